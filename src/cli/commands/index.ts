@@ -1,0 +1,6 @@
+import type { Command } from "commander";
+
+/** Each command module exports a function that registers it on the program; add new commands here. */
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];
