@@ -1,0 +1,108 @@
+/**
+ * The Run protocol: a Run is a pure, serialisable job (JSON in, JSON out) so that the local executor (child
+ * processes) and a later queue executor (BullMQ workers on other machines) are interchangeable. A job names the
+ * encoded dataset by its cache directory and the subset by (size, seed); the worker recomputes the nested subset
+ * deterministically instead of receiving indices, which keeps jobs small enough for any queue.
+ */
+import { stableHash } from "./hash.js";
+
+/** Bumped when the meaning of a job changes (e.g. how the validation slice is drawn): old Runs are then redone. */
+export const RUN_PROTOCOL = 1;
+
+/** JSON-like model spec / recipe as they travel in jobs; the engine validates them. */
+export type JsonObject = { [key: string]: unknown };
+
+/** Everything a Run's result depends on; its hash is the Run id. */
+export interface RunInputs {
+  protocol: number;
+  fingerprint: string;
+  size: number;
+  seed: number;
+  spec: JsonObject;
+  recipe: JsonObject;
+  validFraction: number;
+  engineVersion: string;
+}
+
+export interface RunJob {
+  runId: string;
+  /** The encoded dataset's cache directory (loaded once per worker process). */
+  cacheDir: string;
+  fingerprint: string;
+  subset: { size: number; seed: number };
+  spec: JsonObject;
+  /** A concrete recipe (the coordinator resolves the default recipe, so the stored inputs say what ran). */
+  recipe: JsonObject;
+  /** Share of the subset held out (stratified, seeded) for early stopping. */
+  validFraction: number;
+  /** At most this many training rows are re-evaluated for the train score (a seeded sample beyond it). */
+  trainEvalCap?: number;
+}
+
+export interface EvalMetrics {
+  loss: number;
+  accuracy?: number;
+  mse?: number;
+  r2?: number;
+  n: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  validLoss?: number;
+  validMetric?: number;
+  lr: number;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+export interface RunResult {
+  metrics: { test: EvalMetrics; valid: EvalMetrics | null; train: EvalMetrics };
+  history: EpochRecord[];
+  /** Training wall time (the engine's figure). */
+  seconds: number;
+  /** The whole Run in the worker: subset, training and the three evaluations. */
+  totalSeconds: number;
+  samplesPerSecond: number;
+  paramCount: number;
+  bestEpoch: number;
+  epochs: number;
+  steps: number;
+  stoppedEarly: boolean;
+  nTrain: number;
+  nValid: number;
+  versions: Record<string, string>;
+}
+
+/** A failure as it crosses process boundaries (errors do not survive structured cloning with their class). */
+export interface RunError {
+  code: string;
+  message: string;
+}
+
+export type RunOutcome = { ok: true; result: RunResult; worker?: WorkerInfo } | { ok: false; error: RunError; worker?: WorkerInfo };
+
+export interface WorkerInfo {
+  id: string;
+  pid?: number;
+  host?: string;
+}
+
+export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap">, engineVersion: string): RunInputs {
+  return {
+    protocol: RUN_PROTOCOL,
+    fingerprint: job.fingerprint,
+    size: job.subset.size,
+    seed: job.subset.seed,
+    spec: job.spec,
+    recipe: job.recipe,
+    validFraction: job.validFraction,
+    engineVersion,
+  };
+}
+
+/** The Run id: a hash of its inputs, stable across key order, processes and machines. */
+export function runId(inputs: RunInputs): string {
+  return "r" + stableHash(inputs, 20);
+}

@@ -1,0 +1,363 @@
+/**
+ * The Store: studies and Runs in SQLite (better-sqlite3, WAL). Runs are shared across studies (a study links run
+ * ids), so identical Runs are never redone. Several processes may use one store: a Run is claimed in an
+ * IMMEDIATE transaction, so two coordinators never train the same Run, and a Run left "running" by a process that
+ * died is taken over (re-queued) by the next one.
+ */
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { hostname } from "node:os";
+import { InputError } from "../errors.js";
+import type { RunError, RunInputs, RunResult, WorkerInfo } from "./run.js";
+import { MIGRATIONS } from "./store-schema.js";
+
+export const DEFAULT_STORE_PATH = ".enough/enough.db";
+
+export type RunStatus = "queued" | "running" | "done" | "failed";
+export type StudyStatus = "running" | "done" | "cancelled" | "failed";
+
+export interface StoredRun {
+  id: string;
+  status: RunStatus;
+  fingerprint: string;
+  size: number;
+  seed: number;
+  inputs: RunInputs;
+  result: RunResult | null;
+  error: RunError | null;
+  attempts: number;
+  owner: string | null;
+  worker: string | null;
+  pid: number | null;
+  started: string | null;
+  finished: string | null;
+}
+
+export interface StudyRecord {
+  id: string;
+  kind: string;
+  options: unknown;
+  fingerprint: string | null;
+  created: string;
+  updated: string;
+  status: StudyStatus;
+  result: unknown;
+}
+
+export type ClaimResult =
+  | { state: "claimed"; run: StoredRun }
+  | { state: "done"; run: StoredRun }
+  /** Another live process is training it: wait for it rather than train it twice. */
+  | { state: "busy"; run: StoredRun };
+
+export interface StoreOptions {
+  /** Who claims runs (default host:pid of this process). */
+  owner?: string;
+  /** A remote owner (another host) whose heartbeat is older than this is presumed dead. */
+  staleMs?: number;
+}
+
+interface RunRow {
+  id: string;
+  status: RunStatus;
+  fingerprint: string;
+  size: number;
+  seed: number;
+  inputs: string;
+  metrics: string | null;
+  history: string | null;
+  timings: string | null;
+  versions: string | null;
+  param_count: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  owner: string | null;
+  worker: string | null;
+  pid: number | null;
+  started: string | null;
+  finished: string | null;
+  heartbeat: number | null;
+}
+
+const nowIso = () => new Date().toISOString();
+
+export class Store {
+  readonly path: string;
+  readonly owner: string;
+  private readonly db: Database.Database;
+  private readonly staleMs: number;
+
+  private constructor(path: string, db: Database.Database, opts: StoreOptions) {
+    this.path = path;
+    this.db = db;
+    this.owner = opts.owner ?? `${hostname()}:${process.pid}`;
+    this.staleMs = opts.staleMs ?? 10 * 60_000;
+  }
+
+  /** Opens (creating if needed) the store at `path` and brings its schema up to date. */
+  static open(path: string = DEFAULT_STORE_PATH, opts: StoreOptions = {}): Store {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (err) {
+      throw new InputError("STORE_OPEN", `cannot open the store ${path}: ${(err as Error).message}`, {
+        hint: "check the --store path and its permissions",
+        cause: err,
+      });
+    }
+    db.pragma("journal_mode = WAL");
+    // Concurrent coordinators wait for each other's short transactions instead of failing with SQLITE_BUSY.
+    db.pragma("busy_timeout = 10000");
+    db.pragma("foreign_keys = ON");
+    migrate(db, path);
+    return new Store(path, db, opts);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  schemaVersion(): number {
+    return (this.db.prepare("SELECT version FROM schema_version").get() as { version: number }).version;
+  }
+
+  // ---- studies ----
+
+  /** Creates the study, or marks an existing one (same id: same question) as running again. */
+  openStudy(s: { id: string; kind: string; options: unknown; fingerprint: string | null }): StudyRecord {
+    const t = nowIso();
+    this.db
+      .prepare(
+        `INSERT INTO studies (id, kind, options, fingerprint, created, updated, status)
+         VALUES (?, ?, ?, ?, ?, ?, 'running')
+         ON CONFLICT(id) DO UPDATE SET status = 'running', updated = excluded.updated, options = excluded.options`,
+      )
+      .run(s.id, s.kind, JSON.stringify(s.options), s.fingerprint, t, t);
+    return this.getStudy(s.id)!;
+  }
+
+  getStudy(id: string): StudyRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM studies WHERE id = ?").get(id) as Record<string, any> | undefined;
+    return row ? toStudy(row) : undefined;
+  }
+
+  listStudies(): StudyRecord[] {
+    return (this.db.prepare("SELECT * FROM studies ORDER BY created").all() as Record<string, any>[]).map(toStudy);
+  }
+
+  setStudyStatus(id: string, status: StudyStatus, result?: unknown): void {
+    this.db
+      .prepare("UPDATE studies SET status = ?, updated = ?, result = COALESCE(?, result) WHERE id = ?")
+      .run(status, nowIso(), result === undefined ? null : JSON.stringify(result), id);
+  }
+
+  /** Records that a study uses a run, with why it was chosen (kept for the report's trace). */
+  linkRun(studyId: string, runId: string, reason = ""): void {
+    this.db
+      .prepare(
+        `INSERT INTO study_runs (study_id, run_id, reason, added) VALUES (?, ?, ?, ?)
+         ON CONFLICT(study_id, run_id) DO NOTHING`,
+      )
+      .run(studyId, runId, reason, nowIso());
+  }
+
+  studyRuns(studyId: string): (StoredRun & { reason: string })[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.*, sr.reason AS reason FROM study_runs sr JOIN runs r ON r.id = sr.run_id
+         WHERE sr.study_id = ? ORDER BY sr.added, r.size, r.seed`,
+      )
+      .all(studyId) as (RunRow & { reason: string })[];
+    return rows.map((r) => ({ ...toRun(r), reason: r.reason }));
+  }
+
+  // ---- runs ----
+
+  getRun(id: string): StoredRun | undefined {
+    const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
+    return row ? toRun(row) : undefined;
+  }
+
+  /** Done runs among `ids` (one query per call; used to pre-load what an earlier invocation finished). */
+  doneRuns(ids: string[]): Map<string, StoredRun> {
+    const out = new Map<string, StoredRun>();
+    const stmt = this.db.prepare("SELECT * FROM runs WHERE id = ? AND status = 'done'");
+    for (const id of ids) {
+      const row = stmt.get(id) as RunRow | undefined;
+      if (row) out.set(id, toRun(row));
+    }
+    return out;
+  }
+
+  /**
+   * Atomically takes a run for this owner: inserts it, or takes it over when it is queued, failed, or left running
+   * by a dead owner. A done run is returned as is; a run another live process is training is reported busy.
+   */
+  claimRun(id: string, inputs: RunInputs): ClaimResult {
+    const tx = this.db.transaction((): ClaimResult => {
+      const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
+      const t = nowIso();
+      if (!row) {
+        this.db
+          .prepare(
+            `INSERT INTO runs (id, status, fingerprint, size, seed, inputs, attempts, owner, started, heartbeat)
+             VALUES (?, 'running', ?, ?, ?, ?, 1, ?, ?, ?)`,
+          )
+          .run(id, inputs.fingerprint, inputs.size, inputs.seed, JSON.stringify(inputs), this.owner, t, Date.now());
+        return { state: "claimed", run: this.getRun(id)! };
+      }
+      if (row.status === "done") return { state: "done", run: toRun(row) };
+      if (row.status === "running" && row.owner !== this.owner && this.ownerAlive(row.owner, row.heartbeat)) {
+        return { state: "busy", run: toRun(row) };
+      }
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'running', attempts = attempts + 1, owner = ?, started = ?, heartbeat = ?,
+             finished = NULL, error_code = NULL, error_message = NULL WHERE id = ?`,
+        )
+        .run(this.owner, t, Date.now(), id);
+      return { state: "claimed", run: this.getRun(id)! };
+    });
+    return tx.immediate();
+  }
+
+  /** Stores a finished run's result (only if this owner still holds it). */
+  finishRun(id: string, result: RunResult, worker?: WorkerInfo): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'done', metrics = ?, history = ?, timings = ?, versions = ?, param_count = ?,
+           worker = ?, pid = ?, finished = ?, error_code = NULL, error_message = NULL WHERE id = ? AND owner = ?`,
+      )
+      .run(
+        JSON.stringify(result.metrics),
+        JSON.stringify(result.history),
+        JSON.stringify(timingsOf(result)),
+        JSON.stringify(result.versions),
+        result.paramCount,
+        worker?.id ?? null, worker?.pid ?? null, nowIso(), id, this.owner);
+  }
+
+  failRun(id: string, error: RunError, worker?: WorkerInfo): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'failed', error_code = ?, error_message = ?, worker = ?, pid = ?, finished = ?
+         WHERE id = ? AND owner = ?`,
+      )
+      .run(error.code, error.message, worker?.id ?? null, worker?.pid ?? null, nowIso(), id, this.owner);
+  }
+
+  /** Gives a claimed run back (cancellation): the next invocation trains it. */
+  releaseRun(id: string): void {
+    this.db
+      .prepare("UPDATE runs SET status = 'queued', owner = NULL, attempts = MAX(attempts - 1, 0) WHERE id = ? AND owner = ? AND status = 'running'")
+      .run(id, this.owner);
+  }
+
+  /** Keeps this owner's running runs visibly alive for processes on other hosts. */
+  heartbeat(): void {
+    this.db.prepare("UPDATE runs SET heartbeat = ? WHERE owner = ? AND status = 'running'").run(Date.now(), this.owner);
+  }
+
+  /** Re-queues runs left running by dead owners (crash, kill -9, power loss). Returns how many. */
+  requeueStale(): number {
+    const rows = this.db.prepare("SELECT id, owner, heartbeat FROM runs WHERE status = 'running'").all() as RunRow[];
+    let n = 0;
+    const stmt = this.db.prepare("UPDATE runs SET status = 'queued', owner = NULL WHERE id = ? AND status = 'running' AND owner IS ?");
+    for (const r of rows) {
+      if (r.owner === this.owner || this.ownerAlive(r.owner, r.heartbeat)) continue;
+      n += stmt.run(r.id, r.owner).changes;
+    }
+    return n;
+  }
+
+  private ownerAlive(owner: string | null, heartbeat: number | null): boolean {
+    if (!owner) return false;
+    const [host, pidText] = owner.split(":");
+    if (host === hostname()) {
+      const pid = Number(pidText);
+      if (!Number.isInteger(pid) || pid <= 0) return false;
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === "EPERM";
+      }
+    }
+    return heartbeat !== null && Date.now() - heartbeat < this.staleMs;
+  }
+}
+
+function migrate(db: Database.Database, path: string): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const apply = db.transaction(() => {
+    let row = db.prepare("SELECT version FROM schema_version").get() as { version: number } | undefined;
+    if (!row) {
+      db.prepare("INSERT INTO schema_version (version) VALUES (0)").run();
+      row = { version: 0 };
+    }
+    if (row.version > MIGRATIONS.length) {
+      throw new InputError(
+        "STORE_TOO_NEW",
+        `the store ${path} has schema version ${row.version}, newer than this enough understands (${MIGRATIONS.length})`,
+        { hint: "upgrade enough, or point --store at another file" },
+      );
+    }
+    for (let v = row.version; v < MIGRATIONS.length; v++) {
+      db.exec(MIGRATIONS[v]!);
+      db.prepare("UPDATE schema_version SET version = ?").run(v + 1);
+    }
+  });
+  apply.immediate();
+}
+
+function toRun(r: RunRow): StoredRun {
+  return {
+    id: r.id,
+    status: r.status,
+    fingerprint: r.fingerprint,
+    size: r.size,
+    seed: r.seed,
+    inputs: JSON.parse(r.inputs) as RunInputs,
+    result: r.status === "done" && r.metrics ? resultOf(r) : null,
+    error: r.error_code ? { code: r.error_code, message: r.error_message ?? "" } : null,
+    attempts: r.attempts,
+    owner: r.owner,
+    worker: r.worker,
+    pid: r.pid,
+    started: r.started,
+    finished: r.finished,
+  };
+}
+
+type Timings = Omit<RunResult, "metrics" | "history" | "versions" | "paramCount">;
+
+function timingsOf(r: RunResult): Timings {
+  const { metrics: _m, history: _h, versions: _v, paramCount: _p, ...rest } = r;
+  return rest;
+}
+
+function resultOf(r: RunRow): RunResult {
+  return {
+    ...(JSON.parse(r.timings ?? "{}") as Timings),
+    metrics: JSON.parse(r.metrics!),
+    history: JSON.parse(r.history ?? "[]"),
+    versions: JSON.parse(r.versions ?? "{}"),
+    paramCount: r.param_count ?? 0,
+  };
+}
+
+function toStudy(r: Record<string, any>): StudyRecord {
+  return {
+    id: r.id,
+    kind: r.kind,
+    options: JSON.parse(r.options),
+    fingerprint: r.fingerprint,
+    created: r.created,
+    updated: r.updated,
+    status: r.status,
+    result: r.result ? JSON.parse(r.result) : null,
+  };
+}
