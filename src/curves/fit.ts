@@ -1,0 +1,409 @@
+/**
+ * fitCurve: families fitted to every seed's point, chosen and combined by rolling-origin validation on the
+ * user's own curve, with uncertainty from a bootstrap (parameter uncertainty), the mixture over families (model
+ * disagreement) and an extrapolation term calibrated on the same rolling-origin forecasts.
+ */
+import { InputError } from "../errors.js";
+import { aggregatePoints, type AggregatedPoint } from "./aggregate.js";
+import { FAMILIES, type Family, type FamilyContext, type FitData } from "./families.js";
+import { evalFamily, fitFamily, type FamilyFit } from "./fitfamily.js";
+import { metricInfo } from "./metric.js";
+import { orientation, type Orientation } from "./orientation.js";
+import { normal, rng } from "./random.js";
+import type { CurvePoint, FitOptions, MetricInfo } from "./types.js";
+
+/** One family in the combination (or the last1 baseline when `fam` is undefined). */
+export interface Member {
+  name: string;
+  fam?: Family;
+  fit?: FamilyFit;
+  /** last1: the mean error at the largest n. */
+  constant?: number;
+  weight: number;
+  /** Rolling-origin RMSE in metric units (NaN when there were too few sizes to validate). */
+  cvError: number;
+}
+
+/** One draw of the fitted curve: a family with bootstrap parameters and an extrapolation gain factor. */
+export interface Sample {
+  fam?: Family;
+  p?: Float64Array;
+  ctx: FamilyContext;
+  constant?: number;
+  w: number;
+  /** Multiplies the gain predicted beyond nMax (1 = as fitted). */
+  k: number;
+  /** Error at nMax for this draw (where the gain factor starts acting). */
+  e0: number;
+}
+
+export interface Prepared {
+  metric: MetricInfo;
+  orient: Orientation;
+  points: CurvePoint[];
+  agg: AggregatedPoint[];
+  data: FitData;
+  ctx: FamilyContext;
+  nMax: number;
+  hasReplicates: boolean;
+  /** Noise variance (error space) of one run at each distinct size, aligned with agg. */
+  noiseVar: number[];
+}
+
+export interface FitState {
+  prep: Prepared;
+  members: Member[];
+  samples: Sample[];
+  /** Extrapolation spread: sd of log(actual gain / forecast gain) beyond nMax, from rolling-origin forecasts. */
+  tau: number;
+  /** Noise sd of one run at nMax (error/metric units). */
+  sigmaObs: number;
+  cvPairs: number;
+}
+
+const PRIOR_TAU = 0.5;
+
+export function validatePoints(points: readonly CurvePoint[]): CurvePoint[] {
+  if (!Array.isArray(points) || points.length === 0) {
+    throw new InputError("CURVE_EMPTY", "the learning curve has no points", { hint: "give at least 3 distinct sizes n, ideally 5 or more with several seeds each" });
+  }
+  points.forEach((p, i) => {
+    if (!Number.isFinite(p.n) || p.n <= 0) throw new InputError("CURVE_BAD_N", `point ${i + 1}: n must be a positive number, got ${p.n}`, { hint: "n is the training-set size" });
+    if (!Number.isFinite(p.score)) throw new InputError("CURVE_BAD_SCORE", `point ${i + 1}: score must be a finite number, got ${p.score}`);
+  });
+  return [...points].sort((a, b) => a.n - b.n);
+}
+
+export function prepare(points: readonly CurvePoint[], metricIn: MetricInfo | string): Prepared {
+  const metric = typeof metricIn === "string" ? metricInfo(metricIn) : metricIn;
+  const pts = validatePoints(points);
+  const agg = aggregatePoints(pts);
+  if (agg.length < 3) {
+    throw new InputError("CURVE_TOO_FEW", `a learning curve needs at least 3 distinct sizes n; got ${agg.length}`, {
+      hint: "measure the score at more training-set sizes (geometric steps such as 1k, 2k, 4k, 8k work well)",
+    });
+  }
+  for (const p of pts) {
+    if ((metric.lower !== undefined && p.score < metric.lower - 1e-9) || (metric.upper !== undefined && p.score > metric.upper + 1e-9)) {
+      throw new InputError("CURVE_OUT_OF_RANGE", `score ${p.score} at n=${p.n} is outside the range of ${metric.name} [${metric.lower ?? "-inf"}, ${metric.upper ?? "inf"}]`, {
+        hint: "check the --metric option matches the score column",
+      });
+    }
+  }
+  const orient = orientation(metric);
+  const hasReplicates = agg.some((a) => a.count > 1);
+  // Per-size noise variance, shrunk toward the pooled within-size variance (a handful of seeds gives a poor sd).
+  let pooledNum = 0;
+  let pooledDen = 0;
+  for (const a of agg) if (a.count > 1) {
+    pooledNum += (a.count - 1) * a.sd * a.sd;
+    pooledDen += a.count - 1;
+  }
+  const scale = Math.max(...agg.map((a) => Math.abs(a.mean)), 1e-12);
+  const pooled = pooledDen > 0 ? Math.max(pooledNum / pooledDen, (1e-6 * scale) ** 2) : NaN;
+  const nu0 = 4;
+  const noiseVar = agg.map((a) => (pooledDen > 0 ? (nu0 * pooled + (a.count - 1) * a.sd * a.sd) / (nu0 + a.count - 1) : 1));
+  const varOf = new Map(agg.map((a, i) => [a.n, noiseVar[i]!]));
+  const e = Float64Array.from(pts.map((p) => orient.toE(p.score)));
+  const w = Float64Array.from(pts.map((p) => 1 / varOf.get(p.n)!));
+  const wMean = w.reduce((s, v) => s + v, 0) / w.length;
+  for (let i = 0; i < w.length; i++) w[i] = w[i]! / wMean;
+  const data: FitData = { n: Float64Array.from(pts.map((p) => p.n)), e, w };
+  const nMax = agg[agg.length - 1]!.n;
+  return { metric, orient, points: pts, agg, data, ctx: makeContext(data, nMax, orient.eLo), nMax, hasReplicates, noiseVar };
+}
+
+export function makeContext(d: FitData, s: number, eLo: number): FamilyContext {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of d.e) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const range = Math.max(hi - lo, 1e-9 * (Math.abs(hi) + 1));
+  return { s, eLo, eHi: hi + 0.05 * range, range };
+}
+
+function subset(d: FitData, nUpTo: number): FitData {
+  const idx: number[] = [];
+  for (let i = 0; i < d.n.length; i++) if (d.n[i]! <= nUpTo) idx.push(i);
+  return { n: Float64Array.from(idx.map((i) => d.n[i]!)), e: Float64Array.from(idx.map((i) => d.e[i]!)), w: Float64Array.from(idx.map((i) => d.w[i]!)) };
+}
+
+function meanAt(d: FitData, n: number): number {
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < d.n.length; i++) if (d.n[i] === n) {
+    s += d.e[i]!;
+    c++;
+  }
+  return s / c;
+}
+
+interface CvRecord {
+  /** Per member: forecasts at each later size (error space), and the fitted value at the origin size. */
+  pred: Map<string, { later: number[]; atOrigin: number }>;
+  originN: number;
+  laterIdx: number[];
+}
+
+/** Origins for rolling-origin validation: up to `maxOrigins` cut points between half the sizes and the last-but-one. */
+function origins(m: number, maxOrigins: number): number[] {
+  const first = Math.max(3, Math.ceil(m / 2));
+  const last = m - 1;
+  if (last < first) return m >= 4 ? [m - 1] : [];
+  const out = new Set<number>();
+  const k = Math.min(maxOrigins, last - first + 1);
+  for (let i = 0; i < k; i++) out.add(Math.round(last - ((last - first) * i) / Math.max(1, k - 1)));
+  return [...out].sort((a, b) => a - b);
+}
+
+function rollingOrigin(prep: Prepared, fams: readonly Family[], withLast1: boolean): CvRecord[] {
+  const sizes = prep.agg.map((a) => a.n);
+  const recs: CvRecord[] = [];
+  for (const j of origins(sizes.length, 4)) {
+    const originN = sizes[j - 1]!;
+    const d = subset(prep.data, originN);
+    const ctx = makeContext(d, originN, prep.ctx.eLo);
+    const laterIdx = sizes.map((_, i) => i).filter((i) => i >= j);
+    const pred = new Map<string, { later: number[]; atOrigin: number }>();
+    for (const fam of fams) {
+      const f = fitFamily(fam, d, ctx, { maxStarts: 2, maxIter: 100 });
+      pred.set(fam.name, { later: laterIdx.map((i) => evalFamily(fam, f.p, ctx, sizes[i]!)), atOrigin: evalFamily(fam, f.p, ctx, originN) });
+    }
+    if (withLast1) {
+      const c = meanAt(d, originN);
+      pred.set("last1", { later: laterIdx.map(() => c), atOrigin: c });
+    }
+    recs.push({ pred, originN, laterIdx });
+  }
+  return recs;
+}
+
+/**
+ * Combination weights from the validation errors: inverse-MSE weights (Bates-Granger) over the families whose
+ * error is within a factor of the best; exact-shape aliases take no weight of their own.
+ */
+function combine(members: Member[]): void {
+  const cands = members.filter((m) => Number.isFinite(m.cvError) && !m.fam?.aliasOf);
+  if (cands.length === 0) return;
+  const best = Math.min(...cands.map((m) => m.cvError));
+  const floor = Math.max(best, 1e-12);
+  let total = 0;
+  for (const m of cands) {
+    if (m.cvError <= 2 * floor) {
+      m.weight = 1 / Math.max(m.cvError, floor * 0.5) ** 2;
+      total += m.weight;
+    }
+  }
+  for (const m of members) m.weight = total > 0 ? m.weight / total : 0;
+  // Drop negligible weights so bootstrap effort goes to families that matter.
+  let t2 = 0;
+  for (const m of members) {
+    if (m.weight < 0.02) m.weight = 0;
+    t2 += m.weight;
+  }
+  for (const m of members) m.weight /= t2;
+}
+
+export function memberValue(m: Member, n: number): number {
+  if (m.fam) return evalFamily(m.fam, m.fit!.p, m.fit!.ctx, n);
+  return m.constant!;
+}
+
+/** Noise sd of one run, in error units, at the largest size. */
+function noiseSd(prep: Prepared, members: Member[]): number {
+  if (prep.hasReplicates) return Math.sqrt(prep.noiseVar[prep.noiseVar.length - 1]!);
+  // One run per size: residual variance of the weighted fitted families (dof-corrected)...
+  const N = prep.data.n.length;
+  let num = 0;
+  let den = 0;
+  for (const m of members) {
+    if (!m.fam || m.weight <= 0 || N <= m.fam.paramNames.length) continue;
+    let sse = 0;
+    for (let i = 0; i < N; i++) sse += (memberValue(m, prep.data.n[i]!) - prep.data.e[i]!) ** 2;
+    num += (m.weight * sse) / (N - m.fam.paramNames.length);
+    den += m.weight;
+  }
+  // ...or, when every family interpolates, second differences of the means (removes locally linear trends).
+  const y = prep.agg.map((a) => prep.orient.toE(a.mean));
+  let d2 = 0;
+  for (let i = 1; i + 1 < y.length; i++) d2 += (y[i + 1]! - 2 * y[i]! + y[i - 1]!) ** 2;
+  const v2 = y.length >= 3 ? d2 / (6 * (y.length - 2)) : 0;
+  const v = den > 0 ? num / den : v2;
+  const floor = 1e-6 * (prep.ctx.range + Math.abs(y[y.length - 1]!));
+  return Math.max(Math.sqrt(v), floor);
+}
+
+/**
+ * Extrapolation spread from the rolling-origin forecasts of the combination: actual - forecast at later sizes is
+ * modelled as N(0, noise^2 + (tau * forecast gain)^2); tau is the maximum a posteriori value under a weak prior
+ * centred on PRIOR_TAU (one pseudo-observation), so a short curve falls back on the prior.
+ */
+function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma: number): { tau: number; pairs: number } {
+  const sizes = prep.agg.map((a) => a.n);
+  const pairs: { r: number; g: number; v: number }[] = [];
+  for (const rec of recs) {
+    let wsum = 0;
+    const later = rec.laterIdx.map(() => 0);
+    let atOrigin = 0;
+    for (const m of members) {
+      const p = rec.pred.get(m.name);
+      if (!p || m.weight <= 0) continue;
+      wsum += m.weight;
+      p.later.forEach((v, k) => (later[k] = later[k]! + m.weight * v));
+      atOrigin += m.weight * p.atOrigin;
+    }
+    if (wsum <= 0) continue;
+    rec.laterIdx.forEach((i, k) => {
+      const pred = later[k]! / wsum;
+      const obs = prep.orient.toE(prep.agg[i]!.mean);
+      const v = prep.hasReplicates ? prep.noiseVar[i]! / prep.agg[i]!.count : sigma * sigma;
+      pairs.push({ r: obs - pred, g: Math.max(0, atOrigin / wsum - pred), v });
+      void sizes;
+    });
+  }
+  let bestTau = PRIOR_TAU;
+  let bestLl = -Infinity;
+  for (let t = 0.02; t <= 4; t *= 1.08) {
+    // Inverse-gamma-like prior on tau^2 with its mode near PRIOR_TAU^2.
+    let ll = -Math.log(t * t) - (PRIOR_TAU * PRIOR_TAU) / (2 * t * t);
+    for (const q of pairs) {
+      const v = q.v + (t * q.g) ** 2;
+      ll += -0.5 * Math.log(v) - (q.r * q.r) / (2 * v);
+    }
+    if (ll > bestLl) {
+      bestLl = ll;
+      bestTau = t;
+    }
+  }
+  return { tau: bestTau, pairs: pairs.length };
+}
+
+export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitState {
+  const prep = prepare(points, opts.metric);
+  const bounded = Number.isFinite(prep.ctx.eLo);
+  let fams = FAMILIES.filter((f) => bounded || !f.needsBound);
+  let withLast1 = true;
+  if (opts.families && opts.families.length > 0) {
+    const want = new Set(opts.families);
+    for (const name of want) {
+      if (name !== "last1" && !FAMILIES.some((f) => f.name === name)) {
+        throw new InputError("CURVE_UNKNOWN_FAMILY", `unknown curve family "${name}"`, { hint: `use one of ${[...FAMILIES.map((f) => f.name), "last1"].join(", ")}` });
+      }
+    }
+    fams = fams.filter((f) => want.has(f.name));
+    withLast1 = want.has("last1");
+  }
+  const members: Member[] = fams.map((fam) => ({ name: fam.name, fam, fit: fitFamily(fam, prep.data, prep.ctx), weight: 0, cvError: NaN }));
+  if (withLast1) members.push({ name: "last1", constant: meanAt(prep.data, prep.nMax), weight: 0, cvError: NaN });
+
+  const recs = rollingOrigin(prep, fams, withLast1);
+  for (const m of members) {
+    let s = 0;
+    let c = 0;
+    for (const rec of recs) {
+      const p = rec.pred.get(m.name);
+      if (!p) continue;
+      rec.laterIdx.forEach((i, k) => {
+        s += (p.later[k]! - prep.orient.toE(prep.agg[i]!.mean)) ** 2;
+        c++;
+      });
+    }
+    m.cvError = c > 0 ? Math.sqrt(s / c) : NaN;
+  }
+  if (recs.length > 0) combine(members);
+  if (!members.some((m) => m.weight > 0)) {
+    // Too few sizes to validate: fall back on the scaling-law workhorse (or whatever single family was asked for).
+    const fallback = members.find((m) => m.name === "pow3") ?? members.find((m) => m.fam) ?? members[0]!;
+    fallback.weight = 1;
+  }
+  const sigmaObs = noiseSd(prep, members);
+  const { tau, pairs } = recs.length > 0 ? estimateTau(prep, recs, members, sigmaObs) : { tau: PRIOR_TAU * 2, pairs: 0 };
+  const samples = bootstrap(prep, members, sigmaObs, tau, opts.bootstrap ?? 200, opts.seed ?? 1);
+  return { prep, members, samples, tau, sigmaObs, cvPairs: pairs };
+}
+
+/**
+ * Bootstrap draws of each weighted family. With 5+ seeds that each cover 3+ sizes, whole seeds are resampled
+ * (their points are correlated through nested subsets); otherwise a parametric bootstrap adds noise of the
+ * estimated size to each family's fitted values. Each draw also gets a log-normal gain factor exp(tau*z).
+ */
+function bootstrap(prep: Prepared, members: Member[], sigma: number, tau: number, B: number, seed: number): Sample[] {
+  const u = rng(seed);
+  const z = normal(u);
+  const active = members.filter((m) => m.weight > 0);
+  const samples: Sample[] = [];
+  const d = prep.data;
+  const N = d.n.length;
+  const seeds = new Map<string, number[]>();
+  d.n.forEach((_, i) => {
+    const key = String(prep.points[i]!.seed ?? "");
+    const arr = seeds.get(key);
+    if (arr) arr.push(i);
+    else seeds.set(key, [i]);
+  });
+  const seedGroups = [...seeds.values()];
+  const bySeed = seedGroups.length >= 5 && seedGroups.every((g) => g.length >= 3) && !seeds.has("");
+  const sdAt = (i: number): number => (prep.hasReplicates ? Math.sqrt(prep.noiseVar[prep.agg.findIndex((a) => a.n === d.n[i])]!) : sigma);
+  const sds = Array.from(d.n, (_, i) => sdAt(i));
+  const reps = Math.max(0, Math.floor(B));
+  if (reps === 0) {
+    for (const m of active) samples.push(sampleOf(m, m.fit?.p, m.constant, 1, m.weight, prep.nMax));
+    return samples;
+  }
+  for (let b = 0; b < reps; b++) {
+    let data: FitData;
+    const noise = Float64Array.from({ length: N }, (_, i) => z() * sds[i]!);
+    if (bySeed) {
+      const idx: number[] = [];
+      for (let k = 0; k < seedGroups.length; k++) idx.push(...seedGroups[Math.floor(u() * seedGroups.length)]!);
+      data = { n: Float64Array.from(idx.map((i) => d.n[i]!)), e: Float64Array.from(idx.map((i) => d.e[i]!)), w: Float64Array.from(idx.map((i) => d.w[i]!)) };
+    } else data = d;
+    const k = Math.exp(tau * z());
+    for (const m of active) {
+      if (!m.fam) {
+        // last1 draw: the mean at nMax with its sampling noise.
+        let s = 0;
+        let c = 0;
+        for (let i = 0; i < data.n.length; i++) if (data.n[i] === prep.nMax) {
+          s += data.e[i]! + (bySeed ? 0 : noise[i]!);
+          c++;
+        }
+        samples.push(sampleOf(m, undefined, c > 0 ? s / c : m.constant, 1, m.weight / reps, prep.nMax));
+        continue;
+      }
+      const fit = m.fit!;
+      let dm = data;
+      if (!bySeed) {
+        const e = Float64Array.from(d.n, (n, i) => evalFamily(fit.family, fit.p, fit.ctx, n) + noise[i]!);
+        dm = { n: d.n, e, w: d.w };
+      }
+      const r = fitFamily(fit.family, dm, fit.ctx, { warm: fit.p, maxIter: 40 });
+      samples.push(sampleOf(m, r.p, undefined, k, m.weight / reps, prep.nMax));
+    }
+  }
+  return samples;
+}
+
+function sampleOf(m: Member, p: Float64Array | undefined, constant: number | undefined, k: number, w: number, nMax: number): Sample {
+  const ctx = m.fit?.ctx ?? ({ s: nMax, eLo: -Infinity, eHi: Infinity, range: 1 } as FamilyContext);
+  const e0 = m.fam ? evalFamily(m.fam, p!, ctx, nMax) : constant!;
+  return { fam: m.fam, p, ctx, constant, w, k, e0 };
+}
+
+/** Error-space value of one draw at n: as fitted up to nMax, with its gain beyond nMax scaled by k. */
+export function sampleValue(s: Sample, n: number, nMax: number): number {
+  if (!s.fam) return s.constant!;
+  const v = evalFamily(s.fam, s.p!, s.ctx, n);
+  if (n <= nMax || s.k === 1) return v;
+  const out = s.e0 + s.k * (v - s.e0);
+  return out < s.ctx.eLo ? s.ctx.eLo : out;
+}
+
+export function sampleLimit(s: Sample): number {
+  if (!s.fam) return s.constant!;
+  const lim = Math.max(s.fam.limit(s.p!, s.ctx), s.ctx.eLo);
+  const out = s.e0 + s.k * (lim - s.e0);
+  return Number.isNaN(out) ? s.ctx.eLo : Math.max(out, s.ctx.eLo);
+}

@@ -1,0 +1,272 @@
+/**
+ * The CurveFit object: forecasts read off the bootstrap/mixture draws. Every interval is a weighted quantile over
+ * the same set of draws, so scoreAt, samplesFor, gains and the asymptote are mutually consistent.
+ */
+import { diagnose } from "./diagnostics.js";
+import { fitState, memberValue, sampleLimit, sampleValue, type FitState, type Member, type Sample } from "./fit.js";
+import { normCdf } from "./random.js";
+import type { CurveFit, CurvePoint, FitOptions, Interval, IntervalOptions, SamplesForResult } from "./types.js";
+
+const N_MIN = 1;
+const N_LIMIT = 1e15;
+
+/** Weighted quantile of values (Infinity allowed). */
+export function weightedQuantile(vals: readonly number[], ws: readonly number[], q: number): number {
+  const idx = vals.map((_, i) => i).sort((a, b) => vals[a]! - vals[b]!);
+  const total = ws.reduce((s, w) => s + w, 0);
+  let acc = 0;
+  for (const i of idx) {
+    acc += ws[i]!;
+    if (acc >= q * total - 1e-12) return vals[i]!;
+  }
+  return vals[idx[idx.length - 1]!]!;
+}
+
+function checkConfidence(c: number | undefined): number {
+  const v = c ?? 0.8;
+  if (!(v > 0 && v < 1)) throw new RangeError(`confidence must be in (0, 1), got ${v}`);
+  return v;
+}
+
+/** n where a non-increasing error function first reaches `target` (bisection in log n), or Infinity. */
+function crossing(f: (n: number) => number, target: number, limit: number): number {
+  if (f(N_MIN) <= target) return N_MIN;
+  if (limit > target) return Infinity;
+  let lo = Math.log(N_MIN);
+  let hi = Math.log(N_LIMIT);
+  if (f(N_LIMIT) > target) return Infinity;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (f(Math.exp(mid)) <= target) hi = mid;
+    else lo = mid;
+  }
+  return Math.exp(hi);
+}
+
+export class FittedCurve implements CurveFit {
+  readonly metric;
+  readonly points: CurvePoint[];
+  readonly family: string;
+  readonly families;
+  readonly diagnostics;
+  readonly confidence;
+  readonly nMax: number;
+  /** Extrapolation spread used (sd of the log gain factor), and the noise sd of one run at nMax. */
+  readonly tau: number;
+  readonly noise: number;
+  private readonly st: FitState;
+  private readonly active: Member[];
+  private readonly unpredictable: boolean;
+
+  constructor(st: FitState) {
+    this.st = st;
+    const { prep } = st;
+    this.metric = prep.metric;
+    this.points = prep.points;
+    this.nMax = prep.nMax;
+    this.tau = st.tau;
+    this.noise = st.sigmaObs;
+    this.active = st.members.filter((m) => m.weight > 0);
+    const top = [...this.active].sort((a, b) => b.weight - a.weight)[0]!;
+    this.family = top.weight >= 0.9 ? top.name : "ensemble";
+    this.families = st.members.map((m) => ({ name: m.name, weight: round(m.weight, 4), params: paramsOf(m), cvError: m.cvError }));
+    const d = diagnose(st);
+    this.diagnostics = d.diagnostics;
+    this.confidence = d.confidence;
+    this.unpredictable = d.unpredictable;
+  }
+
+  /** Point forecast in error space: the weighted mean of the families' full-data fits. */
+  private meanE(n: number): number {
+    let s = 0;
+    for (const m of this.active) s += m.weight * memberValue(m, n);
+    return s;
+  }
+
+  private meanLimitE(): number {
+    let s = 0;
+    for (const m of this.active) {
+      const lim = m.fam ? Math.max(m.fam.limit(m.fit!.p, m.fit!.ctx), m.fit!.ctx.eLo) : m.constant!;
+      s += m.weight * lim;
+    }
+    return s;
+  }
+
+  private get samples(): Sample[] {
+    return this.st.samples;
+  }
+
+  private toY(e: number): number {
+    return this.st.prep.orient.toY(e);
+  }
+
+  /** An error-space interval (mean, quantiles) turned into a metric-space Interval. */
+  private interval(meanE: number, loQ: number, hiQ: number): Interval {
+    const a = this.toY(loQ);
+    const b = this.toY(hiQ);
+    const mean = this.toY(meanE);
+    const lo = Math.min(a, b, mean);
+    const hi = Math.max(a, b, mean);
+    return { mean, lo, hi };
+  }
+
+  /** The metric's best and worst reachable values in error space (for widening unpredictable forecasts). */
+  private bestE(): number {
+    return this.st.prep.ctx.eLo;
+  }
+
+  scoreAt(n: number, opts: IntervalOptions = {}): Interval {
+    const c = checkConfidence(opts.confidence);
+    if (!(n > 0)) throw new RangeError(`n must be positive, got ${n}`);
+    const vals = this.samples.map((s) => sampleValue(s, n, this.nMax));
+    const ws = this.samples.map((s) => s.w);
+    const meanE = this.meanE(n);
+    let lo: number;
+    let hi: number;
+    if (opts.kind === "observation") {
+      const sd = this.noise;
+      [lo, hi] = [mixtureQuantile(vals, ws, sd, (1 - c) / 2), mixtureQuantile(vals, ws, sd, (1 + c) / 2)];
+    } else {
+      [lo, hi] = [weightedQuantile(vals, ws, (1 - c) / 2), weightedQuantile(vals, ws, (1 + c) / 2)];
+    }
+    if (this.unpredictable && n > this.nMax) lo = Math.min(lo, Number.isFinite(this.bestE()) ? this.bestE() : lo);
+    return this.interval(meanE, lo, hi);
+  }
+
+  samplesFor(target: number, opts: { confidence?: number } = {}): SamplesForResult {
+    const c = checkConfidence(opts.confidence);
+    const tE = this.st.prep.orient.toE(target);
+    const ns = this.samples.map((s) => crossing((n) => sampleValue(s, n, this.nMax), tE, sampleLimit(s)));
+    const ws = this.samples.map((s) => s.w);
+    const total = ws.reduce((a, b) => a + b, 0);
+    const pReach = ns.reduce((acc, v, i) => acc + (Number.isFinite(v) ? ws[i]! : 0), 0) / total;
+    const mean = crossing((n) => this.meanE(n), tE, this.meanLimitE());
+    let lo = weightedQuantile(ns, ws, (1 - c) / 2);
+    let hi = weightedQuantile(ns, ws, (1 + c) / 2);
+    let reachable: boolean | "uncertain" = Number.isFinite(hi) ? true : pReach < (1 - c) / 2 ? false : "uncertain";
+    if (this.unpredictable && tE < this.meanE(this.nMax)) {
+      // A curve that has not started learning (or just jumped) says nothing about where it goes next.
+      hi = Infinity;
+      lo = Math.min(lo, this.nMax);
+      reachable = "uncertain";
+    }
+    return { mean: Math.max(Math.min(mean, hi), lo), lo, hi, reachable, confidence: round(this.unpredictable ? Math.min(pReach, 0.5) : pReach, 4) };
+  }
+
+  marginalGain(n: number, k: number, opts: { confidence?: number } = {}): Interval {
+    return this.gain(n, n + k, opts.confidence);
+  }
+
+  gainPerDoubling(n: number, opts: { confidence?: number } = {}): Interval {
+    return this.gain(n, 2 * n, opts.confidence);
+  }
+
+  /** Improvement (in the metric's better direction, so positive = better) from n1 to n2. */
+  private gain(n1: number, n2: number, conf?: number): Interval {
+    const c = checkConfidence(conf);
+    const vals = this.samples.map((s) => sampleValue(s, n1, this.nMax) - sampleValue(s, n2, this.nMax));
+    const ws = this.samples.map((s) => s.w);
+    const abs = Math.abs(this.st.prep.orient.sign);
+    const mean = (this.meanE(n1) - this.meanE(n2)) * abs;
+    const lo = weightedQuantile(vals, ws, (1 - c) / 2) * abs;
+    const hi = weightedQuantile(vals, ws, (1 + c) / 2) * abs;
+    return { mean, lo: Math.min(lo, mean), hi: Math.max(hi, mean) };
+  }
+
+  asymptote(opts: { confidence?: number } = {}): Interval {
+    const c = checkConfidence(opts.confidence);
+    const vals = this.samples.map((s) => sampleLimit(s));
+    const ws = this.samples.map((s) => s.w);
+    let lo = weightedQuantile(vals, ws, (1 - c) / 2);
+    if (this.unpredictable) lo = Math.min(lo, this.bestE());
+    return this.interval(this.meanLimitE(), lo, weightedQuantile(vals, ws, (1 + c) / 2));
+  }
+
+  saturation(epsilon: number, opts: { confidence?: number } = {}): Interval & { reachable: boolean } {
+    const c = checkConfidence(opts.confidence);
+    if (!(epsilon > 0)) throw new RangeError(`epsilon must be positive, got ${epsilon}`);
+    const sat = (f: (n: number) => number): number => {
+      // Scan down from a huge n for the last size whose doubling still gains >= epsilon.
+      const grid: number[] = [];
+      for (let l = Math.log(N_MIN); l <= Math.log(N_LIMIT); l += 0.25) grid.push(Math.exp(l));
+      if (f(grid[grid.length - 1]!) - f(2 * grid[grid.length - 1]!) >= epsilon) return Infinity;
+      for (let i = grid.length - 2; i >= 0; i--) {
+        if (f(grid[i]!) - f(2 * grid[i]!) >= epsilon) {
+          let lo = Math.log(grid[i]!);
+          let hi = Math.log(grid[i + 1]!);
+          for (let t = 0; t < 40; t++) {
+            const mid = (lo + hi) / 2;
+            if (f(Math.exp(mid)) - f(2 * Math.exp(mid)) >= epsilon) lo = mid;
+            else hi = mid;
+          }
+          return Math.exp(hi);
+        }
+      }
+      return N_MIN;
+    };
+    const ns = this.samples.map((s) => sat((n) => sampleValue(s, n, this.nMax)));
+    const ws = this.samples.map((s) => s.w);
+    const mean = sat((n) => this.meanE(n));
+    const lo = weightedQuantile(ns, ws, (1 - c) / 2);
+    const hi = weightedQuantile(ns, ws, (1 + c) / 2);
+    return { mean, lo: Math.min(lo, mean), hi: Math.max(hi, mean), reachable: Number.isFinite(mean) };
+  }
+
+  toJSON(): object {
+    return {
+      metric: this.metric,
+      family: this.family,
+      families: this.families,
+      confidence: this.confidence,
+      diagnostics: this.diagnostics,
+      nMax: this.nMax,
+      noise: this.noise,
+      extrapolationSpread: this.tau,
+      asymptote: this.asymptote(),
+      points: this.points.length,
+      sizes: this.st.prep.agg.length,
+    };
+  }
+}
+
+/** Quantile of a weighted mixture of normals centred on vals with a common sd (bisection on the mixture CDF). */
+function mixtureQuantile(vals: readonly number[], ws: readonly number[], sd: number, q: number): number {
+  if (!(sd > 0)) return weightedQuantile(vals, ws, q);
+  const total = ws.reduce((a, b) => a + b, 0);
+  const fin = vals.filter(Number.isFinite);
+  let lo = Math.min(...fin) - 10 * sd;
+  let hi = Math.max(...fin) + 10 * sd;
+  const cdf = (y: number): number => {
+    let s = 0;
+    for (let i = 0; i < vals.length; i++) s += ws[i]! * normCdf((y - vals[i]!) / sd);
+    return s / total;
+  };
+  for (let i = 0; i < 50; i++) {
+    const mid = (lo + hi) / 2;
+    if (cdf(mid) < q) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+function round(v: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(v * f) / f;
+}
+
+function paramsOf(m: Member): Record<string, number> {
+  if (!m.fam) return { value: m.constant! };
+  const out: Record<string, number> = {};
+  m.fam.paramNames.forEach((k, i) => (out[k] = m.fit!.p[i]!));
+  if (m.name === "mmf4") {
+    // Report the textbook parametrisation: a = c + g is the error at n = 0.
+    out.a = out.c! + out.g!;
+    delete out.g;
+  }
+  out.nScale = m.fit!.ctx.s;
+  return out;
+}
+
+export function fitCurve(points: CurvePoint[], opts: FitOptions): FittedCurve {
+  return new FittedCurve(fitState(points, opts));
+}
