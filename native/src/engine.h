@@ -1,0 +1,176 @@
+// Shared types of the native engine: the resolved model spec, the recipe, zero-copy views of the JS data, and the
+// error kinds that the TypeScript face turns into typed EnoughErrors. No N-API here: models.cc and trainer.cc
+// stay pure libtorch so they can be compiled (and reasoned about) without node headers.
+#pragma once
+
+#include <torch/nn.h>
+#include <torch/optim.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace enough {
+
+// Error kinds map 1:1 to src/errors.ts classes (see src/engine/native.ts).
+enum class ErrorKind { Input, Spec, Training, Cancelled, Environment };
+
+struct EngineError : std::runtime_error {
+  ErrorKind kind;
+  EngineError(ErrorKind k, const std::string& msg) : std::runtime_error(msg), kind(k) {}
+};
+
+enum class XKind { Dense, Image, Tokens };
+enum class Family { Mlp, Cnn, Resnet, Text };
+
+// What a model needs to know about its input; fixed at train time and saved with the model.
+struct InputMeta {
+  XKind xKind = XKind::Dense;
+  std::vector<int64_t> xShape;  // per-row shape: [d] | [c,h,w] | [seqLen]
+  bool classification = true;
+  int64_t numClasses = 0;  // 0 for regression
+  int64_t vocabSize = 0;
+  std::vector<int64_t> catCardinalities;
+};
+
+// A fully resolved spec: the TypeScript side fills every default, so C++ never guesses.
+struct Spec {
+  Family family = Family::Mlp;
+  std::vector<int64_t> hidden;    // mlp hidden sizes; text bag hidden sizes
+  std::vector<int64_t> channels;  // cnn block channels; resnet stage channels; text conv channels
+  int64_t fc = 0;                 // cnn: hidden fc size before the head (0 = none)
+  int64_t blocks = 1;             // resnet: residual blocks per stage
+  bool batchNorm = false;
+  double dropout = 0.0;
+  bool textConv = false;  // text: variant "conv" (else "bag")
+  int64_t embedDim = 64;  // text
+  int64_t kernel = 5;     // text conv kernel
+  std::vector<int64_t> catEmbedDims;  // mlp: one per categorical column
+  double labelSmoothing = 0.0;
+  std::vector<double> classWeights;  // empty = none
+  bool channelsLast = false;         // cnn/resnet memory format (a speed knob, not a model change)
+};
+
+enum class Optim { Sgd, Adam, AdamW };
+enum class Schedule { Constant, Cosine, OneCycle };
+
+struct Recipe {
+  Optim optimizer = Optim::Adam;
+  double lr = 1e-3;
+  double momentum = 0.9;
+  bool nesterov = false;
+  double weightDecay = 0.0;
+  Schedule schedule = Schedule::Constant;
+  int64_t epochs = 10;
+  int64_t steps = 0;  // > 0: step budget instead of epochs
+  int64_t batchSize = 128;
+  bool earlyStopping = false;
+  int64_t patience = 5;
+  double minDelta = 0.0;
+  uint64_t seed = 0;
+  int threads = 0;  // 0 = keep the process setting
+  bool cuda = false;
+};
+
+// Zero-copy view of a JS `Tensors` object. Pointers stay valid while the JS side holds references to the buffers
+// (the N-API layer keeps them referenced for the duration of each async call).
+struct DataView {
+  XKind xKind = XKind::Dense;
+  int64_t n = 0;
+  std::vector<int64_t> xShape;
+  int64_t rowSize = 0;  // prod(xShape)
+  const float* xf = nullptr;
+  const uint8_t* xu8 = nullptr;
+  const int32_t* xi = nullptr;
+  std::vector<float> imageScale, imageShift;  // uint8 image: x * scale[c] + shift[c]
+  const int32_t* cat = nullptr;
+  std::vector<int64_t> catCardinalities;
+  bool classification = true;
+  int64_t numClasses = 0;
+  int64_t vocabSize = 0;
+  const int32_t* yi = nullptr;
+  const float* yf = nullptr;
+};
+
+// Row indices: either an explicit list or all rows 0..n-1.
+struct Rows {
+  const int32_t* idx = nullptr;
+  int64_t count = 0;
+  int64_t at(int64_t i) const { return idx ? idx[i] : i; }
+};
+
+struct EpochReport {
+  int64_t epoch = 0;
+  double trainLoss = 0;
+  bool hasValid = false;
+  double validLoss = 0;
+  double validMetric = 0;
+  double lr = 0;
+  double seconds = 0;
+  double samplesPerSecond = 0;
+};
+
+struct TrainResult {
+  std::vector<EpochReport> history;
+  int64_t bestEpoch = 0;
+  int64_t epochs = 0;
+  int64_t steps = 0;
+  double seconds = 0;
+  double samplesPerSecond = 0;
+  bool stoppedEarly = false;
+  int64_t paramCount = 0;
+};
+
+struct EvalResult {
+  double loss = 0;
+  double accuracy = 0;
+  double mse = 0;
+  double r2 = 0;
+  int64_t n = 0;
+};
+
+// The network: family-specific feature extractor + a linear head. `features` is the penultimate layer (embed).
+struct NetImpl : torch::nn::Module {
+  virtual torch::Tensor features(const torch::Tensor& x, const torch::Tensor& cat) = 0;
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cat) { return head->forward(features(x, cat)); }
+  torch::nn::Linear head{nullptr};
+  int64_t featureDim = 0;
+  // Dropout draws from this generator (not the global one) so concurrent trainings stay reproducible.
+  at::Generator* gen = nullptr;
+  torch::Tensor dropout(const torch::Tensor& x, double p);
+};
+
+// A trained model: the network plus everything needed to feed it and to undo target scaling.
+struct ModelState {
+  Spec spec;
+  InputMeta meta;
+  std::shared_ptr<NetImpl> net;
+  double yMean = 0, yStd = 1;  // regression targets are standardised for training
+  bool cuda = false;
+  std::mutex mu;  // one call at a time uses the network (train/eval mode is module state)
+  int64_t paramCount() const;
+};
+
+// models.cc
+std::shared_ptr<NetImpl> buildNet(const Spec& spec, const InputMeta& meta);
+
+// trainer.cc
+void validateData(const DataView& d, const Rows& rows, const InputMeta* meta, const char* what);
+std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& data, const Rows& train, const Rows* valid,
+                                       const Recipe& recipe, const int32_t* cancel,
+                                       const std::function<void(const EpochReport&)>& onEpoch, TrainResult& out);
+// Runs inference in chunks; `mode` 0 = predict (probs / values), 1 = embed (features).
+std::vector<float> infer(ModelState& m, const DataView& data, const Rows& rows, int mode, int64_t& dimOut);
+EvalResult evaluateModel(ModelState& m, const DataView& data, const Rows& rows);
+void saveWeights(ModelState& m, const std::string& path);
+void loadWeights(ModelState& m, const std::string& path);
+void setThreads(int threads);
+int blasThreads();
+std::string blasName();
+
+}  // namespace enough

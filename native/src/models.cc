@@ -1,0 +1,206 @@
+// Model families built from a resolved Spec. Each family is a feature extractor; NetImpl adds the linear head.
+// Layer initialisation is libtorch's default (the same as PyTorch's), drawn from the global generator under the
+// seed lock held by the trainer.
+#include "engine.h"
+
+namespace enough {
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+torch::Tensor NetImpl::dropout(const torch::Tensor& x, double p) {
+  if (!is_training() || p <= 0) return x;
+  auto keep = torch::empty_like(x).bernoulli_(1.0 - p, gen ? c10::optional<at::Generator>(*gen) : c10::nullopt);
+  return x * keep.div_(1.0 - p);
+}
+
+int64_t ModelState::paramCount() const {
+  int64_t c = 0;
+  for (const auto& p : net->parameters()) c += p.numel();
+  return c;
+}
+
+namespace {
+
+int64_t prod(const std::vector<int64_t>& v) {
+  int64_t p = 1;
+  for (auto d : v) p *= d;
+  return p;
+}
+
+struct MlpNet : NetImpl {
+  std::vector<nn::Embedding> embs;
+  std::vector<nn::Linear> fcs;
+  std::vector<nn::BatchNorm1d> bns;
+  double p;
+  MlpNet(const Spec& s, const InputMeta& m) : p(s.dropout) {
+    int64_t in = prod(m.xShape);
+    for (size_t j = 0; j < m.catCardinalities.size(); j++) {
+      embs.push_back(register_module("emb" + std::to_string(j), nn::Embedding(m.catCardinalities[j], s.catEmbedDims[j])));
+      in += s.catEmbedDims[j];
+    }
+    for (size_t i = 0; i < s.hidden.size(); i++) {
+      fcs.push_back(register_module("fc" + std::to_string(i), nn::Linear(in, s.hidden[i])));
+      if (s.batchNorm) bns.push_back(register_module("bn" + std::to_string(i), nn::BatchNorm1d(s.hidden[i])));
+      in = s.hidden[i];
+    }
+    featureDim = in;
+  }
+  torch::Tensor features(const torch::Tensor& x, const torch::Tensor& cat) override {
+    auto h = x.flatten(1);
+    if (!embs.empty()) {
+      std::vector<torch::Tensor> parts{h};
+      for (size_t j = 0; j < embs.size(); j++) parts.push_back(embs[j]->forward(cat.select(1, (int64_t)j)));
+      h = torch::cat(parts, 1);
+    }
+    for (size_t i = 0; i < fcs.size(); i++) {
+      h = fcs[i]->forward(h);
+      if (!bns.empty()) h = bns[i]->forward(h);
+      h = dropout((h).relu_(), p);
+    }
+    return h;
+  }
+};
+
+struct CnnNet : NetImpl {
+  std::vector<nn::Conv2d> convs;
+  std::vector<nn::BatchNorm2d> bns;
+  std::vector<bool> pool;
+  nn::Linear fc{nullptr};
+  double p;
+  CnnNet(const Spec& s, const InputMeta& m) : p(s.dropout) {
+    int64_t c = m.xShape[0], h = m.xShape[1], w = m.xShape[2];
+    for (size_t i = 0; i < s.channels.size(); i++) {
+      convs.push_back(register_module("conv" + std::to_string(i),
+                                      nn::Conv2d(nn::Conv2dOptions(c, s.channels[i], 3).padding(1).bias(!s.batchNorm))));
+      if (s.batchNorm) bns.push_back(register_module("bn" + std::to_string(i), nn::BatchNorm2d(s.channels[i])));
+      c = s.channels[i];
+      bool pl = h >= 2 && w >= 2;  // stop pooling once the map is 1 px
+      pool.push_back(pl);
+      if (pl) h /= 2, w /= 2;
+    }
+    int64_t in = c * h * w;
+    if (s.fc > 0) {
+      fc = register_module("fc", nn::Linear(in, s.fc));
+      in = s.fc;
+    }
+    featureDim = in;
+  }
+  torch::Tensor features(const torch::Tensor& x, const torch::Tensor&) override {
+    auto h = x;
+    for (size_t i = 0; i < convs.size(); i++) {
+      h = convs[i]->forward(h);
+      if (!bns.empty()) h = bns[i]->forward(h);
+      h = (h).relu_();
+      if (pool[i]) h = torch::max_pool2d(h, 2);
+    }
+    h = h.flatten(1);
+    if (fc) h = (fc->forward(h)).relu_();
+    return dropout(h, p);
+  }
+};
+
+struct BasicBlock : nn::Module {
+  nn::Conv2d c1{nullptr}, c2{nullptr}, sc{nullptr};
+  nn::BatchNorm2d b1{nullptr}, b2{nullptr}, sb{nullptr};
+  BasicBlock(int64_t in, int64_t out, int64_t stride) {
+    c1 = register_module("c1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
+    b1 = register_module("b1", nn::BatchNorm2d(out));
+    c2 = register_module("c2", nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1).bias(false)));
+    b2 = register_module("b2", nn::BatchNorm2d(out));
+    if (stride != 1 || in != out) {
+      sc = register_module("sc", nn::Conv2d(nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)));
+      sb = register_module("sb", nn::BatchNorm2d(out));
+    }
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    auto h = (b1->forward(c1->forward(x))).relu_();
+    h = b2->forward(c2->forward(h));
+    auto s = sc ? sb->forward(sc->forward(x)) : x;
+    return (h + s).relu_();
+  }
+};
+
+struct ResNet : NetImpl {
+  nn::Conv2d stem{nullptr};
+  nn::BatchNorm2d stemBn{nullptr};
+  std::vector<std::shared_ptr<BasicBlock>> blocks;
+  double p;
+  ResNet(const Spec& s, const InputMeta& m) : p(s.dropout) {
+    int64_t c = m.xShape[0], h = m.xShape[1];
+    int64_t c0 = s.channels[0];
+    // Large inputs (>= 64 px) get a strided stem so the first stage does not run at full resolution.
+    stem = register_module("stem", nn::Conv2d(nn::Conv2dOptions(c, c0, 3).stride(h >= 64 ? 2 : 1).padding(1).bias(false)));
+    stemBn = register_module("stemBn", nn::BatchNorm2d(c0));
+    int64_t in = c0;
+    for (size_t st = 0; st < s.channels.size(); st++) {
+      for (int64_t b = 0; b < s.blocks; b++) {
+        int64_t stride = (st > 0 && b == 0) ? 2 : 1;
+        blocks.push_back(register_module("s" + std::to_string(st) + "b" + std::to_string(b),
+                                         std::make_shared<BasicBlock>(in, s.channels[st], stride)));
+        in = s.channels[st];
+      }
+    }
+    featureDim = in;
+  }
+  torch::Tensor features(const torch::Tensor& x, const torch::Tensor&) override {
+    auto h = (stemBn->forward(stem->forward(x))).relu_();
+    for (auto& b : blocks) h = b->forward(h);
+    h = h.mean({2, 3});
+    return dropout(h, p);
+  }
+};
+
+struct TextNet : NetImpl {
+  nn::Embedding emb{nullptr};
+  std::vector<nn::Conv1d> convs;
+  std::vector<nn::Linear> fcs;
+  bool conv;
+  double p;
+  TextNet(const Spec& s, const InputMeta& m) : conv(s.textConv), p(s.dropout) {
+    emb = register_module("emb", nn::Embedding(nn::EmbeddingOptions(m.vocabSize, s.embedDim).padding_idx(0)));
+    int64_t in = s.embedDim;
+    if (conv) {
+      for (size_t i = 0; i < s.channels.size(); i++) {
+        convs.push_back(register_module("conv" + std::to_string(i),
+                                        nn::Conv1d(nn::Conv1dOptions(in, s.channels[i], s.kernel).padding(s.kernel / 2))));
+        in = s.channels[i];
+      }
+    }
+    for (size_t i = 0; i < s.hidden.size(); i++) {
+      fcs.push_back(register_module("fc" + std::to_string(i), nn::Linear(in, s.hidden[i])));
+      in = s.hidden[i];
+    }
+    featureDim = in;
+  }
+  torch::Tensor features(const torch::Tensor& x, const torch::Tensor&) override {
+    auto e = emb->forward(x);  // [B, L, E]; padding rows are zero
+    torch::Tensor h;
+    if (conv) {
+      h = e.transpose(1, 2);
+      for (auto& c : convs) h = (c->forward(h)).relu_();
+      h = std::get<0>(h.max(2));
+    } else {
+      auto count = x.ne(0).sum(1, /*keepdim=*/true).clamp_min(1).to(e.scalar_type());
+      h = e.sum(1) / count;
+    }
+    h = dropout(h, p);
+    for (auto& f : fcs) h = dropout((f->forward(h)).relu_(), p);
+    return h;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<NetImpl> buildNet(const Spec& s, const InputMeta& m) {
+  std::shared_ptr<NetImpl> net;
+  switch (s.family) {
+    case Family::Mlp: net = std::make_shared<MlpNet>(s, m); break;
+    case Family::Cnn: net = std::make_shared<CnnNet>(s, m); break;
+    case Family::Resnet: net = std::make_shared<ResNet>(s, m); break;
+    case Family::Text: net = std::make_shared<TextNet>(s, m); break;
+  }
+  net->head = net->register_module("head", nn::Linear(net->featureDim, m.classification ? m.numClasses : 1));
+  return net;
+}
+
+}  // namespace enough

@@ -1,0 +1,129 @@
+/**
+ * Loads the native addon (native/build/Release/enough_native.node) once, after fixing the thread environment, and
+ * maps its errors onto EnoughError classes.
+ *
+ * Thread defaults (measured on the 2-core reference machine; see bench/engine.bench.ts and the engine report):
+ * - OMP_WAIT_POLICY=PASSIVE: libgomp's spinning workers collapse throughput 10-50x when another process holds a
+ *   core; passive waiting costs little on an idle machine. libgomp reads it once when it loads, so it must be in the
+ *   environment before the addon (and with it libtorch and libgomp) is loaded.
+ * - OPENBLAS_NUM_THREADS=1: OpenBLAS's own pthread pool spins after each call and fights torch's OpenMP pool
+ *   (an MLP fell from ~100k to ~20k samples/s with both at 2). With one BLAS thread, gemm runs on the calling thread.
+ * - torch intra-op threads = ENOUGH_THREADS, else the cores this process may use (os.availableParallelism()).
+ * Each is only a default: a value the user already set in the environment wins.
+ */
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import {
+  CancelledError,
+  EnoughError,
+  EnvironmentError,
+  InputError,
+  SpecError,
+  TrainingError,
+} from "../errors.js";
+
+/** The raw addon surface (internal; use the typed API in index.ts). */
+export interface NativeModel {
+  predict(data: object, rows: Int32Array | null): Promise<Float32Array>;
+  embed(data: object, rows: Int32Array | null): Promise<{ dim: number; values: Float32Array }>;
+  evaluate(data: object, rows: Int32Array | null): Promise<{ loss: number; accuracy?: number; mse?: number; r2?: number; n: number }>;
+  saveWeights(path: string): Promise<void>;
+  loadWeights(path: string): Promise<void>;
+  info(): { paramCount: number; featureDim: number; yMean: number; yStd: number };
+  dispose(): void;
+}
+
+export interface NativeAddon {
+  train(
+    spec: object,
+    data: object,
+    train: Int32Array | null,
+    valid: Int32Array | null,
+    recipe: object,
+    onEpoch: ((e: unknown) => void) | null,
+    cancel: Int32Array,
+  ): Promise<{ model: NativeModel; result: unknown }>;
+  createModel(spec: object, meta: object): NativeModel;
+  info(): { torchVersion: string; cuda: boolean; threads: number; blas: string; blasThreads: number; parallel: string; mkldnn: boolean };
+  setThreads(n: number): void;
+  setBlasThreads(n: number): boolean;
+}
+
+let addon: NativeAddon | undefined;
+let defaultThreads = 1;
+
+function findAddon(): string | undefined {
+  if (process.env.ENOUGH_NATIVE) return resolve(process.env.ENOUGH_NATIVE);
+  // Walk up from this module (src/engine or dist/engine) to the package root.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const p = join(dir, "native", "build", "Release", "enough_native.node");
+    if (existsSync(p)) return p;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+/** Intra-op threads used when a Recipe does not name `threads`. */
+export function engineDefaultThreads(): number {
+  return defaultThreads;
+}
+
+export function loadAddon(): NativeAddon {
+  if (addon) return addon;
+  process.env.OMP_WAIT_POLICY ??= "PASSIVE";
+  process.env.OPENBLAS_NUM_THREADS ??= "1";
+  const path = findAddon();
+  if (!path) {
+    throw new EnvironmentError("NATIVE_MISSING", "the native engine is not built (native/build/Release/enough_native.node)", {
+      hint: "run `npm run build:native` (needs libtorch: `apt-get install libtorch-dev libopenblas0-pthread`, or set LIBTORCH)",
+    });
+  }
+  try {
+    addon = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (e) {
+    throw new EnvironmentError("NATIVE_LOAD", `cannot load the native engine ${path}: ${(e as Error).message}`, {
+      hint: "rebuild it with `npm run build:native`; check that libtorch's shared libraries are installed",
+      cause: e,
+    });
+  }
+  const fromEnv = Number(process.env.ENOUGH_THREADS);
+  defaultThreads = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.max(1, availableParallelism());
+  addon.setThreads(defaultThreads);
+  return addon;
+}
+
+/** Turns an addon error (an Error with `kind`) into the matching EnoughError; passes anything else through. */
+export function mapNativeError(e: unknown): unknown {
+  if (e instanceof EnoughError || !(e instanceof Error)) return e;
+  const kind = (e as Error & { kind?: string }).kind;
+  const msg = e.message;
+  switch (kind) {
+    case "input":
+      return new InputError("ENGINE_INPUT", msg, { cause: e });
+    case "spec":
+      return new SpecError("SPEC_INVALID", msg, { cause: e });
+    case "cancelled":
+      return new CancelledError(msg);
+    case "environment":
+      return new EnvironmentError(msg.includes("cuda") ? "NO_CUDA" : "ENGINE_ENVIRONMENT", msg, { cause: e });
+    case "training":
+      return msg.startsWith("loss diverged")
+        ? new TrainingError("LOSS_DIVERGED", msg, { hint: "lower the learning rate (recipe.lr)", cause: e })
+        : new TrainingError("TRAINING_FAILED", msg, { cause: e });
+    default:
+      return e;
+  }
+}
+
+/** Awaits a native promise, mapping its errors. */
+export async function call<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw mapNativeError(e);
+  }
+}

@@ -1,0 +1,97 @@
+/** train(): one training run in the native engine, with per-epoch progress and cancellation. */
+import { CancelledError, InputError } from "../errors.js";
+import { call, engineDefaultThreads, loadAddon } from "./native.js";
+import { inputMetaOf, Model } from "./model.js";
+import { defaultRecipe, validateRecipe, type Recipe } from "./recipe.js";
+import { resolveSpec, type ModelSpec } from "./spec.js";
+import type { Tensors } from "./types.js";
+
+export interface EpochReport {
+  /** 1-based. */
+  epoch: number;
+  /** Mean training loss over the epoch's batches (as optimised: with label smoothing / class weights; regression: MSE in target units). */
+  trainLoss: number;
+  /** Validation loss (plain cross-entropy, or MSE in target units); present when valid rows were given. */
+  validLoss?: number;
+  /** Validation accuracy (classification) or R² (regression); present when valid rows were given. */
+  validMetric?: number;
+  /** Learning rate at the epoch's last step. */
+  lr: number;
+  /** Wall time of the epoch, validation included. */
+  seconds: number;
+  /** Training samples per second (training phase only). */
+  samplesPerSecond: number;
+}
+
+export interface TrainResult {
+  history: EpochReport[];
+  /** Epoch with the lowest validation loss (the last epoch without validation rows). With early stopping these weights are restored. */
+  bestEpoch: number;
+  epochs: number;
+  steps: number;
+  /** Wall time of the whole call (setup, validation included). */
+  seconds: number;
+  /** Training samples per second over all epochs (training phase only). */
+  samplesPerSecond: number;
+  stoppedEarly: boolean;
+  paramCount: number;
+}
+
+export interface TrainOptions {
+  /** Called on the main thread once per epoch; throwing stops the training and rejects with that error. */
+  onEpoch?: (e: EpochReport) => void;
+  /** Aborting cancels the training within one batch; train() then rejects with CancelledError. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Trains `spec` on `data` rows `rows.train` (row indices into data; no copy), validating on `rows.valid` each epoch.
+ * Missing recipe fields take defaultRecipe(data.xKind, rows.train.length)'s values. Early stopping needs valid rows.
+ */
+export async function train(
+  spec: ModelSpec,
+  data: Tensors,
+  rows: { train: Int32Array; valid?: Int32Array },
+  recipe: Recipe = {},
+  opts: TrainOptions = {},
+): Promise<{ model: Model; result: TrainResult }> {
+  const addon = loadAddon();
+  validateRecipe(recipe);
+  const resolved = resolveSpec(spec, data);
+  if (!(rows?.train instanceof Int32Array)) throw new InputError("ENGINE_INPUT", "rows.train must be an Int32Array of row indices");
+  if (rows.valid !== undefined && !(rows.valid instanceof Int32Array)) throw new InputError("ENGINE_INPUT", "rows.valid must be an Int32Array of row indices");
+  const r = { ...defaultRecipe(data.xKind, rows.train.length), ...recipe };
+  const es = r.earlyStopping;
+  const flat = {
+    optimizer: r.optimizer,
+    lr: r.lr,
+    momentum: r.momentum ?? 0.9,
+    nesterov: r.nesterov ?? false,
+    weightDecay: r.weightDecay ?? 0,
+    schedule: r.schedule,
+    epochs: r.epochs,
+    steps: r.steps ?? 0,
+    batchSize: r.batchSize,
+    earlyStopping: !!es && rows.valid !== undefined && rows.valid.length > 0,
+    patience: es ? es.patience : 0,
+    minDelta: es ? (es.minDelta ?? 0) : 0,
+    seed: r.seed ?? 0,
+    threads: r.threads ?? engineDefaultThreads(),
+    device: r.device ?? "cpu",
+  };
+  if (opts.signal?.aborted) throw new CancelledError("training cancelled before it started");
+  const cancel = new Int32Array(1);
+  const onAbort = () => {
+    cancel[0] = 1;
+  };
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  const onEpoch = opts.onEpoch;
+  try {
+    const out = await call(() =>
+      addon.train(resolved, data, rows.train, rows.valid ?? null, flat, onEpoch ? (e) => onEpoch(e as EpochReport) : null, cancel),
+    );
+    return { model: new Model(spec, resolved, inputMetaOf(data), out.model), result: out.result as TrainResult };
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
+  }
+}
