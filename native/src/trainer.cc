@@ -239,7 +239,9 @@ int blasThreads() {
 std::string blasName() {
   using Fn = char* (*)();
   auto fn = (Fn)dlsym(RTLD_DEFAULT, "openblas_get_config");
-  if (fn) return std::string("OpenBLAS ") + fn();
+  auto core = (Fn)dlsym(RTLD_DEFAULT, "openblas_get_corename");
+  // The config string names the build target; the core name is what DYNAMIC_ARCH actually chose at load.
+  if (fn) return std::string(fn()) + (core ? std::string(" (core: ") + core() + ")" : "");
   return "unknown (not OpenBLAS)";
 }
 

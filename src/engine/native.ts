@@ -8,11 +8,14 @@
  *   environment before the addon (and with it libtorch and libgomp) is loaded.
  * - OPENBLAS_NUM_THREADS=1: OpenBLAS's own pthread pool spins after each call and fights torch's OpenMP pool
  *   (an MLP fell from ~100k to ~20k samples/s with both at 2). With one BLAS thread, gemm runs on the calling thread.
+ * - OPENBLAS_CORETYPE from the CPU's flags (SkylakeX with AVX-512, Haswell with AVX2): Debian's DYNAMIC_ARCH
+ *   OpenBLAS 0.3.21 does not know newer Xeons and falls back to its SSE3 "Prescott" kernels, which made gemm (and
+ *   the MLP) 2.5x slower here. It too is read when the library loads.
  * - torch intra-op threads = ENOUGH_THREADS, else the cores this process may use (os.availableParallelism()).
  * Each is only a default: a value the user already set in the environment wins.
  */
 import { createRequire } from "node:module";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -72,10 +75,27 @@ export function engineDefaultThreads(): number {
   return defaultThreads;
 }
 
+/** The OpenBLAS kernel family this x86 CPU supports, from /proc/cpuinfo (undefined elsewhere). */
+function openblasCoreType(): string | undefined {
+  if (process.arch !== "x64") return undefined;
+  try {
+    const flags = new Set(readFileSync("/proc/cpuinfo", "utf8").match(/^flags\s*:(.*)$/m)?.[1]?.trim().split(/\s+/) ?? []);
+    if (["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].every((f) => flags.has(f))) return "SkylakeX";
+    if (flags.has("avx2") && flags.has("fma")) return "Haswell";
+  } catch {
+    /* not Linux: let OpenBLAS detect */
+  }
+  return undefined;
+}
+
 export function loadAddon(): NativeAddon {
   if (addon) return addon;
   process.env.OMP_WAIT_POLICY ??= "PASSIVE";
   process.env.OPENBLAS_NUM_THREADS ??= "1";
+  if (process.env.OPENBLAS_CORETYPE === undefined) {
+    const core = openblasCoreType();
+    if (core) process.env.OPENBLAS_CORETYPE = core;
+  }
   const path = findAddon();
   if (!path) {
     throw new EnvironmentError("NATIVE_MISSING", "the native engine is not built (native/build/Release/enough_native.node)", {
