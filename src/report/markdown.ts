@@ -1,0 +1,46 @@
+/** report.md: the answer, the curve table, the plan and the Runs, readable in any text viewer or code review. */
+import { curveTable, int, scoreFmt, secondsFmt } from "./format.js";
+import type { EstimateReport } from "./types.js";
+
+export function renderMarkdown(r: EstimateReport): string {
+  const f = scoreFmt(r);
+  const L: string[] = [];
+  L.push(`# How much data: ${r.data.source}`, "");
+  L.push(`**${r.headline}**`, "");
+  for (const x of r.findings) L.push(`- ${x.text}`);
+  L.push("");
+  L.push(`Study \`${r.studyId}\` · ${r.createdAt} · model \`${JSON.stringify(r.question.model)}\` · metric ${r.question.metric} · fit confidence ${r.confidence}${r.status === "partial" ? " · **partial (interrupted)**" : ""}`, "");
+  L.push("## Learning curve (test split)", "");
+  L.push("| n | measured (mean ± sd) | seeds | fitted (80% interval) | |", "| ---: | ---: | ---: | ---: | --- |");
+  for (const row of curveTable(r)) L.push(`| ${row.n} | ${row.measured} | ${row.seeds} | ${row.predicted} | ${row.kind} |`);
+  L.push("");
+  if (r.samplesForTarget && r.question.target) {
+    const s = r.samplesForTarget;
+    L.push(`Samples for ${r.question.target.metric} ${r.question.target.value}: ${int(s.mean)} (80% interval ${int(s.lo)}–${Number.isFinite(s.hi) ? int(s.hi) : "∞"}), reachable: ${s.reachable}.`, "");
+  }
+  if (r.gap.rows.length) {
+    L.push("## Train vs validation", "", "| n | train | validation | gap |", "| ---: | ---: | ---: | ---: |");
+    for (const g of r.gap.rows) L.push(`| ${int(g.n)} | ${f(g.train)} | ${f(g.valid)} | ${f(g.gap)} |`);
+    L.push("");
+  }
+  if (r.diagnostics.length) {
+    L.push("## Fit diagnostics", "");
+    for (const d of r.diagnostics) L.push(`- ${d.severity}: ${d.message} (\`${d.code}\`)`);
+    L.push("");
+  }
+  L.push("## Plan", "", `${r.plan.adaptive ? "Adaptive" : "Fixed"} plan; stopped because: ${r.plan.stopReason || "–"}.`, "");
+  for (const d of r.plan.decisions) L.push(`- ${d}`);
+  L.push("");
+  L.push("## Runs", "", "| run | n | seed | status | test | valid | train | epochs | seconds | note |", "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |");
+  for (const x of r.runs) {
+    const m = r.question.metric;
+    const pick = (e: { [k: string]: unknown } | null | undefined) => (e && typeof e[m === "error" ? "accuracy" : m] === "number" ? f(m === "error" ? 1 - (e.accuracy as number) : (e[m] as number)) : "–");
+    const note = x.error ? `${x.error.code}: ${x.error.message}` : x.reused ? "re-used" : "";
+    L.push(`| \`${x.id}\` | ${int(x.size)} | ${x.seed} | ${x.status} | ${pick(x.metrics?.test as never)} | ${pick(x.metrics?.valid as never)} | ${pick(x.metrics?.train as never)} | ${x.epochs ?? "–"} | ${secondsFmt(x.totalSeconds)} | ${note.replace(/\|/g, "\\|")} |`);
+  }
+  L.push("");
+  const t = r.timing;
+  L.push("## Time", "", `Wall ${secondsFmt(t.wallSeconds)} s (data ${secondsFmt(t.loadSeconds)} s), ${t.jobs} concurrent Run(s) × ${t.threads} thread(s); outside Runs ${(100 * t.overheadFraction).toFixed(1)}% of the wall time.`, "");
+  L.push(`Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(", ")}. Store: \`${r.store}\`.`, "");
+  return L.join("\n");
+}

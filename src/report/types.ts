@@ -1,0 +1,115 @@
+/**
+ * The estimate report: everything a study found, as one JSON-serialisable object. Its schema is versioned and
+ * documented in docs/report-schema.md; bump REPORT_VERSION on any change that could break a reader.
+ */
+import type { AggregatedPoint, CurvePoint, Diagnostic, Interval } from "../curves/index.js";
+import type { GapAnalysis, Prediction } from "../study/analysis.js";
+import type { Finding } from "../study/findings.js";
+import type { EvalMetrics, RunError } from "../study/run.js";
+
+export const REPORT_SCHEMA = "enough/estimate-report";
+export const REPORT_VERSION = 1;
+
+export interface ReportCurve {
+  /** Mean, sd and count per measured size. */
+  points: AggregatedPoint[];
+  /** One point per Run (seed). */
+  seedPoints: CurvePoint[];
+  /** The fitted curve (the fitter's toJSON), or null with the reason in `error`. */
+  fit: object | null;
+  error?: string;
+}
+
+export interface ReportRun {
+  id: string;
+  size: number;
+  seed: number;
+  attempt: number;
+  status: "done" | "failed";
+  reused: boolean;
+  reason: string;
+  metrics: { test: EvalMetrics; valid: EvalMetrics | null; train: EvalMetrics } | null;
+  /** Training seconds (engine) and the whole Run in the worker. */
+  seconds: number | null;
+  totalSeconds: number | null;
+  epochs: number | null;
+  bestEpoch: number | null;
+  stoppedEarly: boolean | null;
+  nTrain: number | null;
+  nValid: number | null;
+  paramCount: number | null;
+  error: RunError | null;
+}
+
+export interface EstimateReport {
+  schema: typeof REPORT_SCHEMA;
+  version: typeof REPORT_VERSION;
+  studyId: string;
+  createdAt: string;
+  status: "done" | "partial";
+  headline: string;
+  findings: Finding[];
+  question: {
+    data: string;
+    targetColumn: string | null;
+    target: { metric: string; value: number } | null;
+    metric: string;
+    direction: "up" | "down";
+    model: unknown;
+    recipe: "default" | object;
+    sizes: "auto" | number[];
+    seeds: number;
+    budgetSeconds: number | null;
+    at: number[];
+    validFraction: number;
+  };
+  data: {
+    source: string;
+    fingerprint: string;
+    kind: string;
+    task: string;
+    rows: number;
+    poolSize: number;
+    testSize: number;
+    numClasses: number;
+    classes?: string[];
+    warnings: string[];
+  };
+  /** Test-split points, as `enough fit` prints them. */
+  points: AggregatedPoint[];
+  predictions: Prediction[];
+  samplesForTarget: (Interval & { reachable: boolean | "uncertain"; confidence: number }) | null;
+  curves: { test: ReportCurve; valid: ReportCurve; train: ReportCurve };
+  /** The test fit's band on a log grid, for charts. */
+  band: { n: number; mean: number; lo: number; hi: number }[];
+  forecast: {
+    have: number;
+    scoreAtHave: Interval | null;
+    measuredAtMax: AggregatedPoint | null;
+    nextGain: (Interval & { k: number }) | null;
+    gainPerDoubling: Interval | null;
+    halvingDoublings: number | null;
+    asymptote: Interval | null;
+  };
+  gap: GapAnalysis;
+  confidence: "high" | "medium" | "low" | "none";
+  diagnostics: Diagnostic[];
+  runs: ReportRun[];
+  plan: { adaptive: boolean; decisions: string[]; stopReason: string };
+  timing: {
+    wallSeconds: number;
+    loadSeconds: number;
+    /** Wall time with at least one Run in flight. */
+    busySeconds: number;
+    /** Sum of the Runs' own times (this invocation's Runs only). */
+    runSeconds: number;
+    /** Wall time outside Runs (loading, planning, fitting), as a share of the wall time. */
+    overheadFraction: number;
+    jobs: number;
+    threads: number;
+    timePerRun: { n: number; seconds: number; reused: boolean }[];
+  };
+  versions: Record<string, string>;
+  store: string;
+  reports: { json: string; md: string; html: string } | null;
+}

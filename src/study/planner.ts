@@ -1,0 +1,212 @@
+/**
+ * Which Run to start next. Pure functions over a snapshot of the study, so the choice is testable and every
+ * decision carries the reason shown by --verbose.
+ *
+ * Fixed plans (explicit --sizes): every size x seed, seed by seed, each round alternating large and small sizes so
+ * that long Runs start early and the first fits already see a spread of sizes.
+ *
+ * Adaptive plans (--sizes auto): a pilot of the smallest sizes (cheap; they give the curve's shape and the time
+ * per Run), then, greedily, the candidate (size, next seed) with the largest expected reduction of the answer's
+ * uncertainty per expected second. The uncertainty model is deliberately simple and cheap: locally the score is
+ * linear in log n, so the variance of the predicted score at the focus size x* = log n* (the current answer, or
+ * twice the pool without a target) is proportional to 1/N + (x* - mean x)^2 / Sxx over the Runs' log sizes. Adding a
+ * Run at x changes N, mean and Sxx in closed form, which gives its variance reduction; dividing by its predicted
+ * time (measured time per Run vs n, plus a fixed per-Run overhead) gives reduction per second. Extra seeds go only
+ * to sizes in the upper half of those measured (small-n replicates say little about the far end of the curve).
+ * A candidate whose predicted time exceeds the remaining budget is never started.
+ */
+
+export type Decision =
+  | { kind: "run"; size: number; seed: number; reason: string; predictedSeconds: number | null }
+  | { kind: "stop"; reason: string };
+
+export interface TimeModel {
+  /** Predicted seconds of one Run at n. */
+  predict(n: number): number;
+  /** Runs the model was fitted on. */
+  count: number;
+}
+
+/**
+ * Seconds per Run as a + b n^c fitted on measured Runs: c from the log-log slope of the larger half (clamped to
+ * [0.5, 1.5]), then a, b by least squares with a >= 0. One Run: proportional to n. None: null.
+ */
+export function fitTimeModel(obs: { n: number; seconds: number }[]): TimeModel | null {
+  const pts = obs.filter((o) => o.n > 0 && o.seconds > 0);
+  if (!pts.length) return null;
+  if (pts.length === 1 || new Set(pts.map((p) => p.n)).size === 1) {
+    const rate = pts.reduce((s, p) => s + p.seconds / p.n, 0) / pts.length;
+    return { predict: (n) => rate * n, count: pts.length };
+  }
+  const sorted = [...pts].sort((a, b) => a.n - b.n);
+  const upper = sorted.slice(Math.floor(sorted.length / 2));
+  const slopeSet = new Set(upper.map((p) => p.n)).size >= 2 ? upper : sorted;
+  const c = clamp(olsSlope(slopeSet.map((p) => Math.log(p.n)), slopeSet.map((p) => Math.log(p.seconds))), 0.5, 1.5);
+  const z = pts.map((p) => Math.pow(p.n, c));
+  const y = pts.map((p) => p.seconds);
+  let b = olsSlope(z, y);
+  let a = mean(y) - b * mean(z);
+  if (a < 0 || !(b > 0)) {
+    a = 0;
+    b = sum(z.map((zi, i) => zi * y[i]!)) / sum(z.map((zi) => zi * zi));
+  }
+  return { predict: (n) => a + b * Math.pow(n, c), count: pts.length };
+}
+
+/** Order of a fixed plan: seed by seed; within a seed, sizes alternate largest, smallest, next largest, ... */
+export function fixedOrder(sizes: number[], seeds: number): { size: number; seed: number }[] {
+  const asc = [...new Set(sizes)].sort((a, b) => a - b);
+  const interleaved: number[] = [];
+  for (let lo = 0, hi = asc.length - 1; lo <= hi; ) {
+    interleaved.push(asc[hi--]!);
+    if (lo <= hi) interleaved.push(asc[lo++]!);
+  }
+  const out: { size: number; seed: number }[] = [];
+  for (let seed = 0; seed < seeds; seed++) for (const size of interleaved) out.push({ size, seed });
+  return out;
+}
+
+export interface FixedState {
+  order: { size: number; seed: number }[];
+  /** "size:seed" keys already done, running, failed or skipped. */
+  taken: Set<string>;
+  time: TimeModel | null;
+  remainingSeconds: number | null;
+}
+
+export function nextFixed(s: FixedState): Decision {
+  for (const o of s.order) {
+    const key = `${o.size}:${o.seed}`;
+    if (s.taken.has(key)) continue;
+    const predicted = s.time ? s.time.predict(o.size) : null;
+    if (s.remainingSeconds !== null && predicted !== null && predicted > s.remainingSeconds) {
+      s.taken.add(key);
+      continue;
+    }
+    return { kind: "run", size: o.size, seed: o.seed, reason: `planned: n=${fmt(o.size)}, seed ${o.seed}`, predictedSeconds: predicted };
+  }
+  return { kind: "stop", reason: "every planned Run that fits the budget has been started" };
+}
+
+export interface AdaptiveState {
+  /** Candidate sizes, ascending. */
+  grid: number[];
+  maxSeeds: number;
+  /** Seeds already used (done, running or failed) per size. */
+  used: Map<number, Set<number>>;
+  /** Sizes of Runs done or running (one entry per Run), for the uncertainty model. */
+  runSizes: number[];
+  /** Where the answer lies: n for the target, or a size beyond the pool when there is no target. */
+  focus: number;
+  /** Why that focus (for the reason text). */
+  focusWhy: string;
+  time: TimeModel | null;
+  /** Fixed seconds per Run beyond training (worker hand-off, evaluation), added to the cost. */
+  overheadSeconds: number;
+  remainingSeconds: number | null;
+  /** How many distinct sizes the pilot measures before the model decides. */
+  pilotSizes: number;
+  /** Set when the current answer is already tight enough (the reason), so no more Runs are needed. */
+  tight?: string;
+}
+
+export function nextAdaptive(s: AdaptiveState): Decision {
+  if (s.tight) return { kind: "stop", reason: s.tight };
+  const measuredSizes = [...new Set(s.runSizes)].sort((a, b) => a - b);
+  const nextSeed = (size: number): number | null => {
+    const used = s.used.get(size) ?? new Set<number>();
+    for (let seed = 0; seed < s.maxSeeds; seed++) if (!used.has(seed)) return seed;
+    return null;
+  };
+  const predict = (n: number) => (s.time ? s.time.predict(n) : null);
+  const affordable = (n: number) => {
+    const p = predict(n);
+    return s.remainingSeconds === null || p === null || p + s.overheadSeconds <= s.remainingSeconds;
+  };
+
+  // Pilot: the smallest sizes, one seed each.
+  const usedSizes = s.grid.filter((g) => (s.used.get(g)?.size ?? 0) > 0);
+  if (usedSizes.length < Math.min(s.pilotSizes, s.grid.length)) {
+    const g = s.grid.find((size) => !(s.used.get(size)?.size) && affordable(size));
+    if (g !== undefined) {
+      return { kind: "run", size: g, seed: 0, reason: `pilot: n=${fmt(g)} is among the smallest sizes (cheap; measures the curve's shape and the time per Run)`, predictedSeconds: predict(g) };
+    }
+  }
+
+  const xs = s.runSizes.map(Math.log);
+  const xStar = Math.log(s.focus);
+  const median = measuredSizes.length ? measuredSizes[Math.floor(measuredSizes.length / 2)]! : 0;
+  let best: { size: number; seed: number; value: number; reduction: number; cost: number } | null = null;
+  for (const g of s.grid) {
+    const seed = nextSeed(g);
+    if (seed === null) continue;
+    if (seed > 0 && g < median) continue;
+    if (!affordable(g)) continue;
+    const reduction = varianceReduction(xs, xStar, Math.log(g));
+    const cost = (predict(g) ?? g * 1e-3) + s.overheadSeconds;
+    const value = reduction / cost;
+    if (!best || value > best.value) best = { size: g, seed, value, reduction, cost };
+  }
+  if (!best) {
+    const anyLeft = s.grid.some((g) => nextSeed(g) !== null);
+    return { kind: "stop", reason: anyLeft ? "no remaining Run fits in the budget" : "every size has all its seeds" };
+  }
+  const rel = predictedVariance(xs, xStar);
+  const share = rel > 0 && Number.isFinite(rel) ? ` (${Math.round((100 * best.reduction) / rel)}% of the current variance at ${s.focusWhy})` : "";
+  const why = best.seed === 0 ? `a new size` : `seed ${best.seed} at a size already measured`;
+  return {
+    kind: "run",
+    size: best.size,
+    seed: best.seed,
+    reason: `n=${fmt(best.size)}, seed ${best.seed}: ${why}; largest expected uncertainty reduction per second${share}, about ${best.cost.toFixed(1)} s`,
+    predictedSeconds: predict(best.size),
+  };
+}
+
+/** Relative variance of the linear-in-log-n prediction at xStar: 1/N + (x* - mean)^2 / Sxx (Infinity if Sxx = 0). */
+export function predictedVariance(xs: number[], xStar: number): number {
+  const n = xs.length;
+  if (n === 0) return Infinity;
+  const m = mean(xs);
+  const sxx = sum(xs.map((x) => (x - m) ** 2));
+  if (sxx <= 1e-12) return n < 2 ? Infinity : 1 / n + ((xStar - m) ** 2) / 1e-12;
+  return 1 / n + ((xStar - m) ** 2) / sxx;
+}
+
+/** How much one more Run at x lowers predictedVariance (a large finite number when it makes Sxx positive). */
+export function varianceReduction(xs: number[], xStar: number, x: number): number {
+  const before = predictedVariance(xs, xStar);
+  const after = predictedVariance([...xs, x], xStar);
+  if (!Number.isFinite(after)) return 0;
+  if (!Number.isFinite(before)) return 1e6 * Math.abs(x - mean(xs.length ? xs : [x]));
+  return Math.max(0, before - after);
+}
+
+/** Candidate sizes for adaptive plans: the given sizes plus their geometric midpoints (finer steps to choose from). */
+export function densify(sizes: number[]): number[] {
+  const asc = [...new Set(sizes)].sort((a, b) => a - b);
+  const out: number[] = [];
+  for (let i = 0; i < asc.length; i++) {
+    out.push(asc[i]!);
+    const next = asc[i + 1];
+    if (next !== undefined && next / asc[i]! > 1.6) out.push(Math.round(Math.sqrt(asc[i]! * next)));
+  }
+  return out;
+}
+
+function olsSlope(x: number[], y: number[]): number {
+  const mx = mean(x);
+  const my = mean(y);
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < x.length; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+  }
+  return sxx > 0 ? sxy / sxx : 1;
+}
+
+const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+const mean = (a: number[]) => (a.length ? sum(a) / a.length : 0);
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+export const fmt = (n: number) => Math.round(n).toLocaleString("en-US");

@@ -1,0 +1,80 @@
+/**
+ * What a worker does with one Run: recompute the subset (nested, stratified, seeded), hold out the validation
+ * slice, train, and evaluate on the test split, the validation slice and the training rows. The engine and data
+ * functions come in as parameters so that this stays testable and the worker decides how to load them.
+ */
+import type { Dataset } from "../data/types.js";
+import type { Tensors } from "../engine/types.js";
+import type { EpochRecord, EvalMetrics, JsonObject, RunJob, RunResult } from "./run.js";
+import { sampleRows, splitValidation } from "./valid-split.js";
+
+export interface TrainedModel {
+  evaluate(data: Tensors, rows?: Int32Array): Promise<EvalMetrics>;
+  dispose(): void;
+}
+
+export interface RunTrainDeps {
+  nestedSubsets(pool: Int32Array, labels: Int32Array | null, sizes: number[], seed: number): { subsets: Int32Array[]; warnings: string[] };
+  train(
+    spec: JsonObject,
+    data: Tensors,
+    rows: { train: Int32Array; valid?: Int32Array },
+    recipe: JsonObject,
+    opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal },
+  ): Promise<{
+    model: TrainedModel;
+    result: { history: EpochRecord[]; bestEpoch: number; epochs: number; steps: number; seconds: number; samplesPerSecond: number; stoppedEarly: boolean; paramCount: number };
+  }>;
+  versions(): Record<string, string>;
+}
+
+/** Default cap on training rows re-evaluated for the train score: enough for a 0.01-precise gap, cheap at any n. */
+export const TRAIN_EVAL_CAP = 10_000;
+
+export async function trainRun(
+  job: RunJob,
+  dataset: Dataset,
+  deps: RunTrainDeps,
+  opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal } = {},
+): Promise<RunResult> {
+  const t0 = performance.now();
+  const data = dataset.tensors;
+  const labels = data.task === "classification" ? (data.y as Int32Array) : null;
+  // Computed for this size alone, so the Run depends on (size, seed) only, whatever else the study measures.
+  const { subsets } = deps.nestedSubsets(dataset.split.pool, labels, [job.subset.size], job.subset.seed);
+  const subset = subsets[0];
+  if (!subset || subset.length === 0) throw Object.assign(new Error(`no subset of size ${job.subset.size} could be drawn`), { code: "EMPTY_SUBSET" });
+  const { train, valid } = splitValidation(subset, labels, job.validFraction, job.subset.seed);
+  const rows = valid.length ? { train, valid } : { train };
+  const { model, result } = await deps.train(job.spec, data, rows, job.recipe, opts);
+  try {
+    const test = await model.evaluate(data, dataset.split.test);
+    const validM = valid.length ? await model.evaluate(data, valid) : null;
+    const trainM = await model.evaluate(data, sampleRows(train, job.trainEvalCap ?? TRAIN_EVAL_CAP, job.subset.seed));
+    return {
+      metrics: { test: plain(test), valid: validM ? plain(validM) : null, train: plain(trainM) },
+      history: result.history.map((e) => ({ ...e })),
+      seconds: result.seconds,
+      totalSeconds: (performance.now() - t0) / 1000,
+      samplesPerSecond: result.samplesPerSecond,
+      paramCount: result.paramCount,
+      bestEpoch: result.bestEpoch,
+      epochs: result.epochs,
+      steps: result.steps,
+      stoppedEarly: result.stoppedEarly,
+      nTrain: train.length,
+      nValid: valid.length,
+      versions: deps.versions(),
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+function plain(m: EvalMetrics): EvalMetrics {
+  const out: EvalMetrics = { loss: m.loss, n: m.n };
+  if (m.accuracy !== undefined) out.accuracy = m.accuracy;
+  if (m.mse !== undefined) out.mse = m.mse;
+  if (m.r2 !== undefined) out.r2 = m.r2;
+  return out;
+}
