@@ -83,21 +83,21 @@ export class Model {
   }
 
   /** Class probabilities (n × numClasses, row-major) for classification, or predicted values (n) for regression. */
-  predict(data: Tensors, rows?: Int32Array): Promise<Float32Array> {
+  async predict(data: Tensors, rows?: Int32Array): Promise<Float32Array> {
     this.#check(data, false);
     const h = this.#handle();
     return call(() => h.predict(this.#forModel(data), rows ?? null));
   }
 
   /** Penultimate-layer features: `values` is n × dim, row-major. */
-  embed(data: Tensors, rows?: Int32Array): Promise<{ dim: number; values: Float32Array }> {
+  async embed(data: Tensors, rows?: Int32Array): Promise<{ dim: number; values: Float32Array }> {
     this.#check(data, false);
     const h = this.#handle();
     return call(() => h.embed(this.#forModel(data), rows ?? null));
   }
 
   /** Loss and accuracy (classification) or loss, mse and R² (regression) on the given rows. */
-  evaluate(data: Tensors, rows?: Int32Array): Promise<Evaluation> {
+  async evaluate(data: Tensors, rows?: Int32Array): Promise<Evaluation> {
     this.#check(data, true);
     const h = this.#handle();
     return call(() => h.evaluate(this.#forModel(data), rows ?? null));

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { engineInfo, train } from "../../src/engine/index.js";
+import { blobs, range, squares } from "./fixtures.js";
+
+describe("engine: runtime behaviour", () => {
+  it("engineInfo names libtorch, threads and the BLAS", () => {
+    const i = engineInfo();
+    expect(i.torchVersion).toMatch(/^\d+\.\d+/);
+    expect(i.threads).toBeGreaterThanOrEqual(1);
+    expect(typeof i.blas).toBe("string");
+    expect(typeof i.cuda).toBe("boolean");
+  });
+
+  it("does not block the event loop while training", async () => {
+    const d = squares(400);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const t0 = Date.now();
+    const { model } = await train({ family: "cnn", width: 0.5 }, d, { train: range(0, 400) }, { threads: 1, epochs: 3, batchSize: 16 });
+    const elapsed = Date.now() - t0;
+    clearInterval(timer);
+    model.dispose();
+    // The timer must have fired during the training (a blocked loop would show 0 or 1 ticks).
+    if (elapsed > 50) expect(ticks).toBeGreaterThan(2);
+  });
+
+  it("runs several trainings concurrently in one process", async () => {
+    const d = blobs(300);
+    const runs = await Promise.all(
+      [1, 2, 3, 1].map((seed) => train({ family: "mlp", hidden: [16] }, d, { train: range(0, 240), valid: range(240, 300) }, { threads: 1, seed, epochs: 4 })),
+    );
+    for (const { model, result } of runs) {
+      expect(result.history.at(-1)!.validMetric!).toBeGreaterThan(0.6);
+      model.dispose();
+    }
+    // Seeded runs stay reproducible under concurrency (per-run shuffle RNG and dropout generator; init under a lock).
+    expect(runs[3]!.result.history.map((h) => h.trainLoss)).toEqual(runs[0]!.result.history.map((h) => h.trainLoss));
+  });
+
+  it("1,000 train/dispose cycles of a small model do not grow RSS by more than 50 MB", async () => {
+    const d = blobs(64, 8);
+    const rows = range(0, 64);
+    const cycle = async () => {
+      const { model } = await train({ family: "mlp", hidden: [8] }, d, { train: rows }, { threads: 1, epochs: 1, batchSize: 32 });
+      await model.predict(d, rows);
+      model.dispose();
+    };
+    for (let i = 0; i < 50; i++) await cycle(); // warm up allocator pools and thread caches
+    (globalThis as { gc?: () => void }).gc?.();
+    const before = process.memoryUsage().rss;
+    for (let i = 0; i < 1000; i++) await cycle();
+    (globalThis as { gc?: () => void }).gc?.();
+    const grown = (process.memoryUsage().rss - before) / 2 ** 20;
+    expect(grown).toBeLessThan(50);
+  });
+});
