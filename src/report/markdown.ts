@@ -16,7 +16,8 @@ export function renderMarkdown(r: EstimateReport): string {
   L.push("");
   if (r.samplesForTarget && r.question.target) {
     const s = r.samplesForTarget;
-    L.push(`Samples for ${r.question.target.metric} ${r.question.target.value}: ${int(s.mean)} (80% interval ${int(s.lo)}–${Number.isFinite(s.hi) ? int(s.hi) : "∞"}), reachable: ${s.reachable}.`, "");
+    const n = (v: number) => (Number.isFinite(v) ? int(v) : "∞");
+    L.push(`Samples for ${r.question.target.metric} ${r.question.target.value}: ${n(s.mean)} (80% interval ${n(s.lo)}–${n(s.hi)}), reachable: ${s.reachable}.`, "");
   }
   if (r.gap.rows.length) {
     L.push("## Train vs validation", "", "| n | train | validation | gap |", "| ---: | ---: | ---: | ---: |");

@@ -4,7 +4,8 @@ import { compile, type TopLevelSpec } from "vega-lite";
 import type { VegaLiteSpec } from "./charts.js";
 
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  const compiled = compile(spec as unknown as TopLevelSpec).spec;
+  // Vega tags the data objects it is given (a symbol id per row): hand it a copy so the report stays clean.
+  const compiled = compile(JSON.parse(JSON.stringify(spec)) as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
     return await view.toSVG();

@@ -61,8 +61,17 @@ export interface EstimateOptions {
 
 /** What estimate() needs from the layers below; tests replace parts of it. */
 export interface EstimateDeps {
-  loadDataset(o: { source: string; target?: string; testFraction?: number; seed?: number; cacheRoot?: string }): Promise<Dataset>;
+  loadDataset(o: {
+    source: string;
+    target?: string;
+    testFraction?: number;
+    seed?: number;
+    cacheRoot?: string;
+    onProgress?: (p: { phase: string; done?: number; total?: number }) => void;
+  }): Promise<Dataset>;
   planSizes(o: { poolSize: number; numClasses: number }): number[];
+  /** The data layer's --sizes reader (counts, k suffixes, percentages, "all"); the local reader otherwise. */
+  parseSizes?(arg: string, poolSize: number): number[] | "auto";
   parseModelArg(arg: string): JsonObject;
   defaultRecipe(kind: Tensors["xKind"], nTrain: number): JsonObject;
   engineVersion(): string;
@@ -93,6 +102,7 @@ export async function defaultDeps(): Promise<EstimateDeps> {
   return {
     loadDataset: (o) => data.loadDataset(o),
     planSizes: (o) => data.planSizes(o),
+    parseSizes: (arg, poolSize) => data.parseSizes(arg, poolSize),
     parseModelArg: (arg) => engine.parseModelArg(arg) as unknown as JsonObject,
     defaultRecipe: (kind, n) => engine.defaultRecipe(kind, n) as unknown as JsonObject,
     engineVersion: () => `enough ${version}; torch ${engine.engineInfo().torchVersion}`,
@@ -118,7 +128,14 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
   if (!(validFraction >= 0 && validFraction < 0.5)) throw new InputError("BAD_VALID_FRACTION", `validFraction must be in [0, 0.5), got ${validFraction}`);
 
   // 1. Data.
-  const dataset = await deps.loadDataset({ source: options.data, target: options.targetColumn, testFraction: options.testFraction, seed: options.splitSeed, cacheRoot: options.cacheRoot });
+  const dataset = await deps.loadDataset({
+    source: options.data,
+    target: options.targetColumn,
+    testFraction: options.testFraction,
+    seed: options.splitSeed,
+    cacheRoot: options.cacheRoot,
+    onProgress: (p) => emit({ type: "loading", ...p }),
+  });
   const loadSeconds = (Date.now() - t0) / 1000;
   if (!dataset.cacheDir) throw new InputError("NO_CACHE", `the dataset ${dataset.source} has no cache directory; worker processes need one`);
   const tensors = dataset.tensors;
@@ -136,12 +153,16 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     typeof options.model === "object" ? options.model : deps.parseModelArg(options.model ?? DEFAULT_MODEL[dataset.schema.kind] ?? "mlp");
   const seeds = options.seeds ?? DEFAULT_SEEDS;
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > 20) throw new InputError("BAD_SEEDS", `seeds must be a whole number from 1 to 20, got ${seeds}`);
-  const adaptive = options.sizes === undefined || options.sizes === "auto";
+  let sizesArg = options.sizes;
+  if (typeof sizesArg === "string" && sizesArg.trim() !== "auto") {
+    sizesArg = deps.parseSizes ? deps.parseSizes(sizesArg, poolSize) : parseCountList(sizesArg, "--sizes");
+  }
+  const adaptive = sizesArg === undefined || sizesArg === "auto" || (typeof sizesArg === "string" && sizesArg.trim() === "auto");
   let sizes: number[];
   if (adaptive) {
     sizes = densify(deps.planSizes({ poolSize, numClasses: tensors.numClasses }).filter((n) => n <= poolSize));
   } else {
-    sizes = [...new Set(typeof options.sizes === "string" ? parseCountList(options.sizes, "--sizes") : options.sizes!)].sort((a, b) => a - b);
+    sizes = [...new Set(sizesArg as number[])].sort((a, b) => a - b);
     const tooBig = sizes.filter((n) => n > poolSize);
     if (tooBig.length) {
       throw new InputError("SIZE_TOO_LARGE", `--sizes ${tooBig.join(", ")} exceed the training pool (${poolSize} samples after the test split)`, {

@@ -2,6 +2,7 @@
 import type { RunError } from "./run.js";
 
 export type StudyEvent =
+  | { type: "loading"; phase: string; done?: number; total?: number }
   | { type: "data"; source: string; fingerprint: string; kind: string; task: string; rows: number; poolSize: number; testSize: number; numClasses: number; warnings: string[] }
   | { type: "plan"; studyId: string; adaptive: boolean; sizes: number[]; seeds: number; budgetSeconds: number | null; jobs: number; threads: number; model: unknown; metric: string; target: { metric: string; value: number } | null }
   | { type: "decision"; reason: string }

@@ -7,7 +7,9 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { availableParallelism, hostname } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Executor, RunHooks } from "./executor.js";
 import type { RunJob, RunOutcome, WorkerInfo } from "./run.js";
 import type { ParentMessage, WorkerMessage } from "./worker-serve.js";
@@ -42,8 +44,20 @@ export function chooseConcurrency(cores = availableParallelism(), env: NodeJS.Pr
 export function defaultWorkerEntry(): { script: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
   const dir = dirname(here);
-  if (here.endsWith(".ts")) return { script: join(dir, "worker.ts"), execArgv: ["--import", "tsx"] };
+  if (here.endsWith(".ts")) return { script: join(dir, "worker.ts"), execArgv: tsxArgs() };
   return { script: join(dir, "worker.js"), execArgv: [] };
+}
+
+/** `--import <tsx loader>` by absolute URL, so a .ts worker starts whatever the current folder is. */
+function tsxArgs(): string[] {
+  try {
+    const pkg = createRequire(import.meta.url).resolve("tsx/package.json");
+    const loader = join(dirname(pkg), "dist", "loader.mjs");
+    if (existsSync(loader)) return ["--import", pathToFileURL(loader).href];
+  } catch {
+    /* fall back to resolving "tsx" from the current folder */
+  }
+  return ["--import", "tsx"];
 }
 
 interface Pending {
@@ -79,7 +93,7 @@ export class LocalExecutor implements Executor {
     this.threads = opts.threads ?? chosen.threads;
     const entry = defaultWorkerEntry();
     this.script = opts.workerScript ?? entry.script;
-    this.execArgv = opts.execArgv ?? (this.script.endsWith(".ts") ? ["--import", "tsx"] : entry.execArgv);
+    this.execArgv = opts.execArgv ?? (this.script.endsWith(".ts") ? tsxArgs() : entry.execArgv);
     const t = String(this.threads);
     this.env = {
       ...process.env,

@@ -60,11 +60,13 @@ export function findings(i: FindingsInput): Finding[] {
   const sf = a.samplesForTarget;
   if (t && sf) {
     const asym = a.asymptote ? ` the curve levels off near ${f(a.asymptote.mean)} (80% interval ${f(a.asymptote.lo)}–${f(a.asymptote.hi)})` : "";
-    if (sf.reachable === false) {
+    const finite = Number.isFinite(sf.mean) && sf.mean < 1e9;
+    if (sf.reachable === false || (sf.reachable === "uncertain" && (!finite || sf.confidence < 0.5))) {
       const best = a.scoreAtHave ? ` The best it reaches with your data is about ${f(a.scoreAtHave.mean)} (80% interval ${f(a.scoreAtHave.lo)}–${f(a.scoreAtHave.hi)}).` : "";
-      out.push({ id: "target", text: `${m} ${f(t.value)} looks out of reach for this model by adding data alone:${asym}.${best} A bigger or different model, or another strategy, is needed to get there.` });
+      const how = sf.reachable === false ? "looks out of reach" : `is probably out of reach (probability it can be reached about ${Math.round(100 * sf.confidence)}%)`;
+      out.push({ id: "target", text: `${m} ${f(t.value)} ${how} for this model by adding data alone:${asym}.${best} A bigger or different model, or another strategy, is needed to get there.` });
     } else {
-      const need = `about ${count(sf.mean)} samples (80% interval ${count(sf.lo)}–${Number.isFinite(sf.hi) ? count(sf.hi) : "unbounded"})`;
+      const need = `about ${count(sf.mean)} samples (80% interval ${count(sf.lo)}–${Number.isFinite(sf.hi) && sf.hi < 1e9 ? count(sf.hi) : "unbounded"})`;
       let rel = "";
       if (sf.hi <= a.have) rel = " You already have enough.";
       else if (sf.mean <= a.have) rel = " You probably have enough already, but the interval reaches beyond your pool.";
@@ -86,7 +88,7 @@ export function findings(i: FindingsInput): Finding[] {
     const halving = a.halvingDoublings !== null && a.halvingDoublings < 50 ? `, and that gain halves every ${a.halvingDoublings.toFixed(1)} doublings` : "";
     out.push({ id: "doubling", text: `Doubling the data from ${int(a.have)} changes ${m} by about ${signed(f(sign * d.mean))}${halving}.` });
   }
-  if (a.asymptote && !(t && sf?.reachable === false)) {
+  if (a.asymptote && !out.some((x) => x.id === "target" && x.text.includes("levels off"))) {
     out.push({ id: "asymptote", text: `With unlimited data this model's ${m} tends to about ${f(a.asymptote.mean)} (80% interval ${f(a.asymptote.lo)}–${f(a.asymptote.hi)}).` });
   }
 
@@ -109,7 +111,8 @@ export function findings(i: FindingsInput): Finding[] {
   }
 
   // Cost in time.
-  if (i.secondsAt && t && sf && sf.reachable !== false && Number.isFinite(sf.mean) && sf.mean > a.have) {
+  const needsSaid = out.some((x) => x.id === "target" && x.text.startsWith("Reaching"));
+  if (i.secondsAt && t && sf && needsSaid && Number.isFinite(sf.mean) && sf.mean > a.have) {
     const sec = i.secondsAt(sf.mean);
     if (sec !== null && Number.isFinite(sec)) out.push({ id: "time", text: `Training one model on ${count(sf.mean)} samples would take about ${duration(sec)} on this machine (measured time per Run vs n).` });
   }

@@ -4,3 +4,4 @@ import type { Command } from "commander";
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [];
+import { register as registerEstimate } from "./estimate.js"; commands.push(registerEstimate);
