@@ -53,4 +53,8 @@ export interface Dataset {
   report: LoadReport;
   /** Where the encoded dataset is cached. */
   cacheDir?: string;
+  /** True when the tensors were read from the cache without re-parsing the source. */
+  fromCache?: boolean;
+  /** The fitted encoders (pool only), so prediction-time rows are encoded identically (see encodeRows). */
+  encoders?: import("./encoders/types.js").EncoderState;
 }

@@ -1,0 +1,94 @@
+/**
+ * DuckDB is the tabular reader: CSV (with a rejects table that names every bad row), Parquet and JSON, with
+ * vectorised casts and aggregates in C++. Measured on a 1M-row × 50-column CSV (266 MB, 2 cores): load 5 s,
+ * per-column statistics 4.5 s, numeric columns into typed arrays 4.7 s, peak RSS ~1 GB. A JavaScript CSV parser
+ * would have to materialise 50M strings in the JS heap (several GB) before any of that.
+ */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBVector, type DuckDBValue } from "@duckdb/node-api";
+import { duckMacros } from "./values.js";
+
+export interface Duck {
+  conn: DuckDBConnection;
+  close(): void;
+}
+
+export async function openDuck(): Promise<Duck> {
+  const inst = await DuckDBInstance.create(":memory:", { preserve_insertion_order: "true" });
+  const conn = await inst.connect();
+  for (const m of duckMacros()) await conn.run(m);
+  return {
+    conn,
+    close() {
+      conn.closeSync();
+      inst.closeSync();
+    },
+  };
+}
+
+/** Rows as plain JSON-able objects (bigints become strings: use num()). */
+export async function rows(duck: Duck, sql: string): Promise<Record<string, unknown>[]> {
+  const r = await duck.conn.runAndReadAll(sql);
+  return r.getRowObjectsJS() as Record<string, unknown>[];
+}
+
+export function num(v: unknown): number {
+  return v === null || v === undefined ? NaN : Number(v);
+}
+
+/** SQL identifier / string literal quoting. */
+export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+export const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export type ColumnSpec = "f64" | "i32" | "str";
+export type ColumnArray = Float64Array | Int32Array | (string | null)[];
+
+/**
+ * Streams a query's columns into typed arrays: f64 (null → NaN), i32 (null → -1), str. `expected` presizes the
+ * arrays; they are trimmed to the rows actually returned.
+ */
+export async function readColumns(duck: Duck, sql: string, specs: ColumnSpec[], expected: number): Promise<{ n: number; columns: ColumnArray[] }> {
+  const result = await duck.conn.stream(sql);
+  let cap = Math.max(1, expected);
+  let cols: ColumnArray[] = specs.map((s) => alloc(s, cap));
+  let n = 0;
+  for await (const chunk of result) {
+    const rc = chunk.rowCount;
+    if (n + rc > cap) {
+      cap = Math.max(cap * 2, n + rc);
+      cols = cols.map((c, j) => grow(c, specs[j]!, cap));
+    }
+    for (let j = 0; j < specs.length; j++) {
+      const v = chunk.getColumnVector(j) as DuckDBVector<DuckDBValue>;
+      const out = cols[j]!;
+      if (out instanceof Float64Array) {
+        for (let i = 0; i < rc; i++) {
+          const x = v.getItem(i) as number | bigint | null;
+          out[n + i] = x === null ? NaN : Number(x);
+        }
+      } else if (out instanceof Int32Array) {
+        for (let i = 0; i < rc; i++) {
+          const x = v.getItem(i) as number | bigint | null;
+          out[n + i] = x === null ? -1 : Number(x);
+        }
+      } else {
+        for (let i = 0; i < rc; i++) {
+          const x = v.getItem(i);
+          out[n + i] = x === null ? null : String(x);
+        }
+      }
+    }
+    n += rc;
+  }
+  return { n, columns: cols.map((c) => (Array.isArray(c) ? c.slice(0, n) : c.length === n ? c : c.slice(0, n))) as ColumnArray[] };
+}
+
+function alloc(s: ColumnSpec, n: number): ColumnArray {
+  return s === "f64" ? new Float64Array(n) : s === "i32" ? new Int32Array(n) : new Array<string | null>(n);
+}
+
+function grow(c: ColumnArray, s: ColumnSpec, n: number): ColumnArray {
+  if (Array.isArray(c)) return c;
+  const g = alloc(s, n) as Float64Array | Int32Array;
+  g.set(c as never);
+  return g;
+}

@@ -1,0 +1,83 @@
+/**
+ * The data layer's API: load a source into a fingerprinted, cached, split Dataset; draw nested subsets; plan sizes.
+ */
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { cacheExists, readCache, writeCache } from "./cache.js";
+import { fingerprintOf, fileDigest, sourceDigest } from "./fingerprint.js";
+import { fingerprintOptions, type LoadOptions } from "./options.js";
+import { checkFile } from "./sources/file.js";
+import { loadImageFolder } from "./sources/images.js";
+import { builtinFiles, builtinName, loadBuiltin } from "./builtin.js";
+import { loadTabular } from "./tabular.js";
+import type { Dataset } from "./types.js";
+
+export type { LoadOptions, LoadProgress } from "./options.js";
+export type { Dataset, Schema, ColumnInfo, ColumnKind, LoadReport, DataKind } from "./types.js";
+export type { EncoderState, TabularEncoders, TextEncoders, ImageEncoders, TargetEncoder } from "./encoders/types.js";
+export { nestedSubsets, planSizes, parseSizes } from "./subsets.js";
+export { encodeRows, encodeTarget } from "./encoders/rows.js";
+export { encodeImages } from "./sources/images.js";
+export { readFashionMnist, readIdx } from "./sources/idx.js";
+export { stratifiedSplit, groupSplit } from "./split.js";
+
+export const DEFAULT_CACHE_ROOT = join(".enough", "cache");
+
+/** The fingerprint and cache folder a load with these options would use (hashes the source; does not parse it). */
+export async function datasetFingerprint(opts: LoadOptions): Promise<{ fingerprint: string; cacheDir: string }> {
+  const cacheRoot = opts.cacheRoot ?? DEFAULT_CACHE_ROOT;
+  const name = builtinName(opts.source);
+  let digest: string;
+  if (name) {
+    const parts: string[] = [];
+    for (const f of builtinFiles(name)) {
+      try {
+        parts.push(await fileDigest(f, cacheRoot, opts.refresh));
+      } catch {
+        parts.push("missing"); // loadBuiltin says how to install it
+      }
+    }
+    digest = `builtin:${name}:${parts.join(",")}`;
+  } else {
+    await checkFile(opts.source);
+    digest = await sourceDigest(opts.source, cacheRoot, opts.refresh);
+  }
+  let testDigest: string | null = null;
+  if (opts.testSource) {
+    await checkFile(opts.testSource);
+    testDigest = await sourceDigest(opts.testSource, cacheRoot, opts.refresh);
+  }
+  const fingerprint = fingerprintOf({ source: digest, test: testDigest, options: fingerprintOptions(opts) });
+  return { fingerprint, cacheDir: join(cacheRoot, fingerprint) };
+}
+
+/**
+ * Reads, encodes, splits and caches a source. A second call with the same source bytes and options reads the
+ * cache (dataset.fromCache) without parsing the source again.
+ */
+export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
+  const progress = opts.onProgress ?? (() => {});
+  progress({ phase: "fingerprint" });
+  const { fingerprint, cacheDir } = await datasetFingerprint(opts);
+  if (!opts.refresh && (await cacheExists(cacheDir))) {
+    progress({ phase: "cache-read" });
+    try {
+      const ds = await readCache(cacheDir);
+      return { ...ds, source: opts.source };
+    } catch {
+      /* unreadable cache: rebuild it below */
+    }
+  }
+  const name = builtinName(opts.source);
+  const built = name ? await loadBuiltin(name, opts) : (await stat(opts.source)).isDirectory() ? await loadImageFolder(opts) : await loadTabular(opts);
+  const ds: Dataset = { ...built, fingerprint, cacheDir, fromCache: false };
+  progress({ phase: "cache-write" });
+  await writeCache(cacheDir, ds);
+  progress({ phase: "done" });
+  return ds;
+}
+
+/** Loads an encoded dataset from its cache folder (worker processes: no source, no parsing). */
+export async function loadCachedDataset(cacheDir: string): Promise<Dataset> {
+  return readCache(cacheDir);
+}

@@ -1,0 +1,68 @@
+/** CSV/TSV through DuckDB's strict reader, with the dialect from sniff.ts and every bad row in a rejects table. */
+import type { Duck } from "../duck.js";
+import { ident, lit, rows, num } from "../duck.js";
+import { DataError } from "../../errors.js";
+import { SkipLog } from "../report.js";
+import { sniffCsv } from "./sniff.js";
+import { sqlMissingList } from "../values.js";
+import { lineMapper, type TableSource } from "./table.js";
+
+const REASONS: Record<string, string> = {
+  "MISSING COLUMNS": "wrong number of fields",
+  "TOO MANY COLUMNS": "wrong number of fields",
+  "UNQUOTED VALUE": "bad quoting",
+  "UNTERMINATED QUOTE": "bad quoting",
+  "INVALID ENCODING": "not valid UTF-8",
+  "INVALID UNICODE": "not valid UTF-8",
+  "LINE SIZE OVER MAXIMUM": "line too long",
+};
+
+export async function readCsv(duck: Duck, file: string, name: string): Promise<TableSource> {
+  const d = await sniffCsv(file);
+  const raw = `${name}_raw`;
+  const columns = "{" + d.names.map((n) => `${lit(n)}: 'VARCHAR'`).join(", ") + "}";
+  try {
+    await duck.conn.run(
+      `CREATE TABLE ${raw} AS SELECT * FROM read_csv(${lit(file)}, header=${d.header}, delim=${lit(d.delimiter)}, quote='"', escape='"',
+        auto_detect=false, columns=${columns}, nullstr=[${sqlMissingList()}], strict_mode=true, null_padding=false, max_line_size=67108864,
+        store_rejects=true, rejects_table=${lit(name + "_rej")}, rejects_scan=${lit(name + "_scan")})`,
+    );
+  } catch (e) {
+    throw new DataError("CSV_READ", `${file}: cannot read as CSV: ${(e as Error).message.split("\n")[0]}`, {
+      hint: "check that the file is a delimited text file (CSV/TSV) in UTF-8",
+      details: { file },
+      cause: e,
+    });
+  }
+  const kept = num((await rows(duck, `SELECT count(*) AS n FROM ${raw}`))[0]!.n);
+  const rej = await rows(
+    duck,
+    `SELECT line, list(DISTINCT error_type ORDER BY error_type) AS types, first(error_message) AS msg, first(csv_line) AS csv_line
+     FROM ${name}_rej GROUP BY line ORDER BY line`,
+  );
+  const skipped = new SkipLog();
+  const rejected: number[] = [];
+  for (const r of rej) {
+    const line = num(r.line);
+    rejected.push(line);
+    const types = (r.types as string[]).map((t) => REASONS[t] ?? t.toLowerCase());
+    const reason = [...new Set(types)].join(", ");
+    skipped.add(reason, `line ${line}: ${String(r.msg ?? "").split("\n")[0]!.slice(0, 80)}`);
+  }
+  await duck.conn.run(`CREATE VIEW ${name} AS SELECT rowid AS __idx, * FROM ${raw}`);
+  const warnings: string[] = [];
+  if (d.names.some((n, i) => n === `column${i}`) && d.header) warnings.push(`${file}: some header names are empty; named them column<i>`);
+  if (!d.header) warnings.push(`${file}: no header row detected (the first row has numbers); columns are named column0, column1, …`);
+  void ident;
+  return {
+    file,
+    format: "csv",
+    table: name,
+    columns: d.names,
+    rows: kept,
+    rowsRead: kept + rejected.length,
+    skipped,
+    warnings,
+    lineOf: lineMapper(d.header ? 2 : 1, rejected),
+  };
+}

@@ -1,0 +1,40 @@
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll } from "vitest";
+
+/** A temp folder removed after the test file. */
+export function tempDir(prefix = "enough-data-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function write(dir: string, name: string, content: string | Buffer): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+/** A small seeded tabular data set: numeric, categorical (low and high cardinality), missing values, id. */
+export function tabularCsv(rows: number, seed = 1): string {
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const lines = ["id,age,income,colour,city,label"];
+  const colours = ["red", "green", "blue"];
+  for (let i = 0; i < rows; i++) {
+    const age = Math.floor(18 + rnd() * 60);
+    const income = rnd() < 0.1 ? "" : (20000 + rnd() * 80000).toFixed(2);
+    const colour = rnd() < 0.05 ? "NA" : colours[Math.floor(rnd() * 3)]!;
+    const city = `city${Math.floor(rnd() * 60)}`;
+    const label = age > 45 ? "old" : rnd() < 0.5 ? "young" : "mid";
+    lines.push(`${i + 1},${age},${income},${colour},${city},${label}`);
+  }
+  return lines.join("\n") + "\n";
+}
