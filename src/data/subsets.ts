@@ -2,11 +2,11 @@
  * Subset plans: the sizes n1 < n2 < … at which a learning curve is measured, and the nested, stratified subsets
  * of the pool at those sizes.
  *
- * Nesting comes from construction: every stratum (class, or class × group) is shuffled once per seed, and the
- * subset of size n takes the first q_s(n) rows of each stratum. Quotas grow monotonically with n (each extra row
- * goes to the stratum furthest below its proportional share), so subset(n1) ⊂ subset(n2). For the first size
- * this is the largest-remainder method; later sizes stay within one row of proportional unless a class had to be
- * added to keep every class present.
+ * For a seed, the pool is put in one order and the subset of size n is its first n rows: so subsets are nested
+ * and a subset does not depend on which other sizes were asked for (worker processes ask for one size at a time).
+ * The order is built like a seat apportionment run one seat at a time: the first K rows take one row of each class
+ * (largest classes first), then each next row comes from the stratum (class, or class × group) furthest below its
+ * proportional share t * share - taken. Within a stratum rows come in a seeded random order.
  */
 import { InputError } from "../errors.js";
 import { rngFor, shuffle } from "./rng.js";
@@ -28,15 +28,25 @@ export function nestedSubsets(
   const N = pool.length;
   const clean = normaliseSizes(sizes, N, warnings);
   if (N === 0 || clean.length === 0) return { sizes: clean, subsets: clean.map(() => new Int32Array(0)), warnings };
+  const order = subsetOrder(pool, labels, seed, opts.groups, clean.at(-1)!);
+  const K = labels ? order.classes : 1;
+  const subsets = clean.map((n) => {
+    if (labels && n < K) warnings.push(`size ${n} is smaller than the number of classes (${K}): only ${n} classes can be present`);
+    return order.rows.slice(0, n).sort();
+  });
+  return { sizes: clean, subsets, warnings };
+}
 
-  // Strata: class (and group when given). Keys are "class:group" to keep them readable in debugging.
+/** The pool's stratified order for a seed (only the first `upTo` rows are computed). */
+export function subsetOrder(pool: Int32Array, labels: Int32Array | null, seed: number, groups: Int32Array | undefined, upTo = pool.length): { rows: Int32Array; classes: number } {
+  const N = pool.length;
   const strataIndex = new Map<string, number>();
   const strataRows: number[][] = [];
   const strataClass: number[] = [];
   for (let i = 0; i < N; i++) {
     const r = pool[i]!;
     const c = labels ? labels[r]! : 0;
-    const g = opts.groups ? opts.groups[r]! : 0;
+    const g = groups ? groups[r]! : 0;
     const key = `${c}:${g}`;
     let s = strataIndex.get(key);
     if (s === undefined) {
@@ -47,64 +57,64 @@ export function nestedSubsets(
     }
     strataRows[s]!.push(r);
   }
-  // A deterministic stratum order (independent of pool order) so the same seed gives the same subsets.
-  const order = [...strataIndex.entries()].sort((a, b) => cmpKey(a[0], b[0])).map((e) => e[1]);
-  const S = order.length;
+  // A deterministic stratum order and row order (independent of the pool's order) for the seed.
+  const sorted = [...strataIndex.entries()].sort((a, b) => cmpKey(a[0], b[0])).map((e) => e[1]);
+  const S = sorted.length;
   const rows: Int32Array[] = [];
   const cls: number[] = [];
   const rng = rngFor(seed, "subsets");
-  for (const s of order) {
-    const a = Int32Array.from(strataRows[s]!).sort();
-    rows.push(shuffle(a, rng));
+  for (const s of sorted) {
+    rows.push(shuffle(Int32Array.from(strataRows[s]!).sort(), rng));
     cls.push(strataClass[s]!);
   }
   const share = rows.map((r) => r.length / N);
   const tie = rows.map(() => rng());
-  const classIds = [...new Set(cls)].sort((a, b) => a - b);
-  const K = labels ? classIds.length : 1;
-
   const q = new Int32Array(S);
-  const classCount = new Map<number, number>(classIds.map((c) => [c, 0]));
-  const subsets: Int32Array[] = [];
-  let total = 0;
-  for (const n of clean) {
-    let units = n - total;
-    const capOne = labels !== null && n < K;
-    if (capOne) warnings.push(`size ${n} is smaller than the number of classes (${K}): only ${n} classes can be present`);
-    // Keep every class present once n allows it: one row for each missing class, from its largest stratum.
-    if (labels && !capOne) {
-      for (const c of classIds) {
-        if (classCount.get(c)! > 0 || units === 0) continue;
-        let best = -1;
-        for (let s = 0; s < S; s++) if (cls[s] === c && q[s]! < rows[s]!.length && (best < 0 || share[s]! > share[best]!)) best = s;
-        if (best >= 0) {
-          q[best]!++;
-          classCount.set(c, 1);
-          units--;
+  const out = new Int32Array(Math.min(upTo, N));
+  let t = 0;
+  const take = (s: number) => {
+    out[t++] = rows[s]![q[s]!]!;
+    q[s]!++;
+  };
+  // One row of each class first, largest class first (its largest stratum).
+  const classIds = [...new Set(cls)];
+  const classShare = new Map<number, number>();
+  cls.forEach((c, s) => classShare.set(c, (classShare.get(c) ?? 0) + share[s]!));
+  if (labels) {
+    classIds.sort((a, b) => classShare.get(b)! - classShare.get(a)! || a - b);
+    for (const c of classIds) {
+      if (t >= out.length) break;
+      let best = -1;
+      for (let s = 0; s < S; s++) if (cls[s] === c && (best < 0 || share[s]! > share[best]! || (share[s] === share[best] && tie[s]! > tie[best]!))) best = s;
+      take(best);
+    }
+  }
+  // Then the stratum furthest below its share of the next position (a linear scan: deficits change with t, so a
+  // heap would go stale). With very many strata, Webster's divisor rule (a fixed key per stratum) keeps it fast.
+  if (S <= 256) {
+    while (t < out.length) {
+      let best = -1;
+      let bestKey = -Infinity;
+      for (let s = 0; s < S; s++) {
+        if (q[s]! >= rows[s]!.length) continue;
+        const key = (t + 1) * share[s]! - q[s]!;
+        if (key > bestKey || (key === bestKey && tie[s]! > tie[best]!)) {
+          best = s;
+          bestKey = key;
         }
       }
+      take(best);
     }
-    // The remaining rows go one at a time to the stratum with the largest deficit n*share - q.
-    const heap = new DeficitHeap(S, (s) => n * share[s]! - q[s]!, tie);
+  } else {
+    const heap = new DeficitHeap((s) => -(q[s]! + 0.5) / share[s]!, tie);
     for (let s = 0; s < S; s++) if (q[s]! < rows[s]!.length) heap.push(s);
-    while (units > 0 && heap.size > 0) {
+    while (t < out.length) {
       const s = heap.pop();
-      if (capOne && classCount.get(cls[s]!)! > 0) continue;
-      q[s]!++;
-      classCount.set(cls[s]!, classCount.get(cls[s]!)! + 1);
-      units--;
-      if (q[s]! < rows[s]!.length && !capOne) heap.push(s);
+      take(s);
+      if (q[s]! < rows[s]!.length) heap.push(s);
     }
-    total = n - units;
-    const out = new Int32Array(total);
-    let k = 0;
-    for (let s = 0; s < S; s++) {
-      const r = rows[s]!;
-      for (let i = 0; i < q[s]!; i++) out[k++] = r[i]!;
-    }
-    subsets.push(out.sort());
   }
-  return { sizes: clean, subsets, warnings };
+  return { rows: out, classes: labels ? classIds.length : 1 };
 }
 
 function cmpKey(a: string, b: string): number {
@@ -130,11 +140,10 @@ function normaliseSizes(sizes: number[], N: number, warnings: string[]): number[
   return [...out].sort((a, b) => a - b);
 }
 
-/** A max-heap of strata by deficit (ties broken by a seeded random key, so no class is favoured by its id). */
+/** A max-heap of strata by a fixed key (ties broken by a seeded random key, so no class is favoured by its id). */
 class DeficitHeap {
   private a: number[] = [];
   constructor(
-    _n: number,
     private readonly key: (s: number) => number,
     private readonly tie: number[],
   ) {}

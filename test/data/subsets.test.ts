@@ -114,3 +114,25 @@ describe("planSizes / parseSizes", () => {
     expect(() => parseSizes("ten", 100)).toThrow(/cannot read 'ten'/);
   });
 });
+
+describe("nestedSubsets path independence", () => {
+  it("a size asked alone gives the same subset as in a list (workers ask one size at a time)", () => {
+    fc.assert(
+      fc.property(poolArb, ({ labels, pool, sizes, seed }) => {
+        const all = nestedSubsets(pool, labels, sizes, seed);
+        all.sizes.forEach((n, i) => expect(nestedSubsets(pool, labels, [n], seed).subsets[0]).toEqual(all.subsets[i]));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("is fast on a large pool", () => {
+    const N = 1_000_000;
+    const pool = Int32Array.from({ length: N }, (_, i) => i);
+    const labels = Int32Array.from({ length: N }, (_, i) => (i * 2654435761) % 10);
+    const t = performance.now();
+    const r = nestedSubsets(pool, labels, [100, 10_000, N], 1);
+    expect(r.subsets[2]!.length).toBe(N);
+    expect(performance.now() - t).toBeLessThan(5000);
+  });
+});
