@@ -205,7 +205,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     const startedAt = Date.now();
     const remaining = () => (budgetSeconds === null ? null : budgetSeconds - (Date.now() - t0) / 1000);
     const refreshTime = (s: RunnerSnapshot) => {
-      time = fitTimeModel(s.records.filter((r) => r.status === "done").map((r) => ({ n: r.size, seconds: r.result!.totalSeconds })));
+      time = fitTimeModel(s.records.filter((r) => r.status === "done").map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, trainSeconds: r.result!.seconds })));
     };
     const next = (s: RunnerSnapshot): Decision => {
       if (!adaptive) return nextFixed({ order, taken: s.taken, time, remainingSeconds: remaining() });
@@ -318,7 +318,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     const failed = outcome.records.filter((r) => r.status === "failed");
     // A (size, seed) whose retry also failed is lost to the curve; its last error is the one to show.
     const lostRuns = [...new Map(failed.filter((f) => !done.some((d) => d.size === f.size && d.seed === f.seed)).map((f) => [`${f.size}:${f.seed}`, f])).values()];
-    const finalTime = fitTimeModel(done.map((r) => ({ n: r.size, seconds: r.result!.totalSeconds })));
+    const finalTime = fitTimeModel(done.map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, trainSeconds: r.result!.seconds })));
     const found: Finding[] = makeFindings({
       analysis,
       target,

@@ -13,8 +13,12 @@
  * Run at x changes N, mean and Sxx in closed form, which gives its variance reduction; dividing by its predicted
  * time (measured time per Run vs n, plus a fixed per-Run overhead) gives reduction per second. Extra seeds go only
  * to sizes in the upper half of those measured (small-n replicates say little about the far end of the curve).
- * A candidate whose predicted time exceeds the remaining budget is never started.
+ * A candidate whose predicted time (with a 25% margin: the time model is rough) exceeds the remaining budget is
+ * never started.
  */
+
+/** Predicted Run times are inflated by this much before they are checked against the remaining budget. */
+export const BUDGET_MARGIN = 1.25;
 
 export type Decision =
   | { kind: "run"; size: number; seed: number; reason: string; predictedSeconds: number | null }
@@ -28,29 +32,21 @@ export interface TimeModel {
 }
 
 /**
- * Seconds per Run as a + b n^c fitted on measured Runs: c from the log-log slope of the larger half (clamped to
- * [0.5, 1.5]), then a, b by least squares with a >= 0. One Run: proportional to n. None: null.
+ * Seconds per Run vs n, in two parts that scale differently: training (a power law b n^c fitted in log-log, c
+ * clamped to [0.3, 1.5], since early stopping bends it) and the rest of the Run (evaluation on the fixed test split,
+ * subset drawing), which is nearly constant and is modelled as its mean. One Run: training proportional to n.
+ * None: null. Observations without a training time count wholly as training.
  */
-export function fitTimeModel(obs: { n: number; seconds: number }[]): TimeModel | null {
+export function fitTimeModel(obs: { n: number; seconds: number; trainSeconds?: number }[]): TimeModel | null {
   const pts = obs.filter((o) => o.n > 0 && o.seconds > 0);
   if (!pts.length) return null;
-  if (pts.length === 1 || new Set(pts.map((p) => p.n)).size === 1) {
-    const rate = pts.reduce((s, p) => s + p.seconds / p.n, 0) / pts.length;
-    return { predict: (n) => rate * n, count: pts.length };
-  }
-  const sorted = [...pts].sort((a, b) => a.n - b.n);
-  const upper = sorted.slice(Math.floor(sorted.length / 2));
-  const slopeSet = new Set(upper.map((p) => p.n)).size >= 2 ? upper : sorted;
-  const c = clamp(olsSlope(slopeSet.map((p) => Math.log(p.n)), slopeSet.map((p) => Math.log(p.seconds))), 0.5, 1.5);
-  const z = pts.map((p) => Math.pow(p.n, c));
-  const y = pts.map((p) => p.seconds);
-  let b = olsSlope(z, y);
-  let a = mean(y) - b * mean(z);
-  if (a < 0 || !(b > 0)) {
-    a = 0;
-    b = sum(z.map((zi, i) => zi * y[i]!)) / sum(z.map((zi) => zi * zi));
-  }
-  return { predict: (n) => a + b * Math.pow(n, c), count: pts.length };
+  const train = pts.map((p) => Math.max(1e-3, Math.min(p.seconds, p.trainSeconds ?? p.seconds)));
+  const rest = mean(pts.map((p, i) => p.seconds - train[i]!));
+  const lx = pts.map((p) => Math.log(p.n));
+  const ly = train.map(Math.log);
+  const c = new Set(pts.map((p) => p.n)).size >= 2 ? clamp(olsSlope(lx, ly), 0.3, 1.5) : 1;
+  const logB = mean(ly.map((y, i) => y - c * lx[i]!));
+  return { predict: (n) => rest + Math.exp(logB) * Math.pow(n, c), count: pts.length };
 }
 
 /** Order of a fixed plan: seed by seed; within a seed, sizes alternate largest, smallest, next largest, ... */
@@ -79,7 +75,7 @@ export function nextFixed(s: FixedState): Decision {
     const key = `${o.size}:${o.seed}`;
     if (s.taken.has(key)) continue;
     const predicted = s.time ? s.time.predict(o.size) : null;
-    if (s.remainingSeconds !== null && predicted !== null && predicted > s.remainingSeconds) {
+    if (s.remainingSeconds !== null && predicted !== null && BUDGET_MARGIN * predicted > s.remainingSeconds) {
       s.taken.add(key);
       continue;
     }
@@ -121,7 +117,7 @@ export function nextAdaptive(s: AdaptiveState): Decision {
   const predict = (n: number) => (s.time ? s.time.predict(n) : null);
   const affordable = (n: number) => {
     const p = predict(n);
-    return s.remainingSeconds === null || p === null || p + s.overheadSeconds <= s.remainingSeconds;
+    return s.remainingSeconds === null || p === null || BUDGET_MARGIN * p + s.overheadSeconds <= s.remainingSeconds;
   };
 
   // Pilot: the smallest sizes, one seed each.

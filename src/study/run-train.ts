@@ -28,8 +28,11 @@ export interface RunTrainDeps {
   versions(): Record<string, string>;
 }
 
-/** Default cap on training rows re-evaluated for the train score: enough for a 0.01-precise gap, cheap at any n. */
-export const TRAIN_EVAL_CAP = 10_000;
+/**
+ * Default cap on training rows re-evaluated for the train score: the gap is read against a 0.05 threshold, and
+ * 2,000 rows give it a standard error under 0.011, for a pass that costs little next to the test evaluation.
+ */
+export const TRAIN_EVAL_CAP = 2_000;
 
 export async function trainRun(
   job: RunJob,
@@ -49,7 +52,7 @@ export async function trainRun(
   const { model, result } = await deps.train(job.spec, data, rows, job.recipe, opts);
   try {
     const test = await model.evaluate(data, dataset.split.test);
-    const validM = valid.length ? await model.evaluate(data, valid) : null;
+    const validM = valid.length ? validFromHistory(result.history, result.bestEpoch, job.recipe, data.task, valid.length) ?? (await model.evaluate(data, valid)) : null;
     const trainM = await model.evaluate(data, sampleRows(train, job.trainEvalCap ?? TRAIN_EVAL_CAP, job.subset.seed));
     return {
       metrics: { test: plain(test), valid: validM ? plain(validM) : null, train: plain(trainM) },
@@ -69,6 +72,17 @@ export async function trainRun(
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * The validation slice's metrics as the engine measured them during training (at the epoch whose weights the
+ * model ends with), which saves a pass over the slice. Null when the history lacks them.
+ */
+export function validFromHistory(history: EpochRecord[], bestEpoch: number, recipe: JsonObject, task: Tensors["task"], n: number): EvalMetrics | null {
+  const restored = recipe.earlyStopping !== false && recipe.earlyStopping !== undefined;
+  const e = restored ? history.find((h) => h.epoch === bestEpoch) : history[history.length - 1];
+  if (!e || e.validLoss === undefined || e.validMetric === undefined) return null;
+  return task === "classification" ? { loss: e.validLoss, accuracy: e.validMetric, n } : { loss: e.validLoss, mse: e.validLoss, r2: e.validMetric, n };
 }
 
 function plain(m: EvalMetrics): EvalMetrics {
