@@ -2,7 +2,7 @@
 """PyTorch reference for bench/engine.bench.ts: the same models, optimiser, batch size and threads as enough.
 
 Usage: torch_engine.py --model mlp|cnn --threads T --batch 128 --train-samples N --epochs E
-Prints one JSON object: {"train_samples_per_s", "infer_samples_per_s", "test_accuracy", "torch", "threads"}.
+Prints one JSON object: {"train_samples_per_s" (last epoch: the first carries warm-up), "infer_samples_per_s", "test_accuracy", "torch", "threads"}.
 Data: Fashion-MNIST IDX files (gzip), normalised once to float32 like enough does per batch.
 The thread environment (OMP_WAIT_POLICY, OPENBLAS_NUM_THREADS) comes from the caller, as for enough.
 """
@@ -65,9 +65,10 @@ def main():
     model = Mlp() if a.model == "mlp" else Cnn()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     n = xtr.shape[0]
-    seen, secs = 0, 0.0
+    per_epoch = []
     for _ in range(a.epochs):
         model.train()
+        seen = 0
         t0 = time.perf_counter()
         perm = torch.randperm(n)
         for s in range(0, n, a.batch):
@@ -79,17 +80,20 @@ def main():
             opt.step()
             loss.item()  # enough reads every loss (divergence check); so does the reference
             seen += xb.shape[0]
-        secs += time.perf_counter() - t0
+        per_epoch.append(seen / (time.perf_counter() - t0))
     model.eval()
-    correct = 0
-    t0 = time.perf_counter()
-    with torch.inference_mode():
-        for s in range(0, xte.shape[0], 1024):
-            out = model(xte[s : s + 1024])
-            correct += (out.argmax(1) == yte[s : s + 1024]).sum().item()
-    isecs = time.perf_counter() - t0
+    isecs = float("inf")
+    for _ in range(2):  # best of two passes over the test set, as the enough side does
+        correct = 0
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            for s in range(0, xte.shape[0], 1024):
+                out = F.softmax(model(xte[s : s + 1024]), 1)
+                correct += (out.argmax(1) == yte[s : s + 1024]).sum().item()
+        isecs = min(isecs, time.perf_counter() - t0)
     print(json.dumps({
-        "train_samples_per_s": seen / secs,
+        "train_samples_per_s": per_epoch[-1],
+        "train_samples_per_s_per_epoch": per_epoch,
         "infer_samples_per_s": xte.shape[0] / isecs,
         "test_accuracy": correct / xte.shape[0],
         "torch": torch.__version__,

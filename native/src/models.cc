@@ -90,8 +90,10 @@ struct CnnNet : NetImpl {
     for (size_t i = 0; i < convs.size(); i++) {
       h = convs[i]->forward(h);
       if (!bns.empty()) h = bns[i]->forward(h);
-      h = (h).relu_();
+      // Pool before ReLU: max and ReLU commute (ReLU is monotonic), so values and gradients are those of
+      // conv-relu-pool, but the ReLU and its backward touch a quarter of the data.
       if (pool[i]) h = torch::max_pool2d(h, 2);
+      h = h.relu_();
     }
     h = h.flatten(1);
     if (fc) h = (fc->forward(h)).relu_();

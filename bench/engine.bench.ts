@@ -1,0 +1,137 @@
+/**
+ * Engine benchmark: training and inference samples/s of enough vs PyTorch on Fashion-MNIST, same models, optimiser
+ * (Adam 1e-3), batch size (128) and threads. Models: MLP 784-256-128-10 and CNN conv32-pool-conv64-pool-fc128.
+ * Training throughput is the last epoch's (the first carries warm-up: oneDNN primitive creation, allocator growth);
+ * inference is the best of two passes over the 10,000 test images in chunks of 1,024. Each side runs
+ * ENOUGH_BENCH_REPEATS times (default 2), interleaved, and the best run counts (noise on a shared machine only slows).
+ *
+ * Environment knobs: ENOUGH_THREADS (threads for both sides; default: the engine's), ENOUGH_BENCH_EPOCHS (2),
+ * ENOUGH_BENCH_MLP_N (60000), ENOUGH_BENCH_CNN_N (16384), ENOUGH_BENCH_REPEATS (2).
+ * The PyTorch side gets the same thread environment (OMP_WAIT_POLICY, OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE).
+ * Writes bench/out/engine.json.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cpus } from "node:os";
+import { engineInfo, train, type ModelSpec } from "../src/engine/index.js";
+import { readFashionMnist } from "../src/data/sources/idx.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PY = "/usr/bin/python3";
+const envInt = (k: string, d: number) => (Number.isInteger(Number(process.env[k])) && Number(process.env[k]) > 0 ? Number(process.env[k]) : d);
+
+const info = engineInfo(); // loads the addon, which fixes the thread environment first
+const threads = info.threads;
+const epochs = envInt("ENOUGH_BENCH_EPOCHS", 2);
+const repeats = envInt("ENOUGH_BENCH_REPEATS", 2);
+const batch = 128;
+
+const models: { name: string; ref: string; spec: ModelSpec; n: number }[] = [
+  { name: "MLP 784-256-128-10", ref: "mlp", spec: { family: "mlp", hidden: [256, 128] }, n: envInt("ENOUGH_BENCH_MLP_N", 60000) },
+  { name: "CNN conv32-pool-conv64-pool-fc128", ref: "cnn", spec: { family: "cnn", channels: [32, 64], fc: 128, batchNorm: false }, n: envInt("ENOUGH_BENCH_CNN_N", 16384) },
+];
+
+const data = await readFashionMnist();
+const test = data.split.test;
+
+interface Side {
+  train: number;
+  infer: number;
+  accuracy: number;
+}
+
+async function runEnough(spec: ModelSpec, n: number): Promise<Side> {
+  const { model, result } = await train(spec, data, { train: data.split.train.subarray(0, n) }, { optimizer: "adam", lr: 1e-3, batchSize: batch, epochs, seed: 0, threads, earlyStopping: false });
+  let best = Infinity;
+  for (let i = 0; i < 2; i++) {
+    const t0 = performance.now();
+    await model.predict(data, test);
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  const ev = await model.evaluate(data, test);
+  model.dispose();
+  return { train: result.history.at(-1)!.samplesPerSecond, infer: test.length / best, accuracy: ev.accuracy! };
+}
+
+let torchNote = "";
+function runTorch(ref: string, n: number): Side | undefined {
+  if (torchNote) return undefined;
+  const probe = spawnSync(PY, ["-c", "import torch"], { encoding: "utf8" });
+  if (probe.status !== 0) {
+    torchNote = `PyTorch skipped: \`${PY} -c "import torch"\` failed`;
+    return undefined;
+  }
+  const r = spawnSync(PY, [join(here, "reference", "torch_engine.py"), "--model", ref, "--threads", String(threads), "--batch", String(batch), "--train-samples", String(n), "--epochs", String(epochs)], {
+    encoding: "utf8",
+    env: process.env,
+  });
+  if (r.status !== 0) {
+    torchNote = `PyTorch reference failed: ${r.stderr.trim().split("\n").at(-1)}`;
+    return undefined;
+  }
+  const j = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+  return { train: j.train_samples_per_s, infer: j.infer_samples_per_s, accuracy: j.test_accuracy };
+}
+
+const best = (runs: Side[]): Side | undefined =>
+  runs.length ? { train: Math.max(...runs.map((r) => r.train)), infer: Math.max(...runs.map((r) => r.infer)), accuracy: runs.at(-1)!.accuracy } : undefined;
+
+const rows = [];
+for (const m of models) {
+  const e: Side[] = [];
+  const t: Side[] = [];
+  for (let i = 0; i < repeats; i++) {
+    e.push(await runEnough(m.spec, m.n));
+    const tr = runTorch(m.ref, m.n);
+    if (tr) t.push(tr);
+  }
+  const eb = best(e)!;
+  const tb = best(t);
+  rows.push({
+    model: m.name,
+    trainSamples: m.n,
+    enough: eb,
+    pytorch: tb ?? null,
+    trainRatio: tb ? eb.train / tb.train : null,
+    inferRatio: tb ? eb.infer / tb.infer : null,
+    runs: { enough: e, pytorch: t },
+  });
+}
+
+const fmt = (v: number) => Math.round(v).toLocaleString("en-US");
+const settings = {
+  threads,
+  batchSize: batch,
+  epochs,
+  repeats,
+  OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY,
+  OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS,
+  OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? "(auto)",
+  blas: info.blas,
+  torch: info.torchVersion,
+  cpu: `${cpus()[0]?.model ?? "?"} x${cpus().length}`,
+};
+console.log(`threads ${threads}, batch ${batch}, Adam 1e-3, ${epochs} epochs (last one timed), best of ${repeats}`);
+console.log(`OMP_WAIT_POLICY=${settings.OMP_WAIT_POLICY} OPENBLAS_NUM_THREADS=${settings.OPENBLAS_NUM_THREADS} OPENBLAS_CORETYPE=${settings.OPENBLAS_CORETYPE}`);
+console.log(`BLAS: ${info.blas}; libtorch ${info.torchVersion}; ${settings.cpu}`);
+console.log("model                               | train/s enough | train/s torch | ratio | infer/s enough | infer/s torch | ratio | acc enough/torch");
+for (const r of rows) {
+  console.log(
+    [
+      r.model.padEnd(35),
+      fmt(r.enough.train).padStart(14),
+      (r.pytorch ? fmt(r.pytorch.train) : "-").padStart(13),
+      (r.trainRatio ? r.trainRatio.toFixed(2) + "x" : "-").padStart(5),
+      fmt(r.enough.infer).padStart(14),
+      (r.pytorch ? fmt(r.pytorch.infer) : "-").padStart(13),
+      (r.inferRatio ? r.inferRatio.toFixed(2) + "x" : "-").padStart(5),
+      `${r.enough.accuracy.toFixed(3)}/${r.pytorch ? r.pytorch.accuracy.toFixed(3) : "-"}`,
+    ].join(" | "),
+  );
+}
+if (torchNote) console.log(torchNote);
+mkdirSync(join(here, "out"), { recursive: true });
+writeFileSync(join(here, "out", "engine.json"), JSON.stringify({ date: new Date().toISOString(), settings, note: torchNote || undefined, results: rows }, null, 2) + "\n");
+console.log(`wrote ${join("bench", "out", "engine.json")}`);
