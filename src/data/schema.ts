@@ -55,9 +55,9 @@ export async function columnStats(duck: Duck, table: string, columns: string[]):
     max: num(r[`hi${j}`]),
   }));
   // Words per value only matter for text-like columns; approx_count_distinct is HyperLogLog (a few % off), so
-  // count exactly where the decision depends on it (near-unique columns).
+  // count exactly where it is shown or decides a kind (small or near-unique counts).
   const wordy = stats.filter((s) => s.numeric < 0.95 * (s.n - s.missing));
-  const exact = stats.filter((s) => s.distinct >= 0.8 * (s.n - s.missing));
+  const exact = stats.filter((s) => s.distinct <= 1000 || s.distinct >= 0.8 * (s.n - s.missing));
   const q = [
     ...wordy.map((s, j) => `avg(length(${ident(s.name)}) - length(replace(${ident(s.name)}, ' ', '')) + 1) AS w${j}`),
     ...exact.map((s, j) => `count(DISTINCT en_cat(${ident(s.name)})) AS e${j}`),

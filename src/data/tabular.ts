@@ -132,12 +132,6 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
     }
   }
   const features = infos.filter((c) => c.role === "feature");
-  if (dataKind === "tabular" && features.length === 0) {
-    throw new DataError("NO_FEATURES", `${file}: no usable feature columns (every column is the target, a group, an id, constant or free text)`, {
-      hint: "override a column's kind with --kind name=numeric|categorical, or use --text-column for text",
-      details: { file },
-    });
-  }
 
   // --- skipped rows: missing target, non-numeric regression target, empty text
   const skipped = new SkipLog();
@@ -216,17 +210,12 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
   const texts = textColumn ? (data[k++] as (string | null)[]) : null;
 
   const rowsRead = parts.reduce((a, p) => a + p.rowsRead, 0);
-  if (n === 0) {
-    throw new DataError("NO_ROWS", `${file}: no usable rows (${rowsRead} read, all skipped)`, {
-      hint: skipped.list().map((s) => skipWarning(s)).join("; ") || "the file has a header but no data rows",
-      details: { file },
-    });
-  }
   const bad = parts.reduce((a, p) => a + p.skipped.total, 0);
-  if (bad > 0.5 * rowsRead) {
-    const utf8 = skipped.list().some((s) => s.reason.includes("UTF-8"));
-    throw new DataError("TOO_MANY_BAD_ROWS", `${file}: ${bad} of ${rowsRead} rows could not be read (${skipped.list().map((s) => skipWarning(s)).join("; ")})`, {
-      hint: utf8 ? "the file is probably not UTF-8: convert it, e.g. iconv -f latin1 -t utf-8 in.csv > out.csv" : "check the delimiter and quoting of the file",
+  if (n === 0 || bad > 0.5 * rowsRead) {
+    const utf8 = skipped.list().some((s) => s.reason.includes("UTF-8") && s.count > 0.5 * bad);
+    const why = skipped.list().map((s) => skipWarning(s)).join("; ");
+    throw new DataError(n === 0 ? "NO_ROWS" : "TOO_MANY_BAD_ROWS", `${file}: ${n === 0 ? "no usable rows" : `${bad} of ${rowsRead} rows could not be read`} (${why || "the file has a header but no data rows"})`, {
+      hint: utf8 ? "the file is probably not UTF-8: convert it, e.g. iconv -f latin1 -t utf-8 in.csv > out.csv" : n === 0 && !why ? "add data rows" : "check the delimiter, quoting and target column of the file",
       details: { file },
     });
   }
@@ -262,6 +251,13 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
     }
   } else {
     y = Float32Array.from(yRaw as Float64Array);
+  }
+
+  if (dataKind === "tabular" && features.length === 0) {
+    throw new DataError("NO_FEATURES", `${file}: no usable feature columns (every column is the target, a group, an id, constant or free text)`, {
+      hint: "override a column's kind with --kind name=numeric|categorical, or use --text-column for text",
+      details: { file },
+    });
   }
 
   // --- split

@@ -5,3 +5,4 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [];
 import { register as registerEstimate } from "./estimate.js"; commands.push(registerEstimate);
+import { register as registerInspect } from "./inspect.js"; commands.push(registerInspect);
