@@ -118,7 +118,7 @@ describe("estimate with worker processes", () => {
         if (done >= 4) resolve();
       });
     });
-    workerPids = execSync(`ps -o pid= --ppid ${child.pid}`).toString().split(/\s+/).filter(Boolean).map(Number);
+    workerPids = workerPidsOf(child.pid!);
     expect(workerPids.length).toBeGreaterThan(0);
     child.kill("SIGKILL");
     await new Promise((r) => child.on("exit", r));
@@ -148,6 +148,35 @@ describe("estimate with worker processes", () => {
     st.close();
   });
 
+  it("SIGINT stops cleanly: finished Runs stay stored, in-flight ones are released, workers exit", async () => {
+    const store = join(tmp(), "e.db");
+    const args = [join(import.meta.dirname, "fixtures/run-estimate.ts"), store, "100,200,300,400,500,600,700,800", "1", "400"];
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    await new Promise<void>((resolve) => {
+      child.stdout!.on("data", (d) => {
+        out += d;
+        if (out.split("\n").filter((l) => l.includes('"run-done"')).length >= 2) resolve();
+      });
+    });
+    const workers = workerPidsOf(child.pid!);
+    expect(workers.length).toBeGreaterThan(0);
+    child.kill("SIGINT");
+    const code = await new Promise((r) => child.on("exit", r));
+    expect(code).toBe(130);
+    const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({ type: "cancelled", message: expect.stringMatching(/run the same command again to resume/) });
+    const done = lines.filter((e) => e.type === "run-done").map((e) => e.runId);
+    const s = Store.open(store);
+    const study = s.listStudies()[0]!;
+    expect(study.status).toBe("cancelled");
+    const runs = s.studyRuns(study.id);
+    expect(runs.filter((r) => r.status === "done").map((r) => r.id).sort()).toEqual([...done].sort());
+    expect(runs.filter((r) => r.status === "running")).toEqual([]);
+    s.close();
+    expect(workers.filter(alive)).toEqual([]);
+  });
+
   it("two estimate processes on one store train each Run once", async () => {
     const store = join(tmp(), "e.db");
     const args = [join(import.meta.dirname, "fixtures/run-estimate.ts"), store, "100,200,300,400,500,600", "2", "150"];
@@ -169,6 +198,15 @@ describe("estimate with worker processes", () => {
     s.close();
   });
 });
+
+/** The fake-worker processes a coordinator forked (not tsx's own helper processes). */
+function workerPidsOf(parent: number): number[] {
+  return execSync(`ps -o pid=,args= --ppid ${parent}`)
+    .toString()
+    .split("\n")
+    .filter((l) => l.includes("fake-worker"))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
 
 function alive(pid: number): boolean {
   try {
