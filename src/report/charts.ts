@@ -19,7 +19,7 @@ const base = (title: string): VegaLiteSpec => ({
   config: { font: "system-ui, sans-serif", view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12 } },
 });
 
-const xLog = (title = "training samples (n, log scale)") => ({ field: "n", type: "quantitative", scale: { type: "log" }, title, axis: { format: "~s" } });
+const xLog = (title = "training samples (n, log scale)") => ({ field: "n", type: "quantitative", scale: { type: "log", nice: false }, title, axis: { format: "~s" } });
 
 /**
  * The learning curve: every seed's test score, the means, the fitted curve with its 80% band (lighter beyond the

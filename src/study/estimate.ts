@@ -203,7 +203,9 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     let tight: string | undefined;
     let time: TimeModel | null = null;
     const startedAt = Date.now();
-    const remaining = () => (budgetSeconds === null ? null : budgetSeconds - (Date.now() - t0) / 1000);
+    // Time kept back from the budget for the final fits and the report.
+    const reserve = 10;
+    const remaining = () => (budgetSeconds === null ? null : budgetSeconds - reserve - (Date.now() - t0) / 1000);
     const refreshTime = (s: RunnerSnapshot) => {
       time = fitTimeModel(s.records.filter((r) => r.status === "done").map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, trainSeconds: r.result!.seconds })));
     };
