@@ -5,7 +5,7 @@
  * inference is the best of two passes over the 10,000 test images in chunks of 1,024. Each side runs
  * ENOUGH_BENCH_REPEATS times (default 2), interleaved, and the best run counts (noise on a shared machine only slows).
  *
- * Environment knobs: ENOUGH_THREADS (threads for both sides; default: the engine's), ENOUGH_BENCH_EPOCHS (2),
+ * Environment knobs: ENOUGH_THREADS (threads for both sides; default: all cores this process may use), ENOUGH_BENCH_EPOCHS (2),
  * ENOUGH_BENCH_MLP_N (60000), ENOUGH_BENCH_CNN_N (16384), ENOUGH_BENCH_REPEATS (2).
  * The PyTorch side gets the same thread environment (OMP_WAIT_POLICY, OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE).
  * Writes bench/out/engine.json.
@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cpus } from "node:os";
+import { availableParallelism, cpus } from "node:os";
 import { engineInfo, train, type ModelSpec } from "../src/engine/index.js";
 import { readFashionMnist } from "../src/data/sources/idx.js";
 
@@ -22,6 +22,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const PY = "/usr/bin/python3";
 const envInt = (k: string, d: number) => (Number.isInteger(Number(process.env[k])) && Number(process.env[k]) > 0 ? Number(process.env[k]) : d);
 
+// Fixed threads for both sides (the engine's default adapts to load, which would make the comparison unequal).
+process.env.ENOUGH_THREADS ??= String(availableParallelism());
 const info = engineInfo(); // loads the addon, which fixes the thread environment first
 const threads = info.threads;
 const epochs = envInt("ENOUGH_BENCH_EPOCHS", 2);

@@ -322,8 +322,13 @@ Napi::Value ModelWrap::Infer(const Napi::CallbackInfo& info, int mode) {
   Keep keep;
   auto data = std::make_shared<DataView>(readData(env, info[0].As<Napi::Object>(), keep));
   auto rows = readRows(env, info[1], data->n, keep, "rows");
+  int threads = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
   auto w = new PromiseWorker(
-      env, [st, data, rows, res, dim, mode] { *res = infer(*st, *data, rows, mode, *dim); },
+      env,
+      [st, data, rows, res, dim, mode, threads] {
+        setThreads(threads);
+        *res = infer(*st, *data, rows, mode, *dim);
+      },
       [res, dim, mode](Napi::Env env) -> Napi::Value {
         auto arr = Napi::Float32Array::New(env, res->size());
         std::memcpy(arr.Data(), res->data(), res->size() * sizeof(float));
@@ -346,8 +351,13 @@ Napi::Value ModelWrap::Evaluate(const Napi::CallbackInfo& info) {
   auto data = std::make_shared<DataView>(readData(env, info[0].As<Napi::Object>(), keep));
   auto rows = readRows(env, info[1], data->n, keep, "rows");
   bool cls = st->meta.classification;
+  int threads = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
   auto w = new PromiseWorker(
-      env, [st, data, rows, res] { *res = evaluateModel(*st, *data, rows); },
+      env,
+      [st, data, rows, res, threads] {
+        setThreads(threads);
+        *res = evaluateModel(*st, *data, rows);
+      },
       [res, cls](Napi::Env env) -> Napi::Value {
         auto o = Napi::Object::New(env);
         o.Set("loss", res->loss);

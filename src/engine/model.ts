@@ -12,7 +12,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import { call, loadAddon, mapNativeError, type NativeModel } from "./native.js";
+import { call, engineDefaultThreads, loadAddon, mapNativeError, type NativeModel } from "./native.js";
 import { validateSpec, type ModelSpec, type ResolvedSpec } from "./spec.js";
 import type { Tensors, Task } from "./types.js";
 
@@ -86,21 +86,21 @@ export class Model {
   async predict(data: Tensors, rows?: Int32Array): Promise<Float32Array> {
     this.#check(data, false);
     const h = this.#handle();
-    return call(() => h.predict(this.#forModel(data), rows ?? null));
+    return call(() => h.predict(this.#forModel(data), rows ?? null, engineDefaultThreads()));
   }
 
   /** Penultimate-layer features: `values` is n × dim, row-major. */
   async embed(data: Tensors, rows?: Int32Array): Promise<{ dim: number; values: Float32Array }> {
     this.#check(data, false);
     const h = this.#handle();
-    return call(() => h.embed(this.#forModel(data), rows ?? null));
+    return call(() => h.embed(this.#forModel(data), rows ?? null, engineDefaultThreads()));
   }
 
   /** Loss and accuracy (classification) or loss, mse and R² (regression) on the given rows. */
   async evaluate(data: Tensors, rows?: Int32Array): Promise<Evaluation> {
     this.#check(data, true);
     const h = this.#handle();
-    return call(() => h.evaluate(this.#forModel(data), rows ?? null));
+    return call(() => h.evaluate(this.#forModel(data), rows ?? null, engineDefaultThreads()));
   }
 
   // Inference data may come without labels of the training task's type: give the addon what it checks.

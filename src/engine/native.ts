@@ -11,13 +11,13 @@
  * - OPENBLAS_CORETYPE from the CPU's flags (SkylakeX with AVX-512, Haswell with AVX2): Debian's DYNAMIC_ARCH
  *   OpenBLAS 0.3.21 does not know newer Xeons and falls back to its SSE3 "Prescott" kernels, which made gemm (and
  *   the MLP) 2.5x slower here. It too is read when the library loads.
- * - torch intra-op threads = ENOUGH_THREADS, else the cores this process may use (os.availableParallelism()).
+ * - torch intra-op threads: chosen per call by threads.ts (free cores, adapting to other processes' load), or
+ *   ENOUGH_THREADS, or recipe.threads.
  * Each is only a default: a value the user already set in the environment wins.
  */
 import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
   CancelledError,
@@ -27,12 +27,13 @@ import {
   SpecError,
   TrainingError,
 } from "../errors.js";
+import { chooseThreads } from "./threads.js";
 
 /** The raw addon surface (internal; use the typed API in index.ts). */
 export interface NativeModel {
-  predict(data: object, rows: Int32Array | null): Promise<Float32Array>;
-  embed(data: object, rows: Int32Array | null): Promise<{ dim: number; values: Float32Array }>;
-  evaluate(data: object, rows: Int32Array | null): Promise<{ loss: number; accuracy?: number; mse?: number; r2?: number; n: number }>;
+  predict(data: object, rows: Int32Array | null, threads: number): Promise<Float32Array>;
+  embed(data: object, rows: Int32Array | null, threads: number): Promise<{ dim: number; values: Float32Array }>;
+  evaluate(data: object, rows: Int32Array | null, threads: number): Promise<{ loss: number; accuracy?: number; mse?: number; r2?: number; n: number }>;
   saveWeights(path: string): Promise<void>;
   loadWeights(path: string): Promise<void>;
   info(): { paramCount: number; featureDim: number; yMean: number; yStd: number };
@@ -56,7 +57,6 @@ export interface NativeAddon {
 }
 
 let addon: NativeAddon | undefined;
-let defaultThreads = 1;
 
 function findAddon(): string | undefined {
   if (process.env.ENOUGH_NATIVE) return resolve(process.env.ENOUGH_NATIVE);
@@ -70,9 +70,9 @@ function findAddon(): string | undefined {
   return undefined;
 }
 
-/** Intra-op threads used when a Recipe does not name `threads`. */
+/** Intra-op threads for a call that does not name them (see threads.ts). */
 export function engineDefaultThreads(): number {
-  return defaultThreads;
+  return chooseThreads();
 }
 
 /** The OpenBLAS kernel family this x86 CPU supports, from /proc/cpuinfo (undefined elsewhere). */
@@ -110,9 +110,7 @@ export function loadAddon(): NativeAddon {
       cause: e,
     });
   }
-  const fromEnv = Number(process.env.ENOUGH_THREADS);
-  defaultThreads = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Math.max(1, availableParallelism());
-  addon.setThreads(defaultThreads);
+  addon.setThreads(chooseThreads());
   return addon;
 }
 

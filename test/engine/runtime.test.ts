@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { engineInfo, train } from "../../src/engine/index.js";
+import { chooseThreads } from "../../src/engine/threads.js";
+import { availableParallelism } from "node:os";
 import { blobs, range, squares } from "./fixtures.js";
 
 describe("engine: runtime behaviour", () => {
@@ -9,6 +11,20 @@ describe("engine: runtime behaviour", () => {
     expect(i.threads).toBeGreaterThanOrEqual(1);
     expect(typeof i.blas).toBe("string");
     expect(typeof i.cuda).toBe("boolean");
+  });
+
+  it("chooses between 1 and all cores by default; ENOUGH_THREADS fixes it", () => {
+    const t = chooseThreads();
+    expect(t).toBeGreaterThanOrEqual(1);
+    expect(t).toBeLessThanOrEqual(availableParallelism());
+    const saved = process.env.ENOUGH_THREADS;
+    process.env.ENOUGH_THREADS = "3";
+    try {
+      expect(chooseThreads()).toBe(3);
+    } finally {
+      if (saved === undefined) delete process.env.ENOUGH_THREADS;
+      else process.env.ENOUGH_THREADS = saved;
+    }
   });
 
   it("does not block the event loop while training", async () => {
