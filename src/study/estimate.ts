@@ -202,7 +202,6 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     let fit: CurveFit | null = null;
     let tight: string | undefined;
     let time: TimeModel | null = null;
-    const startedAt = Date.now();
     // Time kept back from the budget for the final fits and the report.
     const reserve = 10;
     const remaining = () => (budgetSeconds === null ? null : budgetSeconds - reserve - (Date.now() - t0) / 1000);
@@ -295,7 +294,6 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       onEvent,
       signal: options.signal,
     });
-    void startedAt;
     if (outcome.cancelled) {
       store.setStudyStatus(studyId, "cancelled");
       const done = outcome.records.filter((r) => r.status === "done").length;
