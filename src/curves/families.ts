@@ -357,7 +357,7 @@ const ilog2: Family = {
 /** Every fitted family, in the order they are reported. `last1` (the baseline) is handled separately. */
 export const FAMILIES: readonly Family[] = [pow3, pow4, log2, exp3, expd3, vap3, logpower3, mmf4, wbl4, exp4, ilog2];
 
-export const FAMILY_NAMES: readonly string[] = [...FAMILIES.map((f) => f.name), "last1"];
+export const FAMILY_NAMES: readonly string[] = [...FAMILIES.map((f) => f.name), "plateau", "last1"];
 
 export function getFamily(name: string): Family | undefined {
   return FAMILIES.find((f) => f.name === name);

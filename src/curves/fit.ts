@@ -158,7 +158,18 @@ function origins(m: number, maxOrigins: number): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-function rollingOrigin(prep: Prepared, fams: readonly Family[], withLast1: boolean): CvRecord[] {
+/** Level of a constant member from the points with n <= nUpTo: last1 = the mean at the largest size, plateau = the
+ * mean over the last few sizes (a curve that has saturated, read with less noise than one point). */
+export function constantLevel(name: string, d: FitData, nUpTo: number): number {
+  const sizes = [...new Set(Array.from(d.n).filter((n) => n <= nUpTo))].sort((a, b) => a - b);
+  if (name === "last1") return meanAt(d, sizes[sizes.length - 1]!);
+  const L = Math.min(sizes.length, Math.max(2, Math.min(4, Math.floor(sizes.length / 3))));
+  let s = 0;
+  for (const n of sizes.slice(sizes.length - L)) s += meanAt(d, n);
+  return s / L;
+}
+
+function rollingOrigin(prep: Prepared, fams: readonly Family[], constants: string[]): CvRecord[] {
   const sizes = prep.agg.map((a) => a.n);
   const recs: CvRecord[] = [];
   for (const j of origins(sizes.length, 4)) {
@@ -168,12 +179,12 @@ function rollingOrigin(prep: Prepared, fams: readonly Family[], withLast1: boole
     const laterIdx = sizes.map((_, i) => i).filter((i) => i >= j);
     const pred = new Map<string, { later: number[]; atOrigin: number }>();
     for (const fam of fams) {
-      const f = fitFamily(fam, d, ctx, { maxStarts: 2, maxIter: 100 });
+      const f = fitFamily(fam, d, ctx, { maxStarts: 2, maxIter: 60, tol: 1e-8 });
       pred.set(fam.name, { later: laterIdx.map((i) => evalFamily(fam, f.p, ctx, sizes[i]!)), atOrigin: evalFamily(fam, f.p, ctx, originN) });
     }
-    if (withLast1) {
-      const c = meanAt(d, originN);
-      pred.set("last1", { later: laterIdx.map(() => c), atOrigin: c });
+    for (const name of constants) {
+      const c = constantLevel(name, d, originN);
+      pred.set(name, { later: laterIdx.map(() => c), atOrigin: c });
     }
     recs.push({ pred, originN, laterIdx });
   }
@@ -184,8 +195,9 @@ function rollingOrigin(prep: Prepared, fams: readonly Family[], withLast1: boole
  * Combination weights from the validation errors: inverse-MSE weights (Bates-Granger) over the families whose
  * error is within a factor of the best; exact-shape aliases take no weight of their own.
  */
+const EXCL = new Set((process.env.ENSEMBLE_EXCLUDE ?? "").split(",").filter(Boolean));
 function combine(members: Member[]): void {
-  const cands = members.filter((m) => Number.isFinite(m.cvError) && !m.fam?.aliasOf);
+  const cands = members.filter((m) => Number.isFinite(m.cvError) && !m.fam?.aliasOf && !EXCL.has(m.name));
   if (cands.length === 0) return;
   const best = Math.min(...cands.map((m) => m.cvError));
   const floor = Math.max(best, 1e-12);
@@ -204,6 +216,66 @@ function combine(members: Member[]): void {
     t2 += m.weight;
   }
   for (const m of members) m.weight /= t2;
+}
+
+/**
+ * Stacking: simplex weights that minimise the (recency-weighted) squared error of the combined rolling-origin
+ * forecasts, by projected gradient descent; shrunk toward the inverse-MSE weights for stability on short curves.
+ */
+function stack(members: Member[], recs: CvRecord[], prep: Prepared, decay: number): void {
+  combine(members);
+  const base = members.map((m) => m.weight);
+  const cands = members.map((m, i) => i).filter((i) => Number.isFinite(members[i]!.cvError) && !members[i]!.fam?.aliasOf && !EXCL.has(members[i]!.name));
+  const rows: { pred: number[]; obs: number; w: number }[] = [];
+  recs.forEach((rec, r) => {
+    const wr = decay ** (recs.length - 1 - r) / rec.laterIdx.length;
+    rec.laterIdx.forEach((i, k) => {
+      rows.push({ pred: cands.map((c) => rec.pred.get(members[c]!.name)?.later[k] ?? NaN), obs: prep.orient.toE(prep.agg[i]!.mean), w: wr });
+    });
+  });
+  if (rows.some((r) => r.pred.some((v) => !Number.isFinite(v)))) return;
+  const K = cands.length;
+  let a = cands.map((c) => base[c]!);
+  // Lipschitz step from the largest squared prediction.
+  let L = 0;
+  for (const r of rows) L += r.w * r.pred.reduce((s, v) => s + v * v, 0);
+  const step = 1 / Math.max(L, 1e-300);
+  for (let it = 0; it < 300; it++) {
+    const g = new Array<number>(K).fill(0);
+    for (const r of rows) {
+      let f = -r.obs;
+      for (let k = 0; k < K; k++) f += a[k]! * r.pred[k]!;
+      for (let k = 0; k < K; k++) g[k] = g[k]! + r.w * f * r.pred[k]!;
+    }
+    a = projectSimplex(a.map((v, k) => v - step * g[k]!));
+  }
+  const lam = Number(process.env.STACK_SHRINK ?? 0.5);
+  members.forEach((m) => (m.weight = 0));
+  cands.forEach((c, k) => (members[c]!.weight = (1 - lam) * a[k]! + lam * base[c]!));
+  let t = 0;
+  for (const m of members) {
+    if (m.weight < 0.02) m.weight = 0;
+    t += m.weight;
+  }
+  for (const m of members) m.weight /= t;
+}
+
+/** Euclidean projection onto the probability simplex (Duchi et al. 2008). */
+function projectSimplex(v: number[]): number[] {
+  const u = [...v].sort((x, y) => y - x);
+  let css = 0;
+  let rho = 0;
+  let theta = 0;
+  for (let i = 0; i < u.length; i++) {
+    css += u[i]!;
+    const t = (css - 1) / (i + 1);
+    if (u[i]! - t > 0) {
+      rho = i;
+      theta = t;
+    }
+  }
+  void rho;
+  return v.map((x) => Math.max(0, x - theta));
 }
 
 export function memberValue(m: Member, n: number): number {
@@ -285,34 +357,46 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
   const bounded = Number.isFinite(prep.ctx.eLo);
   let fams = FAMILIES.filter((f) => bounded || !f.needsBound);
   let withLast1 = true;
+  let withPlateau = process.env.NO_PLATEAU ? false : true;
   if (opts.families && opts.families.length > 0) {
     const want = new Set(opts.families);
     for (const name of want) {
-      if (name !== "last1" && !FAMILIES.some((f) => f.name === name)) {
+      if (name !== "last1" && name !== "plateau" && !FAMILIES.some((f) => f.name === name)) {
         throw new InputError("CURVE_UNKNOWN_FAMILY", `unknown curve family "${name}"`, { hint: `use one of ${[...FAMILIES.map((f) => f.name), "last1"].join(", ")}` });
       }
     }
     fams = fams.filter((f) => want.has(f.name));
     withLast1 = want.has("last1");
+    withPlateau = want.has("plateau");
   }
   const members: Member[] = fams.map((fam) => ({ name: fam.name, fam, fit: fitFamily(fam, prep.data, prep.ctx), weight: 0, cvError: NaN }));
-  if (withLast1) members.push({ name: "last1", constant: meanAt(prep.data, prep.nMax), weight: 0, cvError: NaN });
+  const constants = [...(withLast1 ? ["last1"] : []), ...(withPlateau ? ["plateau"] : [])];
+  for (const name of constants) members.push({ name, constant: constantLevel(name, prep.data, prep.nMax), weight: 0, cvError: NaN });
 
-  const recs = rollingOrigin(prep, fams, withLast1);
+  const recs = rollingOrigin(prep, fams, constants);
+  // Recent origins count more: the curve's regime (steep, bending, saturated) changes along n, and the forecast
+  // is made from the latest origin.
+  const decay = Number(process.env.CV_DECAY ?? 1);
   for (const m of members) {
     let s = 0;
     let c = 0;
-    for (const rec of recs) {
+    recs.forEach((rec, r) => {
       const p = rec.pred.get(m.name);
-      if (!p) continue;
+      if (!p) return;
+      const wr = decay ** (recs.length - 1 - r);
+      let se = 0;
       rec.laterIdx.forEach((i, k) => {
-        s += (p.later[k]! - prep.orient.toE(prep.agg[i]!.mean)) ** 2;
-        c++;
+        se += (p.later[k]! - prep.orient.toE(prep.agg[i]!.mean)) ** 2;
       });
-    }
+      s += (wr * se) / rec.laterIdx.length;
+      c += wr;
+    });
     m.cvError = c > 0 ? Math.sqrt(s / c) : NaN;
   }
-  if (recs.length > 0) combine(members);
+  if (recs.length > 0) {
+    if (process.env.STACK) stack(members, recs, prep, decay);
+    else combine(members);
+  }
   if (!members.some((m) => m.weight > 0)) {
     // Too few sizes to validate: fall back on the scaling-law workhorse (or whatever single family was asked for).
     const fallback = members.find((m) => m.name === "pow3") ?? members.find((m) => m.fam) ?? members[0]!;
@@ -363,14 +447,9 @@ function bootstrap(prep: Prepared, members: Member[], sigma: number, tau: number
     const k = Math.exp(tau * z());
     for (const m of active) {
       if (!m.fam) {
-        // last1 draw: the mean at nMax with its sampling noise.
-        let s = 0;
-        let c = 0;
-        for (let i = 0; i < data.n.length; i++) if (data.n[i] === prep.nMax) {
-          s += data.e[i]! + (bySeed ? 0 : noise[i]!);
-          c++;
-        }
-        samples.push(sampleOf(m, undefined, c > 0 ? s / c : m.constant, 1, m.weight / reps, prep.nMax));
+        // Constant members: the same level read off the resampled (or noise-perturbed) points.
+        const dn = bySeed ? data : { n: d.n, e: Float64Array.from(d.e, (v, i) => v + noise[i]!), w: d.w };
+        samples.push(sampleOf(m, undefined, constantLevel(m.name, dn, prep.nMax), 1, m.weight / reps, prep.nMax));
         continue;
       }
       const fit = m.fit!;
@@ -379,7 +458,7 @@ function bootstrap(prep: Prepared, members: Member[], sigma: number, tau: number
         const e = Float64Array.from(d.n, (n, i) => evalFamily(fit.family, fit.p, fit.ctx, n) + noise[i]!);
         dm = { n: d.n, e, w: d.w };
       }
-      const r = fitFamily(fit.family, dm, fit.ctx, { warm: fit.p, maxIter: 40 });
+      const r = fitFamily(fit.family, dm, fit.ctx, { warm: fit.p, maxIter: 15, tol: 1e-6 });
       samples.push(sampleOf(m, r.p, undefined, k, m.weight / reps, prep.nMax));
     }
   }

@@ -30,13 +30,13 @@ export function fitFamily(
   fam: Family,
   d: FitData,
   ctx: FamilyContext,
-  opts: { warm?: ArrayLike<number>; maxStarts?: number; maxIter?: number } = {},
+  opts: { warm?: ArrayLike<number>; maxStarts?: number; maxIter?: number; tol?: number } = {},
 ): FamilyFit {
   const prob = problem(fam, d, ctx);
   const starts = opts.warm ? [Array.from(opts.warm)] : fam.starts(d, ctx).slice(0, opts.maxStarts ?? 3);
   let bestFit: FamilyFit | undefined;
   for (const s of starts) {
-    const r = levenbergMarquardt(prob, s, { maxIter: opts.maxIter ?? 200, tol: 1e-12 });
+    const r = levenbergMarquardt(prob, s, { maxIter: opts.maxIter ?? 100, tol: opts.tol ?? 1e-10 });
     if (!bestFit || r.cost < bestFit.cost) bestFit = { family: fam, p: r.p, cost: r.cost, ctx };
   }
   return bestFit!;

@@ -57,6 +57,7 @@ export class FittedCurve implements CurveFit {
   private readonly st: FitState;
   private readonly active: Member[];
   private readonly unpredictable: boolean;
+  private readonly robustLevel: number;
 
   constructor(st: FitState) {
     this.st = st;
@@ -74,16 +75,23 @@ export class FittedCurve implements CurveFit {
     this.diagnostics = d.diagnostics;
     this.confidence = d.confidence;
     this.unpredictable = d.unpredictable;
+    const last = prep.agg.slice(-3).map((a) => prep.orient.toE(a.mean)).sort((a, b) => a - b);
+    this.robustLevel = last[Math.floor((last.length - 1) / 2)]!;
   }
 
-  /** Point forecast in error space: the weighted mean of the families' full-data fits. */
+  /**
+   * Point forecast in error space: the weighted mean of the families' full-data fits; beyond nMax on a curve
+   * that gives no basis for extrapolation, the median of the last three sizes' means (robust to one spike).
+   */
   private meanE(n: number): number {
+    if (this.unpredictable && n > this.nMax) return this.robustLevel;
     let s = 0;
     for (const m of this.active) s += m.weight * memberValue(m, n);
     return s;
   }
 
   private meanLimitE(): number {
+    if (this.unpredictable) return this.robustLevel;
     let s = 0;
     for (const m of this.active) {
       const lim = m.fam ? Math.max(m.fam.limit(m.fit!.p, m.fit!.ctx), m.fit!.ctx.eLo) : m.constant!;
@@ -133,11 +141,18 @@ export class FittedCurve implements CurveFit {
     return this.interval(meanE, lo, hi);
   }
 
+  /** The n reaching `target` in each draw (Infinity when it never does), with the draws' weights. */
+  crossingDraws(target: number): { n: number[]; w: number[]; mean: number } {
+    const tE = this.st.prep.orient.toE(target);
+    const n = this.samples.map((s) => crossing((x) => sampleValue(s, x, this.nMax), tE, sampleLimit(s)));
+    const mean = crossing((x) => this.meanE(x), tE, this.meanLimitE());
+    return { n, w: this.samples.map((s) => s.w), mean };
+  }
+
   samplesFor(target: number, opts: { confidence?: number } = {}): SamplesForResult {
     const c = checkConfidence(opts.confidence);
     const tE = this.st.prep.orient.toE(target);
-    const ns = this.samples.map((s) => crossing((n) => sampleValue(s, n, this.nMax), tE, sampleLimit(s)));
-    const ws = this.samples.map((s) => s.w);
+    const { n: ns, w: ws } = this.crossingDraws(target);
     const total = ws.reduce((a, b) => a + b, 0);
     const pReach = ns.reduce((acc, v, i) => acc + (Number.isFinite(v) ? ws[i]! : 0), 0) / total;
     const mean = crossing((n) => this.meanE(n), tE, this.meanLimitE());
@@ -171,6 +186,12 @@ export class FittedCurve implements CurveFit {
     const lo = weightedQuantile(vals, ws, (1 - c) / 2) * abs;
     const hi = weightedQuantile(vals, ws, (1 + c) / 2) * abs;
     return { mean, lo: Math.min(lo, mean), hi: Math.max(hi, mean) };
+  }
+
+  /** One family's own full-data forecast at n (no interval); undefined for an unknown or excluded family. */
+  familyScoreAt(name: string, n: number): number | undefined {
+    const m = this.st.members.find((mm) => mm.name === name);
+    return m ? this.toY(memberValue(m, n)) : undefined;
   }
 
   asymptote(opts: { confidence?: number } = {}): Interval {

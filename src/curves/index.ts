@@ -18,3 +18,5 @@ export { metricInfo, isKnownMetric, KNOWN_METRICS } from "./metric.js";
 export { aggregatePoints, type AggregatedPoint } from "./aggregate.js";
 export { fitCurve, FittedCurve } from "./forecast.js";
 export { FAMILY_NAMES } from "./families.js";
+export { parseCsv, curvePointsFromCsv, type CsvTable } from "./csv.js";
+export { effectiveMultiplier, type MultiplierResult } from "./multiplier.js";

@@ -93,6 +93,7 @@ export function levenbergMarquardt(prob: LmProblem, p0: ArrayLike<number>, opts:
   let cost = weightedCost(prob, p);
   let lambda = opts.lambda0 ?? 1e-3;
   const r = new Float64Array(m);
+  const fx = new Float64Array(m);
   const J = new Float64Array(m * P);
   const pt = new Float64Array(P);
   let it = 0;
@@ -100,7 +101,10 @@ export function levenbergMarquardt(prob: LmProblem, p0: ArrayLike<number>, opts:
   if (!Number.isFinite(cost)) return { p, cost, iterations: 0, converged: false };
   for (; it < maxIter; it++) {
     // Residuals and forward-difference Jacobian; the step goes inward at an upper bound.
-    for (let i = 0; i < m; i++) r[i] = prob.model(i, p) - prob.y[i]!;
+    for (let i = 0; i < m; i++) {
+      fx[i] = prob.model(i, p);
+      r[i] = fx[i]! - prob.y[i]!;
+    }
     for (let j = 0; j < P; j++) {
       const pj = p[j]!;
       let h = 1e-7 * Math.max(Math.abs(pj), 1e-4);
@@ -108,7 +112,7 @@ export function levenbergMarquardt(prob: LmProblem, p0: ArrayLike<number>, opts:
       pt.set(p);
       pt[j] = pj + h;
       for (let i = 0; i < m; i++) {
-        const v = (prob.model(i, pt) - prob.model(i, p)) / h;
+        const v = (prob.model(i, pt) - fx[i]!) / h;
         J[i * P + j] = Number.isFinite(v) ? v : 0;
       }
     }
@@ -171,5 +175,6 @@ export function levenbergMarquardt(prob: LmProblem, p0: ArrayLike<number>, opts:
     }
     if (converged || cost < 1e-30) break;
   }
+  (globalThis as any).__lmstats?.(it, P, converged);
   return { p, cost, iterations: it, converged };
 }

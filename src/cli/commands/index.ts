@@ -4,5 +4,7 @@ import type { Command } from "commander";
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [];
+import { register as registerFit } from "./fit.js"; commands.push(registerFit);
 import { register as registerEstimate } from "./estimate.js"; commands.push(registerEstimate);
+import { register as registerTrain } from "./train.js"; commands.push(registerTrain);
 import { register as registerInspect } from "./inspect.js"; commands.push(registerInspect);

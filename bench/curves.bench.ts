@@ -1,0 +1,99 @@
+/**
+ * Learning-curve extrapolation benchmark (LCDB protocol) on real curves in ../shared/benchmarks/:
+ * for each curve and k = 4..15, fit on the first k anchors and forecast every later anchor. Reports the mean
+ * absolute error of every family, of the combined forecaster and of last1, and the coverage of the combined
+ * forecaster's 80% and 95% intervals for a new observation. Writes bench/out/curves.json.
+ *
+ * Env: CURVES_LIMIT=n (first n curves only), CURVES_SPLIT=valid|test (score column; default valid).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fitCurve, FAMILY_NAMES, metricInfo } from "../src/curves/index.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "..");
+const file = resolve(repo, "..", "shared", "benchmarks", "lcdb-liblinear-openml3.csv");
+if (!existsSync(file)) {
+  console.log(`curves bench: skipped (${file} not found)`);
+  process.exit(0);
+}
+const split = process.env.CURVES_SPLIT ?? "valid";
+const limit = Number(process.env.CURVES_LIMIT ?? Infinity);
+const lines = readFileSync(file, "utf8").trim().split(/\r?\n/);
+const header = lines[0]!.split(",");
+const col = (name: string): number => header.indexOf(name);
+const curves = new Map<number, { n: number; score: number }[]>();
+for (const line of lines.slice(1)) {
+  const f = line.split(",");
+  if (f[col("split")] !== split) continue;
+  const id = Number(f[col("curve")]);
+  const arr = curves.get(id) ?? [];
+  arr.push({ n: Number(f[col("n")]), score: Number(f[col("accuracy")]) });
+  curves.set(id, arr);
+}
+// kr-vs-kp is binary with a 52.2% majority class: predicting it is the chance level a user would pass.
+const metric = metricInfo("accuracy", { chance: 0.522 });
+const every = Number(process.env.CURVES_EVERY ?? 1);
+const ids = [...curves.keys()].sort((a, b) => a - b).filter((_, i) => i % every === 0).slice(0, limit);
+const B = Number(process.env.CURVES_B ?? 100);
+const families = [...FAMILY_NAMES];
+const ks = Array.from({ length: 12 }, (_, i) => i + 4);
+
+interface Acc { err: Record<string, number>; count: number; cov80: number; cov95: number; covN: number; width80: number; lowConf: number; fits: number }
+const perK = new Map<number, Acc>(ks.map((k) => [k, { err: Object.fromEntries([...families, "combined"].map((f) => [f, 0])), count: 0, cov80: 0, cov95: 0, covN: 0, width80: 0, lowConf: 0, fits: 0 }]));
+const t0 = performance.now();
+for (const id of ids) {
+  const pts = curves.get(id)!.sort((a, b) => a.n - b.n);
+  for (const k of ks) {
+    const train = pts.slice(0, k);
+    const test = pts.slice(k);
+    const fit = fitCurve(train, { metric, seed: 1, bootstrap: B });
+    const acc = perK.get(k)!;
+    acc.fits++;
+    if (fit.confidence === "low") acc.lowConf++;
+    for (const t of test) {
+      for (const fam of families) acc.err[fam] = acc.err[fam]! + Math.abs((fit.familyScoreAt(fam, t.n) ?? NaN) - t.score);
+      const i80 = fit.scoreAt(t.n, { confidence: 0.8, kind: "observation" });
+      const i95 = fit.scoreAt(t.n, { confidence: 0.95, kind: "observation" });
+      acc.err.combined = acc.err.combined! + Math.abs(i80.mean - t.score);
+      acc.count++;
+      acc.cov80 += t.score >= i80.lo && t.score <= i80.hi ? 1 : 0;
+      acc.cov95 += t.score >= i95.lo && t.score <= i95.hi ? 1 : 0;
+      acc.width80 += i80.hi - i80.lo;
+      acc.covN++;
+    }
+  }
+  if (process.env.CURVES_VERBOSE) console.error(`curve ${id} done, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+const seconds = (performance.now() - t0) / 1000;
+
+const cols = ["k", ...families, "combined", "cov80", "cov95", "w80", "low"];
+const rows = ks.map((k) => {
+  const a = perK.get(k)!;
+  const r: Record<string, number> = { k };
+  for (const f of [...families, "combined"]) r[f] = a.err[f]! / a.count;
+  r.cov80 = a.cov80 / a.covN;
+  r.cov95 = a.cov95 / a.covN;
+  r.w80 = a.width80 / a.covN;
+  r.low = a.lowConf / a.fits;
+  return r;
+});
+const mean = (f: string): number => rows.reduce((s, r) => s + r[f]!, 0) / rows.length;
+const pooled = (f: "cov80" | "cov95"): number => ks.reduce((s, k) => s + perK.get(k)![f], 0) / ks.reduce((s, k) => s + perK.get(k)!.covN, 0);
+console.log(`LCDB liblinear / OpenML 3 (${ids.length} curves, ${split} split): MAE of forecasts of later anchors, fitted on the first k`);
+console.log(cols.map((c) => c.padStart(c === "k" ? 3 : 9)).join(""));
+for (const r of rows) console.log(cols.map((c) => (c === "k" ? String(r.k).padStart(3) : r[c]!.toFixed(4).padStart(9))).join(""));
+console.log("mean" + cols.slice(1).map((c) => (["cov80", "cov95"].includes(c) ? pooled(c as "cov80" | "cov95") : mean(c)).toFixed(4).padStart(9)).join("").slice(1));
+const bestSingle = families.filter((f) => f !== "last1").reduce((b, f) => (mean(f) < mean(b) ? f : b), "pow3");
+const goals = {
+  beatsBestFamily: mean("combined") < mean(bestSingle),
+  bestFamily: bestSingle,
+  beatsLast1AtK5Plus: rows.filter((r) => r.k! >= 5).every((r) => r.combined! < r.last1!),
+  coverage80: pooled("cov80"),
+  coverage95: pooled("cov95"),
+  coverageWithin5: Math.abs(pooled("cov80") - 0.8) <= 0.05 && Math.abs(pooled("cov95") - 0.95) <= 0.05,
+};
+console.log(`goals: ${JSON.stringify(goals)}  (${seconds.toFixed(1)} s, ${(seconds * 1000 / (ids.length * ks.length)).toFixed(0)} ms/fit)`);
+mkdirSync(join(here, "out"), { recursive: true });
+writeFileSync(join(here, "out", "curves.json"), JSON.stringify({ dataset: "lcdb-liblinear-openml3", split, curves: ids.length, rows, goals, seconds }, null, 2));
