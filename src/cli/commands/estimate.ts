@@ -80,6 +80,8 @@ async function runEstimate(opts: CliOptions): Promise<void> {
   };
   process.on("SIGINT", onSigint);
   const progress = new ProgressLine(process.stderr, { tty: !!process.stderr.isTTY && !opts.json, verbose: !!opts.verbose && !opts.json });
+  const ticker = setInterval(() => progress.tick(), 1000);
+  ticker.unref();
   try {
     const report = await estimate(options, { onEvent: (e) => progress.on(e) });
     progress.clear();
@@ -94,6 +96,7 @@ async function runEstimate(opts: CliOptions): Promise<void> {
     }
     throw err;
   } finally {
+    clearInterval(ticker);
     process.off("SIGINT", onSigint);
   }
 }
@@ -165,6 +168,7 @@ export class ProgressLine {
   private current = "";
   private answer = "";
   private status = "";
+  private lastProgress: { e: Extract<StudyEvent, { type: "progress" }>; at: number } | null = null;
   constructor(
     private readonly out: NodeJS.WriteStream,
     private readonly o: { tty: boolean; verbose: boolean },
@@ -200,12 +204,10 @@ export class ProgressLine {
           this.answer = s.reachable === false ? "target out of reach so far" : `needs ≈${round(s.mean)} (${round(s.lo)}–${Number.isFinite(s.hi) ? round(s.hi) : "∞"})`;
         } else if (e.scoreAtHave) this.answer = `${e.metric} at ${round(e.have)} ≈ ${e.scoreAtHave.mean.toFixed(3)}`;
         break;
-      case "progress": {
-        const eta = e.etaSeconds === null ? "" : ` · ETA ${e.etaBound === "budget" ? "≤" : ""}${clock(e.etaSeconds)}`;
-        const of = e.planned ? `/${e.planned}` : "";
-        this.status = `${e.done}${of} Runs done${e.running ? `, ${e.running} running` : ""}${e.failed ? `, ${e.failed} failed` : ""}${this.current ? ` · ${this.current}` : ""} · ${clock(e.elapsedSeconds)}${eta}${this.answer ? ` · ${this.answer}` : ""}`;
+      case "progress":
+        this.lastProgress = { e, at: Date.now() };
+        this.status = this.progressText(e, 0);
         break;
-      }
       case "stop":
         if (this.o.verbose) this.note(`stop: ${e.reason}`);
         break;
@@ -216,6 +218,19 @@ export class ProgressLine {
         break;
     }
     this.draw();
+  }
+
+  /** Redraws the clock between events (elapsed up, ETA down). */
+  tick(): void {
+    if (!this.lastProgress || !this.status.includes("Runs done")) return;
+    this.status = this.progressText(this.lastProgress.e, (Date.now() - this.lastProgress.at) / 1000);
+    this.draw();
+  }
+
+  private progressText(e: Extract<StudyEvent, { type: "progress" }>, since: number): string {
+    const eta = e.etaSeconds === null ? "" : ` · ETA ${e.etaBound === "budget" ? "≤" : ""}${clock(Math.max(0, e.etaSeconds - since))}`;
+    const of = e.planned ? `/${e.planned}` : "";
+    return `${e.done}${of} Runs done${e.running ? `, ${e.running} running` : ""}${e.failed ? `, ${e.failed} failed` : ""}${this.current ? ` · ${this.current}` : ""} · ${clock(e.elapsedSeconds + since)}${eta}${this.answer ? ` · ${this.answer}` : ""}`;
   }
 
   clear(): void {
