@@ -18,6 +18,7 @@ export interface ColumnStats {
   integer: number;
   /** Distinct non-missing values (exact when small or when it matters, else approximate). */
   distinct: number;
+  distinctExact?: boolean;
   avgLength: number;
   avgWords: number;
   min: number;
@@ -42,7 +43,7 @@ export async function columnStats(duck: Duck, table: string, columns: string[]):
     )
     .join(", ");
   const r = (await rows(duck, `SELECT count(*) AS n, ${aggs} FROM (SELECT ${inner} FROM ${table})`))[0]!;
-  const stats = columns.map((name, j) => ({
+  const stats: ColumnStats[] = columns.map((name, j) => ({
     name,
     n: num(r.n),
     missing: num(r.n) - num(r[`p${j}`]),
@@ -54,24 +55,34 @@ export async function columnStats(duck: Duck, table: string, columns: string[]):
     min: num(r[`lo${j}`]),
     max: num(r[`hi${j}`]),
   }));
-  // Words per value only matter for text-like columns; approx_count_distinct is HyperLogLog (a few % off), so
-  // count exactly where it is shown or decides a kind (small or near-unique counts).
+  // Words per value only matter for text-like columns, and the first 100k rows tell. approx_count_distinct is
+  // HyperLogLog (~2% off): count exactly where it is shown as a small number, or decides "unique" on a table
+  // small enough for an exact count to be cheap (on 1M rows, exact distinct of a string id column costs seconds).
+  const total = stats[0]?.n ?? 0;
   const wordy = stats.filter((s) => s.numeric < 0.95 * (s.n - s.missing));
-  const exact = stats.filter((s) => s.distinct <= 1000 || s.distinct >= 0.8 * (s.n - s.missing));
-  const q = [
-    ...wordy.map((s, j) => `avg(length(${ident(s.name)}) - length(replace(${ident(s.name)}, ' ', '')) + 1) AS w${j}`),
-    ...exact.map((s, j) => `count(DISTINCT en_cat(${ident(s.name)})) AS e${j}`),
-  ];
-  if (q.length) {
-    const e = (await rows(duck, `SELECT ${q.join(", ")} FROM ${table}`))[0]!;
-    wordy.forEach((s, j) => (s.avgWords = num(e[`w${j}`]) || 0));
-    exact.forEach((s, j) => (s.distinct = num(e[`e${j}`])));
+  const exact = stats.filter((s) => s.distinct <= 1000 || (total <= 200_000 && s.distinct >= 0.8 * (s.n - s.missing)));
+  if (wordy.length) {
+    const w = (await rows(duck, `SELECT ${wordy.map((s, j) => `avg(length(${ident(s.name)}) - length(replace(${ident(s.name)}, ' ', '')) + 1) AS w${j}`).join(", ")} FROM (SELECT * FROM ${table} LIMIT 100000)`))[0]!;
+    wordy.forEach((s, j) => (s.avgWords = num(w[`w${j}`]) || 0));
+  }
+  if (exact.length) {
+    const e = (await rows(duck, `SELECT ${exact.map((s, j) => `count(DISTINCT en_cat(${ident(s.name)})) AS e${j}`).join(", ")} FROM ${table}`))[0]!;
+    exact.forEach((s, j) => {
+      s.distinct = num(e[`e${j}`]);
+      s.distinctExact = true;
+    });
   }
   return stats;
 }
 
 const TEXT_NAME = /^(text|sentence|review|content|body|comment|message|document|tweet|abstract|description)s?$/i;
 const ID_NAME = /(^|[_\s.-])(id|uuid|guid|key|index)$|^(id|uuid|guid|index|key)([_\s.-]|$)|[a-z]Id$/;
+
+/** Every value distinct (exactly, or within HyperLogLog's error on large tables). */
+function isUnique(s: ColumnStats): boolean {
+  const present = s.n - s.missing;
+  return present >= 20 && (s.distinctExact ? s.distinct === present : s.distinct >= 0.97 * present);
+}
 
 export function inferKind(s: ColumnStats): { kind: Exclude<ColumnKind, "image">; reason: string } {
   const present = s.n - s.missing;
@@ -80,7 +91,7 @@ export function inferKind(s: ColumnStats): { kind: Exclude<ColumnKind, "image">;
   const numRatio = s.numeric / present;
   if (numRatio >= 0.95) {
     const allInt = s.integer === s.numeric;
-    const unique = s.distinct === present && present >= 20;
+    const unique = isUnique(s);
     if (allInt && unique && (ID_NAME.test(s.name) || s.max - s.min + 1 === present)) {
       return { kind: "id", reason: ID_NAME.test(s.name) ? "unique integers, named like an id" : "unique consecutive integers (a row number)" };
     }
@@ -89,7 +100,7 @@ export function inferKind(s: ColumnStats): { kind: Exclude<ColumnKind, "image">;
   }
   if (TEXT_NAME.test(s.name) && s.distinct > 1) return { kind: "text", reason: `free text (named '${s.name}')` };
   if (s.avgWords >= 5) return { kind: "text", reason: `free text (${s.avgWords.toFixed(1)} words on average)` };
-  if (present >= 20 && s.distinct === present) return { kind: "id", reason: "every value is unique" };
+  if (isUnique(s)) return { kind: "id", reason: s.distinctExact ? "every value is unique" : "(almost) every value is unique" };
   if (present >= 50 && s.distinct >= 0.9 * present) return { kind: "id", reason: `${Math.round((100 * s.distinct) / present)}% of values are unique` };
   const why = numRatio > 0.5 ? ` (only ${Math.round(numRatio * 100)}% parse as numbers)` : "";
   return { kind: "categorical", reason: `${s.distinct} distinct values${why}` };

@@ -162,49 +162,46 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
     }
     await duck.conn.run(`CREATE TYPE en_target AS ENUM (${classes.map(lit).join(", ")})`);
   }
-  const catCols = (dataKind === "tabular" ? features.filter((c) => c.kind === "categorical").map((c) => c.name) : []).concat(groups);
+  progress({ phase: "dictionaries" });
+  const catCols = [...new Set((dataKind === "tabular" ? features.filter((c) => c.kind === "categorical").map((c) => c.name) : []).concat(groups))];
   const enumName = new Map<string, string>();
-  for (const [j, c] of catCols.entries()) {
-    if (enumName.has(c)) continue;
-    const name = `en_e${j}`;
-    await duck.conn.run(`CREATE TYPE ${name} AS ENUM (SELECT DISTINCT en_cat(${ident(c)}) FROM src WHERE en_cat(${ident(c)}) IS NOT NULL)`);
-    enumName.set(c, name);
-  }
   const dicts = new Map<string, string[]>();
-  for (const [c, e] of enumName) dicts.set(c, (await rows(duck, `SELECT unnest(enum_range(NULL::${e})) AS v`)).map((r) => String(r.v)));
+  if (catCols.length) {
+    // One scan for every dictionary; sorted so the same data gives the same ENUM on every run.
+    const lists = (await rows(duck, `SELECT ${catCols.map((c, j) => `list(DISTINCT en_cat(${ident(c)}) ORDER BY en_cat(${ident(c)})) FILTER (en_cat(${ident(c)}) IS NOT NULL) AS l${j}`).join(", ")} FROM src`))[0]!;
+    for (const [j, c] of catCols.entries()) {
+      const dict = ((lists[`l${j}`] as unknown[] | null) ?? []).map(String);
+      const name = `en_e${j}`;
+      // An empty ENUM is not allowed: a column with no values gets a placeholder nobody can match.
+      await duck.conn.run(`CREATE TYPE ${name} AS ENUM (${(dict.length ? dict : ["\u0001(none)"]).map(lit).join(", ")})`);
+      enumName.set(c, name);
+      dicts.set(c, dict.length ? dict : ["\u0001(none)"]);
+    }
+  }
 
   // --- pull the used columns
   progress({ phase: "extract" });
-  const exprs: string[] = ["__part", "__idx"];
-  const specs: ColumnSpec[] = ["i32", "i32"];
-  exprs.push(task === "classification" ? `enum_code(en_cat(${tq})::en_target)` : `en_num(${tq})`);
-  specs.push(task === "classification" ? "i32" : "f64");
+  const exprs: { sql: string; spec: ColumnSpec }[] = [
+    { sql: "__part", spec: "i32" },
+    { sql: "__idx", spec: "i32" },
+    task === "classification" ? { sql: `enum_code(en_cat(${tq})::en_target)`, spec: "i32" } : { sql: `en_num(${tq})`, spec: "f64" },
+  ];
   const featureCols = dataKind === "tabular" ? features : [];
   for (const c of featureCols) {
-    exprs.push(c.kind === "numeric" ? `en_num(${ident(c.name)})` : `enum_code(en_cat(${ident(c.name)})::${enumName.get(c.name)})`);
-    specs.push(c.kind === "numeric" ? "f64" : "i32");
+    exprs.push(c.kind === "numeric" ? { sql: `en_num(${ident(c.name)})`, spec: "f64" } : { sql: `enum_code(en_cat(${ident(c.name)})::${enumName.get(c.name)})`, spec: "i32" });
   }
-  for (const g of groups) {
-    exprs.push(`enum_code(en_cat(${ident(g)})::${enumName.get(g)})`);
-    specs.push("i32");
-  }
-  if (opts.testColumn) {
-    exprs.push(`CASE WHEN lower(en_str(${ident(opts.testColumn)})) IN (${TEST_VALUES.map(lit).join(", ")}) THEN 1 ELSE 0 END`);
-    specs.push("i32");
-  }
-  if (textColumn) {
-    exprs.push(`en_str(${ident(textColumn)})`);
-    specs.push("str");
-  }
+  for (const g of groups) exprs.push({ sql: `enum_code(en_cat(${ident(g)})::${enumName.get(g)})`, spec: "i32" });
+  if (opts.testColumn) exprs.push({ sql: `CASE WHEN lower(trim(en_str(${ident(opts.testColumn)}))) IN (${TEST_VALUES.map(lit).join(", ")}) THEN 1 ELSE 0 END`, spec: "i32" });
+  if (textColumn) exprs.push({ sql: `en_str(${ident(textColumn)})`, spec: "str" });
   const expected = parts.reduce((a, p) => a + p.rows, 0);
-  const got = await readColumns(duck, `SELECT ${exprs.join(", ")} FROM src WHERE ${keep}`, specs, expected);
+  const got = await readColumns(duck, exprs, `src WHERE ${keep}`, expected);
   const n = got.n;
   const data = inOrder(got.columns, n);
   const part = data[0] as Int32Array;
   const idx = data[1] as Int32Array;
   const yRaw = data[2]!;
   let k = 3;
-  const featureData = featureCols.map(() => data[k++]!);
+  const featureData = featureCols.map(() => finite(data[k++]!));
   const groupData = groups.map(() => data[k++] as Int32Array);
   const testFlag = opts.testColumn ? (data[k++] as Int32Array) : null;
   const texts = textColumn ? (data[k++] as (string | null)[]) : null;
@@ -336,6 +333,12 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
     encoders,
     report: { file: parts.map((p) => p.file).join(" + "), rowsRead, rowsKept: n, rowsSkipped: rowsRead - n, skipped: skippedList, warnings },
   };
+}
+
+/** Infinity/NaN from typed sources (Parquet doubles) count as missing, like unparseable text. */
+function finite(c: ColumnArray): ColumnArray {
+  if (c instanceof Float64Array) for (let i = 0; i < c.length; i++) if (!Number.isFinite(c[i]!)) c[i] = NaN;
+  return c;
 }
 
 /** Integer labels sort as numbers, others as strings (deterministic, locale-free). */

@@ -59,8 +59,9 @@ export function duckMacros(): string[] {
   return [
     `CREATE OR REPLACE MACRO en_str(v) AS CAST(v AS VARCHAR)`,
     `CREATE OR REPLACE MACRO en_missing(v) AS (v IS NULL)`,
-    `CREATE OR REPLACE MACRO en_fin(x) AS CASE WHEN isfinite(x) THEN x END`,
-    `CREATE OR REPLACE MACRO en_num(v) AS en_fin(TRY_CAST(v AS DOUBLE))`,
+    // TRY_CAST of text gives NULL for 'inf'/'nan'; non-finite doubles from typed (Parquet) columns are turned
+    // into missing values in JS. (A CASE on isfinite here would evaluate the cast twice: macros inline.)
+    `CREATE OR REPLACE MACRO en_num(v) AS TRY_CAST(v AS DOUBLE)`,
     `CREATE OR REPLACE MACRO en_cat(v) AS CAST(v AS VARCHAR)`,
   ];
 }

@@ -19,8 +19,9 @@ export function fitNumeric(column: string, values: Float64Array, pool: Int32Arra
   const std = k > 1 ? Math.sqrt(ss / (k - 1)) : 0;
   let fill = mean;
   if (fillStrategy === "median" && k) {
-    vals.sort();
-    fill = k % 2 ? vals[(k - 1) / 2]! : (vals[k / 2 - 1]! + vals[k / 2]!) / 2;
+    // Quickselect (O(n)) instead of a sort: 30 columns × 800k rows sorted took seconds.
+    const hi = select(vals, k >> 1);
+    fill = k % 2 ? hi : (hi + maxBelow(vals, k >> 1)) / 2;
   }
   // A constant column in the pool has std 0: dividing by 1 keeps it finite (it carries no signal anyway).
   return { kind: "numeric", column, mean, std: std > 1e-12 ? std : 1, fill, fillStrategy, missingIndicator: k < pool.length };
@@ -40,4 +41,45 @@ export function applyNumeric(e: NumericEncoder, values: Float64Array, out: Float
     out[i * width + offset] = miss ? fillZ : (v - e.mean) / e.std;
     if (e.missingIndicator) out[i * width + offset + 1] = miss ? 1 : 0;
   }
+}
+
+/** Puts the k-th smallest value at a[k] (Hoare partitioning, median-of-three); returns it. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < a[lo]!) swap(a, mid, lo);
+    if (a[hi]! < a[lo]!) swap(a, hi, lo);
+    if (a[hi]! < a[mid]!) swap(a, hi, mid);
+    const pivot = a[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
+}
+
+/** After select(a, k): the largest value among a[0..k-1]. */
+function maxBelow(a: Float64Array, k: number): number {
+  let m = -Infinity;
+  for (let i = 0; i < k; i++) if (a[i]! > m) m = a[i]!;
+  return m;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }
