@@ -160,7 +160,7 @@ struct ModelState {
 std::shared_ptr<NetImpl> buildNet(const Spec& spec, const InputMeta& meta);
 
 // trainer.cc
-void validateData(const DataView& d, const Rows& rows, const InputMeta* meta, const char* what);
+void validateData(const DataView& d, const Rows& rows, const InputMeta* meta, const char* what, bool labels);
 std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& data, const Rows& train, const Rows* valid,
                                        const Recipe& recipe, const int32_t* cancel,
                                        const std::function<void(const EpochReport&)>& onEpoch, TrainResult& out);

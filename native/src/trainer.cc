@@ -245,7 +245,7 @@ std::string blasName() {
   return "unknown (not OpenBLAS)";
 }
 
-void validateData(const DataView& d, const Rows& rows, const InputMeta* meta, const char* what) {
+void validateData(const DataView& d, const Rows& rows, const InputMeta* meta, const char* what, bool labels) {
   const int64_t numClasses = meta ? meta->numClasses : d.numClasses;
   const int64_t vocab = meta ? meta->vocabSize : d.vocabSize;
   const auto& cards = meta ? meta->catCardinalities : d.catCardinalities;
@@ -254,7 +254,9 @@ void validateData(const DataView& d, const Rows& rows, const InputMeta* meta, co
     if (r < 0 || r >= d.n)
       fail(ErrorKind::Input, std::string(what) + " rows[" + std::to_string(i) + "] = " + std::to_string(r) +
                                  " is outside the data (0.." + std::to_string(d.n - 1) + ")");
-    if (d.classification) {
+    if (!labels) {
+      // predict/embed ignore targets
+    } else if (d.classification) {
       int32_t y = d.yi[r];
       if (y < 0 || y >= numClasses)
         fail(ErrorKind::Input, "label " + std::to_string(y) + " at row " + std::to_string(r) + " is out of range 0.." +
@@ -295,8 +297,8 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   torch::Device dev = deviceFor(r.cuda);
   setThreads(r.threads);
   if (train.count < 1) fail(ErrorKind::Input, "no training rows");
-  validateData(d, train, nullptr, "train");
-  if (valid) validateData(d, *valid, nullptr, "valid");
+  validateData(d, train, nullptr, "train", true);
+  if (valid) validateData(d, *valid, nullptr, "valid", true);
 
   auto m = std::make_shared<ModelState>();
   m->spec = spec;
@@ -446,7 +448,7 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
 std::vector<float> infer(ModelState& m, const DataView& d, const Rows& rows, int mode, int64_t& dimOut) {
   std::lock_guard<std::mutex> g(m.mu);
   torch::Device dev = deviceFor(m.cuda);
-  validateData(d, rows, &m.meta, "predict");
+  validateData(d, rows, &m.meta, "predict", false);
   m.net->eval();
   torch::NoGradGuard ng;
   const int64_t chunk = 1024;
@@ -476,7 +478,7 @@ std::vector<float> infer(ModelState& m, const DataView& d, const Rows& rows, int
 EvalResult evaluateModel(ModelState& m, const DataView& d, const Rows& rows) {
   std::lock_guard<std::mutex> g(m.mu);
   torch::Device dev = deviceFor(m.cuda);
-  validateData(d, rows, &m.meta, "evaluate");
+  validateData(d, rows, &m.meta, "evaluate", true);
   m.net->eval();
   torch::NoGradGuard ng;
   return evalRows(m, d, rows, dev);

@@ -30,6 +30,21 @@ describe("engine: every family learns", () => {
     });
   }
 
+  it("mlp learns from categorical columns through embeddings", async () => {
+    const d = blobs(600, 2, 3, 9);
+    const cat = new Int32Array(600);
+    const y = new Int32Array(600);
+    for (let i = 0; i < 600; i++) {
+      cat[i] = (i * 7) % 30;
+      y[i] = cat[i]! % 3; // the class depends only on the categorical id
+    }
+    const data = { ...d, y, cat, catCardinalities: [30] };
+    const { model } = await train({ family: "mlp", hidden: [16] }, data, { train: range(0, 450) }, { ...fast, epochs: 30, batchSize: 32, lr: 1e-2 });
+    expect((await model.evaluate(data, range(450, 600))).accuracy!).toBeGreaterThan(0.9);
+    model.dispose();
+    await expect(train({ family: "cnn" }, { ...squares(20), cat: new Int32Array(20), catCardinalities: [2] }, { train: range(0, 20) }, fast)).rejects.toThrow(/does not take categorical columns/);
+  });
+
   it("regression: MSE head on a large-scale target reaches a high R²", async () => {
     const d = linear();
     const { model, result } = await train({ family: "mlp", hidden: [32] }, d, { train: range(0, 450), valid: range(450, 600) }, { ...fast, epochs: 30, batchSize: 32, lr: 3e-3 });
