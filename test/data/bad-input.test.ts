@@ -124,3 +124,12 @@ describe("bad input", () => {
     await expect(load(f, "y", { groupSplit: true })).rejects.toThrow(/--group-split needs a --group/);
   });
 });
+
+describe("bad input: unterminated quote", () => {
+  it("says how many lines an unterminated quote swallowed", async () => {
+    const body = rowsOf(30, (i) => (i === 25 ? `${i},"open,p` : `${(i * 7) % 11},${i % 2 ? "p" : "q"}`));
+    const ds = await load(write(dir, "open-quote.csv", "a,y\n" + body));
+    expect(ds.report.skipped.find((k) => k.reason.includes("bad quoting"))!.examples[0]).toMatch(/^line 27/);
+    expect(ds.report.warnings.join("\n")).toMatch(/line 27 opens a quote that is never closed: 4 following line\(s\)/);
+  });
+});

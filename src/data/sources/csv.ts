@@ -1,4 +1,5 @@
 /** CSV/TSV through DuckDB's strict reader, with the dialect from sniff.ts and every bad row in a rejects table. */
+import { createReadStream } from "node:fs";
 import type { Duck } from "../duck.js";
 import { ident, lit, rows, num } from "../duck.js";
 import { DataError } from "../../errors.js";
@@ -51,6 +52,15 @@ export async function readCsv(duck: Duck, file: string, name: string): Promise<T
   }
   await duck.conn.run(`CREATE VIEW ${name} AS SELECT rowid AS __idx, * FROM ${raw}`);
   const warnings: string[] = [];
+  // An unterminated quote makes the reader take everything up to the next quote as one field: say how much.
+  const open = rej.find((r) => /unterminated quote/i.test(String(r.msg)));
+  if (open) {
+    const lines = await countLines(file);
+    const records = kept + rejected.length + (d.header ? 1 : 0);
+    if (lines > records) {
+      warnings.push(`${file}: line ${num(open.line)} opens a quote that is never closed: ${lines - records} following line(s) were read as part of it and skipped (the file has ${lines} lines, ${records} records were read)`);
+    }
+  }
   if (d.names.some((n, i) => n === `column${i}`) && d.header) warnings.push(`${file}: some header names are empty; named them column<i>`);
   if (!d.header) warnings.push(`${file}: no header row detected (the first row has numbers); columns are named column0, column1, …`);
   void ident;
@@ -65,4 +75,14 @@ export async function readCsv(duck: Duck, file: string, name: string): Promise<T
     warnings,
     lineOf: lineMapper(d.header ? 2 : 1, rejected),
   };
+}
+
+async function countLines(file: string): Promise<number> {
+  let n = 0;
+  let last = 10;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) n++;
+    if (chunk.length) last = chunk[chunk.length - 1]!;
+  }
+  return last === 10 ? n : n + 1;
 }
