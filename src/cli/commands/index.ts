@@ -8,3 +8,4 @@ import { register as registerFit } from "./fit.js"; commands.push(registerFit);
 import { register as registerEstimate } from "./estimate.js"; commands.push(registerEstimate);
 import { register as registerTrain } from "./train.js"; commands.push(registerTrain);
 import { register as registerInspect } from "./inspect.js"; commands.push(registerInspect);
+import { register as registerAudit } from "./audit.js"; commands.push(registerAudit);

@@ -1,0 +1,142 @@
+/**
+ * Near duplicates: rows almost identical in content (pixels within noise, tabular features within 0.01 standard
+ * deviations, text equal after normalising case/space/punctuation), and rows almost identical in the trained
+ * model's embedding space. Exact copies are left to the duplicate check. Pairs that straddle the pool and the test
+ * set are also reported as leakage. Runs on the audited sample (kNN is quadratic).
+ */
+import { makeIssue, pct, severityOf, type AuditContext } from "../context.js";
+import { contentKeys } from "../features.js";
+import { gatherRows, knnCosine, normaliseRows, project } from "../math/knn.js";
+import { rngFor, sampleRows } from "../math/stats.js";
+import type { Issue } from "../types.js";
+
+export interface NearDupOptions {
+  /** Cosine similarity of centred pixel vectors (images) above which two rows are near duplicates. */
+  imageSim?: number;
+  /** RMS difference per standardised feature (tabular) below which two rows are near duplicates. */
+  tabularRms?: number;
+  /** Cosine similarity of embeddings above which two rows are near duplicates. */
+  embedSim?: number;
+  maxRows?: number;
+}
+
+export function checkNearDuplicates(ctx: AuditContext, opts: NearDupOptions = {}): Issue[] {
+  const { ds } = ctx;
+  const t = ds.tensors;
+  const exact = contentKeys(ctx);
+  const pairs = new Map<string, { a: number; b: number; sim: number; space: string }>();
+  const addPair = (a: number, b: number, sim: number, space: string) => {
+    if (a === b || exact[a] === exact[b]) return;
+    const [p, q] = a < b ? [a, b] : [b, a];
+    const k = `${p},${q}`;
+    if (!pairs.has(k)) pairs.set(k, { a: p, b: q, sim, space });
+  };
+  // 1. text: equal after normalisation
+  if (ds.schema.kind === "text") {
+    const loose = contentKeys(ctx, true);
+    const first = new Map<number, number>();
+    for (let i = 0; i < t.n; i++) {
+      const f = first.get(loose[i]!);
+      if (f === undefined) first.set(loose[i]!, i);
+      else addPair(f, i, 1, "normalised text");
+    }
+  }
+  // 2. content space, on a sample
+  const all = Int32Array.from({ length: t.n }, (_, i) => i);
+  const rows = ctx.model?.rows ?? sampleRows(all, opts.maxRows ?? 20000, ctx.seed, "near-dup", t.task === "classification" ? (t.y as Int32Array) : undefined);
+  const d = t.xShape.reduce((a, b) => a * b, 1);
+  if (t.xKind === "image" || t.xKind === "dense") {
+    const xs = gatherRows(t.x as ArrayLike<number>, d, rows);
+    const m = rows.length;
+    if (t.xKind === "image") {
+      const thr = opts.imageSim ?? 0.99;
+      const full = centreEachRow(xs, m, d);
+      const proj = normaliseRows(project(full, m, d, 48, rngFor(ctx.seed, "near-dup-proj")), m, 48);
+      const knn = knnCosine(proj, m, 48, 3);
+      for (let i = 0; i < m; i++) {
+        for (let k = 0; k < knn.k; k++) {
+          const j = knn.index[i * knn.k + k]!;
+          if (j < 0 || j < i || knn.sim[i * knn.k + k]! < thr - 0.03) continue;
+          let s = 0;
+          for (let p = 0; p < d; p++) s += full[i * d + p]! * full[j * d + p]!;
+          if (s >= thr) addPair(rows[i]!, rows[j]!, s, "pixels");
+        }
+      }
+    } else {
+      const rms = opts.tabularRms ?? 0.01;
+      const knn = knnCosine(xs, m, d, 3, "euclidean");
+      for (let i = 0; i < m; i++) {
+        for (let k = 0; k < knn.k; k++) {
+          const j = knn.index[i * knn.k + k]!;
+          if (j < 0 || j < i) continue;
+          const dist = Math.sqrt(-knn.sim[i * knn.k + k]! / d);
+          if (dist <= rms) addPair(rows[i]!, rows[j]!, 1 - dist, "features");
+        }
+      }
+    }
+  }
+  // 3. embedding space
+  const mo = ctx.model;
+  if (mo) {
+    const thr = opts.embedSim ?? 0.9995;
+    const u = normaliseRows(mo.embed, mo.rows.length, mo.dim);
+    const knn = knnCosine(u, mo.rows.length, mo.dim, 2);
+    for (let i = 0; i < mo.rows.length; i++) {
+      const j = knn.index[i * knn.k]!;
+      if (j > i && knn.sim[i * knn.k]! >= thr) addPair(mo.rows[i]!, mo.rows[j]!, knn.sim[i * knn.k]!, "embedding");
+    }
+  }
+  if (pairs.size === 0) return [];
+  const list = [...pairs.values()].sort((p, q) => q.sim - p.sim);
+  // flag the later row of each pair (the one to drop); leakage: the test row of a pool/test pair
+  const flagged = new Set<number>();
+  const leak = new Set<number>();
+  const leakPairs: { test: number; pool: number; similarity: number }[] = [];
+  for (const p of list) {
+    const ta = ctx.isTest[p.a];
+    const tb = ctx.isTest[p.b];
+    if (ta !== tb) {
+      const test = ta ? p.a : p.b;
+      leak.add(ctx.rowId[test]!);
+      leakPairs.push({ test: ctx.rowId[test]!, pool: ctx.rowId[ta ? p.b : p.a]!, similarity: Math.round(p.sim * 1e4) / 1e4 });
+    }
+    flagged.add(ctx.rowId[p.b]!);
+  }
+  const n = t.n;
+  const bySpace: Record<string, number> = {};
+  for (const p of list) bySpace[p.space] = (bySpace[p.space] ?? 0) + 1;
+  const out: Issue[] = [
+    makeIssue(
+      "near_duplicate",
+      severityOf(flagged.size / n, 0.05, 0.005),
+      [...flagged],
+      `${list.length} pair${list.length > 1 ? "s" : ""} of near-identical rows (${Object.entries(bySpace).map(([k, v]) => `${v} by ${k}`).join(", ")}; ${pct(flagged.size / n)} of rows)`,
+      { pairs: list.slice(0, 100).map((p) => ({ a: ctx.rowId[p.a]!, b: ctx.rowId[p.b]!, similarity: Math.round(p.sim * 1e4) / 1e4, space: p.space })), bySpace, sampled: rows.length < n ? rows.length : undefined },
+      { score: 1 - flagged.size / n },
+    ),
+  ];
+  if (leak.size) {
+    out.push(
+      makeIssue("leakage", "high", [...leak], `${leak.size} test row${leak.size > 1 ? "s have" : " has"} a near copy in the training pool`, { nearPairs: leakPairs.slice(0, 100) }, { score: 1 - leak.size / Math.max(1, ds.split.test.length) }),
+    );
+  }
+  return out;
+}
+
+function centreEachRow(x: Float32Array, m: number, d: number): Float32Array {
+  const out = new Float32Array(m * d);
+  for (let i = 0; i < m; i++) {
+    let mean = 0;
+    for (let p = 0; p < d; p++) mean += x[i * d + p]!;
+    mean /= d;
+    let s = 0;
+    for (let p = 0; p < d; p++) {
+      const v = x[i * d + p]! - mean;
+      out[i * d + p] = v;
+      s += v * v;
+    }
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let p = 0; p < d; p++) out[i * d + p]! *= inv;
+  }
+  return out;
+}

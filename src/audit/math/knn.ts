@@ -1,0 +1,126 @@
+/**
+ * Exact k-nearest neighbours by cosine similarity, brute force over L2-normalised rows. For the audit's sizes
+ * (≤ ~20k rows, ≤ 128 dims after projection) the n²·d/2 inner loop over contiguous Float32Arrays takes seconds, and
+ * exactness matters more than an approximate index's speed here (a missed neighbour is a missed duplicate).
+ */
+export interface Knn {
+  k: number;
+  /** n × k neighbour indices (-1 when fewer rows), most similar first. */
+  index: Int32Array;
+  /** n × k cosine similarities, aligned with index. */
+  sim: Float32Array;
+}
+
+/** Rows of x (n × d) scaled to unit length (zero rows stay zero); optionally mean-centred first. */
+export function normaliseRows(x: Float32Array, n: number, d: number, centre = false): Float32Array {
+  const out = new Float32Array(n * d);
+  const mean = new Float64Array(d);
+  if (centre) {
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += x[i * d + j]!;
+    for (let j = 0; j < d; j++) mean[j]! /= Math.max(1, n);
+  }
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      const v = x[i * d + j]! - mean[j]!;
+      s += v * v;
+    }
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < d; j++) out[i * d + j] = (x[i * d + j]! - mean[j]!) * inv;
+  }
+  return out;
+}
+
+/** Gaussian random projection to `dim` columns (Johnson-Lindenstrauss: cosines are kept to about ±1/sqrt(dim)). */
+export function project(x: ArrayLike<number>, n: number, d: number, dim: number, rng: () => number): Float32Array {
+  if (d <= dim) return Float32Array.from(x as ArrayLike<number>);
+  const R = new Float32Array(d * dim);
+  for (let i = 0; i < R.length; i += 2) {
+    const u = Math.max(1e-12, rng());
+    const v = rng();
+    const r = Math.sqrt(-2 * Math.log(u));
+    R[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < R.length) R[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  const out = new Float32Array(n * dim);
+  const acc = new Float64Array(dim);
+  for (let i = 0; i < n; i++) {
+    acc.fill(0);
+    const base = i * d;
+    for (let j = 0; j < d; j++) {
+      const v = x[base + j]!;
+      if (v === 0) continue;
+      const rb = j * dim;
+      for (let t = 0; t < dim; t++) acc[t]! += v * R[rb + t]!;
+    }
+    for (let t = 0; t < dim; t++) out[i * dim + t] = acc[t]!;
+  }
+  return out;
+}
+
+/** k nearest neighbours of every row among all rows (itself excluded), on unit rows u (n × d). */
+export function knnCosine(u: Float32Array, n: number, d: number, k: number, metric: "cosine" | "euclidean" = "cosine"): Knn {
+  // euclidean: "sim" holds -squared distance, so larger is still closer
+  const sq = new Float64Array(metric === "euclidean" ? n : 0);
+  if (metric === "euclidean") for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) sq[i]! += u[i * d + t]! ** 2;
+  const kk = Math.max(1, Math.min(k, n - 1));
+  const index = new Int32Array(n * kk).fill(-1);
+  const sim = new Float32Array(n * kk).fill(-Infinity);
+  const insert = (i: number, j: number, s: number) => {
+    const b = i * kk;
+    if (s <= sim[b + kk - 1]!) return;
+    let p = kk - 1;
+    while (p > 0 && sim[b + p - 1]! < s) {
+      sim[b + p] = sim[b + p - 1]!;
+      index[b + p] = index[b + p - 1]!;
+      p--;
+    }
+    sim[b + p] = s;
+    index[b + p] = j;
+  };
+  for (let i = 0; i < n; i++) {
+    const bi = i * d;
+    for (let j = i + 1; j < n; j++) {
+      const bj = j * d;
+      let s = 0;
+      for (let t = 0; t < d; t++) s += u[bi + t]! * u[bj + t]!;
+      if (metric === "euclidean") s = -Math.max(0, sq[i]! + sq[j]! - 2 * s);
+      insert(i, j, s);
+      insert(j, i, s);
+    }
+  }
+  return { k: kk, index, sim };
+}
+
+/** For each query row, its most similar reference row (cosine on unit rows). */
+export function nearestIn(q: Float32Array, nq: number, ref: Float32Array, nr: number, d: number): { index: Int32Array; sim: Float32Array } {
+  const index = new Int32Array(nq).fill(-1);
+  const sim = new Float32Array(nq).fill(-Infinity);
+  for (let i = 0; i < nq; i++) {
+    const bi = i * d;
+    let best = -Infinity;
+    let bj = -1;
+    for (let j = 0; j < nr; j++) {
+      const b = j * d;
+      let s = 0;
+      for (let t = 0; t < d; t++) s += q[bi + t]! * ref[b + t]!;
+      if (s > best) {
+        best = s;
+        bj = j;
+      }
+    }
+    index[i] = bj;
+    sim[i] = best;
+  }
+  return { index, sim };
+}
+
+/** Rows of x (n × d) at the given indices, as float32. */
+export function gatherRows(x: ArrayLike<number>, d: number, rows: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(rows.length * d);
+  for (let i = 0; i < rows.length; i++) {
+    const b = rows[i]! * d;
+    for (let t = 0; t < d; t++) out[i * d + t] = x[b + t]!;
+  }
+  return out;
+}

@@ -1,0 +1,202 @@
+/**
+ * Worth in samples, and per-group learning curves, from one set of learning-curve Runs on nested subsets of the
+ * pool (same subsets and seeds for every variant):
+ * - baseline: train on each subset as is; test accuracy overall and per group;
+ * - "label": the same subsets minus the rows flagged as label errors; "duplicate": minus the flagged copies.
+ * Curves are indexed by rows collected (the subset size before removal), so the effective multiplier
+ * n_baseline(X) / n_cleaned(X) at X = the baseline's accuracy on the whole pool reads as "cleaning is worth
+ * multiplier × more data". Test rows flagged as label errors are left out of every evaluation (their labels are
+ * doubtful), the same for all variants. Per-group curves put the group's own rows in the training subset on the
+ * x-axis and read off how many it needs to reach the overall accuracy.
+ */
+import { nestedSubsets } from "../data/index.js";
+import { train, type ModelSpec } from "../engine/index.js";
+import { CancelledError } from "../errors.js";
+import { effectiveMultiplier, fitCurve, metricInfo, type CurvePoint } from "../curves/index.js";
+import { pct, round, type AuditContext } from "./context.js";
+import { defaultAuditEpochs, defaultAuditModel } from "./oof.js";
+import { sampleRows } from "./math/stats.js";
+import type { AuditProgress, Issue } from "./types.js";
+
+export interface WorthResult {
+  kind: "label" | "duplicate";
+  removedFraction: number;
+  removedRows: number;
+  target: number;
+  multiplier: { mean: number; lo: number; hi: number; reachable: boolean | "uncertain" } | null;
+  points: { variant: "baseline" | "cleaned"; n: number; seed: number; accuracy: number; trainedOn: number }[];
+  sentence: string;
+}
+
+export interface GroupCurve {
+  column: string;
+  group: string;
+  testRows: number;
+  have: number;
+  target: number;
+  points: { n: number; seed: number; accuracy: number }[];
+  samplesForTarget: { mean: number; lo: number; hi: number; reachable: boolean | "uncertain" } | null;
+  sentence: string;
+}
+
+interface Opts {
+  worth: boolean;
+  seeds: number;
+  model?: ModelSpec;
+  epochs?: number;
+  threads?: number;
+  maxRows: number;
+  onProgress?: (p: AuditProgress) => void;
+  signal?: AbortSignal;
+}
+
+export async function groupCurvesAndWorth(ctx: AuditContext, issues: Issue[], opts: Opts): Promise<{ groupCurves: GroupCurve[]; worth: WorthResult[]; warnings: string[] }> {
+  const { ds } = ctx;
+  const t = ds.tensors;
+  const y = t.y as Int32Array;
+  const warnings: string[] = [];
+  const idOf = new Map<number, number>();
+  ctx.rowId.forEach((r, i) => idOf.set(r, i));
+  const toRows = (type: string) => new Set((issues.find((i) => i.type === type)?.rows ?? []).map((r) => idOf.get(r)!).filter((i) => i !== undefined));
+  const labelBad = toRows("label");
+  const dupBad = new Set([...toRows("duplicate"), ...toRows("near_duplicate")]);
+  const pool = sampleRows(ds.split.pool, opts.maxRows, ctx.seed, "worth-pool", y);
+  const test = ds.split.test.filter((i) => !labelBad.has(i));
+  if (test.length < 20) return { groupCurves: [], worth: [], warnings: ["too few test rows for learning curves (need 20)"] };
+  const N = pool.length;
+  const minN = Math.max(4 * t.numClasses, 40);
+  const sizes = [16, 8, 4, 2, 1].map((f) => Math.round(N / f)).filter((s) => s >= minN);
+  if (sizes.length < 3) return { groupCurves: [], worth: [], warnings: [`pool too small for learning curves (${N} rows)`] };
+  const variants: { kind: "label" | "duplicate"; drop: Set<number> }[] = [];
+  if (opts.worth) {
+    for (const [kind, drop] of [["label", labelBad], ["duplicate", dupBad]] as const) {
+      const inPool = pool.filter((i) => drop.has(i)).length;
+      if (inPool > 0) variants.push({ kind, drop });
+      else warnings.push(`--worth: no ${kind === "label" ? "label errors" : "duplicates"} flagged in the pool; nothing to measure`);
+    }
+  }
+  const spec = opts.model ?? defaultAuditModel(ds);
+  const eFull = opts.epochs ?? defaultAuditEpochs(ds, N);
+  const total = sizes.length * opts.seeds * (1 + variants.length);
+  let done = 0;
+  const groupCols = Object.entries(ds.groups);
+  const base: { n: number; seed: number; accuracy: number; perGroup: { col: string; g: number; nTrain: number; acc: number }[] }[] = [];
+  const cleaned = new Map<string, WorthResult["points"]>();
+  for (let s = 0; s < opts.seeds; s++) {
+    const { subsets } = nestedSubsets(pool, y, sizes, ctx.seed + 1000 + s);
+    for (let k = 0; k < sizes.length; k++) {
+      const sub = subsets[k]!;
+      // a small subset gets more passes, so every size trains for a comparable number of steps (capped at 4×)
+      const epochs = Math.min(4 * eFull, Math.max(eFull, Math.ceil((eFull * N) / sub.length)));
+      for (const v of [null, ...variants]) {
+        if (opts.signal?.aborted) throw new CancelledError("audit cancelled");
+        const rows = v ? sub.filter((i) => !v.drop.has(i)) : sub;
+        opts.onProgress?.({ phase: "curves", done, total, detail: `${v ? `without flagged ${v.kind} rows` : "as is"}, n=${sub.length}, seed ${s}` });
+        const { model } = await train(spec, t, { train: rows }, { epochs, seed: ctx.seed + s, earlyStopping: false, ...(opts.threads ? { threads: opts.threads } : {}) }, opts.signal ? { signal: opts.signal } : {});
+        let p: Float32Array;
+        try {
+          p = await model.predict(t, test);
+        } finally {
+          model.dispose();
+        }
+        const K = t.numClasses;
+        const correct = new Uint8Array(test.length);
+        let right = 0;
+        for (let j = 0; j < test.length; j++) {
+          let b = 0;
+          for (let c = 1; c < K; c++) if (p[j * K + c]! > p[j * K + b]!) b = c;
+          if ((correct[j] = b === y[test[j]!] ? 1 : 0)) right++;
+        }
+        const acc = right / test.length;
+        done++;
+        if (!v) {
+          const perGroup: (typeof base)[number]["perGroup"] = [];
+          for (const [col, { labels, codes }] of groupCols) {
+            const nTrain = new Int32Array(labels.length);
+            for (const i of rows) nTrain[codes[i]!]!++;
+            const hit = new Int32Array(labels.length);
+            const cnt = new Int32Array(labels.length);
+            test.forEach((i, j) => {
+              cnt[codes[i]!]!++;
+              hit[codes[i]!]! += correct[j]!;
+            });
+            labels.forEach((_, g) => cnt[g]! > 0 && perGroup.push({ col, g, nTrain: nTrain[g]!, acc: hit[g]! / cnt[g]! }));
+          }
+          base.push({ n: sub.length, seed: s, accuracy: acc, perGroup });
+        } else {
+          const list = cleaned.get(v.kind) ?? [];
+          list.push({ variant: "cleaned", n: sub.length, seed: s, accuracy: round(acc), trainedOn: rows.length });
+          cleaned.set(v.kind, list);
+        }
+      }
+    }
+  }
+  const metric = metricInfo("accuracy", { chance: 1 / t.numClasses });
+  const fullAcc = mean(base.filter((b) => b.n === N).map((b) => b.accuracy));
+  const basePoints: CurvePoint[] = base.map((b) => ({ n: b.n, score: b.accuracy, seed: b.seed }));
+  const worth: WorthResult[] = [];
+  for (const v of variants) {
+    const pts = cleaned.get(v.kind)!;
+    const removed = pool.filter((i) => v.drop.has(i)).length;
+    const frac = removed / N;
+    let multiplier: WorthResult["multiplier"] = null;
+    let sentence: string;
+    const what = v.kind === "label" ? `removing the ${pct(frac)} flagged labels` : `removing the ${pct(frac)} flagged duplicate rows`;
+    try {
+      const fb = fitCurve(basePoints, { metric, seed: ctx.seed + 1 });
+      const fc = fitCurve(pts.map((p) => ({ n: p.n, score: p.accuracy, seed: p.seed })), { metric, seed: ctx.seed + 2 });
+      const m = effectiveMultiplier(fb, fc, fullAcc, { seed: ctx.seed + 3 });
+      multiplier = { mean: round(m.mean, 3), lo: round(m.lo, 3), hi: round(m.hi, 3), reachable: m.reachable };
+      const iv = `80% interval ${fmtX(m.lo)}–${fmtX(m.hi)}`;
+      if (m.lo > 1) sentence = `${cap(what)} is worth about ${fmtX(m.mean)} more data (${iv}).`;
+      else if (m.hi < 1) sentence = `${cap(what)} costs data: the cleaned curve needs more rows (${fmtX(m.mean)}, ${iv}); the flagged rows are probably informative.`;
+      else sentence = `${cap(what)} has no measurable effect in samples: multiplier ${fmtX(m.mean)}, ${iv} spans 1.`;
+    } catch (e) {
+      sentence = `${cap(what)}: the learning curves could not be fitted (${(e as Error).message}).`;
+    }
+    const cleanFull = mean(pts.filter((p) => p.n === N).map((p) => p.accuracy));
+    sentence += ` Test accuracy with all ${N} pool rows: ${pct(fullAcc)} as is, ${pct(cleanFull)} cleaned.`;
+    worth.push({
+      kind: v.kind,
+      removedFraction: round(frac),
+      removedRows: removed,
+      target: round(fullAcc),
+      multiplier,
+      points: [...base.map((b) => ({ variant: "baseline" as const, n: b.n, seed: b.seed, accuracy: round(b.accuracy), trainedOn: b.n })), ...pts],
+      sentence,
+    });
+  }
+  const groupCurves: GroupCurve[] = [];
+  for (const [col, { labels }] of groupCols) {
+    labels.forEach((label, g) => {
+      const pts = base.flatMap((b) => b.perGroup.filter((p) => p.col === col && p.g === g).map((p) => ({ n: p.nTrain, seed: b.seed, accuracy: round(p.acc) })));
+      const testRows = test.filter((i) => ds.groups[col]!.codes[i] === g).length;
+      const have = pts.length ? Math.max(...pts.map((p) => p.n)) : 0;
+      let samples: GroupCurve["samplesForTarget"] = null;
+      let sentence = "";
+      if (pts.length >= 3 && testRows >= 10 && new Set(pts.map((p) => p.n)).size >= 3 && pts.every((p) => p.n > 0)) {
+        try {
+          const f = fitCurve(pts.map((p) => ({ n: p.n, score: p.accuracy, seed: p.seed })), { metric, seed: ctx.seed + 7 });
+          const sf = f.samplesFor(fullAcc);
+          samples = { mean: Math.round(sf.mean), lo: Math.round(sf.lo), hi: Math.round(sf.hi), reachable: sf.reachable };
+          const small = testRows < 30 ? ` (only ${testRows} test rows: a rough estimate)` : "";
+          sentence =
+            sf.reachable === false || !Number.isFinite(sf.mean)
+              ? `'${col}' = '${label}': the curve does not reach the overall accuracy ${pct(fullAcc)} with more rows of this group alone${small}.`
+              : sf.mean <= have
+                ? `'${col}' = '${label}' already reaches the overall accuracy ${pct(fullAcc)} with its ${have} rows${small}.`
+                : `'${col}' = '${label}' needs about ${fmtN(sf.mean)} rows (80% interval ${fmtN(sf.lo)}–${Number.isFinite(sf.hi) ? fmtN(sf.hi) : "∞"}) to reach the overall accuracy ${pct(fullAcc)}; it has ${have}${small}.`;
+        } catch {
+          sentence = "";
+        }
+      }
+      groupCurves.push({ column: col, group: label, testRows, have, target: round(fullAcc), points: pts, samplesForTarget: samples, sentence });
+    });
+  }
+  return { groupCurves, worth, warnings };
+}
+
+const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const fmtX = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v >= 10 ? 0 : 2)}x` : "∞");
+const fmtN = (v: number) => Math.round(v).toLocaleString("en-US");
