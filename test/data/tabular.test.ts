@@ -138,3 +138,14 @@ describe("CSV → Dataset", () => {
     expect(enc.kind === "tabular" && enc.features[1]!.kind === "onehot" && enc.features[1]!.categories.sort()).toEqual(["u", "v"]);
   });
 });
+
+describe("compressed CSV", () => {
+  it("reads a .csv.gz like the plain file", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const gz = write(dir, "people.csv.gz", gzipSync(readFileSync(csv)));
+    const a = await loadDataset({ source: csv, target: "label", cacheRoot });
+    const b = await loadDataset({ source: gz, target: "label", cacheRoot });
+    expect(b.schema.columns.map((c) => c.kind)).toEqual(a.schema.columns.map((c) => c.kind));
+    expect(Array.from(b.tensors.x)).toEqual(Array.from(a.tensors.x));
+  });
+});

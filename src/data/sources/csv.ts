@@ -54,7 +54,7 @@ export async function readCsv(duck: Duck, file: string, name: string): Promise<T
   const warnings: string[] = [];
   // An unterminated quote makes the reader take everything up to the next quote as one field: say how much.
   const open = rej.find((r) => /unterminated quote/i.test(String(r.msg)));
-  if (open) {
+  if (open && !/\.gz$/i.test(file)) {
     const lines = await countLines(file);
     const records = kept + rejected.length + (d.header ? 1 : 0);
     if (lines > records) {

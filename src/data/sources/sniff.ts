@@ -5,6 +5,8 @@
  * reader runs strictly and sends each bad row to its rejects table.
  */
 import { open } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
 import { extname } from "node:path";
 import { DataError } from "../../errors.js";
 import { toNumber } from "../values.js";
@@ -19,20 +21,12 @@ export interface CsvDialect {
 const CANDIDATES = [",", "\t", ";", "|"];
 
 export async function sniffCsv(file: string): Promise<CsvDialect> {
-  const fh = await open(file, "r");
-  let buf: Buffer;
-  try {
-    const b = Buffer.alloc(65536);
-    const { bytesRead } = await fh.read(b, 0, b.length, 0);
-    buf = b.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
+  const buf = await head(file, 65536);
   const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
   let text = buf.subarray(bom ? 3 : 0).toString("utf8");
   // The sample may end mid-record: drop the last partial line.
   if (buf.length === 65536) text = text.slice(0, Math.max(text.lastIndexOf("\n"), 0));
-  const ext = extname(file).toLowerCase();
+  const ext = extname(file.replace(/\.gz$/i, "")).toLowerCase();
   let delimiter = ext === ".tsv" || ext === ".tab" ? "\t" : "";
   if (!delimiter) {
     let best = { d: ",", score: -1, width: 1 };
@@ -63,6 +57,34 @@ export async function sniffCsv(file: string): Promise<CsvDialect> {
     seen.set(n, i);
   });
   return { delimiter, header, names, bom };
+}
+
+/** The first `size` bytes (decompressed for .gz files, which DuckDB reads directly). */
+async function head(file: string, size: number): Promise<Buffer> {
+  if (/\.gz$/i.test(file)) {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const stream = createReadStream(file).pipe(createGunzip());
+    try {
+      for await (const c of stream as AsyncIterable<Buffer>) {
+        chunks.push(c);
+        got += c.length;
+        if (got >= size) break;
+      }
+    } catch {
+      /* a truncated archive: DuckDB's reader reports it */
+    }
+    stream.destroy();
+    return Buffer.concat(chunks).subarray(0, size);
+  }
+  const fh = await open(file, "r");
+  try {
+    const b = Buffer.alloc(size);
+    const { bytesRead } = await fh.read(b, 0, b.length, 0);
+    return b.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** A small RFC 4180 record parser (quotes, doubled quotes, CRLF) for the sample only. */
