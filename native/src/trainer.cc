@@ -60,34 +60,38 @@ struct Batcher {
   // Fills the first `b` slots with data rows `rows[0..b)`; returns device tensors (views of the buffers on CPU).
   void fill(const int64_t* rows, int64_t b, torch::Tensor& xo, torch::Tensor& co, torch::Tensor& yo, bool withY) {
     const int64_t R = d.rowSize;
+    // Rows are independent: convert them on the intra-op threads (inference chunks are 1,024 rows of up to
+    // c*h*w pixels each; for training batches this is small next to the model but costs nothing).
+    auto rowsRange = [&](auto&& body) { at::parallel_for(0, b, 16, [&](int64_t lo, int64_t hi) { for (int64_t i = lo; i < hi; i++) body(i); }); };
     if (d.xKind == XKind::Tokens) {
       int64_t* o = x.data_ptr<int64_t>();
-      for (int64_t i = 0; i < b; i++) {
+      rowsRange([&](int64_t i) {
         const int32_t* s = d.xi + rows[i] * R;
         for (int64_t k = 0; k < R; k++) o[i * R + k] = s[k];
-      }
+      });
     } else if (d.xKind == XKind::Image && d.xu8) {
       float* o = x.data_ptr<float>();
       const int64_t C = d.xShape[0], HW = d.xShape[1] * d.xShape[2];
-      for (int64_t i = 0; i < b; i++) {
+      const bool nhwc = channelsLast;
+      rowsRange([&](int64_t i) {
         const uint8_t* s = d.xu8 + rows[i] * R;
         float* oi = o + i * R;
         for (int64_t c = 0; c < C; c++) {
           const float sc = d.imageScale[c], sh = d.imageShift[c];
-          const uint8_t* sc_in = s + c * HW;
-          if (channelsLast) {
-            for (int64_t p = 0; p < HW; p++) oi[p * C + c] = sc_in[p] * sc + sh;
+          const uint8_t* in = s + c * HW;
+          if (nhwc) {
+            for (int64_t p = 0; p < HW; p++) oi[p * C + c] = in[p] * sc + sh;
           } else {
             float* oc = oi + c * HW;
-            for (int64_t p = 0; p < HW; p++) oc[p] = sc_in[p] * sc + sh;
+            for (int64_t p = 0; p < HW; p++) oc[p] = in[p] * sc + sh;
           }
         }
-      }
+      });
     } else {
       float* o = x.data_ptr<float>();
       const bool nhwc = channelsLast;
       const int64_t C = nhwc ? d.xShape[0] : 1, HW = nhwc ? d.xShape[1] * d.xShape[2] : 1;
-      for (int64_t i = 0; i < b; i++) {
+      rowsRange([&](int64_t i) {
         const float* s = d.xf + rows[i] * R;
         if (!nhwc) {
           std::memcpy(o + i * R, s, sizeof(float) * R);
@@ -95,7 +99,7 @@ struct Batcher {
           for (int64_t c = 0; c < C; c++)
             for (int64_t p = 0; p < HW; p++) o[i * R + p * C + c] = s[c * HW + p];
         }
-      }
+      });
     }
     if (d.cat) {
       const int64_t K = (int64_t)d.catCardinalities.size();
