@@ -40,12 +40,17 @@ const test = data.split.test;
 
 interface Side {
   train: number;
+  /** Training samples per CPU-second over all epochs (all threads): efficiency, less sensitive to other load. */
+  trainCpu: number;
   infer: number;
   accuracy: number;
 }
 
 async function runEnough(spec: ModelSpec, n: number): Promise<Side> {
+  const c0 = process.cpuUsage();
   const { model, result } = await train(spec, data, { train: data.split.train.subarray(0, n) }, { optimizer: "adam", lr: 1e-3, batchSize: batch, epochs, seed: 0, threads, earlyStopping: false });
+  const c = process.cpuUsage(c0);
+  const trainCpu = (n * epochs) / ((c.user + c.system) / 1e6);
   let best = Infinity;
   for (let i = 0; i < 2; i++) {
     const t0 = performance.now();
@@ -54,7 +59,7 @@ async function runEnough(spec: ModelSpec, n: number): Promise<Side> {
   }
   const ev = await model.evaluate(data, test);
   model.dispose();
-  return { train: result.history.at(-1)!.samplesPerSecond, infer: test.length / best, accuracy: ev.accuracy! };
+  return { train: result.history.at(-1)!.samplesPerSecond, trainCpu, infer: test.length / best, accuracy: ev.accuracy! };
 }
 
 let torchNote = "";
@@ -74,11 +79,11 @@ function runTorch(ref: string, n: number): Side | undefined {
     return undefined;
   }
   const j = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
-  return { train: j.train_samples_per_s, infer: j.infer_samples_per_s, accuracy: j.test_accuracy };
+  return { train: j.train_samples_per_s, trainCpu: j.train_samples_per_cpu_s, infer: j.infer_samples_per_s, accuracy: j.test_accuracy };
 }
 
 const best = (runs: Side[]): Side | undefined =>
-  runs.length ? { train: Math.max(...runs.map((r) => r.train)), infer: Math.max(...runs.map((r) => r.infer)), accuracy: runs.at(-1)!.accuracy } : undefined;
+  runs.length ? { train: Math.max(...runs.map((r) => r.train)), trainCpu: Math.max(...runs.map((r) => r.trainCpu)), infer: Math.max(...runs.map((r) => r.infer)), accuracy: runs.at(-1)!.accuracy } : undefined;
 
 const rows = [];
 for (const m of models) {
@@ -98,6 +103,7 @@ for (const m of models) {
     pytorch: tb ?? null,
     trainRatio: tb ? eb.train / tb.train : null,
     inferRatio: tb ? eb.infer / tb.infer : null,
+    trainCpuRatio: tb ? eb.trainCpu / tb.trainCpu : null,
     runs: { enough: e, pytorch: t },
   });
 }
@@ -118,7 +124,7 @@ const settings = {
 console.log(`threads ${threads}, batch ${batch}, Adam 1e-3, ${epochs} epochs (last one timed), best of ${repeats}`);
 console.log(`OMP_WAIT_POLICY=${settings.OMP_WAIT_POLICY} OPENBLAS_NUM_THREADS=${settings.OPENBLAS_NUM_THREADS} OPENBLAS_CORETYPE=${settings.OPENBLAS_CORETYPE}`);
 console.log(`BLAS: ${info.blas}; libtorch ${info.torchVersion}; ${settings.cpu}`);
-console.log("model                               | train/s enough | train/s torch | ratio | infer/s enough | infer/s torch | ratio | acc enough/torch");
+console.log("model                               | train/s enough | train/s torch | ratio | infer/s enough | infer/s torch | ratio | train/cpu-s ratio | acc enough/torch");
 for (const r of rows) {
   console.log(
     [
@@ -129,6 +135,7 @@ for (const r of rows) {
       fmt(r.enough.infer).padStart(14),
       (r.pytorch ? fmt(r.pytorch.infer) : "-").padStart(13),
       (r.inferRatio ? r.inferRatio.toFixed(2) + "x" : "-").padStart(5),
+      (r.trainCpuRatio ? r.trainCpuRatio.toFixed(2) + "x" : "-").padStart(17),
       `${r.enough.accuracy.toFixed(3)}/${r.pytorch ? r.pytorch.accuracy.toFixed(3) : "-"}`,
     ].join(" | "),
   );
