@@ -54,6 +54,7 @@ const FIELDS: Record<Family, readonly string[]> = {
   text: [...COMMON, "variant", "embedDim", "hidden", "channels", "kernel"],
 };
 export const FAMILIES = Object.keys(FIELDS) as Family[];
+const LIST_FIELDS = ["hidden", "channels", "classWeights"];
 
 /** Which data kinds a family accepts. */
 const KINDS: Record<Family, Tensors["xKind"][]> = {
@@ -226,9 +227,26 @@ function parseValue(v: string): unknown {
   return v;
 }
 
+/** Splits `a=1,b=[2,3]` at the commas outside brackets. */
+function splitOverrides(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const ch of s) {
+    if (ch === "[") depth++;
+    else if (ch === "]") depth = Math.max(0, depth - 1);
+    if (ch === "," && depth === 0) {
+      parts.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  parts.push(cur);
+  return parts;
+}
+
 /**
  * Parses a `--model` argument: a family name with optional overrides (`cnn`, `mlp:width=2,dropout=0.2`,
- * `text:variant=conv`, lists as `hidden=512x256`), or a path to a JSON ModelSpec file.
+ * `text:variant=conv`, lists as `hidden=512x256` or `channels=[16,32]`), or a path to a JSON ModelSpec file.
  */
 export function parseModelArg(arg: string): ModelSpec {
   const a = arg.trim();
@@ -250,11 +268,14 @@ export function parseModelArg(arg: string): ModelSpec {
   const [family, rest] = a.split(/:(.*)/s, 2) as [string, string | undefined];
   const spec: Record<string, unknown> = { family };
   if (rest) {
-    for (const part of rest.split(",")) {
+    for (const part of splitOverrides(rest)) {
       if (!part.trim()) continue;
       const eq = part.indexOf("=");
       if (eq < 0) throw new SpecError("SPEC_INVALID", `model override "${part}" in "${arg}" is not key=value`);
-      spec[part.slice(0, eq).trim()] = parseValue(part.slice(eq + 1).trim());
+      const key = part.slice(0, eq).trim();
+      const value = parseValue(part.slice(eq + 1).trim());
+      // A single number for a list field means a one-element list (`hidden=64`).
+      spec[key] = LIST_FIELDS.includes(key) && typeof value === "number" ? [value] : value;
     }
   }
   return validateSpec(spec);

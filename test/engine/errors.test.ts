@@ -126,6 +126,8 @@ describe("engine: parseModelArg and defaultRecipe", () => {
     expect(parseModelArg("mlp:width=2,dropout=0.2")).toEqual({ family: "mlp", width: 2, dropout: 0.2 });
     expect(parseModelArg("text:variant=conv")).toEqual({ family: "text", variant: "conv" });
     expect(parseModelArg("mlp:hidden=512x256,batchNorm=true")).toEqual({ family: "mlp", hidden: [512, 256], batchNorm: true });
+    expect(parseModelArg("mlp:hidden=64")).toEqual({ family: "mlp", hidden: [64] });
+    expect(parseModelArg("cnn:channels=[16,32],fc=0")).toEqual({ family: "cnn", channels: [16, 32], fc: 0 });
   });
 
   it("reads a JSON spec file", () => {
