@@ -74,6 +74,9 @@ export interface EstimateDeps {
   parseSizes?(arg: string, poolSize: number): number[] | "auto";
   parseModelArg(arg: string): JsonObject;
   defaultRecipe(kind: Tensors["xKind"], nTrain: number): JsonObject;
+  /** Checks a ModelSpec / Recipe up front (typed errors), so a typo fails at once instead of in every Run. */
+  validateSpec?(spec: JsonObject): void;
+  validateRecipe?(recipe: JsonObject): void;
   engineVersion(): string;
   createExecutor(o: { jobs?: number; threads?: number }): Executor;
   fitCurve: FitCurveFn;
@@ -105,6 +108,8 @@ export async function defaultDeps(): Promise<EstimateDeps> {
     parseSizes: (arg, poolSize) => data.parseSizes(arg, poolSize),
     parseModelArg: (arg) => engine.parseModelArg(arg) as unknown as JsonObject,
     defaultRecipe: (kind, n) => engine.defaultRecipe(kind, n) as unknown as JsonObject,
+    validateSpec: (spec) => void engine.validateSpec(spec),
+    validateRecipe: (recipe) => void engine.validateRecipe(recipe as never),
     engineVersion: () => `enough ${version}; torch ${engine.engineInfo().torchVersion}`,
     createExecutor: (o) => new local.LocalExecutor(o),
     fitCurve: (p, o) => fitCurve(p, o),
@@ -151,6 +156,8 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
   const info = metricInfo(metric, task === "classification" && metric === "accuracy" ? { chance: 1 / Math.max(2, tensors.numClasses) } : {});
   const spec: JsonObject =
     typeof options.model === "object" ? options.model : deps.parseModelArg(options.model ?? DEFAULT_MODEL[dataset.schema.kind] ?? "mlp");
+  deps.validateSpec?.(spec);
+  if (options.recipe) deps.validateRecipe?.({ ...deps.defaultRecipe(tensors.xKind, 100), ...options.recipe });
   const seeds = options.seeds ?? DEFAULT_SEEDS;
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > 20) throw new InputError("BAD_SEEDS", `seeds must be a whole number from 1 to 20, got ${seeds}`);
   let sizesArg = options.sizes;

@@ -14,11 +14,13 @@
  * time (measured time per Run vs n, plus a fixed per-Run overhead) gives reduction per second. Extra seeds go only
  * to sizes in the upper half of those measured (small-n replicates say little about the far end of the curve).
  * A candidate whose predicted time (with a 25% margin: the time model is rough) exceeds the remaining budget is
- * never started.
+ * never started, and the plan stops when the best candidate would remove less than 2% of the current variance.
  */
 
 /** Predicted Run times are inflated by this much before they are checked against the remaining budget. */
 export const BUDGET_MARGIN = 1.25;
+/** An adaptive plan stops once the best next Run would remove less than this share of the answer's variance. */
+export const MIN_REDUCTION = 0.02;
 
 export type Decision =
   | { kind: "run"; size: number; seed: number; reason: string; predictedSeconds: number | null }
@@ -148,6 +150,9 @@ export function nextAdaptive(s: AdaptiveState): Decision {
     return { kind: "stop", reason: anyLeft ? "no remaining Run fits in the budget" : "every size has all its seeds" };
   }
   const rel = predictedVariance(xs, xStar);
+  if (Number.isFinite(rel) && rel > 0 && best.reduction / rel < MIN_REDUCTION && measuredSizes.length >= s.pilotSizes) {
+    return { kind: "stop", reason: `no remaining Run would lower the answer's variance by ${100 * MIN_REDUCTION}% or more` };
+  }
   const share = rel > 0 && Number.isFinite(rel) ? ` (${Math.round((100 * best.reduction) / rel)}% of the current variance at ${s.focusWhy})` : "";
   const why = best.seed === 0 ? `a new size` : `seed ${best.seed} at a size already measured`;
   return {

@@ -99,5 +99,11 @@ describe.skipIf(!engineBuilt)("enough estimate end to end (real engine and data 
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/enough: error \[/);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    // A bad recipe fails at once, before any Run, naming the field.
+    const recipe = join(dir, "recipe.json");
+    writeFileSync(recipe, JSON.stringify({ lr: -1 }));
+    const bad = spawnSync(process.execPath, ["--import", tsx, cli, "estimate", "--data", csv, "--target-column", "label", "--recipe", recipe, "--store", join(dir, "e.db")], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/enough: error \[RECIPE_INVALID\]: recipe field "lr"/);
   });
 });
