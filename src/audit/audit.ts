@@ -6,7 +6,7 @@
 import { loadDataset, type Dataset, type LoadOptions } from "../data/index.js";
 import type { ModelSpec } from "../engine/index.js";
 import { InputError } from "../errors.js";
-import { makeContext, round, type AuditContext } from "./context.js";
+import { makeContext, round, type AuditContext, type ModelOutputs } from "./context.js";
 import { readRaw, type RawTable } from "./raw.js";
 import { outOfSample } from "./oof.js";
 import { sampleRows } from "./math/stats.js";
@@ -49,6 +49,8 @@ export interface AuditOptions {
   /** Name rows by this source column too. */
   id?: string;
   onProgress?: (p: AuditProgress) => void;
+  /** Receives the out-of-sample probabilities and embeddings once trained (for callers that want them raw). */
+  onModelOutputs?: (m: ModelOutputs) => void;
   signal?: AbortSignal;
 }
 
@@ -78,7 +80,7 @@ export interface AuditReport {
   groupCurves: GroupCurve[];
   worth: WorthResult[];
   /** Per-row quality in [0, 1] (low = likely problem) for each scored issue type, aligned with rowIds. */
-  rowScores: { rowIds: number[]; ids?: string[]; scores: Partial<Record<IssueType, (number | null)[]>>; flagged: Partial<Record<IssueType, number[]>> };
+  rowScores: { rowIds: number[]; ids?: string[]; /** Out-of-sample predicted class id per row (null where not audited). */ predicted?: (number | null)[]; scores: Partial<Record<IssueType, (number | null)[]>>; flagged: Partial<Record<IssueType, number[]>> };
   warnings: string[];
   seconds: number;
   reports?: { json: string; md: string; html: string; csv: string };
@@ -142,6 +144,7 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const mo = ctx.model;
+    opts.onModelOutputs?.(mo);
     const y = t.y as Int32Array;
     let right = 0;
     for (let i = 0; i < rows.length; i++) if (mo.pred[i] === y[rows[i]!]) right++;
@@ -246,7 +249,12 @@ function buildRowScores(ctx: AuditContext, issues: Issue[], ids?: string[]): Aud
   }
   const flagged: AuditReport["rowScores"]["flagged"] = {};
   for (const i of issues) if (i.rows.length) flagged[i.type] = i.rows;
-  return { rowIds, ...(ids ? { ids: rowIds.map((r) => ids[r] ?? "") } : {}), scores, flagged };
+  let predicted: (number | null)[] | undefined;
+  if (ctx.model) {
+    predicted = new Array<number | null>(n).fill(null);
+    ctx.model.rows.forEach((r, i) => (predicted![r] = ctx.model!.pred[i]!));
+  }
+  return { rowIds, ...(ids ? { ids: rowIds.map((r) => ids[r] ?? "") } : {}), ...(predicted ? { predicted } : {}), scores, flagged };
 }
 
 function plainFindings(issues: Issue[], worth: WorthResult[], curves: GroupCurve[]): string[] {
