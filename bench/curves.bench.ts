@@ -40,8 +40,8 @@ const B = Number(process.env.CURVES_B ?? 100);
 const families = [...FAMILY_NAMES];
 const ks = Array.from({ length: 12 }, (_, i) => i + 4);
 
-interface Acc { err: Record<string, number>; count: number; cov80: number; cov95: number; covN: number; width80: number; lowConf: number; fits: number }
-const perK = new Map<number, Acc>(ks.map((k) => [k, { err: Object.fromEntries([...families, "combined"].map((f) => [f, 0])), count: 0, cov80: 0, cov95: 0, covN: 0, width80: 0, lowConf: 0, fits: 0 }]));
+interface Acc { err: Record<string, number>; count: number; cov80: number; cov95: number; covN: number; hc80: number; hc95: number; hcN: number; width80: number; lowConf: number; fits: number }
+const perK = new Map<number, Acc>(ks.map((k) => [k, { err: Object.fromEntries([...families, "combined"].map((f) => [f, 0])), count: 0, cov80: 0, cov95: 0, covN: 0, hc80: 0, hc95: 0, hcN: 0, width80: 0, lowConf: 0, fits: 0 }]));
 const t0 = performance.now();
 for (const id of ids) {
   const pts = curves.get(id)!.sort((a, b) => a.n - b.n);
@@ -62,13 +62,18 @@ for (const id of ids) {
       acc.cov95 += t.score >= i95.lo && t.score <= i95.hi ? 1 : 0;
       acc.width80 += i80.hi - i80.lo;
       acc.covN++;
+      if (fit.confidence !== "low") {
+        acc.hc80 += t.score >= i80.lo && t.score <= i80.hi ? 1 : 0;
+        acc.hc95 += t.score >= i95.lo && t.score <= i95.hi ? 1 : 0;
+        acc.hcN++;
+      }
     }
   }
   if (process.env.CURVES_VERBOSE) console.error(`curve ${id} done, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 const seconds = (performance.now() - t0) / 1000;
 
-const cols = ["k", ...families, "combined", "cov80", "cov95", "w80", "low"];
+const cols = ["k", ...families, "combined", "cov80", "cov95", "w80", "low", "hc80", "hc95"];
 const rows = ks.map((k) => {
   const a = perK.get(k)!;
   const r: Record<string, number> = { k };
@@ -77,14 +82,17 @@ const rows = ks.map((k) => {
   r.cov95 = a.cov95 / a.covN;
   r.w80 = a.width80 / a.covN;
   r.low = a.lowConf / a.fits;
+  r.hc80 = a.hc80 / Math.max(1, a.hcN);
+  r.hc95 = a.hc95 / Math.max(1, a.hcN);
   return r;
 });
 const mean = (f: string): number => rows.reduce((s, r) => s + r[f]!, 0) / rows.length;
-const pooled = (f: "cov80" | "cov95"): number => ks.reduce((s, k) => s + perK.get(k)![f], 0) / ks.reduce((s, k) => s + perK.get(k)!.covN, 0);
+const pooled = (f: "cov80" | "cov95" | "hc80" | "hc95"): number =>
+  ks.reduce((s, k) => s + perK.get(k)![f], 0) / ks.reduce((s, k) => s + (f.startsWith("hc") ? perK.get(k)!.hcN : perK.get(k)!.covN), 0);
 console.log(`LCDB liblinear / OpenML 3 (${ids.length} curves, ${split} split): MAE of forecasts of later anchors, fitted on the first k`);
 console.log(cols.map((c) => c.padStart(c === "k" ? 3 : 9)).join(""));
 for (const r of rows) console.log(cols.map((c) => (c === "k" ? String(r.k).padStart(3) : r[c]!.toFixed(4).padStart(9))).join(""));
-console.log("mean" + cols.slice(1).map((c) => (["cov80", "cov95"].includes(c) ? pooled(c as "cov80" | "cov95") : mean(c)).toFixed(4).padStart(9)).join("").slice(1));
+console.log("mean" + cols.slice(1).map((c) => (["cov80", "cov95", "hc80", "hc95"].includes(c) ? pooled(c as "cov80") : mean(c)).toFixed(4).padStart(9)).join("").slice(1));
 const bestSingle = families.filter((f) => f !== "last1").reduce((b, f) => (mean(f) < mean(b) ? f : b), "pow3");
 const goals = {
   beatsBestFamily: mean("combined") < mean(bestSingle),

@@ -62,6 +62,8 @@ export interface FitState {
 }
 
 const PRIOR_TAU = 0.5;
+/** Weight of each older rolling origin relative to the next newer one. */
+const CV_DECAY = 0.5;
 
 export function validatePoints(points: readonly CurvePoint[]): CurvePoint[] {
   if (!Array.isArray(points) || points.length === 0) {
@@ -195,9 +197,15 @@ function rollingOrigin(prep: Prepared, fams: readonly Family[], constants: strin
  * Combination weights from the validation errors: inverse-MSE weights (Bates-Granger) over the families whose
  * error is within a factor of the best; exact-shape aliases take no weight of their own.
  */
-const EXCL = new Set((process.env.ENSEMBLE_EXCLUDE ?? "").split(",").filter(Boolean));
+/**
+ * Families fitted and reported but kept out of the combination: log2 has no asymptote (in error space it reaches
+ * the perfect score at a finite n), so whenever short-horizon validation favours it, its long-range forecasts
+ * dominate; on the LCDB benchmark it was the worst family and its exclusion lowered the combination's error.
+ */
+const NOT_COMBINED = new Set(["log2"]);
+
 function combine(members: Member[]): void {
-  const cands = members.filter((m) => Number.isFinite(m.cvError) && !m.fam?.aliasOf && !EXCL.has(m.name));
+  const cands = members.filter((m) => Number.isFinite(m.cvError) && !m.fam?.aliasOf && !NOT_COMBINED.has(m.name));
   if (cands.length === 0) return;
   const best = Math.min(...cands.map((m) => m.cvError));
   const floor = Math.max(best, 1e-12);
@@ -218,66 +226,6 @@ function combine(members: Member[]): void {
   for (const m of members) m.weight /= t2;
 }
 
-/**
- * Stacking: simplex weights that minimise the (recency-weighted) squared error of the combined rolling-origin
- * forecasts, by projected gradient descent; shrunk toward the inverse-MSE weights for stability on short curves.
- */
-function stack(members: Member[], recs: CvRecord[], prep: Prepared, decay: number): void {
-  combine(members);
-  const base = members.map((m) => m.weight);
-  const cands = members.map((m, i) => i).filter((i) => Number.isFinite(members[i]!.cvError) && !members[i]!.fam?.aliasOf && !EXCL.has(members[i]!.name));
-  const rows: { pred: number[]; obs: number; w: number }[] = [];
-  recs.forEach((rec, r) => {
-    const wr = decay ** (recs.length - 1 - r) / rec.laterIdx.length;
-    rec.laterIdx.forEach((i, k) => {
-      rows.push({ pred: cands.map((c) => rec.pred.get(members[c]!.name)?.later[k] ?? NaN), obs: prep.orient.toE(prep.agg[i]!.mean), w: wr });
-    });
-  });
-  if (rows.some((r) => r.pred.some((v) => !Number.isFinite(v)))) return;
-  const K = cands.length;
-  let a = cands.map((c) => base[c]!);
-  // Lipschitz step from the largest squared prediction.
-  let L = 0;
-  for (const r of rows) L += r.w * r.pred.reduce((s, v) => s + v * v, 0);
-  const step = 1 / Math.max(L, 1e-300);
-  for (let it = 0; it < 300; it++) {
-    const g = new Array<number>(K).fill(0);
-    for (const r of rows) {
-      let f = -r.obs;
-      for (let k = 0; k < K; k++) f += a[k]! * r.pred[k]!;
-      for (let k = 0; k < K; k++) g[k] = g[k]! + r.w * f * r.pred[k]!;
-    }
-    a = projectSimplex(a.map((v, k) => v - step * g[k]!));
-  }
-  const lam = Number(process.env.STACK_SHRINK ?? 0.5);
-  members.forEach((m) => (m.weight = 0));
-  cands.forEach((c, k) => (members[c]!.weight = (1 - lam) * a[k]! + lam * base[c]!));
-  let t = 0;
-  for (const m of members) {
-    if (m.weight < 0.02) m.weight = 0;
-    t += m.weight;
-  }
-  for (const m of members) m.weight /= t;
-}
-
-/** Euclidean projection onto the probability simplex (Duchi et al. 2008). */
-function projectSimplex(v: number[]): number[] {
-  const u = [...v].sort((x, y) => y - x);
-  let css = 0;
-  let rho = 0;
-  let theta = 0;
-  for (let i = 0; i < u.length; i++) {
-    css += u[i]!;
-    const t = (css - 1) / (i + 1);
-    if (u[i]! - t > 0) {
-      rho = i;
-      theta = t;
-    }
-  }
-  void rho;
-  return v.map((x) => Math.max(0, x - theta));
-}
-
 export function memberValue(m: Member, n: number): number {
   if (m.fam) return evalFamily(m.fam, m.fit!.p, m.fit!.ctx, n);
   return m.constant!;
@@ -285,20 +233,29 @@ export function memberValue(m: Member, n: number): number {
 
 /** Noise sd of one run, in error units, at the largest size. */
 function noiseSd(prep: Prepared, members: Member[]): number {
-  if (prep.hasReplicates) return Math.sqrt(prep.noiseVar[prep.noiseVar.length - 1]!);
+  // Noise shrinks as n grows (small training sets give erratic models), and forecasts are made beyond nMax:
+  // estimate it on the upper half of the sizes only.
+  const sizes = prep.agg.map((a) => a.n);
+  const nCut = sizes[Math.floor(sizes.length / 2)]!;
+  if (prep.hasReplicates) {
+    const up = prep.noiseVar.filter((_, i) => sizes[i]! >= nCut);
+    return Math.sqrt(up.reduce((a, b) => a + b, 0) / up.length);
+  }
   // One run per size: residual variance of the weighted fitted families (dof-corrected)...
   const N = prep.data.n.length;
+  const upper: number[] = [];
+  for (let i = 0; i < N; i++) if (prep.data.n[i]! >= nCut) upper.push(i);
   let num = 0;
   let den = 0;
   for (const m of members) {
     if (!m.fam || m.weight <= 0 || N <= m.fam.paramNames.length) continue;
     let sse = 0;
-    for (let i = 0; i < N; i++) sse += (memberValue(m, prep.data.n[i]!) - prep.data.e[i]!) ** 2;
-    num += (m.weight * sse) / (N - m.fam.paramNames.length);
+    for (const i of upper) sse += (memberValue(m, prep.data.n[i]!) - prep.data.e[i]!) ** 2;
+    num += (m.weight * sse) / (upper.length * (1 - m.fam.paramNames.length / N));
     den += m.weight;
   }
   // ...or, when every family interpolates, second differences of the means (removes locally linear trends).
-  const y = prep.agg.map((a) => prep.orient.toE(a.mean));
+  const y = prep.agg.filter((a) => a.n >= nCut || prep.agg.length < 6).map((a) => prep.orient.toE(a.mean));
   let d2 = 0;
   for (let i = 1; i + 1 < y.length; i++) d2 += (y[i + 1]! - 2 * y[i]! + y[i - 1]!) ** 2;
   const v2 = y.length >= 3 ? d2 / (6 * (y.length - 2)) : 0;
@@ -312,7 +269,16 @@ function noiseSd(prep: Prepared, members: Member[]): number {
  * modelled as N(0, noise^2 + (tau * forecast gain)^2); tau is the maximum a posteriori value under a weak prior
  * centred on PRIOR_TAU (one pseudo-observation), so a short curve falls back on the prior.
  */
-function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma: number): { tau: number; pairs: number } {
+export interface TauPosterior {
+  /** Maximum a posteriori value. */
+  tau: number;
+  pairs: number;
+  /** Grid (log-spaced) and posterior mass, so draws integrate over tau instead of trusting one value. */
+  grid: number[];
+  mass: number[];
+}
+
+function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma: number): TauPosterior {
   const sizes = prep.agg.map((a) => a.n);
   const pairs: { r: number; g: number; v: number }[] = [];
   for (const rec of recs) {
@@ -337,6 +303,8 @@ function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma:
   }
   let bestTau = PRIOR_TAU;
   let bestLl = -Infinity;
+  const grid: number[] = [];
+  const lls: number[] = [];
   for (let t = 0.02; t <= 4; t *= 1.08) {
     // Inverse-gamma-like prior on tau^2 with its mode near PRIOR_TAU^2.
     let ll = -Math.log(t * t) - (PRIOR_TAU * PRIOR_TAU) / (2 * t * t);
@@ -344,12 +312,16 @@ function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma:
       const v = q.v + (t * q.g) ** 2;
       ll += -0.5 * Math.log(v) - (q.r * q.r) / (2 * v);
     }
+    grid.push(t);
+    lls.push(ll);
     if (ll > bestLl) {
       bestLl = ll;
       bestTau = t;
     }
   }
-  return { tau: bestTau, pairs: pairs.length };
+  const mass = lls.map((l) => Math.exp(l - bestLl));
+  const tot = mass.reduce((a, b) => a + b, 0);
+  return { tau: bestTau, pairs: pairs.length, grid, mass: mass.map((m) => m / tot) };
 }
 
 export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitState {
@@ -357,7 +329,7 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
   const bounded = Number.isFinite(prep.ctx.eLo);
   let fams = FAMILIES.filter((f) => bounded || !f.needsBound);
   let withLast1 = true;
-  let withPlateau = process.env.NO_PLATEAU ? false : true;
+  let withPlateau = true;
   if (opts.families && opts.families.length > 0) {
     const want = new Set(opts.families);
     for (const name of want) {
@@ -376,7 +348,7 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
   const recs = rollingOrigin(prep, fams, constants);
   // Recent origins count more: the curve's regime (steep, bending, saturated) changes along n, and the forecast
   // is made from the latest origin.
-  const decay = Number(process.env.CV_DECAY ?? 1);
+  const decay = CV_DECAY;
   for (const m of members) {
     let s = 0;
     let c = 0;
@@ -393,18 +365,16 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
     });
     m.cvError = c > 0 ? Math.sqrt(s / c) : NaN;
   }
-  if (recs.length > 0) {
-    if (process.env.STACK) stack(members, recs, prep, decay);
-    else combine(members);
-  }
+  if (recs.length > 0) combine(members);
   if (!members.some((m) => m.weight > 0)) {
     // Too few sizes to validate: fall back on the scaling-law workhorse (or whatever single family was asked for).
     const fallback = members.find((m) => m.name === "pow3") ?? members.find((m) => m.fam) ?? members[0]!;
     fallback.weight = 1;
   }
   const sigmaObs = noiseSd(prep, members);
-  const { tau, pairs } = recs.length > 0 ? estimateTau(prep, recs, members, sigmaObs) : { tau: PRIOR_TAU * 2, pairs: 0 };
-  const samples = bootstrap(prep, members, sigmaObs, tau, opts.bootstrap ?? 200, opts.seed ?? 1);
+  const post: TauPosterior = recs.length > 0 ? estimateTau(prep, recs, members, sigmaObs) : { tau: PRIOR_TAU * 2, pairs: 0, grid: [PRIOR_TAU * 2], mass: [1] };
+  const { tau, pairs } = post;
+  const samples = bootstrap(prep, members, sigmaObs, post, opts.bootstrap ?? 200, opts.seed ?? 1);
   return { prep, members, samples, tau, sigmaObs, cvPairs: pairs };
 }
 
@@ -413,7 +383,7 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
  * (their points are correlated through nested subsets); otherwise a parametric bootstrap adds noise of the
  * estimated size to each family's fitted values. Each draw also gets a log-normal gain factor exp(tau*z).
  */
-function bootstrap(prep: Prepared, members: Member[], sigma: number, tau: number, B: number, seed: number): Sample[] {
+function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: TauPosterior, B: number, seed: number): Sample[] {
   const u = rng(seed);
   const z = normal(u);
   const active = members.filter((m) => m.weight > 0);
@@ -444,7 +414,11 @@ function bootstrap(prep: Prepared, members: Member[], sigma: number, tau: number
       for (let k = 0; k < seedGroups.length; k++) idx.push(...seedGroups[Math.floor(u() * seedGroups.length)]!);
       data = { n: Float64Array.from(idx.map((i) => d.n[i]!)), e: Float64Array.from(idx.map((i) => d.e[i]!)), w: Float64Array.from(idx.map((i) => d.w[i]!)) };
     } else data = d;
-    const k = Math.exp(tau * z());
+    // Draw tau from its posterior, then the gain factor: a scale mixture, heavier-tailed than one fixed tau.
+    let r = u();
+    let ti = 0;
+    while (ti < tauPost.grid.length - 1 && r > tauPost.mass[ti]!) r -= tauPost.mass[ti++]!;
+    const k = Math.exp(tauPost.grid[ti]! * z());
     for (const m of active) {
       if (!m.fam) {
         // Constant members: the same level read off the resampled (or noise-perturbed) points.

@@ -85,6 +85,10 @@ export class FittedCurve implements CurveFit {
    */
   private meanE(n: number): number {
     if (this.unpredictable && n > this.nMax) return this.robustLevel;
+    return this.fittedE(n);
+  }
+
+  private fittedE(n: number): number {
     let s = 0;
     for (const m of this.active) s += m.weight * memberValue(m, n);
     return s;
