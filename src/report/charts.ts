@@ -49,7 +49,7 @@ export function learningCurveSpec(r: EstimateReport): VegaLiteSpec {
   ];
   if (r.forecast.have > 0) {
     layers.push({ data: { values: [{ n: r.forecast.have, label: `you have ${fmtN(r.forecast.have)}` }] }, mark: { type: "rule", color: COLORS.have, strokeDash: [4, 3] }, encoding: { x: xLog() } });
-    layers.push({ data: { values: [{ n: r.forecast.have, label: `you have ${fmtN(r.forecast.have)}` }] }, mark: { type: "text", color: COLORS.have, align: "left", dx: 4, dy: -6, baseline: "top", y: 0 }, encoding: { x: xLog(), text: { field: "label" } } });
+    layers.push({ data: { values: [{ n: r.forecast.have, label: `you have ${fmtN(r.forecast.have)}` }] }, mark: { type: "text", color: COLORS.have, align: "right", dx: -4, dy: 4, baseline: "top", y: 0 }, encoding: { x: xLog(), text: { field: "label" } } });
   }
   const t = r.question.target;
   if (t) {

@@ -51,7 +51,7 @@ export async function renderHtml(r: EstimateReport): Promise<string> {
 <body><main>
 <h1>How much data does this task need?</h1>
 <div class="meta">${e(r.data.source)} · ${int(r.data.rows)} rows (${int(r.data.poolSize)} pool, ${int(r.data.testSize)} test) · model <code>${e(JSON.stringify(r.question.model))}</code> · metric ${e(m)} · study <code>${e(r.studyId)}</code> · ${e(r.createdAt)}${r.status === "partial" ? " · <b>partial (interrupted)</b>" : ""}</div>
-<section class="answer${lowConfidence ? " warn" : ""}" id="answer"><p class="headline">${e(r.headline)}</p><ul>${r.findings.map((x) => `<li>${e(x.text)}</li>`).join("")}</ul></section>
+<section class="answer${lowConfidence ? " warn" : ""}" id="answer"><p class="headline">${e(r.headline)}</p><ul>${r.findings.filter((x) => x.text !== r.headline).map((x) => `<li>${e(x.text)}</li>`).join("")}</ul></section>
 ${charts.map((c) => `<h2>${e(c.title)}</h2><figure class="chart" id="chart-${c.id}">${c.svg}</figure>`).join("\n")}
 <h2>Measured and predicted ${e(m)}</h2>
 <table><tr><th>n</th><th>measured (mean ± sd)</th><th>seeds</th><th>fitted (80% interval)</th><th class="l"></th></tr>${table}</table>

@@ -7,7 +7,7 @@ export function renderMarkdown(r: EstimateReport): string {
   const L: string[] = [];
   L.push(`# How much data: ${r.data.source}`, "");
   L.push(`**${r.headline}**`, "");
-  for (const x of r.findings) L.push(`- ${x.text}`);
+  for (const x of r.findings) if (x.text !== r.headline) L.push(`- ${x.text}`);
   L.push("");
   L.push(`Study \`${r.studyId}\` · ${r.createdAt} · model \`${JSON.stringify(r.question.model)}\` · metric ${r.question.metric} · fit confidence ${r.confidence}${r.status === "partial" ? " · **partial (interrupted)**" : ""}`, "");
   L.push("## Learning curve (test split)", "");

@@ -50,12 +50,12 @@ describe("enough estimate output", () => {
     const out = { write: (s: string) => chunks.push(s), columns: 200 } as unknown as NodeJS.WriteStream;
     const p = new ProgressLine(out, { tty: true, verbose: true });
     p.on({ type: "decision", reason: "pilot: n=50" });
-    p.on({ type: "run-start", runId: "r1", size: 50, seed: 0, attempt: 0, reason: "", predictedSeconds: null });
+    p.on({ type: "run-start", runId: "r1", size: 50, seed: 0, attempt: 0, reason: "", predictedSeconds: 42 });
     p.on({ type: "answer", metric: "accuracy", have: 4000, scoreAtHave: { mean: 0.9, lo: 0.89, hi: 0.91 }, samplesForTarget: { mean: 41000, lo: 33000, hi: 55000, reachable: true } });
     p.on({ type: "progress", done: 3, failed: 0, running: 2, planned: 12, elapsedSeconds: 130, etaSeconds: 240, etaBound: "plan" });
     const all = chunks.join("");
     expect(all).toContain("why: pilot: n=50\n");
-    expect(all).toMatch(/3\/12 Runs done, 2 running · n=50 seed 0 · 2m10s · ETA 4m00s · needs ≈41,000 \(33,000–55,000\)/);
+    expect(all).toMatch(/3\/12 Runs done, 2 running · n=50 seed 0 \(~0m42s\) · 2m10s · ETA 4m00s · needs ≈41,000 \(33,000–55,000\)/);
     const quiet: string[] = [];
     const q = new ProgressLine({ write: (s: string) => quiet.push(s) } as unknown as NodeJS.WriteStream, { tty: false, verbose: false });
     q.on({ type: "progress", done: 3, failed: 0, running: 2, planned: 12, elapsedSeconds: 130, etaSeconds: 240, etaBound: "plan" });

@@ -193,7 +193,7 @@ export class ProgressLine {
         if (this.o.verbose) this.note(`why: ${e.reason}`);
         break;
       case "run-start":
-        this.current = `n=${e.size.toLocaleString("en-US")} seed ${e.seed}${e.attempt ? " (retry)" : ""}`;
+        this.current = `n=${e.size.toLocaleString("en-US")} seed ${e.seed}${e.attempt ? " (retry)" : ""}${e.predictedSeconds ? ` (~${clock(e.predictedSeconds)})` : ""}`;
         break;
       case "run-failed":
         this.note(`Run n=${e.size} seed ${e.seed} failed: ${e.error.code}: ${e.error.message}${e.willRetry ? " (retrying with a safer recipe)" : ""}`);
