@@ -140,6 +140,18 @@ struct Keep {
   }
 };
 
+// The first element of a typed array (byte offset applied). Works for SharedArrayBuffer-backed arrays too, which
+// TypedArray::ArrayBuffer() does not.
+void* elements(const Napi::TypedArray& a) {
+  napi_typedarray_type t;
+  size_t len, off;
+  void* data = nullptr;
+  napi_value ab;
+  napi_status st = napi_get_typedarray_info(a.Env(), a, &t, &len, &data, &ab, &off);
+  if (st != napi_ok) NAPI_THROW(Napi::Error::New(a.Env(), "cannot read a typed array"), nullptr);
+  return data;
+}
+
 template <class T>
 const T* typedData(Napi::Env env, const Napi::Value& v, napi_typedarray_type want, const char* name, const char* wantName,
                    size_t wantLen) {
@@ -149,8 +161,7 @@ const T* typedData(Napi::Env env, const Napi::Value& v, napi_typedarray_type wan
   if (a.ElementLength() != wantLen)
     jsFail(env, ErrorKind::Input, std::string("data.") + name + " has " + std::to_string(a.ElementLength()) +
                                       " elements, expected " + std::to_string(wantLen) + " (from n and the shape)");
-  auto ab = a.ArrayBuffer();
-  return reinterpret_cast<const T*>(static_cast<const uint8_t*>(ab.Data()) + a.ByteOffset());
+  return static_cast<const T*>(elements(a));
 }
 
 DataView readData(Napi::Env env, const Napi::Object& o, Keep& keep) {
@@ -231,7 +242,7 @@ Rows readRows(Napi::Env env, const Napi::Value& v, int64_t n, Keep& keep, const 
   keep.add(v);
   auto a = v.As<Napi::TypedArray>();
   r.count = (int64_t)a.ElementLength();
-  r.idx = reinterpret_cast<const int32_t*>(static_cast<const uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset());
+  r.idx = static_cast<const int32_t*>(elements(a));
   return r;
 }
 
@@ -503,7 +514,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   if (info[6].IsTypedArray() && info[6].As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
     auto a = info[6].As<Napi::Int32Array>();
     keep.add(a);
-    cancel = a.Data();
+    cancel = static_cast<int32_t*>(elements(a));
   }
   auto w = new TrainWorker(env);
   w->keep = std::move(keep);

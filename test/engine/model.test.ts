@@ -60,6 +60,22 @@ describe("engine: Model", () => {
     expect(() => model.dispose()).not.toThrow();
   });
 
+  it("reads data and rows backed by a SharedArrayBuffer, and typed-array views with an offset", async () => {
+    const d = blobs(120);
+    const shared = new Float32Array(new SharedArrayBuffer(d.x.byteLength));
+    shared.set(d.x);
+    const padded = new Int32Array(130);
+    padded.set(d.y, 10);
+    const data = { ...d, x: shared, y: padded.subarray(10) };
+    const rows = new Int32Array(new SharedArrayBuffer(4 * 100));
+    rows.set(range(0, 100));
+    const { model } = await train({ family: "mlp", hidden: [8] }, data, { train: rows }, { threads: 1, epochs: 5, seed: 3 });
+    const { model: ref } = await train({ family: "mlp", hidden: [8] }, d, { train: range(0, 100) }, { threads: 1, epochs: 5, seed: 3 });
+    expect(await model.predict(data, range(100, 120))).toEqual(await ref.predict(d, range(100, 120)));
+    model.dispose();
+    ref.dispose();
+  });
+
   it("load of a missing or foreign directory is an InputError", async () => {
     await expect(Model.load(join(tmpdir(), "no-such-enough-model"))).rejects.toThrow(InputError);
   });
