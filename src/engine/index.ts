@@ -1,4 +1,15 @@
-/** The engine's TypeScript face: models from a ModelSpec, trained and run by the native libtorch addon. */
+/**
+ * The engine's TypeScript face: models from a ModelSpec, trained and run by the native libtorch addon
+ * (native/, built by `npm run build:native`).
+ *
+ *   const { model, result } = await train(parseModelArg("cnn"), data, { train: rows, valid }, defaultRecipe("image", rows.length));
+ *   const { accuracy } = await model.evaluate(data, testRows);
+ *
+ * Every call crosses into C++ once (typed arrays are read in place; `rows` index into them), runs on a worker
+ * thread, and fails with an EnoughError subclass: InputError (data), SpecError (spec or recipe), TrainingError
+ * (diverging loss, libtorch failure), CancelledError (AbortSignal), EnvironmentError (no addon, no CUDA).
+ * Thread defaults are explained in native.ts and threads.ts.
+ */
 export type { Tensors, Task } from "./types.js";
 export { parseModelArg, validateSpec, resolveSpec, FAMILIES } from "./spec.js";
 export type { ModelSpec, ResolvedSpec, Family } from "./spec.js";
