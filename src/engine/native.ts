@@ -91,6 +91,7 @@ function openblasCoreType(): string | undefined {
 export function loadAddon(): NativeAddon {
   if (addon) return addon;
   process.env.OMP_WAIT_POLICY ??= "PASSIVE";
+  const blasFromUser = process.env.OPENBLAS_NUM_THREADS !== undefined;
   process.env.OPENBLAS_NUM_THREADS ??= "1";
   if (process.env.OPENBLAS_CORETYPE === undefined) {
     const core = openblasCoreType();
@@ -110,6 +111,8 @@ export function loadAddon(): NativeAddon {
       cause: e,
     });
   }
+  // If OpenBLAS was already loaded (by another addon) the variable came too late: set it directly as well.
+  if (!blasFromUser) addon.setBlasThreads(1);
   addon.setThreads(chooseThreads());
   return addon;
 }
