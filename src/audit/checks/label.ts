@@ -28,7 +28,7 @@ export function checkLabels(ctx: AuditContext, opts: { ranking?: "self_confidenc
   const m = labels.length;
   const f = cl.flagged.length;
   const details = {
-    method: "confident learning (prune by noise rate ∩ confident joint), ranked by " + (opts.ranking ?? "self_confidence"),
+    method: "confident learning (flagged where the given label is more likely wrong than right under the estimated noise matrix), ranked by " + (opts.ranking ?? "self_confidence"),
     folds: mo.folds,
     audited: m,
     estimatedNoiseRate: Math.round(cl.noiseRate * 1e4) / 1e4,

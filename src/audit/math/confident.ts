@@ -24,7 +24,7 @@ export interface ConfidentLearningResult {
   noiseRate: number;
 }
 
-export function confidentLearning(probs: Float32Array, labels: Int32Array, K: number, opts: { ranking?: "self_confidence" | "normalized_margin"; filter?: "both" | "prune_by_noise_rate" | "confident_joint" } = {}): ConfidentLearningResult {
+export function confidentLearning(probs: Float32Array, labels: Int32Array, K: number, opts: { ranking?: "self_confidence" | "normalized_margin"; filter?: "posterior" | "both" | "prune_by_noise_rate" | "confident_joint" } = {}): ConfidentLearningResult {
   const n = labels.length;
   const counts = new Float64Array(K);
   const sums = new Float64Array(K);
@@ -84,10 +84,22 @@ export function confidentLearning(probs: Float32Array, labels: Int32Array, K: nu
     for (let i = 0; i < K; i++) noiseMatrix[i * K + j] = col > 0 ? Q[i * K + j]! / col : i === j ? 1 : 0;
   }
 
-  const filter = opts.filter ?? "both";
+  const filter = opts.filter ?? "posterior";
   const inJointOff = (r: number) => conf[r]! >= 0 && conf[r] !== labels[r];
   const marked = new Uint8Array(n);
-  if (filter === "confident_joint") {
+  if (filter === "posterior") {
+    for (let r = 0; r < n; r++) {
+      const i = labels[r]!;
+      let num = 0;
+      let den = 0;
+      for (let j = 0; j < K; j++) {
+        const v = noiseMatrix[i * K + j]! * probs[r * K + j]!;
+        den += v;
+        if (j === i) num = v;
+      }
+      if (den > 0 && num / den < 0.5) marked[r] = 1;
+    }
+  } else if (filter === "confident_joint") {
     for (let r = 0; r < n; r++) if (inJointOff(r)) marked[r] = 1;
   } else {
     // prune by noise rate: per off-diagonal cell, the round(n·Q[i][j]) rows labelled i with largest p_j - p_i
