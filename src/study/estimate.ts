@@ -118,7 +118,7 @@ export async function defaultDeps(): Promise<EstimateDeps> {
   };
 }
 
-const DEFAULT_MODEL: Record<string, string> = { image: "cnn", tabular: "mlp", text: "text" };
+export const DEFAULT_MODEL: Record<string, string> = { image: "cnn", tabular: "mlp", text: "text" };
 const DEFAULT_SEEDS = 3;
 const DEFAULT_AUTO_BUDGET = 15 * 60;
 const DEFAULT_VALID_FRACTION = 0.15;
@@ -476,7 +476,7 @@ export function saferRecipe(r: JsonObject): JsonObject {
   return out;
 }
 
-function isComplete(d: Partial<EstimateDeps> | undefined): d is EstimateDeps {
+export function isComplete(d: Partial<EstimateDeps> | undefined): d is EstimateDeps {
   return !!d && ["loadDataset", "planSizes", "parseModelArg", "defaultRecipe", "engineVersion", "createExecutor", "fitCurve", "aggregate"].every((k) => k in d);
 }
 

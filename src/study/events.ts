@@ -6,10 +6,10 @@ export type StudyEvent =
   | { type: "data"; source: string; fingerprint: string; kind: string; task: string; rows: number; poolSize: number; testSize: number; numClasses: number; warnings: string[] }
   | { type: "plan"; studyId: string; adaptive: boolean; sizes: number[]; seeds: number; budgetSeconds: number | null; jobs: number; threads: number; model: unknown; metric: string; target: { metric: string; value: number } | null }
   | { type: "decision"; reason: string }
-  | { type: "run-start"; runId: string; size: number; seed: number; attempt: number; reason: string; predictedSeconds: number | null }
-  | { type: "run-epoch"; runId: string; size: number; seed: number; epoch: number; trainLoss: number; validMetric?: number }
-  | { type: "run-done"; runId: string; size: number; seed: number; score: number | undefined; seconds: number; reused: boolean }
-  | { type: "run-failed"; runId: string; size: number; seed: number; error: RunError; willRetry: boolean }
+  | { type: "run-start"; runId: string; size: number; seed: number; attempt: number; reason: string; predictedSeconds: number | null; variant?: string }
+  | { type: "run-epoch"; runId: string; size: number; seed: number; epoch: number; trainLoss: number; validMetric?: number; variant?: string }
+  | { type: "run-done"; runId: string; size: number; seed: number; score: number | undefined; seconds: number; reused: boolean; variant?: string }
+  | { type: "run-failed"; runId: string; size: number; seed: number; error: RunError; willRetry: boolean; variant?: string }
   | { type: "progress"; done: number; failed: number; running: number; planned: number | null; elapsedSeconds: number; etaSeconds: number | null; etaBound: "plan" | "budget" | null }
   | { type: "answer"; metric: string; have: number; scoreAtHave: { mean: number; lo: number; hi: number } | null; samplesForTarget: { mean: number; lo: number; hi: number; reachable: boolean | "uncertain" } | null }
   | { type: "stop"; reason: string }

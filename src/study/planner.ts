@@ -23,7 +23,7 @@ export const BUDGET_MARGIN = 1.25;
 export const MIN_REDUCTION = 0.02;
 
 export type Decision =
-  | { kind: "run"; size: number; seed: number; reason: string; predictedSeconds: number | null }
+  | { kind: "run"; size: number; seed: number; reason: string; predictedSeconds: number | null; variant?: string }
   | { kind: "stop"; reason: string };
 
 export interface TimeModel {

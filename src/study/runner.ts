@@ -20,12 +20,14 @@ export interface RunRecord {
   reused: boolean;
   reason: string;
   recipe: Record<string, unknown>;
+  /** Which variant of a comparison study the Run belongs to (absent in single-model studies). */
+  variant?: string;
 }
 
 export interface RunnerSnapshot {
   records: RunRecord[];
   /** (size, seed) of Runs in flight. */
-  inFlight: { size: number; seed: number; startedAt: number; predictedSeconds: number | null }[];
+  inFlight: { size: number; seed: number; startedAt: number; predictedSeconds: number | null; variant?: string }[];
   /** "size:seed" keys ever decided (done, running, failed). */
   taken: Set<string>;
   elapsedSeconds: number;
@@ -35,8 +37,8 @@ export interface RunnerOptions {
   store: Store;
   executor: Executor;
   studyId: string;
-  /** The job for (size, seed); attempt 1 is the retry with a safer recipe. */
-  makeJob(size: number, seed: number, attempt: number): { job: RunJob; inputs: RunInputs; retryNote?: string };
+  /** The job for (size, seed) (of a variant, in comparisons); attempt 1 is the retry with a safer recipe. */
+  makeJob(size: number, seed: number, attempt: number, variant?: string): { job: RunJob; inputs: RunInputs; retryNote?: string };
   next(s: RunnerSnapshot): Decision;
   /** Called after each finished Run (done or failed), e.g. to refit and tighten the plan. */
   afterRun?(s: RunnerSnapshot): void;
@@ -63,7 +65,7 @@ const CANCELLED = "CANCELLED";
 export async function runStudy(o: RunnerOptions): Promise<RunnerOutcome> {
   const t0 = Date.now();
   const records: RunRecord[] = [];
-  const inFlight = new Map<string, { size: number; seed: number; startedAt: number; predictedSeconds: number | null; done: Promise<void> }>();
+  const inFlight = new Map<string, { size: number; seed: number; startedAt: number; predictedSeconds: number | null; variant?: string; done: Promise<void> }>();
   const taken = new Set<string>();
   let busyMs = 0;
   let busySince: number | null = null;
@@ -73,7 +75,7 @@ export async function runStudy(o: RunnerOptions): Promise<RunnerOutcome> {
 
   const snapshot = (): RunnerSnapshot => ({
     records,
-    inFlight: [...inFlight.values()].map(({ size, seed, startedAt, predictedSeconds }) => ({ size, seed, startedAt, predictedSeconds })),
+    inFlight: [...inFlight.values()].map(({ size, seed, startedAt, predictedSeconds, variant }) => ({ size, seed, startedAt, predictedSeconds, ...(variant !== undefined ? { variant } : {}) })),
     taken,
     elapsedSeconds: (Date.now() - t0) / 1000,
   });
@@ -103,14 +105,14 @@ export async function runStudy(o: RunnerOptions): Promise<RunnerOutcome> {
   const finish = (rec: RunRecord) => {
     records.push(rec);
     if (rec.status === "done") {
-      o.onEvent({ type: "run-done", runId: rec.id, size: rec.size, seed: rec.seed, score: rec.result ? o.scoreOf(rec.result) : undefined, seconds: rec.result?.totalSeconds ?? 0, reused: rec.reused });
+      o.onEvent({ type: "run-done", runId: rec.id, size: rec.size, seed: rec.seed, score: rec.result ? o.scoreOf(rec.result) : undefined, seconds: rec.result?.totalSeconds ?? 0, reused: rec.reused, ...tag(rec.variant) });
     }
   };
 
   /** One attempt; resolves with the record (never rejects). */
-  const attemptRun = async (size: number, seed: number, attempt: number, reason: string, predictedSeconds: number | null): Promise<RunRecord> => {
-    const { job, inputs } = o.makeJob(size, seed, attempt);
-    const base = { id: job.runId, size, seed, attempt, reason, recipe: job.recipe };
+  const attemptRun = async (size: number, seed: number, attempt: number, reason: string, predictedSeconds: number | null, variant?: string): Promise<RunRecord> => {
+    const { job, inputs } = o.makeJob(size, seed, attempt, variant);
+    const base = { id: job.runId, size, seed, attempt, reason, recipe: job.recipe, ...tag(variant) };
     for (;;) {
       if (cancelled) return { ...base, status: "cancelled", reused: false };
       const claim = o.store.claimRun(job.runId, inputs);
@@ -129,9 +131,9 @@ export async function runStudy(o: RunnerOptions): Promise<RunnerOutcome> {
         }
         continue;
       }
-      o.onEvent({ type: "run-start", runId: job.runId, size, seed, attempt, reason, predictedSeconds });
+      o.onEvent({ type: "run-start", runId: job.runId, size, seed, attempt, reason, predictedSeconds, ...tag(variant) });
       const outcome = await o.executor.run(job, {
-        onEpoch: (e) => o.onEvent({ type: "run-epoch", runId: job.runId, size, seed, epoch: e.epoch, trainLoss: e.trainLoss, validMetric: e.validMetric }),
+        onEpoch: (e) => o.onEvent({ type: "run-epoch", runId: job.runId, size, seed, epoch: e.epoch, trainLoss: e.trainLoss, validMetric: e.validMetric, ...tag(variant) }),
       });
       if (outcome.ok) {
         o.store.finishRun(job.runId, outcome.result, outcome.worker);
@@ -147,19 +149,19 @@ export async function runStudy(o: RunnerOptions): Promise<RunnerOutcome> {
   };
 
   const launch = (d: Extract<Decision, { kind: "run" }>) => {
-    const key = `${d.size}:${d.seed}`;
+    const key = runKey(d.size, d.seed, d.variant);
     taken.add(key);
     if (busySince === null) busySince = Date.now();
-    const entry = { size: d.size, seed: d.seed, startedAt: Date.now(), predictedSeconds: d.predictedSeconds, done: Promise.resolve() };
+    const entry = { size: d.size, seed: d.seed, startedAt: Date.now(), predictedSeconds: d.predictedSeconds, ...tag(d.variant), done: Promise.resolve() };
     entry.done = (async () => {
-      let rec = await attemptRun(d.size, d.seed, 0, d.reason, d.predictedSeconds);
+      let rec = await attemptRun(d.size, d.seed, 0, d.reason, d.predictedSeconds, d.variant);
       if (rec.status === "failed" && !rec.reused && !cancelled) {
         const retryReason = `retry of n=${d.size}, seed ${d.seed} with a safer recipe after ${rec.error!.code}`;
-        o.onEvent({ type: "run-failed", runId: rec.id, size: d.size, seed: d.seed, error: rec.error!, willRetry: true });
+        o.onEvent({ type: "run-failed", runId: rec.id, size: d.size, seed: d.seed, error: rec.error!, willRetry: true, ...tag(d.variant) });
         records.push(rec);
-        rec = await attemptRun(d.size, d.seed, 1, retryReason, d.predictedSeconds);
+        rec = await attemptRun(d.size, d.seed, 1, retryReason, d.predictedSeconds, d.variant);
       }
-      if (rec.status === "failed") o.onEvent({ type: "run-failed", runId: rec.id, size: d.size, seed: d.seed, error: rec.error!, willRetry: false });
+      if (rec.status === "failed") o.onEvent({ type: "run-failed", runId: rec.id, size: d.size, seed: d.seed, error: rec.error!, willRetry: false, ...tag(d.variant) });
       if (rec.status !== "cancelled") finish(rec);
       inFlight.delete(key);
       if (inFlight.size === 0 && busySince !== null) {
@@ -204,3 +206,10 @@ export async function runStudy(o: RunnerOptions): Promise<RunnerOutcome> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The `taken` key of a Run: "size:seed", prefixed with "variant|" in comparison studies. */
+export function runKey(size: number, seed: number, variant?: string): string {
+  return variant === undefined ? `${size}:${seed}` : `${variant}|${size}:${seed}`;
+}
+
+const tag = (variant: string | undefined) => (variant !== undefined ? { variant } : {});

@@ -171,7 +171,7 @@ export class ProgressLine {
   private lastProgress: { e: Extract<StudyEvent, { type: "progress" }>; at: number } | null = null;
   constructor(
     private readonly out: NodeJS.WriteStream,
-    private readonly o: { tty: boolean; verbose: boolean },
+    private readonly o: { tty: boolean; verbose: boolean; label?: string },
   ) {}
 
   on(e: StudyEvent): void {
@@ -193,7 +193,7 @@ export class ProgressLine {
         if (this.o.verbose) this.note(`why: ${e.reason}`);
         break;
       case "run-start":
-        this.current = `n=${e.size.toLocaleString("en-US")} seed ${e.seed}${e.attempt ? " (retry)" : ""}${e.predictedSeconds ? ` (~${clock(e.predictedSeconds)})` : ""}`;
+        this.current = `${e.variant ? `${e.variant} ` : ""}n=${e.size.toLocaleString("en-US")} seed ${e.seed}${e.attempt ? " (retry)" : ""}${e.predictedSeconds ? ` (~${clock(e.predictedSeconds)})` : ""}`;
         break;
       case "run-failed":
         this.note(`Run n=${e.size} seed ${e.seed} failed: ${e.error.code}: ${e.error.message}${e.willRetry ? " (retrying with a safer recipe)" : ""}`);
@@ -247,7 +247,7 @@ export class ProgressLine {
   private draw(): void {
     if (!this.o.tty || !this.status || this.status === this.last) return;
     const width = (this.out.columns ?? 100) - 1;
-    this.out.write("\r\x1b[2K" + ("estimate · " + this.status).slice(0, width));
+    this.out.write("\r\x1b[2K" + (`${this.o.label ?? "estimate"} · ` + this.status).slice(0, width));
     this.last = this.status;
   }
 }

@@ -9,3 +9,4 @@ import { register as registerEstimate } from "./estimate.js"; commands.push(regi
 import { register as registerTrain } from "./train.js"; commands.push(registerTrain);
 import { register as registerInspect } from "./inspect.js"; commands.push(registerInspect);
 import { register as registerAudit } from "./audit.js"; commands.push(registerAudit);
+import { register as registerCompare } from "./compare.js"; commands.push(registerCompare);

@@ -1,0 +1,188 @@
+/**
+ * `enough compare`: learning curves of several variants of a model (capacity, regularisation, any recipe field) on
+ * the same subsets and seeds; the data-optimal frontier, crossovers, overfitting diagnosis and a recommendation.
+ * Thin: parses options, shows progress from compare()'s events, prints the answer (or one JSON object).
+ */
+import type { Command } from "commander";
+import { CancelledError, InputError } from "../../errors.js";
+import type { CompareReport } from "../../report/compare-types.js";
+import { compare, type CompareEvent, type CompareOptions } from "../../study/compare.js";
+import { parseAxes, variantCount } from "../../study/compare-axes.js";
+import { count } from "../../study/findings.js";
+import { parsePositiveInt, writeJson } from "../format.js";
+import { ProgressLine } from "./estimate.js";
+
+interface CliOptions {
+  data: string;
+  targetColumn?: string;
+  vary: string[];
+  model?: string;
+  target?: string;
+  sizes: string;
+  seeds: string;
+  budget?: string;
+  pruneMargin?: string;
+  prune: boolean;
+  store?: string;
+  out?: string;
+  jobs?: string;
+  threads?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command("compare")
+    .description("which model size / regularisation for how much data: paired learning curves per variant, the data-optimal frontier and a recommendation")
+    .requiredOption("--data <source>", "data source: a CSV/Parquet/JSONL file, an image folder, or builtin:fashion-mnist")
+    .requiredOption("--vary <axis=values>", "an axis and its values, e.g. width=0.25,1,4 or dropout=0,0.3 or model=mlp,cnn (repeat for a cross product)", collect, [])
+    .option("--target-column <column>", "the label column (tabular and text data)")
+    .option("--model <spec>", "the base model the axes change (cnn, mlp:depth=3, or a ModelSpec JSON file; default by data kind)")
+    .option("--target <metric=value>", "the score you want, e.g. accuracy=0.90: samples needed per variant")
+    .option("--sizes <auto|list>", "subset sizes: auto (ascending, as far as --budget goes) or a list such as 500,2k,10k", "auto")
+    .option("--seeds <count>", "seeds per size, shared by every variant (paired)", "3")
+    .option("--budget <time>", "wall-time budget such as 20m or 1h (default 20m with --sizes auto)")
+    .option("--prune-margin <score>", "drop a variant once another beats it by more than this at every size, paired (default 0.01 for accuracy-like metrics)")
+    .option("--no-prune", "measure every variant at every size")
+    .option("--store <path>", "the SQLite store of Runs", ".enough/enough.db")
+    .option("--out <dir>", "report folder (default .enough/reports/<study>)")
+    .option("--jobs <count>", "concurrent Runs (default from the core count)")
+    .option("--threads <count>", "threads per Run")
+    .option("--json", "print one JSON object (and nothing else on stdout)")
+    .option("--verbose", "say why each size was measured and each variant dropped")
+    .action(async (opts: CliOptions) => {
+      await runCompare(opts);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function runCompare(opts: CliOptions): Promise<void> {
+  const axes = parseAxes(opts.vary);
+  let pruneMargin: number | false | undefined = opts.prune === false ? false : undefined;
+  if (opts.pruneMargin !== undefined && pruneMargin !== false) {
+    pruneMargin = Number(opts.pruneMargin);
+    if (!(pruneMargin >= 0) || !Number.isFinite(pruneMargin)) throw new InputError("BAD_OPTION", `--prune-margin must be a number >= 0, got "${opts.pruneMargin}"`);
+  }
+  const options: CompareOptions = {
+    data: opts.data,
+    targetColumn: opts.targetColumn,
+    vary: axes,
+    model: opts.model,
+    target: opts.target,
+    sizes: opts.sizes,
+    seeds: parsePositiveInt(opts.seeds, "--seeds"),
+    budget: opts.budget,
+    pruneMargin,
+    store: opts.store,
+    out: opts.out,
+    jobs: opts.jobs === undefined ? undefined : parsePositiveInt(opts.jobs, "--jobs"),
+    threads: opts.threads === undefined ? undefined : parsePositiveInt(opts.threads, "--threads"),
+  };
+  const controller = new AbortController();
+  options.signal = controller.signal;
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write("\nenough: stopping (finished Runs are kept; press Ctrl-C again to quit at once)\n");
+      controller.abort();
+    } else process.exit(130);
+  };
+  process.on("SIGINT", onSigint);
+  const tty = !!process.stderr.isTTY && !opts.json;
+  const verbose = !!opts.verbose && !opts.json;
+  const progress = new ProgressLine(process.stderr, { tty, verbose, label: "compare" });
+  const note = (line: string) => {
+    if (!tty && !verbose) return;
+    progress.clear();
+    process.stderr.write(line + "\n");
+  };
+  const onEvent = (e: CompareEvent) => {
+    switch (e.type) {
+      case "variants":
+        note(`variants: ${e.count} (${e.axes.join(" × ")}): ${e.labels.join("; ")}`);
+        return;
+      case "rung":
+        if (verbose) note(`size n=${count(e.size)}: ${e.variants.length} variant(s)`);
+        return;
+      case "pruned":
+        note(`dropped ${e.variant} after n=${count(e.atSize)}: ${e.reason}`);
+        return;
+      default:
+        progress.on(e);
+    }
+  };
+  if (variantCount(axes) > 12) note(`note: ${variantCount(axes)} variants; each size costs ${variantCount(axes)} × seeds Runs`);
+  const ticker = setInterval(() => progress.tick(), 1000);
+  ticker.unref();
+  try {
+    const report = await compare(options, { onEvent });
+    progress.clear();
+    if (opts.json) writeJson(compareJson(report));
+    else process.stdout.write(compareAnswer(report));
+  } catch (err) {
+    progress.clear();
+    if (err instanceof CancelledError) {
+      process.stderr.write(`enough: ${err.message}\n`);
+      process.exitCode = 130;
+      return;
+    }
+    throw err;
+  } finally {
+    clearInterval(ticker);
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** The --json object: the recommendation, the frontier, one summary per variant, pruning and the report paths. */
+export function compareJson(r: CompareReport): Record<string, unknown> {
+  return {
+    studyId: r.studyId,
+    data: { source: r.data.source, fingerprint: r.data.fingerprint, poolSize: r.data.poolSize, testSize: r.data.testSize },
+    metric: r.question.metric,
+    target: r.question.target,
+    model: r.question.model,
+    axes: r.question.axes,
+    headline: r.headline,
+    recommendation: r.recommendation,
+    findings: r.findings.map((f) => f.text),
+    variants: r.variants.map((v) => ({
+      id: v.id,
+      label: v.label,
+      values: v.values,
+      status: v.status,
+      pruned: v.pruned,
+      paramCount: v.paramCount,
+      flops: v.flops,
+      points: v.points,
+      samplesForTarget: v.samplesForTarget,
+      secondsForTarget: v.secondsForTarget,
+      scoreAtHave: v.scoreAtHave,
+      asymptote: v.asymptote,
+      confidence: v.confidence,
+      gap: v.gap.rows,
+      diagnosis: v.diagnosis.text,
+      timePerRun: v.timePerRun,
+    })),
+    frontier: { measured: r.frontier.measured, segments: r.frontier.fitted.segments, crossovers: r.frontier.fitted.crossovers, sentence: r.frontier.sentence },
+    best: r.best,
+    pruning: r.pruning,
+    runs: { done: r.runs.filter((x) => x.status === "done").length, failed: r.runs.filter((x) => x.status === "failed").length, reused: r.runs.filter((x) => x.reused).length },
+    timing: r.timing,
+    store: r.store,
+    reports: r.reports,
+  };
+}
+
+export function compareAnswer(r: CompareReport): string {
+  const lines = [r.headline, ""];
+  for (const x of r.recommendation.slice(1)) lines.push(`  - ${x}`);
+  lines.push("");
+  for (const f of r.findings) lines.push(`  - ${f.text}`);
+  if (r.reports) lines.push("", `Report: ${r.reports.html}`);
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,310 @@
+/**
+ * From a comparison's finished Runs to its report: one analysis per variant (estimate's analyse: fits with
+ * intervals, samples for the target, the gap), the paired frontier and its crossovers, the overfitting diagnosis,
+ * cost (parameters, FLOPs, time per Run), the pruning ledger and the plain-words recommendation. Pure.
+ */
+import type { MetricInfo } from "../curves/index.js";
+import type { Dataset } from "../data/types.js";
+import { COMPARE_REPORT_SCHEMA, COMPARE_REPORT_VERSION, type CompareReport, type CompareVariantReport } from "../report/compare-types.js";
+import { analyse, type AggregateFn, type Analysis, type FitCurveFn } from "./analysis.js";
+import type { Axis, Variant } from "./compare-axes.js";
+import { diagnoseGaps } from "./compare-diagnosis.js";
+import { flopsText } from "./compare-flops.js";
+import { fittedFrontier, frontierSentence, measuredFrontier } from "./compare-frontier.js";
+import { rowsOf, scoreTable } from "./compare-paired.js";
+import type { Domination } from "./compare-prune.js";
+import type { CompareOptions } from "./compare.js";
+import { count, duration, scoreFormatter } from "./findings.js";
+import type { Target } from "./options.js";
+import type { TimeModel } from "./planner.js";
+import type { JsonObject } from "./run.js";
+import type { RunRecord } from "./runner.js";
+
+export interface SummaryInput {
+  studyId: string;
+  options: CompareOptions;
+  axes: Axis[];
+  variants: Variant[];
+  records: RunRecord[];
+  dropped: (Domination & { atSize: number })[];
+  flops: ReadonlyMap<string, number | null>;
+  timeModels: ReadonlyMap<string, TimeModel | null>;
+  ladder: number[];
+  measured: number[];
+  decisions: string[];
+  stopReason: string;
+  adaptive: boolean;
+  seeds: number;
+  budgetSeconds: number | null;
+  validFraction: number;
+  pruneMargin: number | null;
+  pruneWhy: string;
+  target: Target | null;
+  metric: string;
+  info: MetricInfo;
+  dataset: Dataset;
+  baseSpec: JsonObject;
+  fitCurve: FitCurveFn;
+  aggregate: AggregateFn;
+  bootstrap?: number;
+  timing: { wallSeconds: number; loadSeconds: number; busySeconds: number; jobs: number; threads: number };
+  versions: Record<string, string>;
+  store: string;
+}
+
+export function summarise(i: SummaryInput): CompareReport {
+  const f = scoreFormatter(i.metric);
+  const poolSize = i.dataset.split.pool.length;
+  const sign = i.info.direction === "up" ? 1 : -1;
+  const analyses = new Map<string, Analysis>();
+  for (const v of i.variants) {
+    analyses.set(
+      v.label,
+      analyse(
+        i.records.filter((r) => r.variant === v.label),
+        {
+          metric: i.metric,
+          direction: i.info.direction,
+          chance: i.info.chance,
+          bounds: { lower: i.info.lower, upper: i.info.upper },
+          target: i.target?.value ?? null,
+          have: poolSize,
+          at: [],
+          fitCurve: i.fitCurve,
+          aggregate: i.aggregate,
+          bootstrap: i.bootstrap,
+        },
+      ),
+    );
+  }
+  const diagnosis = diagnoseGaps(
+    i.variants.map((v) => ({ id: v.label, label: v.label, values: v.values, gap: analyses.get(v.label)!.gap })),
+    f,
+    count,
+    i.info.direction,
+  );
+  const variantReports: CompareVariantReport[] = i.variants.map((v) => {
+    const a = analyses.get(v.label)!;
+    const recs = i.records.filter((r) => r.variant === v.label);
+    const done = recs.filter((r) => r.status === "done");
+    const drop = i.dropped.find((d) => d.variant === v.label);
+    const sf = a.samplesForTarget;
+    const tm = i.timeModels.get(v.label);
+    const reachable = sf && sf.reachable !== false && Number.isFinite(sf.mean);
+    return {
+      id: v.id,
+      label: v.label,
+      values: v.values,
+      spec: v.spec,
+      recipe: v.recipe,
+      status: drop ? "pruned" : "kept",
+      pruned: drop ? { atSize: drop.atSize, by: drop.by, reason: drop.reason } : null,
+      paramCount: done.find((r) => r.result)?.result?.paramCount ?? null,
+      flops: i.flops.get(v.label) ?? null,
+      points: a.points.test,
+      seedPoints: a.seedPoints.test,
+      trainPoints: a.points.train,
+      validPoints: a.points.valid,
+      fit: a.fits.test?.toJSON() ?? null,
+      fitError: a.fitErrors.test ?? null,
+      band: a.band,
+      confidence: a.confidence,
+      diagnostics: a.diagnostics,
+      samplesForTarget: sf ? { mean: sf.mean, lo: sf.lo, hi: sf.hi, reachable: sf.reachable, confidence: sf.confidence } : null,
+      secondsForTarget: reachable && tm ? tm.predict(sf!.mean) : null,
+      scoreAtHave: a.scoreAtHave,
+      asymptote: a.asymptote,
+      measuredAtMax: a.measuredAtMax,
+      gap: a.gap,
+      diagnosis: diagnosis.get(v.label)!,
+      timePerRun: done.map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, reused: r.reused })).sort((x, y) => x.n - y.n),
+      runs: { done: done.length, failed: recs.filter((r) => r.status === "failed").length, reused: recs.filter((r) => r.reused).length },
+    };
+  });
+
+  // Frontier.
+  const labels = i.variants.map((v) => v.label);
+  const table = scoreTable(rowsOf(i.records, i.metric), i.info.direction);
+  const measured = measuredFrontier(table, labels).map((row) => ({
+    ...row,
+    scores: Object.fromEntries(Object.entries(row.scores).map(([k, s]) => [k, sign * s])),
+  }));
+  const fits = new Map(i.variants.flatMap((v) => (analyses.get(v.label)!.fits.test ? [[v.label, analyses.get(v.label)!.fits.test!] as const] : [])));
+  const maxMeasured = (l: string) => analyses.get(l)!.points.test.at(-1)?.n ?? 0;
+  const allN = measured.map((m) => m.n);
+  const nLo = allN.length ? Math.min(...allN) : 1;
+  const reachN = variantReports.flatMap((v) => (v.samplesForTarget && v.samplesForTarget.reachable !== false && Number.isFinite(v.samplesForTarget.mean) ? [v.samplesForTarget.mean] : []));
+  const nHi = Math.max(poolSize, ...allN, ...reachN.map((n) => Math.min(n, 10 * poolSize)));
+  const fitted = fittedFrontier(fits, {
+    direction: i.info.direction,
+    nLo,
+    nHi,
+    nMaxOf: (l) => (i.dropped.some((d) => d.variant === l) ? maxMeasured(l) : Infinity),
+    measuredMaxOf: maxMeasured,
+  });
+  const sentence = frontierSentence(fitted, (l) => l, count);
+
+  // Best choices.
+  let atHave: CompareReport["best"]["atHave"] = null;
+  for (const v of variantReports) {
+    if (v.status === "pruned" || !v.scoreAtHave) continue;
+    if (!atHave || sign * v.scoreAtHave.mean > sign * atHave.score.mean) atHave = { variant: v.label, score: v.scoreAtHave };
+  }
+  const reach = variantReports.filter((v) => v.samplesForTarget && v.samplesForTarget.reachable !== false && Number.isFinite(v.samplesForTarget.mean) && v.samplesForTarget.mean < 1e9);
+  const leastDataV = reach.reduce<CompareVariantReport | null>((b, v) => (!b || v.samplesForTarget!.mean < b.samplesForTarget!.mean ? v : b), null);
+  const leastTimeV = reach.filter((v) => v.secondsForTarget !== null).reduce<CompareVariantReport | null>((b, v) => (!b || v.secondsForTarget! < b.secondsForTarget! ? v : b), null);
+  const best: CompareReport["best"] = {
+    atHave,
+    leastData: leastDataV ? { variant: leastDataV.label, samples: { mean: leastDataV.samplesForTarget!.mean, lo: leastDataV.samplesForTarget!.lo, hi: leastDataV.samplesForTarget!.hi } } : null,
+    leastTime: leastTimeV ? { variant: leastTimeV.label, seconds: leastTimeV.secondsForTarget!, samples: leastTimeV.samplesForTarget!.mean } : null,
+  };
+
+  // Pruning ledger: Runs the dropped variants would have had at the sizes measured after they were dropped.
+  let runsSaved = 0;
+  let secondsSaved = 0;
+  let secondsKnown = true;
+  for (const d of i.dropped) {
+    for (const n of i.measured.filter((m) => m > d.atSize)) {
+      runsSaved += i.seeds;
+      const t = i.timeModels.get(d.variant);
+      if (t) secondsSaved += i.seeds * t.predict(n);
+      else secondsKnown = false;
+    }
+  }
+
+  const recommendation = recommend(i, variantReports, measured, sentence, best, f);
+  const findings = moreFindings(i, variantReports, runsSaved, secondsSaved, f);
+  const runs = i.records
+    .filter((r) => r.status !== "cancelled")
+    .map((r) => ({
+      variant: r.variant ?? "",
+      id: r.id,
+      size: r.size,
+      seed: r.seed,
+      attempt: r.attempt,
+      status: r.status as "done" | "failed",
+      reused: r.reused,
+      reason: r.reason,
+      metrics: r.result?.metrics ?? null,
+      seconds: r.result?.seconds ?? null,
+      totalSeconds: r.result?.totalSeconds ?? null,
+      epochs: r.result?.epochs ?? null,
+      bestEpoch: r.result?.bestEpoch ?? null,
+      stoppedEarly: r.result?.stoppedEarly ?? null,
+      nTrain: r.result?.nTrain ?? null,
+      nValid: r.result?.nValid ?? null,
+      paramCount: r.result?.paramCount ?? null,
+      error: r.error ?? null,
+    }))
+    .sort((a, b) => a.variant.localeCompare(b.variant) || a.size - b.size || a.seed - b.seed || a.attempt - b.attempt);
+  const ds = i.dataset;
+  return {
+    schema: COMPARE_REPORT_SCHEMA,
+    version: COMPARE_REPORT_VERSION,
+    studyId: i.studyId,
+    createdAt: new Date().toISOString(),
+    status: "done",
+    headline: recommendation[0] ?? "No variant could be measured.",
+    recommendation,
+    findings,
+    question: {
+      data: i.options.data,
+      targetColumn: i.options.targetColumn ?? ds.schema.target ?? null,
+      target: i.target,
+      metric: i.metric,
+      direction: i.info.direction,
+      model: i.baseSpec,
+      recipe: i.options.recipe ?? "default",
+      axes: i.axes.map((a) => ({ name: a.name, values: a.labels })),
+      sizes: i.adaptive ? "auto" : i.ladder,
+      seeds: i.seeds,
+      budgetSeconds: i.budgetSeconds,
+      validFraction: i.validFraction,
+      pruneMargin: i.pruneMargin,
+    },
+    data: { source: ds.source, fingerprint: ds.fingerprint, kind: ds.schema.kind, task: ds.tensors.task, rows: ds.tensors.n, poolSize, testSize: ds.split.test.length, numClasses: ds.tensors.numClasses, warnings: ds.report.warnings },
+    variants: variantReports,
+    frontier: { measured, fitted, sentence },
+    best,
+    pruning: {
+      enabled: i.pruneWhy === "on" && i.pruneMargin !== null,
+      why: i.pruneMargin === null && i.pruneWhy === "on" ? "no default margin for an unbounded metric; pass pruneMargin" : i.pruneWhy,
+      margin: i.pruneMargin,
+      dropped: i.dropped.map((d) => ({ variant: d.variant, atSize: d.atSize, by: d.by, reason: d.reason })),
+      runsSaved,
+      secondsSaved: secondsKnown ? secondsSaved : null,
+    },
+    runs,
+    plan: { sizes: i.ladder, measured: i.measured, decisions: i.decisions, stopReason: i.stopReason },
+    timing: { ...i.timing, runSeconds: i.records.filter((r) => r.status === "done" && !r.reused).reduce((a, r) => a + r.result!.totalSeconds, 0) },
+    versions: i.versions,
+    store: i.store,
+    reports: null,
+  };
+}
+
+function recommend(
+  i: SummaryInput,
+  vs: CompareVariantReport[],
+  measured: CompareReport["frontier"]["measured"],
+  sentence: string | null,
+  best: CompareReport["best"],
+  f: (v: number) => string,
+): string[] {
+  const out: string[] = [];
+  const m = i.metric;
+  if (sentence) out.push(sentence);
+  const last = measured.at(-1);
+  if (last) {
+    const a = last.advantage;
+    const vsTxt = last.runnerUp
+      ? a && a.count >= 2
+        ? `${last.clear ? "clearly ahead of" : "not clearly ahead of"} ${last.runnerUp} (${a.mean >= 0 ? "+" : ""}${f(a.mean)}, paired 80% interval ${f(a.lo)} to ${f(a.hi)} over ${a.count} seeds)`
+        : `ahead of ${last.runnerUp} by ${f(Math.abs(a?.mean ?? 0))} (one seed: no paired interval)`
+      : "the only variant measured there";
+    out.push(`At the largest size measured (${count(last.n)} samples) ${last.best} scores ${m} ${f(last.scores[last.best]!)}, ${vsTxt}.`);
+  }
+  if (best.atHave) {
+    const s = best.atHave.score;
+    out.push(`With all ${count(i.dataset.split.pool.length)} samples of your pool, ${best.atHave.variant} should reach ${m} about ${f(s.mean)} (80% interval ${f(s.lo)}–${f(s.hi)}), the best of the variants kept.`);
+  }
+  if (i.target) {
+    const t = `${m} ${f(i.target.value)}`;
+    if (best.leastData) {
+      const s = best.leastData.samples;
+      const hi = Number.isFinite(s.hi) && s.hi < 1e9 ? count(s.hi) : "unbounded";
+      let txt = `Fewest samples for ${t}: ${best.leastData.variant}, about ${count(s.mean)} (80% interval ${count(s.lo)}–${hi})`;
+      const lt = best.leastTime;
+      if (lt && lt.variant !== best.leastData.variant) txt += `; least training time: ${lt.variant} (about ${duration(lt.seconds)} per Run at its ${count(lt.samples)} samples)`;
+      else if (lt) txt += `, which is also the fastest to train there (about ${duration(lt.seconds)} per Run)`;
+      out.push(txt + ".");
+    } else out.push(`No variant is expected to reach ${t} by adding data alone, within the fitted intervals.`);
+  }
+  return out;
+}
+
+function moreFindings(i: SummaryInput, vs: CompareVariantReport[], runsSaved: number, secondsSaved: number, f: (v: number) => string): { id: string; text: string }[] {
+  const out: { id: string; text: string }[] = [];
+  for (const v of vs) {
+    const cost = [v.paramCount !== null ? `${v.paramCount.toLocaleString("en-US")} parameters` : null, v.flops !== null ? `${flopsText(v.flops)} per sample forward` : null];
+    const t = v.timePerRun.at(-1);
+    if (t) cost.push(`${duration(t.seconds)} per Run at ${count(t.n)}`);
+    const sf = v.samplesForTarget;
+    const need = i.target && sf ? (sf.reachable === false || !Number.isFinite(sf.mean) ? `; ${i.metric} ${f(i.target.value)} out of reach` : `; needs ~${count(sf.mean)} samples for ${i.metric} ${f(i.target.value)}`) : "";
+    const fit = v.confidence === "low" || v.confidence === "none" ? ` (curve fit ${v.confidence === "none" ? "not possible" : "of low confidence"})` : "";
+    out.push({ id: `variant:${v.label}`, text: `${v.label}: ${cost.filter(Boolean).join(", ")}${need}${fit}; ${v.diagnosis.text}.` });
+  }
+  const dropped = vs.filter((v) => v.pruned);
+  if (dropped.length) {
+    for (const v of dropped) out.push({ id: `pruned:${v.label}`, text: `Dropped ${v.label} after n=${count(v.pruned!.atSize)}: ${v.pruned!.reason}.` });
+    out.push({ id: "pruning", text: `Pruning saved ${runsSaved} Run${runsSaved === 1 ? "" : "s"}${secondsSaved > 0 ? ` (about ${duration(secondsSaved)} of training)` : ""}.` });
+  } else if (i.pruneWhy !== "on") out.push({ id: "pruning", text: `No variant was dropped early (pruning ${i.pruneWhy}).` });
+  else out.push({ id: "pruning", text: "No variant was clearly dominated at every size measured, so none was dropped early." });
+  const done = i.records.filter((r) => r.status === "done");
+  const reused = done.filter((r) => r.reused).length;
+  out.push({
+    id: "evidence",
+    text: `Based on ${done.length} Runs (${reused} re-used from the store) of ${vs.length} variants at ${i.measured.length} size${i.measured.length === 1 ? "" : "s"} × up to ${i.seeds} seed${i.seeds === 1 ? "" : "s"}, every variant on the same subsets; stopped because ${i.stopReason || "–"}; study ${i.studyId}.`,
+  });
+  return out;
+}

@@ -1,0 +1,331 @@
+/**
+ * compare(): learning curves for several variants of a model (capacity, regularisation, any Recipe field), on the
+ * same nested subsets and seeds so that their differences are paired. Sizes are measured in ascending rungs with
+ * the Store's re-use, the budget checked before each rung and Run, and clearly dominated variants dropped early
+ * (compare-prune.ts). The answer (frontier, crossovers, gap diagnosis, samples for the target, cost) is built by
+ * compare-summary.ts. Nothing here prints: progress goes out as events.
+ */
+import { resolve } from "node:path";
+import { CancelledError, InputError } from "../errors.js";
+import { metricInfo } from "../curves/index.js";
+import type { CompareReport } from "../report/compare-types.js";
+import { expandVariants, parseAxes, variantCount, type Axis, type Variant } from "./compare-axes.js";
+import { forwardFlops } from "./compare-flops.js";
+import { predictRunSeconds, thinLadder } from "./compare-ladder.js";
+import { rowsOf, scoreTable } from "./compare-paired.js";
+import { prune, type Domination } from "./compare-prune.js";
+import { summarise } from "./compare-summary.js";
+import { DEFAULT_MODEL, defaultDeps, isComplete, saferRecipe, type EstimateDeps } from "./estimate.js";
+import type { OnEvent, StudyEvent } from "./events.js";
+import type { Executor } from "./executor.js";
+import { stableHash } from "./hash.js";
+import { checkMetric, defaultMetric, scoreOf } from "./metrics.js";
+import { parseBudget, parseCountList, parseTarget, type Target } from "./options.js";
+import { BUDGET_MARGIN, fitTimeModel, fmt, type TimeModel } from "./planner.js";
+import { runId, runInputs, type JsonObject, type RunJob } from "./run.js";
+import { runKey, runStudy, type RunRecord } from "./runner.js";
+import { DEFAULT_STORE_PATH, Store } from "./store.js";
+
+export interface CompareOptions {
+  data: string;
+  targetColumn?: string;
+  /** `--vary` arguments ("width=0.25,1,4"), or parsed axes. */
+  vary: readonly string[] | readonly Axis[];
+  /** The base ModelSpec (CLI spelling or object); default by data kind. */
+  model?: string | JsonObject;
+  /** Recipe fields for every variant (under the variant's own). */
+  recipe?: JsonObject;
+  target?: string | Target;
+  /** "auto" (the data layer's plan, thinned; as far as the budget goes) or a list. */
+  sizes?: "auto" | number[] | string;
+  seeds?: number;
+  /** Default 20 min with auto sizes; none with fixed sizes. */
+  budget?: string | number;
+  /** Paired advantage that counts as clearly better for pruning (default 0.01 for bounded metrics, else 2% of the score); false: no pruning. */
+  pruneMargin?: number | false;
+  store?: string;
+  out?: string | false;
+  validFraction?: number;
+  testFraction?: number;
+  splitSeed?: number;
+  cacheRoot?: string;
+  jobs?: number;
+  threads?: number;
+  signal?: AbortSignal;
+  bootstrap?: number;
+}
+
+/** Events of a comparison: the study events (Runs carry `variant`, the label) plus the comparison's own. */
+export type CompareEvent =
+  | StudyEvent
+  | { type: "variants"; count: number; labels: string[]; axes: string[] }
+  | { type: "rung"; size: number; variants: string[]; predictedSeconds: number | null }
+  | { type: "pruned"; variant: string; atSize: number; reason: string };
+
+const DEFAULT_SEEDS = 3;
+const DEFAULT_AUTO_BUDGET = 20 * 60;
+const DEFAULT_VALID_FRACTION = 0.15;
+
+export async function compare(options: CompareOptions, ctx: { onEvent?: (e: CompareEvent) => void; deps?: Partial<EstimateDeps> } = {}): Promise<CompareReport> {
+  const t0 = Date.now();
+  const emit = ctx.onEvent ?? (() => {});
+  const deps: EstimateDeps = isComplete(ctx.deps) ? ctx.deps : { ...(await defaultDeps()), ...ctx.deps };
+  const validFraction = options.validFraction ?? DEFAULT_VALID_FRACTION;
+  if (!(validFraction > 0 && validFraction < 0.5)) throw new InputError("BAD_VALID_FRACTION", `validFraction must be in (0, 0.5) for the train/validation gap, got ${validFraction}`);
+  const axes: Axis[] = options.vary.length && typeof options.vary[0] === "string" ? parseAxes(options.vary as string[]) : [...(options.vary as Axis[])];
+  if (!axes.length) parseAxes([]);
+  const seeds = options.seeds ?? DEFAULT_SEEDS;
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 20) throw new InputError("BAD_SEEDS", `seeds must be a whole number from 1 to 20, got ${seeds}`);
+
+  // 1. Data (encoded once; every worker process loads the same cache once and serves all variants' Runs).
+  const dataset = await deps.loadDataset({
+    source: options.data,
+    target: options.targetColumn,
+    testFraction: options.testFraction,
+    seed: options.splitSeed,
+    cacheRoot: options.cacheRoot,
+    onProgress: (p) => emit({ type: "loading", ...p }),
+  });
+  const loadSeconds = (Date.now() - t0) / 1000;
+  if (!dataset.cacheDir) throw new InputError("NO_CACHE", `the dataset ${dataset.source} has no cache directory; worker processes need one`);
+  const tensors = dataset.tensors;
+  const task = tensors.task;
+  const poolSize = dataset.split.pool.length;
+  emit({ type: "data", source: dataset.source, fingerprint: dataset.fingerprint, kind: dataset.schema.kind, task, rows: tensors.n, poolSize, testSize: dataset.split.test.length, numClasses: tensors.numClasses, warnings: dataset.report.warnings });
+
+  // 2. The question.
+  const target: Target | null = options.target === undefined ? null : typeof options.target === "string" ? parseTarget(options.target, defaultMetric(task)) : options.target;
+  const metric = target?.metric ?? defaultMetric(task);
+  checkMetric(metric, task);
+  const info = metricInfo(metric, task === "classification" && metric === "accuracy" ? { chance: 1 / Math.max(2, tensors.numClasses) } : {});
+  const baseSpec: JsonObject = typeof options.model === "object" ? options.model : deps.parseModelArg(options.model ?? DEFAULT_MODEL[dataset.schema.kind] ?? "mlp");
+  deps.validateSpec?.(baseSpec);
+  const variants: Variant[] = expandVariants(axes, { spec: baseSpec, recipe: options.recipe }, {
+    parseFamily: (name) => deps.parseModelArg(name),
+    validate: (spec, recipe) => {
+      deps.validateSpec?.(spec);
+      if (Object.keys(recipe).length) deps.validateRecipe?.({ ...deps.defaultRecipe(tensors.xKind, 100), ...recipe });
+    },
+  });
+  const flops = new Map<string, number | null>();
+  for (const v of variants) {
+    try {
+      flops.set(v.label, forwardFlops(v.spec as never, tensors));
+    } catch (err) {
+      // With the real engine a spec that cannot take this data (cnn on tabular data) fails here, naming the variant.
+      if (deps.validateSpec) throw new InputError("BAD_AXIS_VALUE", `--vary ${v.label}: ${(err as Error).message}`, { hint: "choose values that fit the data kind", cause: err });
+      flops.set(v.label, null);
+    }
+  }
+  emit({ type: "variants", count: variants.length, labels: variants.map((v) => v.label), axes: axes.map((a) => a.name) });
+
+  let sizesArg = options.sizes;
+  if (typeof sizesArg === "string" && sizesArg.trim() !== "auto") sizesArg = deps.parseSizes ? deps.parseSizes(sizesArg, poolSize) : parseCountList(sizesArg, "--sizes");
+  const adaptive = sizesArg === undefined || sizesArg === "auto" || (typeof sizesArg === "string" && sizesArg.trim() === "auto");
+  let ladder: number[];
+  if (adaptive) ladder = thinLadder(deps.planSizes({ poolSize, numClasses: tensors.numClasses }).filter((n) => n <= poolSize));
+  else {
+    ladder = [...new Set(sizesArg as number[])].sort((a, b) => a - b);
+    const tooBig = ladder.filter((n) => n > poolSize);
+    if (tooBig.length) throw new InputError("SIZE_TOO_LARGE", `--sizes ${tooBig.join(", ")} exceed the training pool (${poolSize} samples after the test split)`, { hint: `use sizes up to ${poolSize}, or --sizes auto` });
+  }
+  if (!ladder.length) throw new InputError("NO_SIZES", "no subset size could be planned", { hint: "the training pool may be too small; check the data" });
+  const budgetSeconds = options.budget !== undefined ? parseBudget(options.budget) : adaptive ? DEFAULT_AUTO_BUDGET : null;
+  const bounded = info.upper !== undefined && info.lower !== undefined;
+  const pruneMargin = options.pruneMargin === false ? null : options.pruneMargin ?? (bounded ? 0.01 : null);
+  const pruneWhy = options.pruneMargin === false ? "turned off" : seeds < 2 ? "needs at least 2 seeds (paired intervals); ran with 1" : variants.length < 2 ? "one variant" : "on";
+
+  const studyKey = { kind: "compare", fingerprint: dataset.fingerprint, spec: baseSpec, recipe: options.recipe ?? "default", variants: variants.map((v) => v.id), sizes: adaptive ? "auto" : ladder, seeds, target, validFraction, pruneMargin };
+  const studyId = "c" + stableHash(studyKey, 12);
+  const storePath = resolve(options.store ?? DEFAULT_STORE_PATH);
+  const store = Store.open(storePath);
+  let executor: Executor | null = null;
+  try {
+    store.requeueStale();
+    store.openStudy({ id: studyId, kind: "compare", options: { ...studyKey, data: options.data, axes: axes.map((a) => `${a.name}=${a.labels.join(",")}`), budgetSeconds }, fingerprint: dataset.fingerprint });
+    const engineVersion = deps.engineVersion();
+    executor = deps.createExecutor({ jobs: options.jobs, threads: options.threads });
+    emit({ type: "plan", studyId, adaptive, sizes: ladder, seeds, budgetSeconds, jobs: executor.slots, threads: executor.threads, model: baseSpec, metric, target });
+
+    const byLabel = new Map(variants.map((v) => [v.label, v]));
+    const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
+      const v = byLabel.get(label!)!;
+      const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
+      // Built exactly as estimate builds its Runs, so a variant equal to an estimated model re-uses those Runs.
+      let recipe: JsonObject = { ...deps.defaultRecipe(tensors.xKind, nTrain), ...options.recipe, ...v.recipe, seed };
+      if (attempt > 0) recipe = saferRecipe(recipe);
+      const base = { cacheDir: dataset.cacheDir!, fingerprint: dataset.fingerprint, subset: { size, seed }, spec: v.spec, recipe, validFraction };
+      const inputs = runInputs(base, engineVersion);
+      const job: RunJob = { ...base, runId: runId(inputs) };
+      return { job, inputs };
+    };
+
+    const records: RunRecord[] = [];
+    const decisions: string[] = [];
+    const dropped: (Domination & { atSize: number })[] = [];
+    const alive = () => variants.filter((v) => !dropped.some((d) => d.variant === v.label)).map((v) => v.label);
+    const reserve = 10 + 3 * variants.length;
+    const remaining = () => (budgetSeconds === null ? null : budgetSeconds - reserve - (Date.now() - t0) / 1000);
+    const timeModels = new Map<string, TimeModel | null>();
+    const refreshTimes = (recs: readonly RunRecord[]) => {
+      for (const v of variants) {
+        const obs = recs.filter((r) => r.variant === v.label && r.status === "done").map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, trainSeconds: r.result!.seconds }));
+        timeModels.set(v.label, fitTimeModel(obs));
+      }
+    };
+    const predict = (label: string, n: number) => predictRunSeconds(label, n, timeModels, flops);
+    const decide = (reason: string) => {
+      decisions.push(reason);
+      emit({ type: "decision", reason });
+    };
+    let stopReason = "";
+    let cancelled = false;
+    let busySeconds = 0;
+    const measured: number[] = [];
+
+    for (let ri = 0; ri < ladder.length; ri++) {
+      const n = ladder[ri]!;
+      const live = alive();
+      const queue = [] as { label: string; seed: number; predicted: number | null }[];
+      for (let seed = 0; seed < seeds; seed++) {
+        // Longest Runs first within a seed, so the slots finish together.
+        const order = live.map((label) => ({ label, seed, predicted: predict(label, n) })).sort((a, b) => (b.predicted ?? 0) - (a.predicted ?? 0));
+        queue.push(...order);
+      }
+      const work = queue.reduce((a, q) => a + (q.predicted ?? 0), 0);
+      const rungSeconds = queue.some((q) => q.predicted === null) ? null : work / Math.max(1, executor.slots);
+      const rem = remaining();
+      if (rem !== null && rungSeconds !== null && BUDGET_MARGIN * rungSeconds > rem) {
+        stopReason = `the next size (n=${fmt(n)}: ${queue.length} Runs, about ${Math.round(rungSeconds)} s) does not fit the remaining budget (${Math.max(0, Math.round(rem))} s)`;
+        decide(`stop: ${stopReason}`);
+        break;
+      }
+      emit({ type: "rung", size: n, variants: live, predictedSeconds: rungSeconds });
+      decide(`n=${fmt(n)}: ${live.length} variant(s) × ${seeds} seed(s) on the same subsets${rungSeconds !== null ? `, about ${Math.round(rungSeconds)} s` : ""}`);
+      const before = records.length;
+      const outcome = await runStudy({
+        store,
+        executor,
+        studyId,
+        makeJob,
+        next: (s) => {
+          for (const q of queue) {
+            if (s.taken.has(runKey(n, q.seed, q.label))) continue;
+            const r = remaining();
+            const p = predict(q.label, n);
+            if (r !== null && p !== null && BUDGET_MARGIN * p > r) {
+              s.taken.add(runKey(n, q.seed, q.label));
+              decide(`skip ${q.label} n=${fmt(n)} seed ${q.seed}: about ${Math.round(p)} s, beyond the remaining budget`);
+              continue;
+            }
+            return { kind: "run", size: n, seed: q.seed, variant: q.label, reason: `${q.label}: n=${fmt(n)}, seed ${q.seed}`, predictedSeconds: p };
+          }
+          return { kind: "stop", reason: `n=${fmt(n)} done` };
+        },
+        afterRun: (s) => refreshTimes([...records, ...s.records]),
+        eta: (s) => {
+          const left = queue.filter((q) => !s.taken.has(runKey(n, q.seed, q.label))).reduce((a, q) => a + (predict(q.label, n) ?? 0), 0);
+          const later = ladder.slice(ri + 1).reduce((a, m) => a + live.reduce((b, l) => b + seeds * (predict(l, m) ?? 0), 0), 0);
+          const secs = (left + later) / Math.max(1, executor!.slots);
+          const r = remaining();
+          return r !== null && secs > r ? { seconds: Math.max(0, r), bound: "budget", planned: null } : { seconds: secs, bound: "plan", planned: null };
+        },
+        scoreOf: (r) => scoreOf(r.metrics.test, metric),
+        onEvent: (e) => {
+          if (e.type === "stop") return;
+          if (e.type === "progress") {
+            const done = records.filter((r) => r.status === "done").length;
+            const failed = records.filter((r) => r.status === "failed").length;
+            emit({ ...e, done: e.done + done, failed: e.failed + failed, elapsedSeconds: (Date.now() - t0) / 1000 });
+            return;
+          }
+          if (e.type === "decision") {
+            if (!e.reason.includes(": n=")) decide(e.reason);
+            return;
+          }
+          emit(e);
+        },
+        signal: options.signal,
+      });
+      records.push(...outcome.records);
+      busySeconds += outcome.busySeconds;
+      if (outcome.cancelled) {
+        cancelled = true;
+        break;
+      }
+      if (records.slice(before).some((r) => r.status === "done")) measured.push(n);
+      refreshTimes(records);
+
+      // Early discard: only with paired seeds, a margin, and sizes left to save.
+      if (pruneMargin !== null && seeds >= 2 && ri < ladder.length - 1) {
+        const table = scoreTable(rowsOf(records, metric), info.direction);
+        for (const d of prune(table, alive(), { margin: pruneMargin, nFinal: ladder[ladder.length - 1]! })) {
+          dropped.push({ ...d, atSize: n });
+          decide(`drop ${d.variant} after n=${fmt(n)}: ${d.reason}`);
+          emit({ type: "pruned", variant: d.variant, atSize: n, reason: d.reason });
+        }
+      }
+      if (ri === ladder.length - 1) stopReason = "every planned size has been measured";
+    }
+    if (cancelled) {
+      store.setStudyStatus(studyId, "cancelled");
+      const done = records.filter((r) => r.status === "done").length;
+      throw new CancelledError(`interrupted: ${done} finished Run${done === 1 ? "" : "s"} stored in ${storePath}; run the same command again to resume`);
+    }
+
+    // 3. Answer.
+    emit({ type: "fitting" });
+    const report = summarise({
+      studyId,
+      options,
+      axes,
+      variants,
+      records,
+      dropped,
+      flops,
+      timeModels,
+      ladder,
+      measured,
+      decisions,
+      stopReason,
+      adaptive,
+      seeds,
+      budgetSeconds,
+      validFraction,
+      pruneMargin,
+      pruneWhy,
+      target,
+      metric,
+      info,
+      dataset,
+      baseSpec,
+      fitCurve: deps.fitCurve,
+      aggregate: deps.aggregate,
+      bootstrap: options.bootstrap,
+      timing: { wallSeconds: (Date.now() - t0) / 1000, loadSeconds, busySeconds, jobs: executor.slots, threads: executor.threads },
+      versions: { enough: deps.enoughVersion, engine: engineVersion, node: process.version, ...(records.find((r) => r.result)?.result?.versions ?? {}) },
+      store: storePath,
+    });
+    if (options.out !== false) {
+      const { writeCompareReport } = await import("../report/compare.js");
+      const paths = await writeCompareReport(report, options.out ?? resolve(".enough", "reports", studyId));
+      emit({ type: "report", paths });
+    }
+    store.setStudyStatus(studyId, "done", { headline: report.headline, recommendation: report.recommendation, reports: report.reports });
+    return report;
+  } catch (err) {
+    if (!(err instanceof CancelledError)) {
+      try {
+        store.setStudyStatus(studyId, "failed");
+      } catch {
+        /* the original error matters more */
+      }
+    }
+    throw err;
+  } finally {
+    await executor?.close();
+    store.close();
+  }
+}
+
+export { variantCount };
