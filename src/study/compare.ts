@@ -186,22 +186,28 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
     for (let ri = 0; ri < ladder.length; ri++) {
       const n = ladder[ri]!;
       const live = alive();
-      const queue = [] as { label: string; seed: number; predicted: number | null }[];
-      for (let seed = 0; seed < seeds; seed++) {
+      const rung = (k: number) => {
+        const q = [] as { label: string; seed: number }[];
         // Longest Runs first within a seed, so the slots finish together.
-        const order = live.map((label) => ({ label, seed, predicted: predict(label, n) })).sort((a, b) => (b.predicted ?? 0) - (a.predicted ?? 0));
-        queue.push(...order);
-      }
-      const work = queue.reduce((a, q) => a + (q.predicted ?? 0), 0);
-      const rungSeconds = queue.some((q) => q.predicted === null) ? null : work / Math.max(1, executor.slots);
+        for (let seed = 0; seed < k; seed++) q.push(...[...live].sort((a, b) => (predict(b, n) ?? 0) - (predict(a, n) ?? 0)).map((label) => ({ label, seed })));
+        const known = q.every((x) => predict(x.label, n) !== null);
+        return { q, seconds: known ? q.reduce((a, x) => a + predict(x.label, n)!, 0) / Math.max(1, executor!.slots) : null };
+      };
+      // The whole rung if it fits; else fewer seeds (at least 2 while pairing needs them), every variant alike.
       const rem = remaining();
-      if (rem !== null && rungSeconds !== null && BUDGET_MARGIN * rungSeconds > rem) {
-        stopReason = `the next size (n=${fmt(n)}: ${queue.length} Runs, about ${Math.round(rungSeconds)} s) does not fit the remaining budget (${Math.max(0, Math.round(rem))} s)`;
+      let k = seeds;
+      let plan = rung(k);
+      while (rem !== null && plan.seconds !== null && BUDGET_MARGIN * plan.seconds > rem && k > Math.min(2, seeds)) plan = rung(--k);
+      if (rem !== null && plan.seconds !== null && BUDGET_MARGIN * plan.seconds > rem) {
+        stopReason = `the next size (n=${fmt(n)}: ${plan.q.length} Runs, about ${Math.round(plan.seconds)} s) does not fit the remaining budget (${Math.max(0, Math.round(rem))} s)`;
         decide(`stop: ${stopReason}`);
         break;
       }
+      const queue = plan.q;
+      const rungSeconds = plan.seconds;
+      if (k < seeds) decide(`n=${fmt(n)}: ${k} of ${seeds} seeds, as many as the remaining budget allows`);
       emit({ type: "rung", size: n, variants: live, predictedSeconds: rungSeconds });
-      decide(`n=${fmt(n)}: ${live.length} variant(s) × ${seeds} seed(s) on the same subsets${rungSeconds !== null ? `, about ${Math.round(rungSeconds)} s` : ""}`);
+      decide(`n=${fmt(n)}: ${live.length} variant(s) × ${k} seed(s) on the same subsets${rungSeconds !== null ? `, about ${Math.round(rungSeconds)} s` : ""}`);
       const before = records.length;
       const outcome = await runStudy({
         store,
@@ -213,7 +219,9 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
             if (s.taken.has(runKey(n, q.seed, q.label))) continue;
             const r = remaining();
             const p = predict(q.label, n);
-            if (r !== null && p !== null && BUDGET_MARGIN * p > r) {
+            // A variant's first Run is never skipped on another variant's timing: that guess can be far off.
+            const own = timeModels.get(q.label) ?? null;
+            if (r !== null && p !== null && own !== null && BUDGET_MARGIN * p > r) {
               s.taken.add(runKey(n, q.seed, q.label));
               decide(`skip ${q.label} n=${fmt(n)} seed ${q.seed}: about ${Math.round(p)} s, beyond the remaining budget`);
               continue;

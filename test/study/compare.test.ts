@@ -27,7 +27,7 @@ function hashNoise(...xs: number[]): number {
   for (const x of xs) h = Math.imul(h ^ Math.round(x * 1000), 16777619);
   return ((h >>> 0) % 10000) / 10000 - 0.5;
 }
-export class CurveExecutor implements Executor {
+class CurveExecutor implements Executor {
   readonly kind = "curves";
   readonly threads = 1;
   started: RunJob[] = [];

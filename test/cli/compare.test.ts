@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { compareAnswer, compareJson } from "../../src/cli/commands/compare.js";
+import { compare } from "../../src/study/compare.js";
+import { InProcessExecutor, fakeDeps } from "../study/fixtures/fake-deps.js";
+
+const cli = join(import.meta.dirname, "fixtures/cli.ts");
+const tsx = pathToFileURL(join(import.meta.dirname, "../../node_modules/tsx/dist/loader.mjs")).href;
+const engineBuilt = existsSync(join(import.meta.dirname, "../../native/build/Release/enough_native.node"));
+
+/** A small 3-class tabular problem with a learnable signal (seeded). */
+function writeCsv(path: string, rows: number): void {
+  let s = 7;
+  const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const lines = ["a,b,c,d,label"];
+  for (let i = 0; i < rows; i++) {
+    const [a, b, c, d] = [gauss(), gauss(), gauss(), gauss()];
+    const z = a + 0.5 * b - 0.7 * c + 0.3 * d * d + 0.5 * gauss();
+    lines.push(`${a.toFixed(4)},${b.toFixed(4)},${c.toFixed(4)},${d.toFixed(4)},${z < -0.5 ? "x" : z < 0.7 ? "y" : "z"}`);
+  }
+  writeFileSync(path, lines.join("\n") + "\n");
+}
+
+describe("enough compare output", () => {
+  it("--json is one object with the recommendation, frontier, variants and pruning; plain text leads with the answer", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "enough-cmp-cli-"));
+    const report = await compare(
+      { data: "fake", vary: ["width=0.25,4"], sizes: "100,200,400,800,1600,3200", seeds: 2, store: join(dir, "c.db"), out: join(dir, "r") },
+      { deps: fakeDeps({ executor: () => new InProcessExecutor(2), poolSize: 4000 }) },
+    );
+    const j = compareJson(report) as Record<string, any>;
+    expect(Object.keys(j)).toEqual(expect.arrayContaining(["studyId", "headline", "recommendation", "variants", "frontier", "best", "pruning", "runs", "reports"]));
+    expect(j.variants).toHaveLength(2);
+    expect(j.variants[0]).toMatchObject({ label: "width=0.25", status: "kept", points: expect.any(Array) });
+    expect(j.frontier.measured).toHaveLength(6);
+    expect(JSON.parse(JSON.stringify(j))).toBeTruthy();
+    const text = compareAnswer(report);
+    expect(text.split("\n")[0]).toBe(report.headline);
+    expect(text).toContain(`Report: ${report.reports!.html}`);
+  });
+});
+
+describe.skipIf(!engineBuilt)("enough compare end to end (real engine and data layer)", () => {
+  it("compares two tiny MLPs on a small CSV, prints one JSON object and re-uses every Run the second time", () => {
+    const dir = mkdtempSync(join(tmpdir(), "enough-cmp-e2e-"));
+    const csv = join(dir, "small.csv");
+    writeCsv(csv, 1400);
+    const args = ["--import", tsx, cli, "compare", "--data", csv, "--target-column", "label", "--model", "mlp:depth=1", "--vary", "width=0.05,0.5"];
+    args.push("--sizes", "60,200,600", "--seeds", "2", "--jobs", "2", "--target", "accuracy=0.8", "--store", join(dir, "c.db"), "--out", join(dir, "report"), "--json");
+    const run = () => spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8", env: { ...process.env, ENOUGH_THREADS: "1" }, timeout: 110_000 });
+    const first = run();
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    const j = JSON.parse(first.stdout);
+    expect(j.variants.map((v: { label: string }) => v.label)).toEqual(["width=0.05", "width=0.5"]);
+    for (const v of j.variants) {
+      expect(v.points.map((p: { n: number }) => p.n)).toEqual([60, 200, 600]);
+      expect(v.paramCount).toBeGreaterThan(0);
+      expect(v.flops).toBeGreaterThan(0);
+      expect(v.gap).toHaveLength(3);
+    }
+    expect(j.variants[1].paramCount).toBeGreaterThan(j.variants[0].paramCount);
+    expect(j.frontier.measured).toHaveLength(3);
+    expect(j.frontier.measured[0].advantage.count).toBe(2);
+    expect(typeof j.headline).toBe("string");
+    expect(j.runs).toEqual({ done: 12, failed: 0, reused: 0 });
+    expect(existsSync(j.reports.html)).toBe(true);
+    expect(readFileSync(j.reports.html, "utf8")).toContain('id="chart-frontier"');
+
+    const second = run();
+    expect(second.status).toBe(0);
+    expect(JSON.parse(second.stdout).runs).toEqual({ done: 12, failed: 0, reused: 12 });
+  });
+
+  it("bad axes are typed errors naming the axis, before any Run", () => {
+    const dir = mkdtempSync(join(tmpdir(), "enough-cmp-bad-"));
+    const csv = join(dir, "small.csv");
+    writeCsv(csv, 200);
+    const cmd = (...extra: string[]) => spawnSync(process.execPath, ["--import", tsx, cli, "compare", "--data", csv, "--target-column", "label", "--store", join(dir, "c.db"), ...extra], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    const range = cmd("--vary", "dropout=0,2");
+    expect(range.status).toBe(2);
+    expect(range.stderr).toMatch(/enough: error \[BAD_AXIS_VALUE\]: --vary dropout=2: .*dropout/);
+    expect(range.stderr).not.toMatch(/at .*\.ts:\d+/);
+    const kind = cmd("--vary", "model=mlp,cnn");
+    expect(kind.stderr).toMatch(/\[BAD_AXIS_VALUE\]: --vary model=cnn: .*cannot take dense data/);
+    const unknown = cmd("--vary", "colour=1,2");
+    expect(unknown.stderr).toMatch(/\[BAD_AXIS\]: --vary colour=1,2: unknown axis "colour"/);
+    expect(existsSync(join(dir, "c.db"))).toBe(false);
+  });
+});
