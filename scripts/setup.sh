@@ -16,8 +16,9 @@ for arg in "$@"; do
   esac
 done
 
-# System packages the project needs. libtorch comes from Debian/Ubuntu unless LIBTORCH names another build.
-pkgs=(g++ make python3 libopenblas0-pthread dataset-fashion-mnist)
+# System packages the project needs. libtorch comes from Debian/Ubuntu unless LIBTORCH names another build;
+# chromium is for the tests that open reports in a real browser.
+pkgs=(g++ make python3 libopenblas0-pthread dataset-fashion-mnist chromium)
 if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libtorch-dev); fi
 missing=()
 for p in "${pkgs[@]}"; do
@@ -49,6 +50,6 @@ echo "setup: building the native engine and the TypeScript"
 npm run build
 
 if [ "$run_main" = 1 ]; then
-  echo "setup: running the main job: ./bin/enough estimate --data builtin:fashion-mnist"
-  ./bin/enough estimate --data builtin:fashion-mnist
+  echo "setup: running the main job: ./bin/enough estimate --data builtin:fashion-mnist --target accuracy=0.90 --budget 10m"
+  ./bin/enough estimate --data builtin:fashion-mnist --target accuracy=0.90 --budget 10m
 fi

@@ -1,4 +1,26 @@
-/** The library API: what `import { ... } from "enough"` gives. */
+/**
+ * The library API: what `import { ... } from "enough"` gives. The CLI is a thin layer over these functions;
+ * nothing here prints (long work reports progress through callbacks and events).
+ */
 export * from "./errors.js";
-export type * from "./engine/types.js";
-export type * from "./data/types.js";
+
+// Engine: libtorch models and training (the native addon loads on first use).
+export { train, Model, parseModelArg, validateSpec, defaultRecipe, validateRecipe, engineInfo } from "./engine/index.js";
+export type { Tensors, Task, ModelSpec, Recipe, EpochReport, TrainResult, Evaluation, EngineInfo } from "./engine/index.js";
+
+// Data: sources, schema, encoders, split, nested subsets, cache.
+export { loadDataset, loadCachedDataset, nestedSubsets, planSizes, parseSizes, encodeRows, encodeTarget } from "./data/index.js";
+export type { Dataset, Schema, ColumnInfo, ColumnKind, LoadReport, LoadOptions, DataKind } from "./data/index.js";
+
+// Curves: fitting, intervals, forecasts, effective data multipliers.
+export { fitCurve, effectiveMultiplier, aggregatePoints, metricInfo, FAMILY_NAMES } from "./curves/index.js";
+export type * from "./curves/types.js";
+
+// Studies: the estimate, the store, reports, the audit.
+export { estimate } from "./study/estimate.js";
+export type { EstimateOptions } from "./study/estimate.js";
+export { Store } from "./study/store.js";
+export { writeReport } from "./report/index.js";
+export type { EstimateReport } from "./report/index.js";
+export { audit } from "./audit/index.js";
+export type { AuditOptions, AuditReport } from "./audit/index.js";
