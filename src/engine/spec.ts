@@ -228,7 +228,7 @@ function parseValue(v: string): unknown {
 }
 
 /** Splits `a=1,b=[2,3]` at the commas outside brackets. */
-function splitOverrides(s: string): string[] {
+export function splitOverrides(s: string): string[] {
   const parts: string[] = [];
   let depth = 0;
   let cur = "";

@@ -6,7 +6,7 @@ import type { AggregatedPoint, CurvePoint, Diagnostic, Interval } from "../curve
 import type { GapAnalysis } from "../study/analysis.js";
 import type { GapDiagnosis } from "../study/compare-diagnosis.js";
 import type { FittedFrontier, MeasuredFrontierRow } from "../study/compare-frontier.js";
-import type { ReportRun } from "./types.js";
+import type { EstimateReport, ReportRun } from "./types.js";
 
 export const COMPARE_REPORT_SCHEMA = "enough/compare-report";
 export const COMPARE_REPORT_VERSION = 1;
@@ -72,7 +72,7 @@ export interface CompareReport {
     validFraction: number;
     pruneMargin: number | null;
   };
-  data: { source: string; fingerprint: string; kind: string; task: string; rows: number; poolSize: number; testSize: number; numClasses: number; warnings: string[] };
+  data: Omit<EstimateReport["data"], "classes">;
   variants: CompareVariantReport[];
   frontier: {
     /** Best variant (id) per measured size with its paired advantage over the runner-up. */

@@ -4,6 +4,7 @@
  * values are read by the axis's kind and checked by the engine's own validators, so a bad value fails up front
  * with an error naming the axis. Several axes give their cross product.
  */
+import { splitOverrides } from "../engine/spec.js";
 import { InputError } from "../errors.js";
 import { stableHash } from "./hash.js";
 import type { JsonObject } from "./run.js";
@@ -73,23 +74,6 @@ export interface Variant {
 
 const badAxis = (arg: string, msg: string, hint: string) => new InputError("BAD_AXIS", `--vary ${arg}: ${msg}`, { hint });
 
-/** Splits at commas outside brackets ("hidden=[64,32],[128]" keeps each list whole). */
-function splitValues(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = "";
-  for (const ch of s) {
-    if (ch === "[") depth++;
-    else if (ch === "]") depth = Math.max(0, depth - 1);
-    if (ch === "," && depth === 0) {
-      out.push(cur.trim());
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur.trim());
-  return out;
-}
-
 function readValue(axis: string, kind: Kind, raw: string): unknown {
   const bad = (what: string) => new InputError("BAD_AXIS_VALUE", `--vary ${axis}: "${raw}" is not ${what}`, { hint: `give ${what} values separated by commas` });
   const num = (s: string) => (s.trim() !== "" && Number.isFinite(Number(s)) ? Number(s) : NaN);
@@ -140,7 +124,8 @@ export function parseAxis(arg: string): Axis {
     const known = Object.keys(KNOWN).filter((k) => k !== "family");
     throw badAxis(arg, `unknown axis "${name}"`, `vary one of ${known.join(", ")}, or any field as spec.<field> / recipe.<field>`);
   }
-  const labels = splitValues(rest).filter((v) => v !== "");
+  // Commas inside brackets belong to a list value ("hidden=[64,32],[128]").
+  const labels = splitOverrides(rest).map((v) => v.trim()).filter((v) => v !== "");
   if (labels.length < 1) throw new InputError("BAD_AXIS_VALUE", `--vary ${name}: no values`, { hint: `give values separated by commas, e.g. ${name}=…,…` });
   const values = labels.map((l) => readValue(name, def!.kind, l));
   const seen = new Set<string>();

@@ -15,6 +15,7 @@ import { rowsOf, scoreTable } from "./compare-paired.js";
 import type { Domination } from "./compare-prune.js";
 import type { CompareOptions } from "./compare.js";
 import { count, duration, scoreFormatter } from "./findings.js";
+import { toReportRun } from "./estimate.js";
 import type { Target } from "./options.js";
 import type { TimeModel } from "./planner.js";
 import type { JsonObject } from "./run.js";
@@ -176,26 +177,7 @@ export function summarise(i: SummaryInput): CompareReport {
   const findings = moreFindings(i, variantReports, runsSaved, secondsSaved, f);
   const runs = i.records
     .filter((r) => r.status !== "cancelled")
-    .map((r) => ({
-      variant: r.variant ?? "",
-      id: r.id,
-      size: r.size,
-      seed: r.seed,
-      attempt: r.attempt,
-      status: r.status as "done" | "failed",
-      reused: r.reused,
-      reason: r.reason,
-      metrics: r.result?.metrics ?? null,
-      seconds: r.result?.seconds ?? null,
-      totalSeconds: r.result?.totalSeconds ?? null,
-      epochs: r.result?.epochs ?? null,
-      bestEpoch: r.result?.bestEpoch ?? null,
-      stoppedEarly: r.result?.stoppedEarly ?? null,
-      nTrain: r.result?.nTrain ?? null,
-      nValid: r.result?.nValid ?? null,
-      paramCount: r.result?.paramCount ?? null,
-      error: r.error ?? null,
-    }))
+    .map((r) => ({ ...toReportRun(r), variant: r.variant ?? "" }))
     .sort((a, b) => a.variant.localeCompare(b.variant) || a.size - b.size || a.seed - b.seed || a.attempt - b.attempt);
   const ds = i.dataset;
   return {

@@ -15,14 +15,14 @@ import { predictRunSeconds, thinLadder } from "./compare-ladder.js";
 import { rowsOf, scoreTable } from "./compare-paired.js";
 import { prune, type Domination } from "./compare-prune.js";
 import { summarise } from "./compare-summary.js";
-import { DEFAULT_MODEL, defaultDeps, isComplete, saferRecipe, type EstimateDeps } from "./estimate.js";
+import { DEFAULT_MODEL, buildJob, defaultDeps, isComplete, type EstimateDeps } from "./estimate.js";
 import type { OnEvent, StudyEvent } from "./events.js";
 import type { Executor } from "./executor.js";
 import { stableHash } from "./hash.js";
 import { checkMetric, defaultMetric, scoreOf } from "./metrics.js";
 import { parseBudget, parseCountList, parseTarget, type Target } from "./options.js";
 import { BUDGET_MARGIN, fitTimeModel, fmt, type TimeModel } from "./planner.js";
-import { runId, runInputs, type JsonObject, type RunJob } from "./run.js";
+import type { JsonObject } from "./run.js";
 import { runKey, runStudy, type RunRecord } from "./runner.js";
 import { DEFAULT_STORE_PATH, Store } from "./store.js";
 
@@ -148,16 +148,10 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
     emit({ type: "plan", studyId, adaptive, sizes: ladder, seeds, budgetSeconds, jobs: executor.slots, threads: executor.threads, model: baseSpec, metric, target });
 
     const byLabel = new Map(variants.map((v) => [v.label, v]));
+    // Built exactly as estimate builds its Runs, so a variant equal to an estimated model re-uses those Runs.
     const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
       const v = byLabel.get(label!)!;
-      const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
-      // Built exactly as estimate builds its Runs, so a variant equal to an estimated model re-uses those Runs.
-      let recipe: JsonObject = { ...deps.defaultRecipe(tensors.xKind, nTrain), ...options.recipe, ...v.recipe, seed };
-      if (attempt > 0) recipe = saferRecipe(recipe);
-      const base = { cacheDir: dataset.cacheDir!, fingerprint: dataset.fingerprint, subset: { size, seed }, spec: v.spec, recipe, validFraction };
-      const inputs = runInputs(base, engineVersion);
-      const job: RunJob = { ...base, runId: runId(inputs) };
-      return { job, inputs };
+      return buildJob({ dataset, spec: v.spec, recipe: { ...options.recipe, ...v.recipe }, size, seed, attempt, validFraction, engineVersion, defaultRecipe: deps.defaultRecipe });
     };
 
     const records: RunRecord[] = [];

@@ -18,8 +18,8 @@ import { stableHash } from "./hash.js";
 import { checkMetric, defaultMetric, scoreOf } from "./metrics.js";
 import { parseBudget, parseCountList, parseTarget, type Target } from "./options.js";
 import { densify, fitTimeModel, fixedOrder, fmt, nextAdaptive, nextFixed, type Decision, type TimeModel } from "./planner.js";
-import { RUN_PROTOCOL, runId, runInputs, type JsonObject, type RunJob } from "./run.js";
-import { runStudy, type RunnerSnapshot } from "./runner.js";
+import { RUN_PROTOCOL, runId, runInputs, type JsonObject, type RunInputs, type RunJob } from "./run.js";
+import { runStudy, type RunRecord, type RunnerSnapshot } from "./runner.js";
 import { DEFAULT_STORE_PATH, Store } from "./store.js";
 
 export interface EstimateOptions {
@@ -193,15 +193,8 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     executor = deps.createExecutor({ jobs: options.jobs, threads: options.threads });
     emit({ type: "plan", studyId, adaptive, sizes, seeds, budgetSeconds, jobs: executor.slots, threads: executor.threads, model: spec, metric, target });
 
-    const makeJob = (size: number, seed: number, attempt: number) => {
-      const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
-      let recipe: JsonObject = { ...deps.defaultRecipe(tensors.xKind, nTrain), ...options.recipe, seed };
-      if (attempt > 0) recipe = saferRecipe(recipe);
-      const base = { cacheDir: dataset.cacheDir!, fingerprint: dataset.fingerprint, subset: { size, seed }, spec, recipe, validFraction };
-      const inputs = runInputs(base, engineVersion);
-      const job: RunJob = { ...base, runId: runId(inputs) };
-      return { job, inputs };
-    };
+    const makeJob = (size: number, seed: number, attempt: number) =>
+      buildJob({ dataset, spec, recipe: options.recipe, size, seed, attempt, validFraction, engineVersion, defaultRecipe: deps.defaultRecipe });
 
     // Planning state that the runner's callbacks update.
     const decisions: string[] = [];
@@ -342,25 +335,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     const runSeconds = done.filter((r) => !r.reused).reduce((a, r) => a + r.result!.totalSeconds, 0);
     const runs: ReportRun[] = outcome.records
       .filter((r) => r.status !== "cancelled")
-      .map((r) => ({
-        id: r.id,
-        size: r.size,
-        seed: r.seed,
-        attempt: r.attempt,
-        status: r.status as "done" | "failed",
-        reused: r.reused,
-        reason: r.reason,
-        metrics: r.result?.metrics ?? null,
-        seconds: r.result?.seconds ?? null,
-        totalSeconds: r.result?.totalSeconds ?? null,
-        epochs: r.result?.epochs ?? null,
-        bestEpoch: r.result?.bestEpoch ?? null,
-        stoppedEarly: r.result?.stoppedEarly ?? null,
-        nTrain: r.result?.nTrain ?? null,
-        nValid: r.result?.nValid ?? null,
-        paramCount: r.result?.paramCount ?? null,
-        error: r.error ?? null,
-      }))
+      .map(toReportRun)
       .sort((a, b) => a.size - b.size || a.seed - b.seed || a.attempt - b.attempt);
     const sfa = analysis.samplesForTarget;
     const report: EstimateReport = {
@@ -466,6 +441,53 @@ function focusOf(fit: CurveFit | null, target: Target | null, poolSize: number):
     }
   }
   return { focus: 2 * poolSize, why: `n=${fmt(2 * poolSize)} (twice the pool)` };
+}
+
+/**
+ * The job of one Run: the default recipe for the subset's training rows, the overrides, the seed (a safer recipe on
+ * a retry). Shared by every study, so the same model on the same subset is the same Run whatever study asks.
+ */
+export function buildJob(o: {
+  dataset: Dataset;
+  spec: JsonObject;
+  recipe?: JsonObject;
+  size: number;
+  seed: number;
+  attempt: number;
+  validFraction: number;
+  engineVersion: string;
+  defaultRecipe: EstimateDeps["defaultRecipe"];
+}): { job: RunJob; inputs: RunInputs } {
+  const { size, seed, validFraction } = o;
+  const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
+  let recipe: JsonObject = { ...o.defaultRecipe(o.dataset.tensors.xKind, nTrain), ...o.recipe, seed };
+  if (o.attempt > 0) recipe = saferRecipe(recipe);
+  const base = { cacheDir: o.dataset.cacheDir!, fingerprint: o.dataset.fingerprint, subset: { size, seed }, spec: o.spec, recipe, validFraction };
+  const inputs = runInputs(base, o.engineVersion);
+  return { job: { ...base, runId: runId(inputs) }, inputs };
+}
+
+/** A finished or failed Run as the reports list it. */
+export function toReportRun(r: RunRecord): ReportRun {
+  return {
+    id: r.id,
+    size: r.size,
+    seed: r.seed,
+    attempt: r.attempt,
+    status: r.status as "done" | "failed",
+    reused: r.reused,
+    reason: r.reason,
+    metrics: r.result?.metrics ?? null,
+    seconds: r.result?.seconds ?? null,
+    totalSeconds: r.result?.totalSeconds ?? null,
+    epochs: r.result?.epochs ?? null,
+    bestEpoch: r.result?.bestEpoch ?? null,
+    stoppedEarly: r.result?.stoppedEarly ?? null,
+    nTrain: r.result?.nTrain ?? null,
+    nValid: r.result?.nValid ?? null,
+    paramCount: r.result?.paramCount ?? null,
+    error: r.error ?? null,
+  };
 }
 
 /** The retry after a failure: a third of the learning rate, and half the batch (memory) when it is above 16. */
