@@ -13,3 +13,14 @@ export function parsePositiveInt(value: string, flag: string, opts: { allowZero?
 export function writeJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + "\n");
 }
+
+/**
+ * `--target` names the label column in train/inspect/audit and the score goal (accuracy=0.9) in estimate and
+ * compare. So that either habit works everywhere, a `--target` value that is neither `metric=value` nor a number is
+ * read as the label column when `--target-column` is not given.
+ */
+export function splitTarget(target: string | undefined, targetColumn: string | undefined): { target?: string; targetColumn?: string } {
+  if (target === undefined || targetColumn !== undefined) return { target, targetColumn };
+  const isGoal = target.includes("=") || Number.isFinite(Number(target));
+  return isGoal ? { target, targetColumn } : { target: undefined, targetColumn: target };
+}

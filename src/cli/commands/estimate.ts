@@ -9,6 +9,7 @@ import type { EstimateReport } from "../../report/types.js";
 import { estimate, type EstimateOptions } from "../../study/estimate.js";
 import type { StudyEvent } from "../../study/events.js";
 import { duration } from "../../study/findings.js";
+import { parsePositiveInt, splitTarget, writeJson } from "../format.js";
 
 interface CliOptions {
   data: string;
@@ -55,8 +56,7 @@ export function register(program: Command): void {
 async function runEstimate(opts: CliOptions): Promise<void> {
   const options: EstimateOptions = {
     data: opts.data,
-    targetColumn: opts.targetColumn,
-    target: opts.target,
+    ...splitTarget(opts.target, opts.targetColumn),
     model: opts.model,
     sizes: opts.sizes,
     seeds: parsePositiveInt(opts.seeds, "--seeds"),
@@ -101,15 +101,6 @@ async function runEstimate(opts: CliOptions): Promise<void> {
   }
 }
 
-function parsePositiveInt(value: string, flag: string): number {
-  const v = Number(value);
-  if (!Number.isInteger(v) || v <= 0) throw new InputError("BAD_OPTION", `${flag} must be a positive whole number, got "${value}"`);
-  return v;
-}
-
-function writeJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + "\n");
-}
 
 function readRecipe(path: string): Record<string, unknown> {
   let text: string;
