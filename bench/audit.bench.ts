@@ -5,7 +5,8 @@
  * learning on 5-fold out-of-fold probabilities) against the flipped set, next to the baseline "predicted label !=
  * given label"; and the recall of the injected duplicates / near duplicates / leakage. Goals at 5% noise:
  * precision >= 0.8, recall >= 0.6; injections: recall ~1.0. WORTH=1 also measures what removing the flagged
- * labels is worth in samples (20% noise; slower). Writes bench/out/audit.json.
+ * labels is worth in samples (at the last noise level; slower: use a smaller POOL). Writes bench/out/audit.json
+ * (audit-worth.json with WORTH=1).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -174,4 +175,4 @@ for (const r of results as any[]) {
 console.log("\n" + table.join("\n"));
 const out = join(dirname(fileURLToPath(import.meta.url)), "out");
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, "audit.json"), JSON.stringify({ machine: { cpus: cpus().length, load: loadavg() }, pool: POOL, test: TEST, inject: INJECT, results }, null, 2) + "\n");
+writeFileSync(join(out, process.env.WORTH === "1" ? "audit-worth.json" : "audit.json"), JSON.stringify({ machine: { cpus: cpus().length, load: loadavg() }, pool: POOL, test: TEST, inject: INJECT, results }, null, 2) + "\n");

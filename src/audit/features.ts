@@ -30,10 +30,8 @@ export function contentKeys(ctx: AuditContext, loose = false): Float64Array {
     return keys;
   }
   const x = ds.tensors.x;
-  const d = ds.tensors.xShape.reduce((a, b) => a * b, 1);
   const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
   const per = bytes.length / n;
   for (let i = 0; i < n; i++) keys[i] = hashBytes(bytes, i * per, (i + 1) * per);
-  void d;
   return keys;
 }

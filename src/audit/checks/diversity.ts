@@ -90,6 +90,5 @@ export function checkDiversity(ctx: AuditContext, out: { summary?: DiversitySumm
       ),
     );
   }
-  void sampleRows;
   return issues;
 }

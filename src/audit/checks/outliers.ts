@@ -33,7 +33,8 @@ export function checkOutliers(ctx: AuditContext, opts: { maxRows?: number } = {}
     const thr = q3 + 3 * (q3 - q1);
     for (let i = 0; i < m; i++) {
       const r = mo.rows[i]!;
-      quality[r] = Math.exp(-dist[i]! / Math.max(1e-9, 2 * med)) ;
+      // quality: 1 at zero distance, 0.5 at twice the median kNN distance
+      quality[r] = Math.exp((-dist[i]! / Math.max(1e-9, 2 * med)) * Math.LN2);
       if (dist[i]! > thr) flagged.set(r, { score: dist[i]! / Math.max(thr, 1e-9), method: "embedding kNN distance" });
     }
     methods.embedding = { k: knn.k, threshold: thr, median: med };
