@@ -51,10 +51,12 @@ export function diagnoseGaps(variants: readonly VariantGap[], f: (v: number) => 
     else {
       const data = moreData
         ? `more data closes it (the gap falls ${f(-slope!)} per doubling${closesAt && closesAt < 1e9 ? `, below ${f(v.gap.threshold)} from ~${count(closesAt)} samples` : ""})`
-        : `more data barely closes it (${slope === null ? "one size measured" : `${slope <= 0 ? "−" : "+"}${f(Math.abs(slope))} per doubling`})`;
+        : slope === null
+          ? "whether more data closes it needs a second size"
+          : `more data barely closes it (${slope <= 0 ? "−" : "+"}${f(Math.abs(slope))} per doubling)`;
       const reg = regularisedBy
         ? `; more regularisation does: ${regularisedBy.label} has a gap of ${f(regularisedBy.gapThere)} instead of ${f(regularisedBy.gapHere)} at ${count(regularisedBy.n)} with no worse validation score`
-        : moreData
+        : moreData || slope === null
           ? ""
           : "; try more regularisation (e.g. --vary dropout=0,0.3 or weightDecay=0,1e-4) or a smaller model";
       text = `overfits: train ${f(last.train)} vs validation ${f(last.valid)} at ${count(last.n)} (gap ${f(last.gap)}); ${data}${reg}`;

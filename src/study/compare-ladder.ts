@@ -53,3 +53,33 @@ export function predictRunSeconds(
   for (const m of models.values()) if (m) return m.predict(n);
   return null;
 }
+
+/**
+ * The next size to measure when the budget cannot reach every size left: the affordable sizes are spread evenly
+ * (by position on the ladder, so geometrically) from the last size measured to the farthest one that fits, rather
+ * than spent on the next few small sizes in line, so that a short budget still gives a curve over the widest range
+ * it can. Plans are ranked by: enough sizes for a fit (4 in all, counting `measured`), then the farthest reach, then
+ * more sizes. `cost(i)` is the predicted wall time of measuring ladder[i]; no budget or an unknown cost: next in line.
+ * Returns the index to measure next and how many sizes the plan holds, or null when not even one more size fits.
+ */
+export function nextRung(ladderLength: number, lastMeasured: number, measured: number, cost: (i: number) => number | null, budget: number | null): { index: number; sizes: number } | null {
+  const first = lastMeasured + 1;
+  if (first >= ladderLength) return null;
+  if (budget === null) return { index: first, sizes: ladderLength - first };
+  const costs = Array.from({ length: ladderLength }, (_, i) => (i >= first ? cost(i) : 0));
+  if (costs.slice(first).some((c) => c === null)) return { index: first, sizes: ladderLength - first };
+  const better = (a: number[], b: number[]) => {
+    for (let x = 0; x < a.length; x++) if (a[x] !== b[x]) return a[x]! > b[x]!;
+    return false;
+  };
+  let best: { key: number[]; index: number; sizes: number } | null = null;
+  for (let m = 1; m <= ladderLength - first; m++) {
+    for (let j = first + m - 1; j < ladderLength; j++) {
+      const picks = [...new Set(Array.from({ length: m }, (_, t) => lastMeasured + Math.round(((j - lastMeasured) * (t + 1)) / m)))];
+      if (picks.length !== m || picks.reduce((a, i) => a + costs[i]!, 0) > budget) continue;
+      const key = [Math.min(4, measured + m), j, m];
+      if (!best || better(key, best.key)) best = { key, index: picks[0]!, sizes: m };
+    }
+  }
+  return best ? { index: best.index, sizes: best.sizes } : null;
+}

@@ -260,7 +260,8 @@ function recommend(
       if (lt && lt.variant !== best.leastData.variant) txt += `; least training time: ${lt.variant} (about ${duration(lt.seconds)} per Run at its ${count(lt.samples)} samples)`;
       else if (lt) txt += `, which is also the fastest to train there (about ${duration(lt.seconds)} per Run)`;
       out.push(txt + ".");
-    } else out.push(`No variant is expected to reach ${t} by adding data alone, within the fitted intervals.`);
+    } else if (!vs.some((v) => v.fit)) out.push(`How many samples ${t} needs cannot be said yet: no curve could be fitted (${i.measured.length} size${i.measured.length === 1 ? "" : "s"} measured, at least 3 needed); a larger --budget measures more sizes, and a re-run re-uses every finished Run.`);
+    else out.push(`No variant is expected to reach ${t} by adding data alone, within the fitted intervals.`);
   }
   return out;
 }

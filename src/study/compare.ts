@@ -11,7 +11,7 @@ import { metricInfo } from "../curves/index.js";
 import type { CompareReport } from "../report/compare-types.js";
 import { expandVariants, parseAxes, variantCount, type Axis, type Variant } from "./compare-axes.js";
 import { forwardFlops } from "./compare-flops.js";
-import { predictRunSeconds, thinLadder } from "./compare-ladder.js";
+import { nextRung, predictRunSeconds, thinLadder } from "./compare-ladder.js";
 import { rowsOf, scoreTable } from "./compare-paired.js";
 import { prune, type Domination } from "./compare-prune.js";
 import { summarise } from "./compare-summary.js";
@@ -177,29 +177,44 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
     let busySeconds = 0;
     const measured: number[] = [];
 
-    for (let ri = 0; ri < ladder.length; ri++) {
-      const n = ladder[ri]!;
+    let last = -1;
+    for (;;) {
       const live = alive();
-      const rung = (k: number) => {
+      const rung = (i: number, k: number) => {
+        const at = ladder[i]!;
         const q = [] as { label: string; seed: number }[];
         // Longest Runs first within a seed, so the slots finish together.
-        for (let seed = 0; seed < k; seed++) q.push(...[...live].sort((a, b) => (predict(b, n) ?? 0) - (predict(a, n) ?? 0)).map((label) => ({ label, seed })));
-        const known = q.every((x) => predict(x.label, n) !== null);
-        return { q, seconds: known ? q.reduce((a, x) => a + predict(x.label, n)!, 0) / Math.max(1, executor!.slots) : null };
+        for (let seed = 0; seed < k; seed++) q.push(...[...live].sort((a, b) => (predict(b, at) ?? 0) - (predict(a, at) ?? 0)).map((label) => ({ label, seed })));
+        const known = q.every((x) => predict(x.label, at) !== null);
+        return { q, seconds: known ? q.reduce((a, x) => a + predict(x.label, at)!, 0) / Math.max(1, executor!.slots) : null };
       };
-      // The whole rung if it fits; else fewer seeds (at least 2 while pairing needs them), every variant alike.
+      // All seeds if that still leaves enough sizes for a fit; else fewer (at least 2 while pairing needs them).
       const rem = remaining();
-      let k = seeds;
-      let plan = rung(k);
-      while (rem !== null && plan.seconds !== null && BUDGET_MARGIN * plan.seconds > rem && k > Math.min(2, seeds)) plan = rung(--k);
-      if (rem !== null && plan.seconds !== null && BUDGET_MARGIN * plan.seconds > rem) {
-        stopReason = `the next size (n=${fmt(n)}: ${plan.q.length} Runs, about ${Math.round(plan.seconds)} s) does not fit the remaining budget (${Math.max(0, Math.round(rem))} s)`;
-        decide(`stop: ${stopReason}`);
+      let choice: { k: number; index: number; sizes: number } | null = null;
+      for (let k = seeds; k >= Math.min(2, seeds); k--) {
+        const r = nextRung(ladder.length, last, measured.length, (i) => {
+          const c = rung(i, k).seconds;
+          return c === null ? null : BUDGET_MARGIN * c;
+        }, rem);
+        if (r && (!choice || (measured.length + choice.sizes < 3 && r.sizes > choice.sizes))) choice = { k, ...r };
+      }
+      if (!choice) {
+        if (last + 1 >= ladder.length) stopReason = "every planned size has been measured";
+        else {
+          const next = rung(last + 1, Math.min(2, seeds));
+          stopReason = `the next size (n=${fmt(ladder[last + 1]!)}: ${next.q.length} Runs, about ${Math.round(next.seconds ?? 0)} s) does not fit the remaining budget (${Math.max(0, Math.round(rem ?? 0))} s)`;
+          decide(`stop: ${stopReason}`);
+        }
         break;
       }
+      const ri = choice.index;
+      const k = choice.k;
+      const n = ladder[ri]!;
+      const plan = rung(ri, k);
       const queue = plan.q;
       const rungSeconds = plan.seconds;
-      if (k < seeds) decide(`n=${fmt(n)}: ${k} of ${seeds} seeds, as many as the remaining budget allows`);
+      if (ri > last + 1) decide(`skip n=${ladder.slice(last + 1, ri).map(fmt).join(", ")}: the budget allows about ${choice.sizes} more size(s), spread over the range`);
+      if (k < seeds) decide(`n=${fmt(n)}: ${k} of ${seeds} seeds, so that the budget reaches enough sizes for a curve`);
       emit({ type: "rung", size: n, variants: live, predictedSeconds: rungSeconds });
       decide(`n=${fmt(n)}: ${live.length} variant(s) × ${k} seed(s) on the same subsets${rungSeconds !== null ? `, about ${Math.round(rungSeconds)} s` : ""}`);
       const before = records.length;
@@ -267,7 +282,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
           emit({ type: "pruned", variant: d.variant, atSize: n, reason: d.reason });
         }
       }
-      if (ri === ladder.length - 1) stopReason = "every planned size has been measured";
+      last = ri;
     }
     if (cancelled) {
       store.setStudyStatus(studyId, "cancelled");

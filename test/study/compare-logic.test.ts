@@ -5,7 +5,7 @@ import { parseModelArg, validateSpec } from "../../src/engine/spec.js";
 import { expandVariants, parseAxes, parseAxis, variantCount } from "../../src/study/compare-axes.js";
 import { forwardFlops } from "../../src/study/compare-flops.js";
 import { fittedFrontier, frontierSentence, measuredFrontier } from "../../src/study/compare-frontier.js";
-import { thinLadder } from "../../src/study/compare-ladder.js";
+import { nextRung, thinLadder } from "../../src/study/compare-ladder.js";
 import { pairedDiff, scoreTable, tQuantile } from "../../src/study/compare-paired.js";
 import { dominatedBy, prune } from "../../src/study/compare-prune.js";
 
@@ -150,5 +150,19 @@ describe("cost and ladder", () => {
   it("thins the planned sizes to steps of at least 2.5x and keeps the pool", () => {
     expect(thinLadder([50, 95, 181, 346, 659, 1256, 2394, 4563, 8697, 16577, 31597, 60000])).toEqual([50, 181, 659, 2394, 8697, 31597, 60000]);
     expect(thinLadder([100, 200, 400, 800, 900])).toEqual([100, 400, 900]);
+  });
+});
+
+describe("rung choice under a budget", () => {
+  it("takes the next size when everything fits, spreads the sizes when it does not, and stops when nothing fits", () => {
+    const cost = (i: number) => [10, 10, 10, 12, 20, 60, 200][i]!;
+    expect(nextRung(7, 0, 1, cost, null)).toEqual({ index: 1, sizes: 6 });
+    expect(nextRung(7, 0, 1, cost, 1000)).toEqual({ index: 1, sizes: 6 });
+    // 45 s: three more sizes (4 in all, enough for a fit) reaching index 4: 1, 3, 4 (42 s).
+    expect(nextRung(7, 0, 1, cost, 45)).toEqual({ index: 1, sizes: 3 });
+    // 95 s: three sizes reaching index 5 (2, 3, 5: 82 s) beat four in line (1-4) or four to 5 (102 s, too much).
+    expect(nextRung(7, 0, 1, cost, 95)).toEqual({ index: 2, sizes: 3 });
+    expect(nextRung(7, 0, 1, cost, 5)).toBeNull();
+    expect(nextRung(7, 6, 7, cost, 1000)).toBeNull();
   });
 });
