@@ -24,6 +24,12 @@ export interface WorthResult {
   removedRows: number;
   target: number;
   multiplier: { mean: number; lo: number; hi: number; reachable: boolean | "uncertain" } | null;
+  /**
+   * Read off the measured mean curves without a fit: N / (rows collected at which the cleaned curve, interpolated
+   * in log n, first reaches the as-is accuracy at N). A lower bound (">=") when the cleaned curve is already above it
+   * at the smallest size; null when it never reaches it.
+   */
+  measured: { multiplier: number; bound: "=" | ">=" } | null;
   points: { variant: "baseline" | "cleaned"; n: number; seed: number; accuracy: number; trainedOn: number }[];
   sentence: string;
 }
@@ -154,6 +160,10 @@ export async function groupCurvesAndWorth(ctx: AuditContext, issues: Issue[], op
     } catch (e) {
       sentence = `${cap(what)}: the learning curves could not be fitted (${(e as Error).message}).`;
     }
+    const measured = interpolatedMultiplier(pts, sizes, fullAcc);
+    if (multiplier && measured && multiplier.hi / Math.max(multiplier.lo, 1e-9) > 20) {
+      sentence = `${cap(what)}: the fitted curves are too uncertain to price it (80% interval ${fmtX(multiplier.lo)}–${fmtX(multiplier.hi)}); read off the measured points it is worth ${measured.bound === ">=" ? "at least " : "about "}${fmtX(measured.multiplier)} the data. More seeds (--curve-seeds) narrow the interval.`;
+    }
     const cleanFull = mean(pts.filter((p) => p.n === N).map((p) => p.accuracy));
     sentence += ` Test accuracy with all ${N} pool rows: ${pct(fullAcc)} as is, ${pct(cleanFull)} cleaned.`;
     worth.push({
@@ -162,6 +172,7 @@ export async function groupCurvesAndWorth(ctx: AuditContext, issues: Issue[], op
       removedRows: removed,
       target: round(fullAcc),
       multiplier,
+      measured,
       points: [...base.map((b) => ({ variant: "baseline" as const, n: b.n, seed: b.seed, accuracy: round(b.accuracy), trainedOn: b.n })), ...pts],
       sentence,
     });
@@ -194,6 +205,20 @@ export async function groupCurvesAndWorth(ctx: AuditContext, issues: Issue[], op
     });
   }
   return { groupCurves, worth, warnings };
+}
+
+function interpolatedMultiplier(pts: { n: number; accuracy: number }[], sizes: number[], target: number): WorthResult["measured"] {
+  const N = sizes.at(-1)!;
+  const m = sizes.map((n) => mean(pts.filter((p) => p.n === n).map((p) => p.accuracy)));
+  if (m[0]! >= target) return { multiplier: round(N / sizes[0]!, 3), bound: ">=" };
+  for (let k = 1; k < sizes.length; k++) {
+    if (m[k]! >= target) {
+      const f = (target - m[k - 1]!) / (m[k]! - m[k - 1]!);
+      const n = Math.exp(Math.log(sizes[k - 1]!) + f * (Math.log(sizes[k]!) - Math.log(sizes[k - 1]!)));
+      return { multiplier: round(N / n, 3), bound: "=" };
+    }
+  }
+  return null;
 }
 
 const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
