@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { CancelledError, InputError } from "../errors.js";
 import { aggregatePoints, fitCurve, metricInfo, type CurveFit } from "../curves/index.js";
+import type { LoadOptions } from "../data/options.js";
 import type { Dataset } from "../data/types.js";
 import type { Tensors } from "../engine/types.js";
 import { REPORT_SCHEMA, REPORT_VERSION, type EstimateReport, type ReportRun } from "../report/types.js";
@@ -45,6 +46,8 @@ export interface EstimateOptions {
   store?: string;
   /** Where to write the report (default .enough/reports/<study>); false: no files. */
   out?: string | false;
+  /** How to read, encode and split the data beyond the fields above (groups, kinds, text column, test file...). */
+  load?: Omit<LoadOptions, "source" | "target" | "onProgress">;
   /** Share of each subset held out for early stopping (default 0.15). */
   validFraction?: number;
   testFraction?: number;
@@ -61,14 +64,7 @@ export interface EstimateOptions {
 
 /** What estimate() needs from the layers below; tests replace parts of it. */
 export interface EstimateDeps {
-  loadDataset(o: {
-    source: string;
-    target?: string;
-    testFraction?: number;
-    seed?: number;
-    cacheRoot?: string;
-    onProgress?: (p: { phase: string; done?: number; total?: number }) => void;
-  }): Promise<Dataset>;
+  loadDataset(o: LoadOptions): Promise<Dataset>;
   planSizes(o: { poolSize: number; numClasses: number }): number[];
   /** The data layer's --sizes reader (counts, k suffixes, percentages, "all"); the local reader otherwise. */
   parseSizes?(arg: string, poolSize: number): number[] | "auto";
@@ -134,11 +130,12 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
 
   // 1. Data.
   const dataset = await deps.loadDataset({
+    ...options.load,
     source: options.data,
-    target: options.targetColumn,
-    testFraction: options.testFraction,
-    seed: options.splitSeed,
-    cacheRoot: options.cacheRoot,
+    ...(options.targetColumn !== undefined ? { target: options.targetColumn } : {}),
+    ...(options.testFraction !== undefined ? { testFraction: options.testFraction } : {}),
+    ...(options.splitSeed !== undefined ? { seed: options.splitSeed } : {}),
+    ...(options.cacheRoot !== undefined ? { cacheRoot: options.cacheRoot } : {}),
     onProgress: (p) => emit({ type: "loading", ...p }),
   });
   const loadSeconds = (Date.now() - t0) / 1000;

@@ -9,10 +9,10 @@ import type { EstimateReport } from "../../report/types.js";
 import { estimate, type EstimateOptions } from "../../study/estimate.js";
 import type { StudyEvent } from "../../study/events.js";
 import { duration } from "../../study/findings.js";
+import { addDataOptions, toLoadOptions, type DataCliOptions } from "../data-options.js";
 import { parsePositiveInt, splitTarget, writeJson } from "../format.js";
 
-interface CliOptions {
-  data: string;
+interface CliOptions extends DataCliOptions {
   targetColumn?: string;
   target?: string;
   model?: string;
@@ -30,10 +30,10 @@ interface CliOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("estimate")
-    .description("how much training data reaches your target: learning curves on your data, with intervals and a report")
-    .requiredOption("--data <source>", "data source: a CSV/Parquet/JSONL file, an image folder, or builtin:fashion-mnist")
+    .description("how much training data reaches your target: learning curves on your data, with intervals and a report");
+  addDataOptions(cmd, { target: false, seed: false })
     .option("--target-column <column>", "the label column (tabular and text data)")
     .option("--target <metric=value>", "the score you want, e.g. accuracy=0.90 (classification) or r2=0.8")
     .option("--model <spec>", "model family with overrides (cnn, mlp:width=2) or a ModelSpec JSON file (default by data kind)")
@@ -54,8 +54,10 @@ export function register(program: Command): void {
 }
 
 async function runEstimate(opts: CliOptions): Promise<void> {
+  const { source, target: _column, ...load } = toLoadOptions(opts);
   const options: EstimateOptions = {
-    data: opts.data,
+    data: source,
+    load,
     ...splitTarget(opts.target, opts.targetColumn),
     model: opts.model,
     sizes: opts.sizes,
@@ -102,7 +104,7 @@ async function runEstimate(opts: CliOptions): Promise<void> {
 }
 
 
-function readRecipe(path: string): Record<string, unknown> {
+export function readRecipe(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");

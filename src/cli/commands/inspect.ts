@@ -4,54 +4,20 @@
  * cache folder.
  */
 import type { Command } from "commander";
-import { InputError } from "../../errors.js";
-import { loadDataset, type Dataset, type LoadOptions } from "../../data/index.js";
-import type { ColumnKind } from "../../data/types.js";
+import { loadDataset, type Dataset } from "../../data/index.js";
+import { addDataOptions, toLoadOptions, type DataCliOptions } from "../data-options.js";
 
-export interface InspectOptions {
-  data: string;
-  target?: string;
-  group?: string[];
-  groupSplit?: boolean;
-  kind?: string[];
-  ignore?: string[];
-  textColumn?: string;
-  testSource?: string;
-  testColumn?: string;
-  testFraction?: string;
-  seed?: string;
-  imageSize?: string;
-  grayscale?: boolean;
-  rgb?: boolean;
-  cacheRoot?: string;
-  refresh?: boolean;
+export interface InspectOptions extends DataCliOptions {
   json?: boolean;
 }
 
-const KINDS: ColumnKind[] = ["numeric", "categorical", "text", "id", "constant"];
-
-const collect = (v: string, prev: string[] = []) => prev.concat(v.split(",").map((s) => s.trim()).filter(Boolean));
+export { toLoadOptions };
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("inspect")
-    .description("show how enough reads a data set: schema, kinds and why, rows kept/skipped, classes, fingerprint, cache")
-    .requiredOption("--data <source>", "CSV/TSV/JSONL/Parquet file, image folder (one sub-folder per class) or builtin:fashion-mnist")
-    .option("--target <column>", "the column to predict (default: a column named target/label/class/y)")
-    .option("--group <columns...>", "subgroup columns kept for analysis (not fed to the model)", collect)
-    .option("--group-split", "keep each group's rows on one side of the test split (first --group column)")
-    .option("--kind <column=kind>", `override a column's kind (${KINDS.join(", ")}); repeatable`, collect)
-    .option("--ignore <columns...>", "columns not to use as features", collect)
-    .option("--text-column <column>", "treat the data as text: this column is tokenised")
-    .option("--test-source <file>", "a separate test file with the same columns")
-    .option("--test-column <column>", "a column marking test rows (test/true/1/yes)")
-    .option("--test-fraction <f>", "fraction of rows held out for testing", "0.2")
-    .option("--seed <n>", "split seed", "0")
-    .option("--image-size <n|HxW>", "resize images to this size (default: the most common size, capped at 64)")
-    .option("--grayscale", "decode images as grayscale")
-    .option("--rgb", "decode images as RGB")
-    .option("--cache-root <dir>", "where encoded data sets are cached", ".enough/cache")
-    .option("--refresh", "re-encode even if a cached copy exists")
+    .description("show how enough reads a data set: schema, kinds and why, rows kept/skipped, classes, fingerprint, cache");
+  addDataOptions(cmd)
     .option("--json", "print one JSON object")
     .action(async (opts: InspectOptions) => {
       const progress = !opts.json && process.stderr.isTTY;
@@ -59,45 +25,6 @@ export function register(program: Command): void {
       if (progress) process.stderr.write("\r\x1b[K");
       process.stdout.write(out.text);
     });
-}
-
-export function toLoadOptions(opts: InspectOptions): LoadOptions {
-  const kinds: Record<string, ColumnKind> = {};
-  for (const k of opts.kind ?? []) {
-    const m = /^(.+)=(\w+)$/.exec(k);
-    if (!m || !KINDS.includes(m[2] as ColumnKind)) {
-      throw new InputError("BAD_OPTION", `--kind ${k}: expected column=kind with kind one of ${KINDS.join(", ")}`, { hint: "e.g. --kind zip=categorical" });
-    }
-    kinds[m[1]!] = m[2] as ColumnKind;
-  }
-  const testFraction = Number(opts.testFraction ?? "0.2");
-  if (!(testFraction > 0 && testFraction < 1)) throw new InputError("BAD_OPTION", `--test-fraction must be between 0 and 1, got "${opts.testFraction}"`);
-  const seed = Number(opts.seed ?? "0");
-  if (!Number.isInteger(seed)) throw new InputError("BAD_OPTION", `--seed must be an integer, got "${opts.seed}"`);
-  let imageSize: LoadOptions["imageSize"];
-  if (opts.imageSize) {
-    const m = /^(\d+)(?:x(\d+))?$/i.exec(opts.imageSize);
-    if (!m) throw new InputError("BAD_OPTION", `--image-size must be N or HxW, got "${opts.imageSize}"`);
-    imageSize = m[2] ? [Number(m[1]), Number(m[2])] : Number(m[1]);
-  }
-  if (opts.grayscale && opts.rgb) throw new InputError("BAD_OPTION", "--grayscale and --rgb exclude each other");
-  return {
-    source: opts.data,
-    ...(opts.target ? { target: opts.target } : {}),
-    ...(opts.group?.length ? { groups: opts.group } : {}),
-    ...(opts.groupSplit ? { groupSplit: true } : {}),
-    ...(Object.keys(kinds).length ? { kinds } : {}),
-    ...(opts.ignore?.length ? { ignore: opts.ignore } : {}),
-    ...(opts.textColumn ? { textColumn: opts.textColumn } : {}),
-    ...(opts.testSource ? { testSource: opts.testSource } : {}),
-    ...(opts.testColumn ? { testColumn: opts.testColumn } : {}),
-    ...(testFraction !== 0.2 ? { testFraction } : {}),
-    ...(seed ? { seed } : {}),
-    ...(imageSize !== undefined ? { imageSize } : {}),
-    ...(opts.grayscale ? { grayscale: true } : opts.rgb ? { grayscale: false } : {}),
-    ...(opts.cacheRoot ? { cacheRoot: opts.cacheRoot } : {}),
-    ...(opts.refresh ? { refresh: true } : {}),
-  };
 }
 
 /** Runs the command and returns what it prints, so tests can call it in-process. */

@@ -6,25 +6,21 @@ import type { Command } from "commander";
 import { loadDataset, nestedSubsets } from "../../data/index.js";
 import { defaultRecipe, parseModelArg, train, type EpochReport, type Recipe } from "../../engine/index.js";
 import { InputError } from "../../errors.js";
+import { addDataOptions, toLoadOptions, type DataCliOptions } from "../data-options.js";
 import { parsePositiveInt, writeJson } from "../format.js";
 
-interface TrainOptions {
-  data: string;
-  target?: string;
+interface TrainOptions extends DataCliOptions {
   model: string;
   n?: string;
   epochs?: string;
-  seed: string;
+  seed?: string;
   threads?: string;
   json?: boolean;
 }
 
 export function register(program: Command): void {
-  program
-    .command("train")
-    .description("train one model on N samples of the data and evaluate it on the test split")
-    .requiredOption("--data <source>", "data source: a CSV/Parquet/JSONL file, an image folder, or builtin:fashion-mnist")
-    .option("--target <column>", "target column (tabular and text data)")
+  const cmd = program.command("train").description("train one model on N samples of the data and evaluate it on the test split");
+  addDataOptions(cmd, { seed: false })
     .option("--model <spec>", "model family with overrides (cnn, mlp:width=2) or a ModelSpec JSON file", "mlp")
     .option("--n <count>", "training samples (default: the whole pool)")
     .option("--epochs <count>", "epochs (default: the recipe's rule for this data kind and size)")
@@ -37,11 +33,11 @@ export function register(program: Command): void {
 }
 
 async function runTrain(opts: TrainOptions): Promise<void> {
-  const seed = parsePositiveInt(opts.seed, "--seed", { allowZero: true });
+  const seed = parsePositiveInt(opts.seed ?? "0", "--seed", { allowZero: true });
   const say = (line: string) => {
     if (!opts.json) process.stderr.write(line + "\n");
   };
-  const dataset = await loadDataset({ source: opts.data, target: opts.target, seed });
+  const dataset = await loadDataset(toLoadOptions(opts));
   const pool = dataset.split.pool;
   const n = opts.n === undefined ? pool.length : parsePositiveInt(opts.n, "--n");
   if (n > pool.length) {
