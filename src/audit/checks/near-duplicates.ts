@@ -104,7 +104,8 @@ export function checkNearDuplicates(ctx: AuditContext, opts: NearDupOptions = {}
     }
     flagged.add(ctx.rowId[p.b]!);
   }
-  const n = t.n;
+  // percentages relative to the rows compared (the audited sample for kNN; every row for text hashing)
+  const n = ds.schema.kind === "text" ? t.n : rows.length;
   const bySpace: Record<string, number> = {};
   for (const p of list) bySpace[p.space] = (bySpace[p.space] ?? 0) + 1;
   const out: Issue[] = [
@@ -112,7 +113,7 @@ export function checkNearDuplicates(ctx: AuditContext, opts: NearDupOptions = {}
       "near_duplicate",
       severityOf(flagged.size / n, 0.05, 0.005),
       [...flagged],
-      `${list.length} pair${list.length > 1 ? "s" : ""} of near-identical rows (${Object.entries(bySpace).map(([k, v]) => `${v} by ${k}`).join(", ")}; ${pct(flagged.size / n)} of rows)`,
+      `${list.length} pair${list.length > 1 ? "s" : ""} of near-identical rows (${Object.entries(bySpace).map(([k, v]) => `${v} by ${k}`).join(", ")}; ${pct(flagged.size / n)} of ${n} rows compared)`,
       { pairs: list.slice(0, 100).map((p) => ({ a: ctx.rowId[p.a]!, b: ctx.rowId[p.b]!, similarity: Math.round(p.sim * 1e4) / 1e4, space: p.space })), bySpace, sampled: rows.length < n ? rows.length : undefined },
       { score: 1 - flagged.size / n },
     ),

@@ -61,13 +61,15 @@ export function checkOutliers(ctx: AuditContext, opts: { maxRows?: number } = {}
   }
   ctx.scores.push({ type: "outlier", scores: quality });
   if (flagged.size === 0) return [];
+  let scored = 0;
+  for (const q of quality) if (!Number.isNaN(q)) scored++;
   const list = [...flagged.entries()].sort((a, b) => b[1].score - a[1].score);
   return [
     makeIssue(
       "outlier",
-      flagged.size / n >= 0.02 ? "medium" : "low",
+      flagged.size / scored >= 0.02 ? "medium" : "low",
       list.map(([r]) => ctx.rowId[r]!),
-      `${flagged.size} row${flagged.size > 1 ? "s are" : " is"} far from the rest of the data (${pct(flagged.size / n)}): check them for entry errors or out-of-scope inputs`,
+      `${flagged.size} row${flagged.size > 1 ? "s are" : " is"} far from the rest of the data (${pct(flagged.size / scored)} of ${scored} rows scored): check them for entry errors or out-of-scope inputs`,
       { methods, top: list.slice(0, 20).map(([r, v]) => ({ row: ctx.rowId[r]!, score: Math.round(v.score * 1000) / 1000, method: v.method })) },
       { score: meanQuality(quality) },
     ),
