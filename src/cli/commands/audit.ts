@@ -93,10 +93,12 @@ export async function runAudit(opts: AuditCliOptions, onProgress?: (p: AuditProg
 
 /** The --json object: issues as {type, severity, count, rows, columns?, score}, plus the sections' summaries. */
 export function jsonSummary(r: AuditReport): Record<string, unknown> {
+  const idOf = new Map<number, string>();
+  if (r.rowScores.ids) r.rowScores.rowIds.forEach((row, i) => idOf.set(row, r.rowScores.ids![i]!));
   return {
     headline: r.headline,
     data: r.data,
-    issues: r.issues.map((i) => ({ type: i.type, severity: i.severity, count: i.count, rows: i.rows, ...(i.columns ? { columns: i.columns } : {}), score: i.score, summary: i.summary, ...(r.rowScores.ids ? { ids: i.rows.map((row) => r.rowScores.ids![r.rowScores.rowIds.indexOf(row)] ?? null) } : {}) })),
+    issues: r.issues.map((i) => ({ type: i.type, severity: i.severity, count: i.count, rows: i.rows, ...(i.columns ? { columns: i.columns } : {}), score: i.score, summary: i.summary, ...(r.rowScores.ids ? { ids: i.rows.map((row) => idOf.get(row) ?? null) } : {}) })),
     model: r.model,
     balance: r.balance,
     bias: r.bias,
