@@ -44,6 +44,8 @@ export interface AuditOptions {
   threads?: number;
   /** Measure what removing flagged label errors / duplicates is worth in samples (trains learning curves). */
   worth?: boolean;
+  /** With worth: also measure relabelling the flagged labels with the model's suggestion. */
+  relabel?: boolean;
   /** Seeds per size for the learning curves of --worth and per-group curves (default 2). */
   curveSeeds?: number;
   /** Name rows by this source column too. */
@@ -168,6 +170,7 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
   if (!opts.noModel && t.task === "classification" && (opts.worth || Object.keys(ds.groups).length)) {
     const r = await groupCurvesAndWorth(ctx, merged, {
       worth: !!opts.worth,
+      relabel: !!opts.relabel,
       seeds: opts.curveSeeds ?? 2,
       ...(opts.model ? { model: opts.model } : {}),
       ...(opts.epochs ? { epochs: opts.epochs } : {}),

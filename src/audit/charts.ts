@@ -59,7 +59,7 @@ export function groupCurvesSpec(r: AuditReport): VegaLiteSpec | null {
 }
 
 export function worthSpec(r: AuditReport): VegaLiteSpec | null {
-  const values = r.worth.flatMap((w) => w.points.map((p) => ({ curve: p.variant === "baseline" ? "as is" : `without flagged ${w.kind} rows`, n: p.n, accuracy: p.accuracy })));
+  const values = r.worth.flatMap((w) => w.points.map((p) => ({ curve: p.variant === "baseline" ? "as is" : w.kind === "label_relabelled" ? "flagged labels relabelled" : `without flagged ${w.kind} rows`, n: p.n, accuracy: p.accuracy })));
   if (!values.length) return null;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",

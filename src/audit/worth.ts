@@ -19,7 +19,8 @@ import { sampleRows } from "./math/stats.js";
 import type { AuditProgress, Issue } from "./types.js";
 
 export interface WorthResult {
-  kind: "label" | "duplicate";
+  /** label: flagged label errors removed; label_relabelled: given the model's suggested label; duplicate: copies removed. */
+  kind: "label" | "label_relabelled" | "duplicate";
   removedFraction: number;
   removedRows: number;
   target: number;
@@ -47,6 +48,8 @@ export interface GroupCurve {
 
 interface Opts {
   worth: boolean;
+  /** Also measure relabelling the flagged label errors (with the out-of-sample argmax) instead of removing them. */
+  relabel?: boolean;
   seeds: number;
   model?: ModelSpec;
   epochs?: number;
@@ -73,12 +76,21 @@ export async function groupCurvesAndWorth(ctx: AuditContext, issues: Issue[], op
   const minN = Math.max(4 * t.numClasses, 40);
   const sizes = [16, 8, 4, 2, 1].map((f) => Math.round(N / f)).filter((s) => s >= minN);
   if (sizes.length < 3) return { groupCurves: [], worth: [], warnings: [`pool too small for learning curves (${N} rows)`] };
-  const variants: { kind: "label" | "duplicate"; drop: Set<number> }[] = [];
+  const variants: { kind: WorthResult["kind"]; drop: Set<number>; data?: typeof t }[] = [];
   if (opts.worth) {
     for (const [kind, drop] of [["label", labelBad], ["duplicate", dupBad]] as const) {
       const inPool = pool.filter((i) => drop.has(i)).length;
-      if (inPool > 0) variants.push({ kind, drop });
-      else warnings.push(`--worth: no ${kind === "label" ? "label errors" : "duplicates"} flagged in the pool; nothing to measure`);
+      if (inPool > 0) {
+        variants.push({ kind, drop });
+        if (kind === "label" && opts.relabel && ctx.model) {
+          // same rows, the flagged ones carrying the model's out-of-sample suggestion instead of their given label
+          const fixed = y.slice();
+          ctx.model.rows.forEach((r, i) => {
+            if (drop.has(r)) fixed[r] = ctx.model!.pred[i]!;
+          });
+          variants.push({ kind: "label_relabelled", drop: new Set(), data: { ...t, y: fixed } });
+        }
+      } else warnings.push(`--worth: no ${kind === "label" ? "label errors" : "duplicates"} flagged in the pool; nothing to measure`);
     }
   }
   const spec = opts.model ?? defaultAuditModel(ds);
@@ -98,7 +110,7 @@ export async function groupCurvesAndWorth(ctx: AuditContext, issues: Issue[], op
         if (opts.signal?.aborted) throw new CancelledError("audit cancelled");
         const rows = v ? sub.filter((i) => !v.drop.has(i)) : sub;
         opts.onProgress?.({ phase: "curves", done, total, detail: `${v ? `without flagged ${v.kind} rows` : "as is"}, n=${sub.length}, seed ${s}` });
-        const { model } = await train(spec, t, { train: rows }, { epochs, seed: ctx.seed + s, earlyStopping: false, ...(opts.threads ? { threads: opts.threads } : {}) }, opts.signal ? { signal: opts.signal } : {});
+        const { model } = await train(spec, v?.data ?? t, { train: rows }, { epochs, seed: ctx.seed + s, earlyStopping: false, ...(opts.threads ? { threads: opts.threads } : {}) }, opts.signal ? { signal: opts.signal } : {});
         let p: Float32Array;
         try {
           p = await model.predict(t, test);
@@ -143,11 +155,13 @@ export async function groupCurvesAndWorth(ctx: AuditContext, issues: Issue[], op
   const worth: WorthResult[] = [];
   for (const v of variants) {
     const pts = cleaned.get(v.kind)!;
-    const removed = pool.filter((i) => v.drop.has(i)).length;
+    const labelDrop = variants.find((x) => x.kind === "label")?.drop;
+    const removed = pool.filter((i) => (v.kind === "label_relabelled" ? labelDrop!.has(i) : v.drop.has(i))).length;
     const frac = removed / N;
     let multiplier: WorthResult["multiplier"] = null;
     let sentence: string;
-    const what = v.kind === "label" ? `removing the ${pct(frac)} flagged labels` : `removing the ${pct(frac)} flagged duplicate rows`;
+    const what =
+      v.kind === "label" ? `removing the ${pct(frac)} flagged labels` : v.kind === "label_relabelled" ? `relabelling the ${pct(frac)} flagged labels with the model's suggestion` : `removing the ${pct(frac)} flagged duplicate rows`;
     try {
       const fb = fitCurve(basePoints, { metric, seed: ctx.seed + 1 });
       const fc = fitCurve(pts.map((p) => ({ n: p.n, score: p.accuracy, seed: p.seed })), { metric, seed: ctx.seed + 2 });

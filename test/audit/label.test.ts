@@ -61,7 +61,7 @@ describe("worth in samples", () => {
   it.skipIf(!engineBuilt)("removing flagged labels: both curves on the same subsets, a multiplier with its interval, honest words", async () => {
     const dir = tmp();
     const { file } = blobs(dir, 1200);
-    const rep = await audit({ source: file, target: "label", cacheRoot: join(dir, "cache") }, { folds: 3, epochs: 15, threads: 1, seed: 2, worth: true, curveSeeds: 2 });
+    const rep = await audit({ source: file, target: "label", cacheRoot: join(dir, "cache") }, { folds: 3, epochs: 15, threads: 1, seed: 2, worth: true, relabel: true, curveSeeds: 2 });
     const w = rep.worth.find((x) => x.kind === "label")!;
     expect(w).toBeDefined();
     expect(w.removedRows).toBeGreaterThan(0);
@@ -76,5 +76,9 @@ describe("worth in samples", () => {
       else expect(w.sentence).toMatch(/worth about|costs data/);
     }
     expect(w.sentence).toMatch(/Test accuracy with all \d+ pool rows/);
+    const re = rep.worth.find((x) => x.kind === "label_relabelled")!;
+    expect(re.removedRows).toBe(w.removedRows);
+    expect(re.points.filter((p) => p.variant === "cleaned").every((p) => p.trainedOn === p.n)).toBe(true);
+    expect(re.sentence).toMatch(/^Relabelling the/);
   }, 120_000);
 });

@@ -20,6 +20,7 @@ export interface AuditCliOptions extends InspectOptions {
   epochs?: string;
   threads?: string;
   curveSeeds?: string;
+  relabel?: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => prev.concat(v.split(",").map((s) => s.trim()).filter(Boolean));
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .option("--id <column>", "name rows by this column as well as by position")
     .option("--folds <k>", "folds for the out-of-sample predictions", "5")
     .option("--worth", "measure what removing flagged label errors / duplicates is worth in samples (trains learning curves)")
+    .option("--relabel", "with --worth: also measure relabelling the flagged labels with the model's suggestion")
     .option("--curve-seeds <n>", "seeds per size for the per-group and --worth learning curves", "2")
     .option("--max-rows <n>", "cap on rows under the model-based checks (a seeded stratified sample above it)", "20000")
     .option("--model <spec>", "model for the model-based checks: family with overrides (cnn, mlp:width=2) or a ModelSpec JSON file")
@@ -83,6 +85,7 @@ export async function runAudit(opts: AuditCliOptions, onProgress?: (p: AuditProg
     ...(opts.epochs ? { epochs: parsePositiveInt(opts.epochs, "--epochs") } : {}),
     ...(opts.threads ? { threads: parsePositiveInt(opts.threads, "--threads") } : {}),
     ...(opts.worth ? { worth: true } : {}),
+    ...(opts.relabel ? { relabel: true } : {}),
     curveSeeds: parsePositiveInt(opts.curveSeeds ?? "2", "--curve-seeds"),
     ...(opts.id ? { id: opts.id } : {}),
     ...(onProgress ? { onProgress } : {}),
