@@ -15,7 +15,7 @@ import { nextRung, predictRunSeconds, thinLadder } from "./compare-ladder.js";
 import { rowsOf, scoreTable } from "./compare-paired.js";
 import { prune, type Domination } from "./compare-prune.js";
 import { summarise } from "./compare-summary.js";
-import { DEFAULT_MODEL, buildJob, defaultDeps, isComplete, type EstimateDeps } from "./estimate.js";
+import { DEFAULT_MODEL, buildJob, defaultDeps, isComplete, studyLoadOptions, type EstimateDeps, type EstimateOptions } from "./estimate.js";
 import type { OnEvent, StudyEvent } from "./events.js";
 import type { Executor } from "./executor.js";
 import { stableHash } from "./hash.js";
@@ -45,6 +45,8 @@ export interface CompareOptions {
   pruneMargin?: number | false;
   store?: string;
   out?: string | false;
+  /** How to read, encode and split the data (groups, kinds, text column, test file...), as estimate takes it. */
+  load?: EstimateOptions["load"];
   validFraction?: number;
   testFraction?: number;
   splitSeed?: number;
@@ -78,14 +80,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > 20) throw new InputError("BAD_SEEDS", `seeds must be a whole number from 1 to 20, got ${seeds}`);
 
   // 1. Data (encoded once; every worker process loads the same cache once and serves all variants' Runs).
-  const dataset = await deps.loadDataset({
-    source: options.data,
-    target: options.targetColumn,
-    testFraction: options.testFraction,
-    seed: options.splitSeed,
-    cacheRoot: options.cacheRoot,
-    onProgress: (p) => emit({ type: "loading", ...p }),
-  });
+  const dataset = await deps.loadDataset(studyLoadOptions(options, (p) => emit({ type: "loading", ...p })));
   const loadSeconds = (Date.now() - t0) / 1000;
   if (!dataset.cacheDir) throw new InputError("NO_CACHE", `the dataset ${dataset.source} has no cache directory; worker processes need one`);
   const tensors = dataset.tensors;

@@ -129,15 +129,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
   if (!(validFraction >= 0 && validFraction < 0.5)) throw new InputError("BAD_VALID_FRACTION", `validFraction must be in [0, 0.5), got ${validFraction}`);
 
   // 1. Data.
-  const dataset = await deps.loadDataset({
-    ...options.load,
-    source: options.data,
-    ...(options.targetColumn !== undefined ? { target: options.targetColumn } : {}),
-    ...(options.testFraction !== undefined ? { testFraction: options.testFraction } : {}),
-    ...(options.splitSeed !== undefined ? { seed: options.splitSeed } : {}),
-    ...(options.cacheRoot !== undefined ? { cacheRoot: options.cacheRoot } : {}),
-    onProgress: (p) => emit({ type: "loading", ...p }),
-  });
+  const dataset = await deps.loadDataset(studyLoadOptions(options, (p) => emit({ type: "loading", ...p })));
   const loadSeconds = (Date.now() - t0) / 1000;
   if (!dataset.cacheDir) throw new InputError("NO_CACHE", `the dataset ${dataset.source} has no cache directory; worker processes need one`);
   const tensors = dataset.tensors;
@@ -484,6 +476,22 @@ export function toReportRun(r: RunRecord): ReportRun {
     nValid: r.result?.nValid ?? null,
     paramCount: r.result?.paramCount ?? null,
     error: r.error ?? null,
+  };
+}
+
+/** The data layer's load options of a study: `load`, then the study's own data fields where given. */
+export function studyLoadOptions(
+  o: Pick<EstimateOptions, "data" | "load" | "targetColumn" | "testFraction" | "splitSeed" | "cacheRoot">,
+  onProgress: LoadOptions["onProgress"],
+): LoadOptions {
+  return {
+    ...o.load,
+    source: o.data,
+    ...(o.targetColumn !== undefined ? { target: o.targetColumn } : {}),
+    ...(o.testFraction !== undefined ? { testFraction: o.testFraction } : {}),
+    ...(o.splitSeed !== undefined ? { seed: o.splitSeed } : {}),
+    ...(o.cacheRoot !== undefined ? { cacheRoot: o.cacheRoot } : {}),
+    onProgress,
   };
 }
 

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compare, type CompareEvent } from "../../src/study/compare.js";
+import { estimate } from "../../src/study/estimate.js";
 import type { Executor } from "../../src/study/executor.js";
 import type { RunJob, RunOutcome } from "../../src/study/run.js";
 import { Store } from "../../src/study/store.js";
@@ -122,6 +123,19 @@ describe("compare: paired design", () => {
     const s = Store.open(join(dir, "c.db"));
     expect(s.studyRuns(report.studyId)).toHaveLength(36);
     s.close();
+  });
+});
+
+describe("compare: re-use", () => {
+  it("re-uses the Runs an estimate of the base model already stored (same subsets, seeds and recipe)", async () => {
+    const store = join(tmp(), "c.db");
+    const deps = (ex: CurveExecutor) => fakeDeps({ executor: () => ex, poolSize: 4000 });
+    await estimate({ data: "fake", sizes: "100,200,400", seeds: 2, store, out: false }, { deps: deps(new CurveExecutor()) });
+    const ex = new CurveExecutor();
+    const report = await compare({ data: "fake", vary: ["width=1,4"], sizes: "100,200,400", seeds: 2, store, out: false }, { deps: deps(ex) });
+    expect(ex.started.map((j) => j.spec.width)).toEqual(Array(6).fill(4));
+    expect(report.variants.find((v) => v.label === "width=1")!.runs).toEqual({ done: 6, failed: 0, reused: 6 });
+    expect(report.findings.find((f) => f.id === "evidence")!.text).toMatch(/12 Runs \(6 re-used from the store\)/);
   });
 });
 

@@ -9,14 +9,15 @@ import type { CompareReport } from "../../report/compare-types.js";
 import { compare, type CompareEvent, type CompareOptions } from "../../study/compare.js";
 import { parseAxes, variantCount } from "../../study/compare-axes.js";
 import { count } from "../../study/findings.js";
-import { parsePositiveInt, writeJson } from "../format.js";
-import { ProgressLine } from "./estimate.js";
+import { addDataOptions, toLoadOptions, type DataCliOptions } from "../data-options.js";
+import { parsePositiveInt, splitTarget, writeJson } from "../format.js";
+import { ProgressLine, readRecipe } from "./estimate.js";
 
-interface CliOptions {
-  data: string;
+interface CliOptions extends DataCliOptions {
   targetColumn?: string;
   vary: string[];
   model?: string;
+  recipe?: string;
   target?: string;
   sizes: string;
   seeds: string;
@@ -32,14 +33,15 @@ interface CliOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command("compare")
-    .description("which model size / regularisation for how much data: paired learning curves per variant, the data-optimal frontier and a recommendation")
-    .requiredOption("--data <source>", "data source: a CSV/Parquet/JSONL file, an image folder, or builtin:fashion-mnist")
-    .requiredOption("--vary <axis=values>", "an axis and its values, e.g. width=0.25,1,4 or dropout=0,0.3 or model=mlp,cnn (repeat for a cross product)", collect, [])
+    .description("which model size / regularisation for how much data: paired learning curves per variant, the data-optimal frontier and a recommendation");
+  addDataOptions(cmd, { target: false, seed: false })
+    .requiredOption("--vary <axis=values>", "an axis and its values, e.g. width=0.25,1,4 or dropout=0,0.3 or model=mlp,cnn (repeat for a cross product)", repeatable, [])
     .option("--target-column <column>", "the label column (tabular and text data)")
     .option("--model <spec>", "the base model the axes change (cnn, mlp:depth=3, or a ModelSpec JSON file; default by data kind)")
-    .option("--target <metric=value>", "the score you want, e.g. accuracy=0.90: samples needed per variant")
+    .option("--recipe <file>", "a JSON file of recipe fields for every variant (the axes override them)")
+    .option("--target <metric=value>", "the score you want, e.g. accuracy=0.90: samples needed per variant (a column name here means --target-column)")
     .option("--sizes <auto|list>", "subset sizes: auto (ascending, as far as --budget goes) or a list such as 500,2k,10k", "auto")
     .option("--seeds <count>", "seeds per size, shared by every variant (paired)", "3")
     .option("--budget <time>", "wall-time budget such as 20m or 1h (default 20m with --sizes auto)")
@@ -56,7 +58,8 @@ export function register(program: Command): void {
     });
 }
 
-function collect(value: string, previous: string[]): string[] {
+/** --vary repeats; its commas separate values, so (unlike the data options) it is not split here. */
+function repeatable(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
@@ -67,12 +70,14 @@ async function runCompare(opts: CliOptions): Promise<void> {
     pruneMargin = Number(opts.pruneMargin);
     if (!(pruneMargin >= 0) || !Number.isFinite(pruneMargin)) throw new InputError("BAD_OPTION", `--prune-margin must be a number >= 0, got "${opts.pruneMargin}"`);
   }
+  const { source, target: _column, ...load } = toLoadOptions(opts);
   const options: CompareOptions = {
-    data: opts.data,
-    targetColumn: opts.targetColumn,
+    data: source,
+    load,
+    ...splitTarget(opts.target, opts.targetColumn),
     vary: axes,
     model: opts.model,
-    target: opts.target,
+    recipe: opts.recipe ? readRecipe(opts.recipe) : undefined,
     sizes: opts.sizes,
     seeds: parsePositiveInt(opts.seeds, "--seeds"),
     budget: opts.budget,
