@@ -64,7 +64,7 @@ export function checkExactDuplicates(ctx: AuditContext): Issue[] {
         "leakage",
         "high",
         ids(leakRows),
-        `${leakRows.length} test row${leakRows.length > 1 ? "s" : ""} (${pct(leakRows.length / Math.max(1, nt))} of the test set) also appear in the training pool: test scores are optimistic`,
+        `${leakRows.length} test row${leakRows.length > 1 ? "s" : ""} (${pct(leakRows.length / Math.max(1, nt))} of the test set) also appear${leakRows.length > 1 ? "" : "s"} in the training pool: test scores are optimistic`,
         { pairs: leakPairs.slice(0, 100), testRows: nt },
         { score: 1 - leakRows.length / Math.max(1, nt) },
       ),
