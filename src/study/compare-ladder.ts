@@ -5,24 +5,6 @@
 import type { TimeModel } from "./planner.js";
 
 /**
- * From the data layer's planned sizes, every size at least `ratio` times the last one kept (and the last size):
- * a Run's time barely falls below a few thousand samples (step budget and test evaluation are fixed), so close
- * small sizes cost nearly as much as far-apart ones and teach less about the curve's shape.
- */
-export function thinLadder(sizes: readonly number[], ratio = 2.5): number[] {
-  const asc = [...new Set(sizes)].sort((a, b) => a - b);
-  const out: number[] = [];
-  for (const n of asc) if (!out.length || n >= ratio * out[out.length - 1]!) out.push(n);
-  const last = asc[asc.length - 1];
-  if (last !== undefined && out[out.length - 1] !== last) {
-    // Replace a near neighbour of the last size rather than crowd it.
-    if (out.length > 1 && last < 1.6 * out[out.length - 1]!) out.pop();
-    out.push(last);
-  }
-  return out;
-}
-
-/**
  * Predicted seconds of one Run of a variant at n: its own time model; else the measured variant closest in FLOPs,
  * scaled by the FLOPs ratio to a power. Small models are dominated by per-step overhead, so time grows far slower
  * than FLOPs (measured on Fashion-MNIST cnn widths 0.25 -> 1: 14x the FLOPs, 3.5x the time): the power is fitted

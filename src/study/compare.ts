@@ -11,7 +11,7 @@ import { metricInfo } from "../curves/index.js";
 import type { CompareReport } from "../report/compare-types.js";
 import { expandVariants, parseAxes, variantCount, type Axis, type Variant } from "./compare-axes.js";
 import { forwardFlops } from "./compare-flops.js";
-import { nextRung, predictRunSeconds, thinLadder } from "./compare-ladder.js";
+import { nextRung, predictRunSeconds } from "./compare-ladder.js";
 import { rowsOf, scoreTable } from "./compare-paired.js";
 import { prune, type Domination } from "./compare-prune.js";
 import { summarise } from "./compare-summary.js";
@@ -36,7 +36,7 @@ export interface CompareOptions {
   /** Recipe fields for every variant (under the variant's own). */
   recipe?: JsonObject;
   target?: string | Target;
-  /** "auto" (the data layer's plan, thinned; as far as the budget goes) or a list. */
+  /** "auto" (the data layer's plan, spread over the range as far as the budget goes) or a list. */
   sizes?: "auto" | number[] | string;
   seeds?: number;
   /** Default 20 min with auto sizes; none with fixed sizes. */
@@ -118,7 +118,8 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
   if (typeof sizesArg === "string" && sizesArg.trim() !== "auto") sizesArg = deps.parseSizes ? deps.parseSizes(sizesArg, poolSize) : parseCountList(sizesArg, "--sizes");
   const adaptive = sizesArg === undefined || sizesArg === "auto" || (typeof sizesArg === "string" && sizesArg.trim() === "auto");
   let ladder: number[];
-  if (adaptive) ladder = thinLadder(deps.planSizes({ poolSize, numClasses: tensors.numClasses }).filter((n) => n <= poolSize));
+  // Auto: the data layer's whole plan; when the budget cannot reach every size, nextRung spreads the ones it can.
+  if (adaptive) ladder = [...new Set(deps.planSizes({ poolSize, numClasses: tensors.numClasses }).filter((n) => n <= poolSize))].sort((a, b) => a - b);
   else {
     ladder = [...new Set(sizesArg as number[])].sort((a, b) => a - b);
     const tooBig = ladder.filter((n) => n > poolSize);

@@ -5,7 +5,7 @@ import { parseModelArg, validateSpec } from "../../src/engine/spec.js";
 import { expandVariants, parseAxes, parseAxis, variantCount } from "../../src/study/compare-axes.js";
 import { forwardFlops } from "../../src/study/compare-flops.js";
 import { fittedFrontier, frontierSentence, measuredFrontier } from "../../src/study/compare-frontier.js";
-import { nextRung, thinLadder } from "../../src/study/compare-ladder.js";
+import { nextRung } from "../../src/study/compare-ladder.js";
 import { pairedDiff, scoreTable, tQuantile } from "../../src/study/compare-paired.js";
 import { dominatedBy, prune } from "../../src/study/compare-prune.js";
 
@@ -145,11 +145,6 @@ describe("cost and ladder", () => {
     expect(f1).toBe(2 * (28 * 28 * 32 * 9 + 14 * 14 * 32 * 64 * 9 + 7 * 7 * 64 * 128 + 128 * 10));
     expect(forwardFlops({ family: "cnn", width: 2 }, img) / f1).toBeGreaterThan(3);
     expect(forwardFlops({ family: "mlp", hidden: [10] }, { xKind: "dense", xShape: [4], task: "classification", numClasses: 3 })).toBe(2 * (4 * 10 + 10 * 3));
-  });
-
-  it("thins the planned sizes to steps of at least 2.5x and keeps the pool", () => {
-    expect(thinLadder([50, 95, 181, 346, 659, 1256, 2394, 4563, 8697, 16577, 31597, 60000])).toEqual([50, 181, 659, 2394, 8697, 31597, 60000]);
-    expect(thinLadder([100, 200, 400, 800, 900])).toEqual([100, 400, 900]);
   });
 });
 
