@@ -150,6 +150,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
       return buildJob({ dataset, spec: v.spec, recipe: { ...options.recipe, ...v.recipe }, size, seed, attempt, validFraction, engineVersion, defaultRecipe: deps.defaultRecipe });
     };
 
+    const stored = (size: number, seed: number, label: string) => store.getRun(makeJob(size, seed, 0, label).job.runId)?.status === "done";
     const records: RunRecord[] = [];
     const decisions: string[] = [];
     const dropped: (Domination & { atSize: number })[] = [];
@@ -181,8 +182,10 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
         const q = [] as { label: string; seed: number }[];
         // Longest Runs first within a seed, so the slots finish together.
         for (let seed = 0; seed < k; seed++) q.push(...[...live].sort((a, b) => (predict(b, at) ?? 0) - (predict(a, at) ?? 0)).map((label) => ({ label, seed })));
-        const known = q.every((x) => predict(x.label, at) !== null);
-        return { q, seconds: known ? q.reduce((a, x) => a + predict(x.label, at)!, 0) / Math.max(1, executor!.slots) : null };
+        // A Run the Store already has costs nothing: a re-run spends its budget on the sizes still missing.
+        const cost = (x: { label: string; seed: number }) => (stored(at, x.seed, x.label) ? 0 : predict(x.label, at));
+        const known = q.every((x) => cost(x) !== null);
+        return { q, seconds: known ? q.reduce((a, x) => a + cost(x)!, 0) / Math.max(1, executor!.slots) : null };
       };
       // All seeds if that still leaves enough sizes for a fit; else fewer (at least 2 while pairing needs them).
       const rem = remaining();
