@@ -62,6 +62,8 @@ export interface AuditReport {
   createdAt: string;
   data: {
     source: string;
+    /** The dataset's fingerprint (as in the cache and the store). */
+    fingerprint: string;
     kind: string;
     task: string;
     target: string;
@@ -194,6 +196,7 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
     createdAt: new Date().toISOString(),
     data: {
       source: ds.source,
+      fingerprint: ds.fingerprint,
       kind: ds.schema.kind,
       task: ds.schema.task,
       target: ds.schema.target,

@@ -3,6 +3,7 @@
  * --worth) what fixing label errors and duplicates is worth in samples. Writes audit.json / audit.md / audit.html /
  * flagged.csv into --out; prints a plain-words summary (or one JSON object with --json); progress on stderr.
  */
+import { join } from "node:path";
 import type { Command } from "commander";
 import { audit, writeAuditReport, type AuditProgress, type AuditReport } from "../../audit/index.js";
 import { parseModelArg } from "../../engine/index.js";
@@ -49,7 +50,7 @@ export function register(program: Command): void {
     .option("--test-fraction <f>", "fraction of rows held out for testing", "0.2")
     .option("--seed <n>", "seed for the split, folds, samples and bootstraps", "0")
     .option("--cache-root <dir>", "where encoded data sets are cached", ".enough/cache")
-    .option("--out <dir>", "report folder", "enough-audit")
+    .option("--out <dir>", "report folder (default .enough/reports/audit-<data fingerprint>)")
     .option("--json", "print one JSON object")
     .action(async (opts: AuditCliOptions) => {
       const tty = !!process.stderr.isTTY && !opts.json;
@@ -90,7 +91,7 @@ export async function runAudit(opts: AuditCliOptions, onProgress?: (p: AuditProg
     ...(opts.id ? { id: opts.id } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
-  await writeAuditReport(report, opts.out ?? "enough-audit");
+  await writeAuditReport(report, opts.out ?? join(".enough", "reports", `audit-${report.data.fingerprint}`));
   return report;
 }
 
