@@ -4,14 +4,14 @@
  * Thin: parses options, shows progress from compare()'s events, prints the answer (or one JSON object).
  */
 import type { Command } from "commander";
-import { CancelledError, InputError } from "../../errors.js";
+import { InputError } from "../../errors.js";
 import type { CompareReport } from "../../report/compare-types.js";
 import { compare, type CompareEvent, type CompareOptions } from "../../study/compare.js";
 import { parseAxes, variantCount } from "../../study/compare-axes.js";
 import { count } from "../../study/findings.js";
 import { addDataOptions, toLoadOptions, type DataCliOptions } from "../data-options.js";
 import { parsePositiveInt, splitTarget, writeJson } from "../format.js";
-import { ProgressLine, readRecipe } from "./estimate.js";
+import { readRecipe, runInterruptible } from "./estimate.js";
 
 interface CliOptions extends DataCliOptions {
   targetColumn?: string;
@@ -87,60 +87,35 @@ async function runCompare(opts: CliOptions): Promise<void> {
     jobs: opts.jobs === undefined ? undefined : parsePositiveInt(opts.jobs, "--jobs"),
     threads: opts.threads === undefined ? undefined : parsePositiveInt(opts.threads, "--threads"),
   };
-  const controller = new AbortController();
-  options.signal = controller.signal;
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write("\nenough: stopping (finished Runs are kept; press Ctrl-C again to quit at once)\n");
-      controller.abort();
-    } else process.exit(130);
-  };
-  process.on("SIGINT", onSigint);
   const tty = !!process.stderr.isTTY && !opts.json;
   const verbose = !!opts.verbose && !opts.json;
-  const progress = new ProgressLine(process.stderr, { tty, verbose, label: "compare" });
-  const note = (line: string) => {
-    if (!tty && !verbose) return;
-    progress.clear();
-    process.stderr.write(line + "\n");
-  };
-  const onEvent = (e: CompareEvent) => {
-    switch (e.type) {
-      case "variants":
-        note(`variants: ${e.count} (${e.axes.join(" × ")}): ${e.labels.join("; ")}`);
-        return;
-      case "rung":
-        if (verbose) note(`size n=${count(e.size)}: ${e.variants.length} variant(s)`);
-        return;
-      case "pruned":
-        note(`dropped ${e.variant} after n=${count(e.atSize)}: ${e.reason}`);
-        return;
-      default:
-        progress.on(e);
-    }
-  };
-  if (variantCount(axes) > 12) note(`note: ${variantCount(axes)} variants; each size costs ${variantCount(axes)} × seeds Runs`);
-  const ticker = setInterval(() => progress.tick(), 1000);
-  ticker.unref();
-  try {
-    const report = await compare(options, { onEvent });
+  await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "compare" }, async (signal, progress) => {
+    const note = (line: string) => {
+      if (!tty && !verbose) return;
+      progress.clear();
+      process.stderr.write(line + "\n");
+    };
+    const onEvent = (e: CompareEvent) => {
+      switch (e.type) {
+        case "variants":
+          note(`variants: ${e.count} (${e.axes.join(" × ")}): ${e.labels.join("; ")}`);
+          return;
+        case "rung":
+          if (verbose) note(`size n=${count(e.size)}: ${e.variants.length} variant(s)`);
+          return;
+        case "pruned":
+          note(`dropped ${e.variant} after n=${count(e.atSize)}: ${e.reason}`);
+          return;
+        default:
+          progress.on(e);
+      }
+    };
+    if (variantCount(axes) > 12) note(`note: ${variantCount(axes)} variants; each size costs ${variantCount(axes)} × seeds Runs`);
+    const report = await compare({ ...options, signal }, { onEvent });
     progress.clear();
     if (opts.json) writeJson(compareJson(report));
     else process.stdout.write(compareAnswer(report));
-  } catch (err) {
-    progress.clear();
-    if (err instanceof CancelledError) {
-      process.stderr.write(`enough: ${err.message}\n`);
-      process.exitCode = 130;
-      return;
-    }
-    throw err;
-  } finally {
-    clearInterval(ticker);
-    process.off("SIGINT", onSigint);
-  }
+  });
 }
 
 /** The --json object: the recommendation, the frontier, one summary per variant, pruning and the report paths. */

@@ -70,8 +70,20 @@ async function runEstimate(opts: CliOptions): Promise<void> {
     jobs: opts.jobs === undefined ? undefined : parsePositiveInt(opts.jobs, "--jobs"),
     threads: opts.threads === undefined ? undefined : parsePositiveInt(opts.threads, "--threads"),
   };
+  await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "estimate" }, async (signal, progress) => {
+    const report = await estimate({ ...options, signal }, { onEvent: (e) => progress.on(e) });
+    progress.clear();
+    if (opts.json) writeJson(jsonSummary(report));
+    else process.stdout.write(plainAnswer(report));
+  });
+}
+
+/**
+ * Runs a study command with a progress line on stderr (a TTY, not --json): the first Ctrl-C stops cleanly
+ * (finished Runs stay stored; exit 130), a second quits at once.
+ */
+export async function runInterruptible(o: { json?: boolean; verbose?: boolean; label: string }, work: (signal: AbortSignal, progress: ProgressLine) => Promise<void>): Promise<void> {
   const controller = new AbortController();
-  options.signal = controller.signal;
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
@@ -81,14 +93,11 @@ async function runEstimate(opts: CliOptions): Promise<void> {
     } else process.exit(130);
   };
   process.on("SIGINT", onSigint);
-  const progress = new ProgressLine(process.stderr, { tty: !!process.stderr.isTTY && !opts.json, verbose: !!opts.verbose && !opts.json });
+  const progress = new ProgressLine(process.stderr, { tty: !!process.stderr.isTTY && !o.json, verbose: !!o.verbose && !o.json, label: o.label });
   const ticker = setInterval(() => progress.tick(), 1000);
   ticker.unref();
   try {
-    const report = await estimate(options, { onEvent: (e) => progress.on(e) });
-    progress.clear();
-    if (opts.json) writeJson(jsonSummary(report));
-    else process.stdout.write(plainAnswer(report));
+    await work(controller.signal, progress);
   } catch (err) {
     progress.clear();
     if (err instanceof CancelledError) {
@@ -102,7 +111,6 @@ async function runEstimate(opts: CliOptions): Promise<void> {
     process.off("SIGINT", onSigint);
   }
 }
-
 
 export function readRecipe(path: string): Record<string, unknown> {
   let text: string;
