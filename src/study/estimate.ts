@@ -311,6 +311,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     const found: Finding[] = makeFindings({
       analysis,
       target,
+      dataWarnings: dataset.report.warnings,
       testSize,
       runsDone: done.length,
       runsFailed: lostRuns.length,

@@ -5,7 +5,7 @@
 import type { Analysis } from "./analysis.js";
 
 export interface Finding {
-  id: "have" | "target" | "next" | "doubling" | "asymptote" | "gap" | "fit" | "time" | "failures" | "evidence";
+  id: "have" | "target" | "next" | "doubling" | "asymptote" | "gap" | "fit" | "time" | "failures" | "data" | "evidence";
   text: string;
 }
 
@@ -21,6 +21,8 @@ export interface FindingsInput {
   /** Predicted seconds for one Run at n (measured time per Run vs n), if known. */
   secondsAt?: (n: number) => number | null;
   failures?: { size: number; seed: number; code: string; message: string }[];
+  /** What reading the data skipped or warned about (rows, files), so the answer says what it rests on. */
+  dataWarnings?: string[];
 }
 
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -119,6 +121,9 @@ export function findings(i: FindingsInput): Finding[] {
   if (i.runsFailed > 0) {
     const ex = (i.failures ?? []).slice(0, 3).map((e) => `n=${int(e.size)} seed ${e.seed}: ${e.code}`).join("; ");
     out.push({ id: "failures", text: `${i.runsFailed} Run${i.runsFailed === 1 ? "" : "s"} failed and ${i.runsFailed === 1 ? "is" : "are"} left out of the curve${ex ? ` (${ex})` : ""}.` });
+  }
+  if (i.dataWarnings?.length) {
+    out.push({ id: "data", text: `Reading the data: ${i.dataWarnings.join("; ")}.` });
   }
   out.push({ id: "evidence", text: `Based on ${i.runsDone} Runs at ${i.sizesMeasured} sizes (up to ${i.maxSeeds} seeds each), stored as study ${i.studyId}.` });
   return out;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -45,6 +45,19 @@ describe.skipIf(!engineBuilt)("enough train", () => {
     expect(out.samplesPerSecond).toBeGreaterThan(0);
     expect(out.testAccuracy).toBeGreaterThan(0.85);
     expect(out.testLoss).toBeLessThan(Math.log(2));
+  });
+
+  it("a malformed row is skipped, counted and named, never dropped silently", () => {
+    const dir = mkdtempSync(join(tmpdir(), "enough-train-"));
+    const csv = join(dir, "moons.csv");
+    writeMoons(csv, 400);
+    writeFileSync(csv, readFileSync(csv, "utf8") + "0.5,0.2\n");
+    const r = runCli(["train", "--data", csv, "--target", "label", "--epochs", "2"], dir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/401 rows read, 400 kept, 1 skipped/);
+    expect(r.stderr).toMatch(/warning: .*402/);
+    const j = runCli(["train", "--data", csv, "--target", "label", "--epochs", "2", "--json"], dir);
+    expect(JSON.parse(j.stdout).data).toEqual(expect.objectContaining({ rowsRead: 401, rowsKept: 400, rowsSkipped: 1 }));
   });
 
   it("a misspelled target and an oversized --n are typed errors without a stack trace", () => {

@@ -38,6 +38,9 @@ async function runTrain(opts: TrainOptions): Promise<void> {
     if (!opts.json) process.stderr.write(line + "\n");
   };
   const dataset = await loadDataset(toLoadOptions(opts));
+  const read = dataset.report;
+  say(`data: ${read.rowsRead} rows read, ${read.rowsKept} kept, ${read.rowsSkipped} skipped`);
+  for (const w of read.warnings) say(`warning: ${w}`);
   const pool = dataset.split.pool;
   const n = opts.n === undefined ? pool.length : parsePositiveInt(opts.n, "--n");
   if (n > pool.length) {
@@ -67,6 +70,7 @@ async function runTrain(opts: TrainOptions): Promise<void> {
     const out = {
       source: dataset.source,
       fingerprint: dataset.fingerprint,
+      data: { rowsRead: read.rowsRead, rowsKept: read.rowsKept, rowsSkipped: read.rowsSkipped, skipped: read.skipped, warnings: read.warnings },
       model: spec,
       recipe,
       n,
