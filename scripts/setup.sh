@@ -16,32 +16,43 @@ for arg in "$@"; do
   esac
 done
 
-# System packages the project needs. libtorch comes from Debian/Ubuntu unless LIBTORCH names another build;
-# chromium is for the tests that open reports in a real browser.
-pkgs=(g++ make python3 libopenblas0-pthread dataset-fashion-mnist chromium)
-if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libtorch-dev); fi
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  else
-    echo "setup: these system packages are missing: ${missing[*]}" >&2
-    echo "setup: run this, then run ./scripts/setup.sh again:" >&2
-    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
-    exit 1
-  fi
-fi
-
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt 20 ]; then
   echo "setup: Node.js >= 20 is required (found $(node --version 2>/dev/null || echo none))." >&2
   exit 1
+fi
+
+# System packages the project needs. libtorch comes from Debian/Ubuntu unless LIBTORCH names another build.
+pkgs=(g++ make python3 libopenblas0-pthread dataset-fashion-mnist)
+if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libtorch-dev); fi
+# Optional: chromium, for the tests that open reports in a real browser (they skip without it; CI requires it).
+optional=(chromium)
+
+is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+missing=(); missing_optional=()
+for p in "${pkgs[@]}"; do is_installed "$p" || missing+=("$p"); done
+for p in "${optional[@]}"; do is_installed "$p" || missing_optional+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ] || [ "${#missing_optional[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    if [ "${#missing[@]}" -gt 0 ]; then
+      echo "setup: installing ${missing[*]}"
+      apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+    if [ "${#missing_optional[@]}" -gt 0 ]; then
+      echo "setup: installing ${missing_optional[*]} (optional, for the browser tests)"
+      apt-get install -y -qq --no-install-recommends "${missing_optional[@]}" ||
+        echo "setup: warning: could not install ${missing_optional[*]}; the browser tests will be skipped" >&2
+    fi
+  elif [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: these system packages are missing: ${missing[*]}" >&2
+    echo "setup: run this, then run ./scripts/setup.sh again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]} ${missing_optional[*]}" >&2
+    exit 1
+  else
+    echo "setup: optional: 'sudo apt-get install -y ${missing_optional[*]}' enables the browser tests" >&2
+  fi
 fi
 
 echo "setup: npm ci"
