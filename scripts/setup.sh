@@ -11,7 +11,7 @@ run_main=1
 for arg in "$@"; do
   case "$arg" in
     --no-run) run_main=0 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done
