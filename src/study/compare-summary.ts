@@ -225,6 +225,10 @@ export function summarise(i: SummaryInput): CompareReport {
   };
 }
 
+/** Beyond this many times the largest size measured, a samples-for-target figure is a far extrapolation. */
+const FAR = 20;
+const far = (n: number, nMax: number) => `${Math.round(n / nMax).toLocaleString("en-US")}× the largest size measured: an extrapolation, read it as "far more data than measured"`;
+
 function recommend(
   i: SummaryInput,
   vs: CompareVariantReport[],
@@ -235,7 +239,18 @@ function recommend(
 ): string[] {
   const out: string[] = [];
   const m = i.metric;
-  if (sentence) out.push(sentence);
+  const nMax = Math.max(0, ...measured.map((r) => r.n));
+  if (sentence) {
+    // The fitted envelope is a reading of curves; say how much of it the paired measurements back.
+    const paired = measured.filter((r) => r.advantage && r.advantage.count >= 2);
+    const clear = paired.filter((r) => r.clear).length;
+    const backing = !paired.length
+      ? " (read off the fitted curves; one seed per size, so no paired check)"
+      : clear === paired.length
+        ? ` (the leader's paired lead is clear at every size measured)`
+        : ` (read off the fitted curves; the leader's paired lead is clear at ${clear} of ${paired.length} sizes measured${clear === 0 ? ", so the variants are still within noise of each other" : ""})`;
+    out.push(sentence.replace(/\.$/, "") + backing + ".");
+  }
   const last = measured.at(-1);
   if (last) {
     const a = last.advantage;
@@ -248,7 +263,9 @@ function recommend(
   }
   if (best.atHave) {
     const s = best.atHave.score;
-    out.push(`With all ${count(i.dataset.split.pool.length)} samples of your pool, ${best.atHave.variant} should reach ${m} about ${f(s.mean)} (80% interval ${f(s.lo)}–${f(s.hi)}), the best of the variants kept.`);
+    const pool = i.dataset.split.pool.length;
+    const beyond = nMax > 0 && pool > 2 * nMax ? ` (extrapolated from n ≤ ${count(nMax)})` : "";
+    out.push(`With all ${count(pool)} samples of your pool, ${best.atHave.variant} should reach ${m} about ${f(s.mean)} (80% interval ${f(s.lo)}–${f(s.hi)})${beyond}, the best of the variants kept.`);
   }
   if (i.target) {
     const t = `${m} ${f(i.target.value)}`;
@@ -256,6 +273,7 @@ function recommend(
       const s = best.leastData.samples;
       const hi = Number.isFinite(s.hi) && s.hi < 1e9 ? count(s.hi) : "unbounded";
       let txt = `Fewest samples for ${t}: ${best.leastData.variant}, about ${count(s.mean)} (80% interval ${count(s.lo)}–${hi})`;
+      if (nMax > 0 && s.mean > FAR * nMax) txt += `, ${far(s.mean, nMax)}`;
       const lt = best.leastTime;
       if (lt && lt.variant !== best.leastData.variant) txt += `; least training time: ${lt.variant} (about ${duration(lt.seconds)} per Run at its ${count(lt.samples)} samples)`;
       else if (lt) txt += `, which is also the fastest to train there (about ${duration(lt.seconds)} per Run)`;
@@ -273,7 +291,13 @@ function moreFindings(i: SummaryInput, vs: CompareVariantReport[], runsSaved: nu
     const t = v.timePerRun.at(-1);
     if (t) cost.push(`${duration(t.seconds)} per Run at ${count(t.n)}`);
     const sf = v.samplesForTarget;
-    const need = i.target && sf ? (sf.reachable === false || !Number.isFinite(sf.mean) ? `; ${i.metric} ${f(i.target.value)} out of reach` : `; needs ~${count(sf.mean)} samples for ${i.metric} ${f(i.target.value)}`) : "";
+    const nMax = v.measuredAtMax?.n ?? 0;
+    const need =
+      i.target && sf
+        ? sf.reachable === false || !Number.isFinite(sf.mean)
+          ? `; ${i.metric} ${f(i.target.value)} out of reach`
+          : `; needs ~${count(sf.mean)} samples for ${i.metric} ${f(i.target.value)}${nMax > 0 && sf.mean > FAR * nMax ? ` (${far(sf.mean, nMax)})` : ""}`
+        : "";
     const fit = v.confidence === "low" || v.confidence === "none" ? ` (curve fit ${v.confidence === "none" ? "not possible" : "of low confidence"})` : "";
     out.push({ id: `variant:${v.label}`, text: `${v.label}: ${cost.filter(Boolean).join(", ")}${need}${fit}; ${v.diagnosis.text}.` });
   }

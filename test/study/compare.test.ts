@@ -92,7 +92,7 @@ describe("compare: paired design", () => {
     expect(x.to).toBe("width=4");
     expect(x.n).toBeGreaterThan(500);
     expect(x.n).toBeLessThan(1600);
-    expect(report.headline).toMatch(/^Below ~[\d,]+ samples use width=0\.25; above ~[\d,]+ use width=4\./);
+    expect(report.headline).toMatch(/^Below ~[\d,]+ samples use width=0\.25; above ~[\d,]+ use width=4 \(.*paired lead is clear at (\d of 6 sizes|every size)/);
     // Measured frontier: width=0.25 clearly best at 100, width=4 clearly best at 3200 (paired over 3 seeds).
     const m = report.frontier.measured;
     expect(m[0]).toMatchObject({ n: 100, best: "width=0.25", clear: true });
