@@ -227,7 +227,7 @@ export function summarise(i: SummaryInput): CompareReport {
 
 /** Beyond this many times the largest size measured, a samples-for-target figure is a far extrapolation. */
 const FAR = 20;
-const far = (n: number, nMax: number) => `${Math.round(n / nMax).toLocaleString("en-US")}× the largest size measured: an extrapolation, read it as "far more data than measured"`;
+const far = (n: number, nMax: number) => `~${count(n / nMax)}× beyond the largest size measured: a far extrapolation`;
 
 function recommend(
   i: SummaryInput,
@@ -264,7 +264,7 @@ function recommend(
   if (best.atHave) {
     const s = best.atHave.score;
     const pool = i.dataset.split.pool.length;
-    const beyond = nMax > 0 && pool > 2 * nMax ? ` (extrapolated from n ≤ ${count(nMax)})` : "";
+    const beyond = nMax > 0 && pool > 2 * nMax ? `, extrapolated from n ≤ ${count(nMax)}` : "";
     out.push(`With all ${count(pool)} samples of your pool, ${best.atHave.variant} should reach ${m} about ${f(s.mean)} (80% interval ${f(s.lo)}–${f(s.hi)})${beyond}, the best of the variants kept.`);
   }
   if (i.target) {
@@ -272,11 +272,16 @@ function recommend(
     if (best.leastData) {
       const s = best.leastData.samples;
       const hi = Number.isFinite(s.hi) && s.hi < 1e9 ? count(s.hi) : "unbounded";
-      let txt = `Fewest samples for ${t}: ${best.leastData.variant}, about ${count(s.mean)} (80% interval ${count(s.lo)}–${hi})`;
-      if (nMax > 0 && s.mean > FAR * nMax) txt += `, ${far(s.mean, nMax)}`;
-      const lt = best.leastTime;
-      if (lt && lt.variant !== best.leastData.variant) txt += `; least training time: ${lt.variant} (about ${duration(lt.seconds)} per Run at its ${count(lt.samples)} samples)`;
-      else if (lt) txt += `, which is also the fastest to train there (about ${duration(lt.seconds)} per Run)`;
+      let txt: string;
+      if (nMax > 0 && s.mean > FAR * nMax) {
+        // Naming a winner (or a training time) from a curve stretched that far would overstate what was measured.
+        txt = `No variant is shown to reach ${t} near the sizes measured: the nearest is ${best.leastData.variant} at about ${count(s.mean)} samples (80% interval ${count(s.lo)}–${hi}), ${far(s.mean, nMax)}`;
+      } else {
+        txt = `Fewest samples for ${t}: ${best.leastData.variant}, about ${count(s.mean)} (80% interval ${count(s.lo)}–${hi})`;
+        const lt = best.leastTime;
+        if (lt && lt.variant !== best.leastData.variant) txt += `; least training time: ${lt.variant} (about ${duration(lt.seconds)} per Run at its ${count(lt.samples)} samples)`;
+        else if (lt) txt += `, which is also the fastest to train there (about ${duration(lt.seconds)} per Run)`;
+      }
       out.push(txt + ".");
     } else if (!vs.some((v) => v.fit)) out.push(`How many samples ${t} needs cannot be said yet: no curve could be fitted (${i.measured.length} size${i.measured.length === 1 ? "" : "s"} measured, at least 3 needed); a larger --budget measures more sizes, and a re-run re-uses every finished Run.`);
     else out.push(`No variant is expected to reach ${t} by adding data alone, within the fitted intervals.`);
