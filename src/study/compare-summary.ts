@@ -3,7 +3,7 @@
  * intervals, samples for the target, the gap), the paired frontier and its crossovers, the overfitting diagnosis,
  * cost (parameters, FLOPs, time per Run), the pruning ledger and the plain-words recommendation. Pure.
  */
-import type { MetricInfo } from "../curves/index.js";
+import type { AggregatedPoint, CurveFit, MetricInfo } from "../curves/index.js";
 import type { Dataset } from "../data/types.js";
 import { COMPARE_REPORT_SCHEMA, COMPARE_REPORT_VERSION, type CompareReport, type CompareVariantReport } from "../report/compare-types.js";
 import { analyse, type AggregateFn, type Analysis, type FitCurveFn } from "./analysis.js";
@@ -130,7 +130,19 @@ export function summarise(i: SummaryInput): CompareReport {
     ...row,
     scores: Object.fromEntries(Object.entries(row.scores).map(([k, s]) => [k, sign * s])),
   }));
-  const fits = new Map(i.variants.flatMap((v) => (analyses.get(v.label)!.fits.test ? [[v.label, analyses.get(v.label)!.fits.test!] as const] : [])));
+  // A fit that misses its own measured means cannot say which variant leads between or beyond them.
+  const misfits: string[] = [];
+  const fits = new Map(
+    i.variants.flatMap((v) => {
+      const a = analyses.get(v.label)!;
+      if (!a.fits.test) return [];
+      if (missesPoints(a.fits.test, a.points.test)) {
+        misfits.push(v.label);
+        return [];
+      }
+      return [[v.label, a.fits.test] as const];
+    }),
+  );
   const maxMeasured = (l: string) => analyses.get(l)!.points.test.at(-1)?.n ?? 0;
   const allN = measured.map((m) => m.n);
   const nLo = allN.length ? Math.min(...allN) : 1;
@@ -175,6 +187,12 @@ export function summarise(i: SummaryInput): CompareReport {
 
   const recommendation = recommend(i, variantReports, measured, sentence, best, f);
   const findings = moreFindings(i, variantReports, runsSaved, secondsSaved, f);
+  if (misfits.length) {
+    findings.splice(findings.length - 1, 0, {
+      id: "misfit",
+      text: `The fitted curve of ${misfits.join(" and ")} misses its own measured means by more than their seed spread allows, so the fitted frontier leaves it out; more sizes or seeds would give it a usable curve.`,
+    });
+  }
   const runs = i.records
     .filter((r) => r.status !== "cancelled")
     .map((r) => ({ ...toReportRun(r), variant: r.variant ?? "" }))
@@ -223,6 +241,24 @@ export function summarise(i: SummaryInput): CompareReport {
     store: i.store,
     reports: null,
   };
+}
+
+/**
+ * Whether a fit misses a measured mean by more than 3 standard errors of that mean (seed spread, at least 0.01 of
+ * the score's scale so that identical seeds do not make every fit fail).
+ */
+export function missesPoints(fit: CurveFit, points: readonly AggregatedPoint[]): boolean {
+  const scale = Math.max(...points.map((p) => Math.abs(p.mean)), 1e-9);
+  return points.some((p) => {
+    let m: number;
+    try {
+      m = fit.scoreAt(p.n).mean;
+    } catch {
+      return true;
+    }
+    const se = Math.max(p.count > 1 ? p.sd / Math.sqrt(p.count) : 0, 0.01 * Math.min(1, scale));
+    return !(Math.abs(m - p.mean) <= 3 * se);
+  });
 }
 
 /** Beyond this many times the largest size measured, a samples-for-target figure is a far extrapolation. */

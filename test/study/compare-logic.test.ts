@@ -8,6 +8,7 @@ import { fittedFrontier, frontierSentence, measuredFrontier } from "../../src/st
 import { nextRung } from "../../src/study/compare-ladder.js";
 import { pairedDiff, scoreTable, tQuantile } from "../../src/study/compare-paired.js";
 import { dominatedBy, prune } from "../../src/study/compare-prune.js";
+import { missesPoints } from "../../src/study/compare-summary.js";
 
 const engine = {
   parseFamily: (name: string) => parseModelArg(name) as unknown as Record<string, unknown>,
@@ -159,5 +160,15 @@ describe("rung choice under a budget", () => {
     expect(nextRung(7, 0, 1, cost, 95)).toEqual({ index: 2, sizes: 3 });
     expect(nextRung(7, 0, 1, cost, 5)).toBeNull();
     expect(nextRung(7, 6, 7, cost, 1000)).toBeNull();
+  });
+});
+
+describe("fit fidelity", () => {
+  it("a fit that misses its own measured means is left out of the fitted frontier", () => {
+    const pts = [100, 200, 400, 800].map((n) => ({ n, mean: 0.9 - n ** -0.5, sd: 0.005, count: 3 }));
+    const good = fitCurve(pts.flatMap((p) => [0, 1, 2].map((s) => ({ n: p.n, score: p.mean + (s - 1) * 0.005, seed: s }))), { metric: "accuracy", bootstrap: 0 });
+    expect(missesPoints(good, pts)).toBe(false);
+    const flat = { scoreAt: () => ({ mean: 0.86, lo: 0.85, hi: 0.87 }) } as unknown as Parameters<typeof missesPoints>[0];
+    expect(missesPoints(flat, pts)).toBe(true);
   });
 });
