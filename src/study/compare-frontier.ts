@@ -129,7 +129,7 @@ export function fittedFrontier(
 export function frontierSentence(f: FittedFrontier, label: (v: string) => string, count: (n: number) => string): string | null {
   const s = f.segments;
   if (!s.length) return null;
-  if (s.length === 1) return `From ${count(s[0]!.from)} to ${count(s[0]!.to)} samples, ${label(s[0]!.variant)} is best throughout (no crossover).`;
+  if (s.length === 1) return `From ${count(s[0]!.from)} to ${count(s[0]!.to)} samples, ${label(s[0]!.variant)} is best throughout, with no crossover.`;
   const parts: string[] = [`Below ~${count(s[1]!.from)} samples use ${label(s[0]!.variant)}`];
   for (let i = 1; i < s.length - 1; i++) parts.push(`from ~${count(s[i]!.from)} to ~${count(s[i + 1]!.from)} use ${label(s[i]!.variant)}`);
   parts.push(`above ~${count(s[s.length - 1]!.from)} use ${label(s[s.length - 1]!.variant)}`);

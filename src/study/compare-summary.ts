@@ -146,8 +146,8 @@ export function summarise(i: SummaryInput): CompareReport {
   const maxMeasured = (l: string) => analyses.get(l)!.points.test.at(-1)?.n ?? 0;
   const allN = measured.map((m) => m.n);
   const nLo = allN.length ? Math.min(...allN) : 1;
-  const reachN = variantReports.flatMap((v) => (v.samplesForTarget && v.samplesForTarget.reachable !== false && Number.isFinite(v.samplesForTarget.mean) ? [v.samplesForTarget.mean] : []));
-  const nHi = Math.max(poolSize, ...allN, ...reachN.map((n) => Math.min(n, 10 * poolSize)));
+  // Up to the pool (what the user can act on) or the largest size measured, whichever is larger.
+  const nHi = Math.max(poolSize, ...allN);
   const fitted = fittedFrontier(fits, {
     direction: i.info.direction,
     nLo,
