@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { CancelledError, InputError } from "../errors.js";
 import { metricInfo } from "../curves/index.js";
 import type { CompareReport } from "../report/compare-types.js";
-import { expandVariants, parseAxes, variantCount, type Axis, type Variant } from "./compare-axes.js";
+import { expandVariants, parseAxes, type Axis, type Variant } from "./compare-axes.js";
 import { forwardFlops } from "./compare-flops.js";
 import { nextRung, predictRunSeconds } from "./compare-ladder.js";
 import { rowsOf, scoreTable } from "./compare-paired.js";
@@ -344,4 +344,3 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
   }
 }
 
-export { variantCount };
