@@ -101,7 +101,7 @@ async function runCompare(opts: CliOptions): Promise<void> {
           note(`variants: ${e.count} (${e.axes.join(" × ")}): ${e.labels.join("; ")}`);
           return;
         case "rung":
-          if (verbose) note(`size n=${count(e.size)}: ${e.variants.length} variant(s)`);
+          if (verbose) note(`size n=${e.size.toLocaleString("en-US")}: ${e.variants.length} variant(s)`);
           return;
         case "pruned":
           note(`dropped ${e.variant} after n=${count(e.atSize)}: ${e.reason}`);
