@@ -35,6 +35,12 @@ export interface Sample {
   k: number;
   /** Error at nMax for this draw (where the gain factor starts acting). */
   e0: number;
+  /** Horizon spread of this draw: sd (error units) of its offset per doubling of n beyond nMax. */
+  rho: number;
+  /** Share of the forecast beyond nMax pulled to `level` (the stacking weight of last1 against the families). */
+  lam: number;
+  /** The last observed level in this draw (error space). */
+  level: number;
 }
 
 export interface Prepared {
@@ -59,9 +65,32 @@ export interface FitState {
   /** Noise sd of one run at nMax (error/metric units). */
   sigmaObs: number;
   cvPairs: number;
+  /** Stacking weight of the last observed level against the combined families beyond nMax (0 = families only). */
+  lam: number;
+  /** Share of the families' gain beyond nMax kept after the recent-slope test (1 = as fitted). */
+  kappa: number;
+  /** Lack-of-fit sd (error units): how far the seed means sit from the fitted curve beyond their standard errors. */
+  lackOfFit: number;
+  /** Last observed level (error space): the mean at nMax. */
+  level: number;
 }
 
 const PRIOR_TAU = 0.5;
+/** Size of the log-spaced grid for the horizon spread rho. */
+const HORIZON_GRID = 20;
+/** Exponential prior on rho, mean RHO_PRIOR_MEAN x the curve's observed range (tuned on the even LCDB curves). */
+const RHO_PRIOR_MEAN = 0.01;
+/**
+ * Prior for the stacking weight of the last observed level (see stackLevel): a handful of held-out points gives a
+ * noisy weight, and on real curves the families tend to forecast growth on curves that go flat late. Both
+ * constants were tuned on the even-numbered LCDB curves only (bench/curves.bench.ts reports the odd ones apart).
+ */
+const LAMBDA_PRIOR = 0.3;
+const LAMBDA_PRIOR_WEIGHT = 8;
+/** Recent-slope test: the window (in doublings of n below nMax) and the prior sd of the kept share of gain. */
+const SLOPE_WINDOW_DOUBLINGS = 2;
+const SLOPE_PRIOR_SD = 1;
+const SLOPE_CAP_Z = 0.5;
 /** Weight of each older rolling origin relative to the next newer one. */
 const CV_DECAY = 0.5;
 
@@ -147,6 +176,8 @@ interface CvRecord {
   pred: Map<string, { later: number[]; atOrigin: number }>;
   originN: number;
   laterIdx: number[];
+  /** Last observed level at the origin (the mean at originN). */
+  level: number;
 }
 
 /** Origins for rolling-origin validation: up to `maxOrigins` cut points between half the sizes and the last-but-one. */
@@ -188,7 +219,7 @@ function rollingOrigin(prep: Prepared, fams: readonly Family[], constants: strin
       const c = constantLevel(name, d, originN);
       pred.set(name, { later: laterIdx.map(() => c), atOrigin: c });
     }
-    recs.push({ pred, originN, laterIdx });
+    recs.push({ pred, originN, laterIdx, level: meanAt(d, originN) });
   }
   return recs;
 }
@@ -259,7 +290,9 @@ function noiseSd(prep: Prepared, members: Member[]): number {
   let d2 = 0;
   for (let i = 1; i + 1 < y.length; i++) d2 += (y[i + 1]! - 2 * y[i]! + y[i - 1]!) ** 2;
   const v2 = y.length >= 3 ? d2 / (6 * (y.length - 2)) : 0;
-  const v = den > 0 ? num / den : v2;
+  // Residuals of the fitted families also carry their misfit (a kink the smooth families miss); second
+  // differences carry only local curvature: the smaller of the two is the closer estimate of run-to-run noise.
+  const v = den > 0 ? (y.length >= 4 ? Math.min(num / den, v2) : num / den) : v2;
   const floor = 1e-6 * (prep.ctx.range + Math.abs(y[y.length - 1]!));
   return Math.max(Math.sqrt(v), floor);
 }
@@ -275,12 +308,146 @@ export interface TauPosterior {
   pairs: number;
   /** Grid (log-spaced) and posterior mass, so draws integrate over tau instead of trusting one value. */
   grid: number[];
+  /** Horizon spread of each grid cell (sd per doubling beyond the origin, error units), aligned with grid. */
+  rho: number[];
   mass: number[];
 }
 
-function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma: number): TauPosterior {
+/** The combination's rolling-origin forecasts: per origin, the combined forecast at each later size and at the origin. */
+function combinedCv(recs: CvRecord[], members: Member[]): { later: number[]; atOrigin: number; level: number }[] {
+  return recs.map((rec) => {
+    let wsum = 0;
+    const later = rec.laterIdx.map(() => 0);
+    let atOrigin = 0;
+    for (const m of members) {
+      const p = rec.pred.get(m.name);
+      if (!p || m.weight <= 0) continue;
+      wsum += m.weight;
+      p.later.forEach((v, k) => (later[k] = later[k]! + m.weight * v));
+      atOrigin += m.weight * p.atOrigin;
+    }
+    return { later: wsum > 0 ? later.map((v) => v / wsum) : later.map(() => NaN), atOrigin: wsum > 0 ? atOrigin / wsum : NaN, level: rec.level };
+  });
+}
+
+/**
+ * Stacking of two forecasters on the curve's own rolling-origin record: the combined families C and the last
+ * observed level L. lambda minimises the recency-weighted squared error of (1 - lambda) C + lambda L over the
+ * held-out later sizes (clipped to [0, 1]); a curve that has gone flat late, where last1 forecast well and the
+ * families kept forecasting growth, gets its extrapolated gain shrunk toward its last level.
+ */
+function stackLevel(prep: Prepared, recs: CvRecord[], members: Member[], levelVar: number): number {
+  if (recs.length === 0) return LAMBDA_PRIOR;
+  const comb = combinedCv(recs, members);
+  const pts: { w: number; d: number; r: number }[] = [];
+  let wTot = 0;
+  comb.forEach((c, r) => {
+    if (!Number.isFinite(c.atOrigin)) return;
+    const wo = CV_DECAY ** (recs.length - 1 - r);
+    wTot += wo;
+    recs[r]!.laterIdx.forEach((i, k) => {
+      // d: the families' forecast gain over the last level; r: their forecast error.
+      pts.push({ w: wo / recs[r]!.laterIdx.length, d: c.later[k]! - c.level, r: c.later[k]! - prep.orient.toE(prep.agg[i]!.mean) });
+    });
+  });
+  let num = 0;
+  let den = 0;
+  for (const q of pts) {
+    num += q.w * q.d * q.r;
+    den += q.w * q.d * q.d;
+  }
+  // Prior: LAMBDA_PRIOR_WEIGHT pseudo-forecasts per origin whose gain over the last level is one noise sd. Where the
+  // families' forecast gains are large against the noise (a clean, still-rising curve) the curve's own record
+  // decides; where they are within the noise (a curve near its plateau) the prior does.
+  const P = LAMBDA_PRIOR_WEIGHT * wTot * levelVar;
+  if (!(den + P > 0)) return LAMBDA_PRIOR;
+  return Math.min(1, Math.max(0, (num + P * LAMBDA_PRIOR) / (den + P)));
+}
+
+/**
+ * Lack of fit with several seeds per size: the seed means scatter around the combined fit by more than their
+ * standard errors when no family has the curve's exact shape. That excess (a method-of-moments variance
+ * component, dof-corrected) is a bias the parametric bootstrap cannot see; the curve intervals add it. With one
+ * run per size the noise is itself estimated from the residuals, so there is no separate excess to measure.
+ */
+function lackOfFit(prep: Prepared, members: Member[]): number {
+  if (!prep.hasReplicates) return 0;
+  const m = prep.agg.length;
+  let num = 0;
+  let wsum = 0;
+  let pEff = 0;
+  for (const mm of members) if (mm.weight > 0) {
+    wsum += mm.weight;
+    pEff += mm.weight * (mm.fam ? mm.fam.paramNames.length : 1);
+  }
+  if (!(wsum > 0) || m <= pEff / wsum) return 0;
+  prep.agg.forEach((a, i) => {
+    let v = 0;
+    for (const mm of members) if (mm.weight > 0) v += mm.weight * memberValue(mm, a.n);
+    const r = prep.orient.toE(a.mean) - v / wsum;
+    num += r * r - prep.noiseVar[i]! / a.count;
+  });
+  return Math.sqrt(Math.max(0, num / (m - pEff / wsum)));
+}
+
+/**
+ * Recent-slope test. Over the last SLOPE_WINDOW_DOUBLINGS doublings (at least 3 sizes), the observed gain per
+ * doubling b_obs (least squares in log2 n, with its standard error from the seeds' spread or, with one run per
+ * size, from the window's own residuals) is compared with the combined fit's gain per doubling b_fit over the same
+ * sizes. With b_obs ~ N(kappa * b_fit, se^2) and a prior kappa ~ N(1, SLOPE_PRIOR_SD^2), the posterior mean of
+ * kappa (plus SLOPE_CAP_Z posterior sds, clipped to [0, 1]) scales the gain forecast beyond nMax: a curve whose recent gain is measurably below
+ * what the families forecast (gone flat late) has its extrapolated growth capped; a noisy one keeps the fit's.
+ */
+function recentSlopeShare(prep: Prepared, members: Member[]): number {
+  const m = prep.agg.length;
+  const lx = prep.agg.map((a) => Math.log2(a.n));
+  let idx = lx.map((_, i) => i).filter((i) => lx[i]! >= lx[m - 1]! - SLOPE_WINDOW_DOUBLINGS - 1e-9);
+  if (idx.length < 3) idx = [m - 3, m - 2, m - 1].filter((i) => i >= 0);
+  if (idx.length < 3) return 1;
+  const xs = idx.map((i) => lx[i]!);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  if (!(sxx > 0)) return 1;
+  const slope = (ys: number[]): number => {
+    const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+    return xs.reduce((a, x, k) => a + (x - mx) * (ys[k]! - my), 0) / sxx;
+  };
+  const obs = idx.map((i) => prep.orient.toE(prep.agg[i]!.mean));
+  const fitted = idx.map((i) => {
+    let v = 0;
+    let w = 0;
+    for (const mm of members) if (mm.weight > 0) {
+      v += mm.weight * memberValue(mm, prep.agg[i]!.n);
+      w += mm.weight;
+    }
+    return v / w;
+  });
+  // Gains per doubling (error falls as n grows).
+  const bObs = -slope(obs);
+  const bFit = -slope(fitted);
+  if (!(bFit > 0)) return 1;
+  let varB: number;
+  if (prep.hasReplicates) {
+    varB = idx.reduce((a, i, k) => a + (xs[k]! - mx) ** 2 * (prep.noiseVar[i]! / prep.agg[i]!.count), 0) / (sxx * sxx);
+  } else {
+    if (xs.length < 3) return 1;
+    const my = obs.reduce((a, b) => a + b, 0) / obs.length;
+    const b = -bObs;
+    const rss = xs.reduce((a, x, k) => a + (obs[k]! - my - b * (x - mx)) ** 2, 0);
+    varB = rss / (xs.length - 2) / sxx;
+  }
+  varB = Math.max(varB, 1e-12 * (bFit * bFit + 1e-12));
+  const p0 = 1 / (SLOPE_PRIOR_SD * SLOPE_PRIOR_SD);
+  const prec = p0 + (bFit * bFit) / varB;
+  const kappa = (p0 + (bObs * bFit) / varB) / prec;
+  // Cap only what the data show: SLOPE_CAP_Z posterior sds above the posterior mean, so a clean curve whose
+  // estimate falls a little short of 1 by chance keeps its fitted gain.
+  return Math.min(1, Math.max(0, kappa + SLOPE_CAP_Z / Math.sqrt(prec)));
+}
+
+function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma: number, lam: number, kappa: number): TauPosterior {
   const sizes = prep.agg.map((a) => a.n);
-  const pairs: { r: number; g: number; v: number }[] = [];
+  const pairs: { r: number; g: number; v: number; h: number }[] = [];
   for (const rec of recs) {
     let wsum = 0;
     const later = rec.laterIdx.map(() => 0);
@@ -294,34 +461,43 @@ function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma:
     }
     if (wsum <= 0) continue;
     rec.laterIdx.forEach((i, k) => {
-      const pred = later[k]! / wsum;
+      const a0 = atOrigin / wsum;
+      const fam = a0 + kappa * (later[k]! / wsum - a0);
+      const pred = (1 - lam) * fam + lam * rec.level;
       const obs = prep.orient.toE(prep.agg[i]!.mean);
       const v = prep.hasReplicates ? prep.noiseVar[i]! / prep.agg[i]!.count : sigma * sigma;
-      pairs.push({ r: obs - pred, g: Math.max(0, atOrigin / wsum - pred), v });
-      void sizes;
+      pairs.push({ r: obs - pred, g: (1 - lam) * Math.max(0, a0 - fam), v, h: Math.log2(sizes[i]! / rec.originN) });
     });
   }
   let bestTau = PRIOR_TAU;
   let bestLl = -Infinity;
   const grid: number[] = [];
+  const rhos: number[] = [];
   const lls: number[] = [];
+  // Horizon term: 0 or log-spaced over the observed range of the curve, under an exponential prior.
+  const rhoGrid = [0];
+  for (let j = 0; j < HORIZON_GRID; j++) rhoGrid.push(prep.ctx.range * 0.002 * 1.3 ** j);
   for (let t = 0.02; t <= 4; t *= 1.08) {
     // Inverse-gamma-like prior on tau^2 with its mode near PRIOR_TAU^2.
-    let ll = -Math.log(t * t) - (PRIOR_TAU * PRIOR_TAU) / (2 * t * t);
-    for (const q of pairs) {
-      const v = q.v + (t * q.g) ** 2;
-      ll += -0.5 * Math.log(v) - (q.r * q.r) / (2 * v);
-    }
-    grid.push(t);
-    lls.push(ll);
-    if (ll > bestLl) {
-      bestLl = ll;
-      bestTau = t;
+    const prior = -Math.log(t * t) - (PRIOR_TAU * PRIOR_TAU) / (2 * t * t);
+    for (const rho of rhoGrid) {
+      let ll = prior - rho / (RHO_PRIOR_MEAN * prep.ctx.range);
+      for (const q of pairs) {
+        const v = q.v + (t * q.g) ** 2 + (rho * q.h) ** 2;
+        ll += -0.5 * Math.log(v) - (q.r * q.r) / (2 * v);
+      }
+      grid.push(t);
+      rhos.push(rho);
+      lls.push(ll);
+      if (ll > bestLl) {
+        bestLl = ll;
+        bestTau = t;
+      }
     }
   }
   const mass = lls.map((l) => Math.exp(l - bestLl));
   const tot = mass.reduce((a, b) => a + b, 0);
-  return { tau: bestTau, pairs: pairs.length, grid, mass: mass.map((m) => m / tot) };
+  return { tau: bestTau, pairs: pairs.length, grid, rho: rhos, mass: mass.map((m) => m / tot) };
 }
 
 export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitState {
@@ -372,10 +548,15 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
     fallback.weight = 1;
   }
   const sigmaObs = noiseSd(prep, members);
-  const post: TauPosterior = recs.length > 0 ? estimateTau(prep, recs, members, sigmaObs) : { tau: PRIOR_TAU * 2, pairs: 0, grid: [PRIOR_TAU * 2], mass: [1] };
+  const last = prep.agg.length - 1;
+  const levelVar = prep.hasReplicates ? prep.noiseVar[last]! / prep.agg[last]!.count : sigmaObs * sigmaObs;
+  const lam = withLast1 ? stackLevel(prep, recs, members, levelVar) : 0;
+  const kappa = recentSlopeShare(prep, members);
+  const level = meanAt(prep.data, prep.nMax);
+  const post: TauPosterior = recs.length > 0 ? estimateTau(prep, recs, members, sigmaObs, lam, kappa) : { tau: PRIOR_TAU * 2, pairs: 0, grid: [PRIOR_TAU * 2], rho: [0], mass: [1] };
   const { tau, pairs } = post;
-  const samples = bootstrap(prep, members, sigmaObs, post, opts.bootstrap ?? 200, opts.seed ?? 1);
-  return { prep, members, samples, tau, sigmaObs, cvPairs: pairs };
+  const samples = bootstrap(prep, members, sigmaObs, post, opts.bootstrap ?? 200, opts.seed ?? 1, lam, kappa);
+  return { prep, members, samples, tau, sigmaObs, cvPairs: pairs, lam, kappa, level, lackOfFit: lackOfFit(prep, members) };
 }
 
 /**
@@ -383,7 +564,7 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
  * (their points are correlated through nested subsets); otherwise a parametric bootstrap adds noise of the
  * estimated size to each family's fitted values. Each draw also gets a log-normal gain factor exp(tau*z).
  */
-function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: TauPosterior, B: number, seed: number): Sample[] {
+function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: TauPosterior, B: number, seed: number, lam: number, kappa: number): Sample[] {
   const u = rng(seed);
   const z = normal(u);
   const active = members.filter((m) => m.weight > 0);
@@ -403,7 +584,8 @@ function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: Ta
   const sds = Array.from(d.n, (_, i) => sdAt(i));
   const reps = Math.max(0, Math.floor(B));
   if (reps === 0) {
-    for (const m of active) samples.push(sampleOf(m, m.fit?.p, m.constant, 1, m.weight, prep.nMax));
+    const level = meanAt(d, prep.nMax);
+    for (const m of active) samples.push(sampleOf(m, m.fit?.p, m.constant, kappa, m.weight, prep.nMax, lam, level, 0));
     return samples;
   }
   for (let b = 0; b < reps; b++) {
@@ -419,11 +601,14 @@ function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: Ta
     let ti = 0;
     while (ti < tauPost.grid.length - 1 && r > tauPost.mass[ti]!) r -= tauPost.mass[ti++]!;
     const k = Math.exp(tauPost.grid[ti]! * z());
+    const rho = tauPost.rho[ti]!;
+    // The last observed level as this draw sees it (resampled seeds, or the noise-perturbed points).
+    const dn = bySeed ? data : { n: d.n, e: Float64Array.from(d.e, (v, i) => v + noise[i]!), w: d.w };
+    const level = meanAt(dn, prep.nMax);
     for (const m of active) {
       if (!m.fam) {
         // Constant members: the same level read off the resampled (or noise-perturbed) points.
-        const dn = bySeed ? data : { n: d.n, e: Float64Array.from(d.e, (v, i) => v + noise[i]!), w: d.w };
-        samples.push(sampleOf(m, undefined, constantLevel(m.name, dn, prep.nMax), 1, m.weight / reps, prep.nMax));
+        samples.push(sampleOf(m, undefined, constantLevel(m.name, dn, prep.nMax), 1, m.weight / reps, prep.nMax, lam, level, rho));
         continue;
       }
       const fit = m.fit!;
@@ -433,30 +618,37 @@ function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: Ta
         dm = { n: d.n, e, w: d.w };
       }
       const r = fitFamily(fit.family, dm, fit.ctx, { warm: fit.p, maxIter: 15, tol: 1e-6 });
-      samples.push(sampleOf(m, r.p, undefined, k, m.weight / reps, prep.nMax));
+      samples.push(sampleOf(m, r.p, undefined, k * kappa, m.weight / reps, prep.nMax, lam, level, rho));
     }
   }
   return samples;
 }
 
-function sampleOf(m: Member, p: Float64Array | undefined, constant: number | undefined, k: number, w: number, nMax: number): Sample {
+function sampleOf(m: Member, p: Float64Array | undefined, constant: number | undefined, k: number, w: number, nMax: number, lam: number, level: number, rho: number): Sample {
   const ctx = m.fit?.ctx ?? ({ s: nMax, eLo: -Infinity, eHi: Infinity, range: 1 } as FamilyContext);
   const e0 = m.fam ? evalFamily(m.fam, p!, ctx, nMax) : constant!;
-  return { fam: m.fam, p, ctx, constant, w, k, e0 };
+  return { fam: m.fam, p, ctx, constant, w, k, e0, lam, level, rho };
 }
 
-/** Error-space value of one draw at n: as fitted up to nMax, with its gain beyond nMax scaled by k. */
+/** Pulls a draw's forecast beyond nMax toward its last observed level by the stacking weight. */
+function stacked(s: Sample, v: number): number {
+  return s.lam > 0 ? (1 - s.lam) * v + s.lam * s.level : v;
+}
+
+/** Error-space value of one draw at n: as fitted up to nMax; beyond nMax its gain is scaled by k and the result
+ * stacked with the last observed level. */
 export function sampleValue(s: Sample, n: number, nMax: number): number {
-  if (!s.fam) return s.constant!;
+  if (!s.fam) return n <= nMax ? s.constant! : stacked(s, s.constant!);
   const v = evalFamily(s.fam, s.p!, s.ctx, n);
-  if (n <= nMax || s.k === 1) return v;
-  const out = s.e0 + s.k * (v - s.e0);
-  return out < s.ctx.eLo ? s.ctx.eLo : out;
+  if (n <= nMax) return v;
+  let out = s.k === 1 ? v : s.e0 + s.k * (v - s.e0);
+  if (out < s.ctx.eLo) out = s.ctx.eLo;
+  return stacked(s, out);
 }
 
 export function sampleLimit(s: Sample): number {
-  if (!s.fam) return s.constant!;
+  if (!s.fam) return stacked(s, s.constant!);
   const lim = Math.max(s.fam.limit(s.p!, s.ctx), s.ctx.eLo);
   const out = s.e0 + s.k * (lim - s.e0);
-  return Number.isNaN(out) ? s.ctx.eLo : Math.max(out, s.ctx.eLo);
+  return stacked(s, Number.isNaN(out) ? s.ctx.eLo : Math.max(out, s.ctx.eLo));
 }

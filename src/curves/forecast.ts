@@ -8,6 +8,14 @@ import { normCdf } from "./random.js";
 import type { CurveFit, CurvePoint, FitOptions, Interval, IntervalOptions, SamplesForResult } from "./types.js";
 
 const N_MIN = 1;
+/**
+ * An unpredictable curve (flat at chance, or a late jump) beyond nMax: the draws are a mixture, with this
+ * probability the curve stays where the fitted draws put it, otherwise it moves anywhere between its last level and
+ * the metric's best value (uniform over that headroom). On the even-numbered LCDB curves about 60% of the later
+ * anchors of such curves stayed at their last level; the rest jumped by up to most of the headroom.
+ */
+const UNPREDICTABLE_STAY = 0.6;
+const HEADROOM_GRID = 40;
 const N_LIMIT = 1e15;
 
 /** Weighted quantile of values (Infinity allowed). */
@@ -75,17 +83,22 @@ export class FittedCurve implements CurveFit {
     this.diagnostics = d.diagnostics;
     this.confidence = d.confidence;
     this.unpredictable = d.unpredictable;
-    const last = prep.agg.slice(-3).map((a) => prep.orient.toE(a.mean)).sort((a, b) => a - b);
-    this.robustLevel = last[Math.floor((last.length - 1) / 2)]!;
+    // The last observed level (as last1): after a late jump or a stray run off chance, the median of the last
+    // sizes lagged behind on the LCDB curves more often than the last level misled.
+    this.robustLevel = st.level;
   }
 
   /**
    * Point forecast in error space: the weighted mean of the families' full-data fits; beyond nMax on a curve
-   * that gives no basis for extrapolation, the median of the last three sizes' means (robust to one spike).
+   * that gives no basis for extrapolation, the last observed level. Beyond nMax the families' gain is scaled by the
+   * recent-slope share kappa and stacked with the last observed level (weight lambda).
    */
   private meanE(n: number): number {
     if (this.unpredictable && n > this.nMax) return this.robustLevel;
-    return this.fittedE(n);
+    const v = this.fittedE(n);
+    if (n <= this.nMax) return v;
+    const e0 = this.fittedE(this.nMax);
+    return (1 - this.st.lam) * (e0 + this.st.kappa * (v - e0)) + this.st.lam * this.st.level;
   }
 
   private fittedE(n: number): number {
@@ -101,7 +114,8 @@ export class FittedCurve implements CurveFit {
       const lim = m.fam ? Math.max(m.fam.limit(m.fit!.p, m.fit!.ctx), m.fit!.ctx.eLo) : m.constant!;
       s += m.weight * lim;
     }
-    return s;
+    const e0 = this.fittedE(this.nMax);
+    return (1 - this.st.lam) * (e0 + this.st.kappa * (s - e0)) + this.st.lam * this.st.level;
   }
 
   private get samples(): Sample[] {
@@ -131,18 +145,36 @@ export class FittedCurve implements CurveFit {
     const c = checkConfidence(opts.confidence);
     if (!(n > 0)) throw new RangeError(`n must be positive, got ${n}`);
     const vals = this.samples.map((s) => sampleValue(s, n, this.nMax));
-    const ws = this.samples.map((s) => s.w);
+    let ws = this.samples.map((s) => s.w);
     const meanE = this.meanE(n);
-    let lo: number;
-    let hi: number;
-    if (opts.kind === "observation") {
-      const sd = this.noise;
-      [lo, hi] = [mixtureQuantile(vals, ws, sd, (1 - c) / 2), mixtureQuantile(vals, ws, sd, (1 + c) / 2)];
-    } else {
-      [lo, hi] = [weightedQuantile(vals, ws, (1 - c) / 2), weightedQuantile(vals, ws, (1 + c) / 2)];
+    const best = this.bestE();
+    const headroom = this.unpredictable && n > this.nMax && Number.isFinite(best) && best < this.robustLevel;
+    if (headroom) {
+      const total = ws.reduce((a, b) => a + b, 0);
+      ws = ws.map((w) => (w / total) * UNPREDICTABLE_STAY);
+      for (let j = 0; j < HEADROOM_GRID; j++) {
+        vals.push(this.robustLevel + ((j + 0.5) / HEADROOM_GRID) * (best - this.robustLevel));
+        ws.push((1 - UNPREDICTABLE_STAY) / HEADROOM_GRID);
+      }
     }
-    if (this.unpredictable && n > this.nMax) lo = Math.min(lo, Number.isFinite(this.bestE()) ? this.bestE() : lo);
-    return this.interval(meanE, lo, hi);
+    // Each draw is widened by its horizon spread (rho per doubling beyond nMax), the lack of fit to the seed means
+    // and, for a new run, the noise.
+    const h = n > this.nMax ? Math.log2(n / this.nMax) : 0;
+    const obsVar = (opts.kind === "observation" ? this.noise * this.noise : 0) + this.st.lackOfFit ** 2;
+    const sds = vals.map((_, i) => Math.sqrt(obsVar + (i < this.samples.length ? (this.samples[i]!.rho * h) ** 2 : 0)));
+    const [lo, hi] = [mixtureQuantile(vals, ws, sds, (1 - c) / 2), mixtureQuantile(vals, ws, sds, (1 + c) / 2)];
+    let loW = this.unpredictable && n > this.nMax && !headroom && Number.isFinite(best) ? Math.min(lo, best) : lo;
+    let hiW = hi;
+    // The horizon and noise spreads are normal: keep their tails inside the metric's range.
+    const { lower, upper } = this.metric;
+    const bounds = [lower, upper].filter((v): v is number => v !== undefined).map((v) => this.st.prep.orient.toE(v));
+    if (bounds.length > 0) {
+      const eMin = Math.min(...bounds);
+      const eMax = Math.max(...bounds);
+      loW = Math.min(Math.max(loW, eMin), eMax);
+      hiW = Math.min(Math.max(hiW, eMin), eMax);
+    }
+    return this.interval(meanE, loW, hiW);
   }
 
   /** The n reaching `target` in each draw (Infinity when it never does), with the draws' weights. */
@@ -254,16 +286,20 @@ export class FittedCurve implements CurveFit {
   }
 }
 
-/** Quantile of a weighted mixture of normals centred on vals with a common sd (bisection on the mixture CDF). */
-function mixtureQuantile(vals: readonly number[], ws: readonly number[], sd: number, q: number): number {
-  if (!(sd > 0)) return weightedQuantile(vals, ws, q);
+/** Quantile of a weighted mixture of normals centred on vals with sds (0: a point mass), by bisection on its CDF. */
+function mixtureQuantile(vals: readonly number[], ws: readonly number[], sds: readonly number[], q: number): number {
+  const sdMax = Math.max(0, ...sds.filter(Number.isFinite));
+  if (!(sdMax > 0)) return weightedQuantile(vals, ws, q);
   const total = ws.reduce((a, b) => a + b, 0);
   const fin = vals.filter(Number.isFinite);
-  let lo = Math.min(...fin) - 10 * sd;
-  let hi = Math.max(...fin) + 10 * sd;
+  let lo = Math.min(...fin) - 10 * sdMax;
+  let hi = Math.max(...fin) + 10 * sdMax;
   const cdf = (y: number): number => {
     let s = 0;
-    for (let i = 0; i < vals.length; i++) s += ws[i]! * normCdf((y - vals[i]!) / sd);
+    for (let i = 0; i < vals.length; i++) {
+      const sd = sds[i]!;
+      s += ws[i]! * (sd > 0 ? normCdf((y - vals[i]!) / sd) : y >= vals[i]! ? 1 : 0);
+    }
     return s / total;
   };
   for (let i = 0; i < 50; i++) {

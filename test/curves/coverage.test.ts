@@ -41,23 +41,30 @@ describe("interval coverage on simulated curves", () => {
         total++;
       }
     }
-    expect(in80 / total).toBeGreaterThan(0.6);
-    expect(in80 / total).toBeLessThanOrEqual(0.98);
-    expect(in95 / total).toBeGreaterThan(0.8);
-    expect(width / total).toBeLessThan(0.15);
+    // Measured: 76% and 92%, mean 80% width 0.044.
+    expect(in80 / total).toBeGreaterThan(0.7);
+    expect(in80 / total).toBeLessThanOrEqual(0.9);
+    expect(in95 / total).toBeGreaterThan(0.88);
+    expect(width / total).toBeLessThan(0.08);
   });
 
-  it("curve intervals with several seeds cover the true mean curve at a useful rate", () => {
+  it("curve intervals with several seeds cover the true mean curve near their nominal rate", () => {
     let in80 = 0;
+    let in95 = 0;
     let total = 0;
-    for (const cs of cases.slice(0, 12)) {
+    for (const cs of cases) {
       const fit = fitCurve(simulate(cs.truth, { seeds: 3, sd: cs.sd, seed: cs.seed }), { metric: "accuracy", seed: cs.seed, bootstrap: 60 });
       for (const n of [3200, 12800, 25600]) {
-        const i = fit.scoreAt(n, { confidence: 0.8 });
-        in80 += +(cs.truth(n) >= i.lo && cs.truth(n) <= i.hi);
+        const i80 = fit.scoreAt(n, { confidence: 0.8 });
+        const i95 = fit.scoreAt(n, { confidence: 0.95 });
+        in80 += +(cs.truth(n) >= i80.lo && cs.truth(n) <= i80.hi);
+        in95 += +(cs.truth(n) >= i95.lo && cs.truth(n) <= i95.hi);
         total++;
       }
     }
-    expect(in80 / total).toBeGreaterThan(0.5);
+    // Measured: 79% and 93% over the 24 curves (72 forecasts); the misses are mostly at 4x nMax, where the
+    // families' shapes differ most from these (sigmoid, stretched-exponential) truths.
+    expect(in80 / total).toBeGreaterThan(0.72);
+    expect(in95 / total).toBeGreaterThan(0.88);
   });
 });

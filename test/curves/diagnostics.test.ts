@@ -32,8 +32,9 @@ describe("diagnostics for ill-behaved curves", () => {
     const s = f.samplesFor(0.8);
     expect(s.reachable).toBe("uncertain");
     expect(s.hi).toBe(Infinity);
-    // The interval beyond the data is left wide open upwards.
-    expect(f.scoreAt(64000).hi).toBeGreaterThan(0.9);
+    // The interval beyond the data is left wide open upwards (a jump anywhere up to the best score is possible).
+    expect(f.scoreAt(64000).hi).toBeGreaterThan(0.85);
+    expect(f.scoreAt(64000, { confidence: 0.95 }).hi).toBeGreaterThan(0.95);
   });
 
   it("flags a jump from chance level", () => {
