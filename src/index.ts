@@ -19,6 +19,9 @@ export type * from "./curves/types.js";
 // Studies: the estimate, the store, reports, the audit.
 export { estimate } from "./study/estimate.js";
 export type { EstimateOptions } from "./study/estimate.js";
+export { compare } from "./study/compare.js";
+export type { CompareOptions } from "./study/compare.js";
+export type { CompareReport } from "./report/compare-types.js";
 export { Store } from "./study/store.js";
 export { writeReport } from "./report/index.js";
 export type { EstimateReport } from "./report/index.js";

@@ -3,7 +3,7 @@ import * as enough from "../src/index.js";
 
 describe("the library API", () => {
   it("exports each layer's entry points", () => {
-    for (const name of ["train", "Model", "loadDataset", "nestedSubsets", "fitCurve", "effectiveMultiplier", "estimate", "Store", "writeReport", "audit", "EnoughError"]) {
+    for (const name of ["train", "Model", "loadDataset", "nestedSubsets", "fitCurve", "effectiveMultiplier", "estimate", "compare", "Store", "writeReport", "audit", "EnoughError"]) {
       expect(enough, name).toHaveProperty(name);
     }
   });
