@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readFashionMnist, type Dataset } from "../src/data/index.js";
 import { imageStats } from "../src/data/sources/pixels.js";
-import { mulberry32 } from "../src/data/rng.js";
+import { mulberry32 } from "../src/rng.js";
 import { auditDataset, type AuditReport } from "../src/audit/index.js";
 
 const POOL = Number(process.env.POOL ?? 12000);

@@ -8,7 +8,7 @@ import { CancelledError } from "../errors.js";
 import { train, type ModelSpec, type Recipe } from "../engine/index.js";
 import type { Dataset } from "../data/index.js";
 import type { ModelOutputs } from "./context.js";
-import { rngFor, shuffle } from "../data/rng.js";
+import { rngFor, shuffle } from "../rng.js";
 import type { AuditProgress } from "./types.js";
 
 export interface OofOptions {

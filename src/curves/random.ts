@@ -1,15 +1,9 @@
 /** Seeded randomness: every random choice in the curves layer goes through one of these. */
+import { mulberry32 } from "../rng.js";
 
-/** mulberry32: small, fast, good enough for resampling; returns a function giving uniforms in [0, 1). */
+/** Uniforms in [0, 1) from a seed (mulberry32, shared with the other layers). */
 export function rng(seed: number): () => number {
-  let a = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((Math.floor(seed) ^ 0x9e3779b9) >>> 0);
 }
 
 /** Standard normal draws (Box-Muller) from a uniform generator. */

@@ -4,7 +4,7 @@
  * the test set and the pool (rows of one patient, one user, one session…).
  */
 import { DataError } from "../errors.js";
-import { rngFor, shuffle } from "./rng.js";
+import { rngFor, shuffle } from "../rng.js";
 
 export interface SplitResult {
   test: Int32Array;

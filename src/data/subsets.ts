@@ -9,7 +9,7 @@
  * proportional share t * share - taken. Within a stratum rows come in a seeded random order.
  */
 import { InputError } from "../errors.js";
-import { rngFor, shuffle } from "./rng.js";
+import { rngFor, shuffle } from "../rng.js";
 
 export interface NestedSubsets {
   sizes: number[];

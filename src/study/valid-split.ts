@@ -2,25 +2,11 @@
  * The validation slice of a Run's subset: held out, stratified and seeded, for early stopping and the
  * train/validation gap. The subset size n counts both parts (n is what the user would have to label).
  */
+import { mulberry32, shuffle } from "../rng.js";
 
-/** mulberry32: a tiny seeded PRNG; plenty for shuffling row ids. */
-export function rng(seed: number): () => number {
-  let a = (seed >>> 0) ^ 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function shuffleInPlace<T>(a: T[], rand: () => number): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
+/** A seeded generator for the validation slice (the historical seed mix, so stored Runs keep their slices). */
+function rng(seed: number): () => number {
+  return mulberry32((seed >>> 0) ^ 0x9e3779b9);
 }
 
 /**
@@ -67,7 +53,7 @@ export function splitValidation(
   const train: number[] = [];
   const valid: number[] = [];
   for (const k of keys) {
-    const g = shuffleInPlace(groups.get(k)!, rand);
+    const g = shuffle(groups.get(k)!, rand);
     const q = quota.get(k)!;
     for (let i = 0; i < g.length; i++) (i < q ? valid : train).push(g[i]!);
   }
@@ -78,6 +64,6 @@ export function splitValidation(
 export function sampleRows(rows: Int32Array, cap: number, seed: number): Int32Array {
   if (rows.length <= cap) return rows;
   const a = Array.from(rows);
-  shuffleInPlace(a, rng(seed * 104729 + 3));
+  shuffle(a, rng(seed * 104729 + 3));
   return Int32Array.from(a.slice(0, cap).sort((x, y) => x - y));
 }

@@ -5,7 +5,7 @@ import { kmeans } from "../../src/audit/math/kmeans.js";
 import { knnCosine, normaliseRows } from "../../src/audit/math/knn.js";
 import { bootstrapRates } from "../../src/audit/math/bootstrap.js";
 import { editDistance, variantClusters } from "../../src/audit/checks/category-variants.js";
-import { mulberry32 } from "../../src/data/rng.js";
+import { mulberry32 } from "../../src/rng.js";
 import { rand } from "./fixtures.js";
 
 const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());

@@ -1,5 +1,5 @@
 /** Percentile bootstrap of per-group rates and of the gap between the best and the worst group. */
-import type { Rng } from "../../data/rng.js";
+import type { Rng } from "../../rng.js";
 
 export interface RateInterval {
   value: number;

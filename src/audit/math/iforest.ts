@@ -3,7 +3,7 @@
  * packages there (isolation-forest, ml-isolation-forest) take arrays of row objects, i.e. one JS object per row,
  * which this project avoids; the algorithm is ~60 lines on typed arrays. Trees are stored flat.
  */
-import type { Rng } from "../../data/rng.js";
+import type { Rng } from "../../rng.js";
 
 const EULER = 0.5772156649;
 /** Average path length of an unsuccessful BST search over n points: the normaliser c(n). */

@@ -1,5 +1,5 @@
 /** k-means (k-means++ seeding, Lloyd iterations) on row-major float32 points. */
-import type { Rng } from "../../data/rng.js";
+import type { Rng } from "../../rng.js";
 
 export function kmeans(x: Float32Array, n: number, d: number, k: number, rng: Rng, iters = 30): { assign: Int32Array; centres: Float32Array } {
   k = Math.max(1, Math.min(k, n));

@@ -1,5 +1,5 @@
 /** Small statistics on typed arrays: quantiles, robust scale, seeded sampling. */
-import { rngFor, shuffle, type Rng } from "../../data/rng.js";
+import { rngFor, shuffle, type Rng } from "../../rng.js";
 
 export function quantile(values: ArrayLike<number>, q: number): number {
   const a = Float64Array.from(values as ArrayLike<number>).filter((v) => Number.isFinite(v)).sort();

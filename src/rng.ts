@@ -1,6 +1,7 @@
 /**
- * Seeded randomness for splits and subsets: the same seed gives the same rows on every machine and Node version
- * (Math.random cannot be seeded). mulberry32 is small, fast and good enough for shuffling.
+ * Seeded randomness for every layer (splits, subsets, bootstraps, validation slices): the same seed gives the same
+ * draws on every machine and Node version (Math.random cannot be seeded). mulberry32 is small, fast and good enough
+ * for shuffling and resampling.
  */
 export type Rng = () => number;
 
