@@ -1,30 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { compareAnswer, compareJson } from "../../src/cli/commands/compare.js";
 import { compare } from "../../src/study/compare.js";
 import { InProcessExecutor, fakeDeps } from "../study/fixtures/fake-deps.js";
+import { cli, engineBuilt, tsx, writeLearnableCsv } from "./fixtures/env.js";
 
-const cli = join(import.meta.dirname, "fixtures/cli.ts");
-const tsx = pathToFileURL(join(import.meta.dirname, "../../node_modules/tsx/dist/loader.mjs")).href;
-const engineBuilt = existsSync(join(import.meta.dirname, "../../native/build/Release/enough_native.node"));
 
-/** A small 3-class tabular problem with a learnable signal (seeded). */
-function writeCsv(path: string, rows: number): void {
-  let s = 7;
-  const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
-  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-  const lines = ["a,b,c,d,label"];
-  for (let i = 0; i < rows; i++) {
-    const [a, b, c, d] = [gauss(), gauss(), gauss(), gauss()];
-    const z = a + 0.5 * b - 0.7 * c + 0.3 * d * d + 0.5 * gauss();
-    lines.push(`${a.toFixed(4)},${b.toFixed(4)},${c.toFixed(4)},${d.toFixed(4)},${z < -0.5 ? "x" : z < 0.7 ? "y" : "z"}`);
-  }
-  writeFileSync(path, lines.join("\n") + "\n");
-}
 
 describe("enough compare output", () => {
   it("--json is one object with the recommendation, frontier, variants and pruning; plain text leads with the answer", async () => {
@@ -49,7 +33,7 @@ describe.skipIf(!engineBuilt)("enough compare end to end (real engine and data l
   it("compares two tiny MLPs on a small CSV, prints one JSON object and re-uses every Run the second time", () => {
     const dir = mkdtempSync(join(tmpdir(), "enough-cmp-e2e-"));
     const csv = join(dir, "small.csv");
-    writeCsv(csv, 1400);
+    writeLearnableCsv(csv, 1400, 7);
     const args = ["--import", tsx, cli, "compare", "--data", csv, "--target-column", "label", "--model", "mlp:depth=1", "--vary", "width=0.05,0.5"];
     args.push("--sizes", "60,200,600", "--seeds", "2", "--jobs", "2", "--target", "accuracy=0.8", "--store", join(dir, "c.db"), "--out", join(dir, "report"), "--json");
     const run = () => spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8", env: { ...process.env, ENOUGH_THREADS: "1" }, timeout: 110_000 });
@@ -80,7 +64,7 @@ describe.skipIf(!engineBuilt)("enough compare end to end (real engine and data l
   it("bad axes are typed errors naming the axis, before any Run", () => {
     const dir = mkdtempSync(join(tmpdir(), "enough-cmp-bad-"));
     const csv = join(dir, "small.csv");
-    writeCsv(csv, 200);
+    writeLearnableCsv(csv, 200, 7);
     const cmd = (...extra: string[]) => spawnSync(process.execPath, ["--import", tsx, cli, "compare", "--data", csv, "--target-column", "label", "--store", join(dir, "c.db"), ...extra], { cwd: dir, encoding: "utf8", timeout: 60_000 });
     const range = cmd("--vary", "dropout=0,2");
     expect(range.status).toBe(2);

@@ -3,29 +3,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { ProgressLine, jsonSummary, plainAnswer } from "../../src/cli/commands/estimate.js";
 import { estimate } from "../../src/study/estimate.js";
 import { InProcessExecutor, fakeDeps } from "../study/fixtures/fake-deps.js";
+import { cli, engineBuilt, tsx, writeLearnableCsv } from "./fixtures/env.js";
 
-const cli = join(import.meta.dirname, "fixtures/cli.ts");
-// By absolute path: the CLI runs in a temporary folder where "tsx" would not resolve.
-const tsx = pathToFileURL(join(import.meta.dirname, "../../node_modules/tsx/dist/loader.mjs")).href;
-const engineBuilt = existsSync(join(import.meta.dirname, "../../native/build/Release/enough_native.node"));
 
-/** A small 3-class tabular problem with a learnable signal (seeded, so the file is the same every time). */
-function writeCsv(path: string, rows = 2500): void {
-  let s = 1;
-  const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
-  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-  const lines = ["a,b,c,d,label"];
-  for (let i = 0; i < rows; i++) {
-    const [a, b, c, d] = [gauss(), gauss(), gauss(), gauss()];
-    const z = a + 0.5 * b - 0.7 * c + 0.3 * d * d + 0.5 * gauss();
-    lines.push(`${a.toFixed(4)},${b.toFixed(4)},${c.toFixed(4)},${d.toFixed(4)},${z < -0.5 ? "x" : z < 0.7 ? "y" : "z"}`);
-  }
-  writeFileSync(path, lines.join("\n") + "\n");
-}
 
 describe("enough estimate output", () => {
   it("--json has enough fit's shapes plus the study and report paths; plain text leads with the answer", async () => {
@@ -67,7 +50,7 @@ describe.skipIf(!engineBuilt)("enough estimate end to end (real engine and data 
   it("runs a small CSV study, prints one JSON object, writes the report, and re-uses every Run the second time", () => {
     const dir = mkdtempSync(join(tmpdir(), "enough-cli-e2e-"));
     const csv = join(dir, "small.csv");
-    writeCsv(csv);
+    writeLearnableCsv(csv, 2500);
     const args = ["--import", tsx, cli, "estimate", "--data", csv, "--target-column", "label", "--target", "accuracy=0.85", "--model", "mlp:width=0.25", "--sizes", "100,250,600,1500", "--seeds", "1", "--jobs", "2", "--at", "10k", "--store", join(dir, "e.db"), "--out", join(dir, "report"), "--json"];
     const run = () => spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8", env: { ...process.env, ENOUGH_THREADS: "1" }, timeout: 110_000 });
     const first = run();
@@ -94,7 +77,7 @@ describe.skipIf(!engineBuilt)("enough estimate end to end (real engine and data 
   it("a bad target column is a typed error, not a stack trace", () => {
     const dir = mkdtempSync(join(tmpdir(), "enough-cli-bad-"));
     const csv = join(dir, "small.csv");
-    writeCsv(csv, 200);
+    writeLearnableCsv(csv, 200);
     const r = spawnSync(process.execPath, ["--import", tsx, cli, "estimate", "--data", csv, "--target-column", "lable", "--store", join(dir, "e.db")], { cwd: dir, encoding: "utf8", timeout: 60_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/enough: error \[/);

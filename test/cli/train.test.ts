@@ -1,13 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { cli, engineBuilt, tsx } from "./fixtures/env.js";
 
-const cli = join(import.meta.dirname, "fixtures/cli.ts");
-const tsx = pathToFileURL(join(import.meta.dirname, "../../node_modules/tsx/dist/loader.mjs")).href;
-const engineBuilt = existsSync(join(import.meta.dirname, "../../native/build/Release/enough_native.node"));
 
 function runCli(args: string[], cwd: string) {
   return spawnSync(process.execPath, ["--import", tsx, cli, ...args], { cwd, encoding: "utf8", env: { ...process.env, ENOUGH_THREADS: "1" } });
