@@ -16,15 +16,15 @@ import { rowsOf, scoreTable } from "./compare-paired.js";
 import { prune, type Domination } from "./compare-prune.js";
 import { summarise } from "./compare-summary.js";
 import { DEFAULT_MODEL, buildJob, defaultDeps, isComplete, studyLoadOptions, type EstimateDeps, type EstimateOptions } from "./estimate.js";
-import type { OnEvent, StudyEvent } from "./events.js";
-import type { Executor } from "./executor.js";
+import type { StudyEvent } from "./events.js";
 import { stableHash } from "./hash.js";
 import { checkMetric, defaultMetric, scoreOf } from "./metrics.js";
 import { parseBudget, parseCountList, parseTarget, type Target } from "./options.js";
 import { BUDGET_MARGIN, fitTimeModel, fmt, type TimeModel } from "./planner.js";
 import type { JsonObject } from "./run.js";
 import { runKey, runStudy, type RunRecord } from "./runner.js";
-import { DEFAULT_STORE_PATH, Store } from "./store.js";
+import { withStudy } from "./lifecycle.js";
+import { DEFAULT_STORE_PATH } from "./store.js";
 
 export interface CompareOptions {
   data: string;
@@ -134,13 +134,10 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
   const studyKey = { kind: "compare", fingerprint: dataset.fingerprint, spec: baseSpec, recipe: options.recipe ?? "default", variants: variants.map((v) => v.id), sizes: adaptive ? "auto" : ladder, seeds, target, validFraction, pruneMargin };
   const studyId = "c" + stableHash(studyKey, 12);
   const storePath = resolve(options.store ?? DEFAULT_STORE_PATH);
-  const store = Store.open(storePath);
-  let executor: Executor | null = null;
-  try {
-    store.requeueStale();
+  return withStudy(storePath, studyId, async (store, own) => {
     store.openStudy({ id: studyId, kind: "compare", options: { ...studyKey, data: options.data, axes: axes.map((a) => `${a.name}=${a.labels.join(",")}`), budgetSeconds }, fingerprint: dataset.fingerprint });
     const engineVersion = deps.engineVersion();
-    executor = deps.createExecutor({ jobs: options.jobs, threads: options.threads });
+    const executor = own(deps.createExecutor({ jobs: options.jobs, threads: options.threads }));
     emit({ type: "plan", studyId, adaptive, sizes: ladder, seeds, budgetSeconds, jobs: executor.slots, threads: executor.threads, model: baseSpec, metric, target });
 
     const byLabel = new Map(variants.map((v) => [v.label, v]));
@@ -185,7 +182,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
         // A Run the Store already has costs nothing: a re-run spends its budget on the sizes still missing.
         const cost = (x: { label: string; seed: number }) => (stored(at, x.seed, x.label) ? 0 : predict(x.label, at));
         const known = q.every((x) => cost(x) !== null);
-        return { q, seconds: known ? q.reduce((a, x) => a + cost(x)!, 0) / Math.max(1, executor!.slots) : null };
+        return { q, seconds: known ? q.reduce((a, x) => a + cost(x)!, 0) / Math.max(1, executor.slots) : null };
       };
       // All seeds if that still leaves enough sizes for a fit; else fewer (at least 2 while pairing needs them).
       const rem = remaining();
@@ -242,7 +239,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
         eta: (s) => {
           const left = queue.filter((q) => !s.taken.has(runKey(n, q.seed, q.label))).reduce((a, q) => a + (predict(q.label, n) ?? 0), 0);
           const later = ladder.slice(ri + 1).reduce((a, m) => a + live.reduce((b, l) => b + seeds * (predict(l, m) ?? 0), 0), 0);
-          const secs = (left + later) / Math.max(1, executor!.slots);
+          const secs = (left + later) / Math.max(1, executor.slots);
           const r = remaining();
           return r !== null && secs > r ? { seconds: Math.max(0, r), bound: "budget", planned: null } : { seconds: secs, bound: "plan", planned: null };
         },
@@ -329,18 +326,6 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
     }
     store.setStudyStatus(studyId, "done", { headline: report.headline, recommendation: report.recommendation, reports: report.reports });
     return report;
-  } catch (err) {
-    if (!(err instanceof CancelledError)) {
-      try {
-        store.setStudyStatus(studyId, "failed");
-      } catch {
-        /* the original error matters more */
-      }
-    }
-    throw err;
-  } finally {
-    await executor?.close();
-    store.close();
-  }
+  });
 }
 

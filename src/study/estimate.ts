@@ -21,7 +21,8 @@ import { parseBudget, parseCountList, parseTarget, type Target } from "./options
 import { densify, fitTimeModel, fixedOrder, fmt, nextAdaptive, nextFixed, type Decision, type TimeModel } from "./planner.js";
 import { RUN_PROTOCOL, runId, runInputs, type JsonObject, type RunInputs, type RunJob } from "./run.js";
 import { runStudy, type RunRecord, type RunnerSnapshot } from "./runner.js";
-import { DEFAULT_STORE_PATH, Store } from "./store.js";
+import { withStudy } from "./lifecycle.js";
+import { DEFAULT_STORE_PATH } from "./store.js";
 
 export interface EstimateOptions {
   /** The Source: a path or builtin:name. */
@@ -173,13 +174,10 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
   const studyKey = { kind: "estimate", fingerprint: dataset.fingerprint, spec, recipe: options.recipe ?? "default", sizes: adaptive ? "auto" : sizes, seeds, target, validFraction };
   const studyId = "s" + stableHash(studyKey, 12);
   const storePath = resolve(options.store ?? DEFAULT_STORE_PATH);
-  const store = Store.open(storePath);
-  let executor: Executor | null = null;
-  try {
-    store.requeueStale();
+  return withStudy(storePath, studyId, async (store, own) => {
     store.openStudy({ id: studyId, kind: "estimate", options: { ...studyKey, data: options.data, budgetSeconds, at }, fingerprint: dataset.fingerprint });
     const engineVersion = deps.engineVersion();
-    executor = deps.createExecutor({ jobs: options.jobs, threads: options.threads });
+    const executor = own(deps.createExecutor({ jobs: options.jobs, threads: options.threads }));
     emit({ type: "plan", studyId, adaptive, sizes, seeds, budgetSeconds, jobs: executor.slots, threads: executor.threads, model: spec, metric, target });
 
     const makeJob = (size: number, seed: number, attempt: number) =>
@@ -259,7 +257,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
         const planned = order.length;
         if (!t) return { seconds: null, bound: null, planned };
         const work = left.reduce((acc, o) => acc + t.predict(o.size), 0) + inflightLeft.reduce((a, b) => a + b, 0);
-        const secs = work / Math.max(1, executor!.slots);
+        const secs = work / Math.max(1, executor.slots);
         const rem = remaining();
         return rem !== null && secs > rem ? { seconds: rem, bound: "budget" as const, planned } : { seconds: secs, bound: "plan" as const, planned };
       }
@@ -406,19 +404,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     }
     store.setStudyStatus(studyId, "done", { headline: report.headline, samplesForTarget: report.samplesForTarget, reports: report.reports });
     return report;
-  } catch (err) {
-    if (!(err instanceof CancelledError)) {
-      try {
-        store.setStudyStatus(studyId, "failed");
-      } catch {
-        /* the original error matters more */
-      }
-    }
-    throw err;
-  } finally {
-    await executor?.close();
-    store.close();
-  }
+  });
 }
 
 /** Where the answer lies, for the planner: n for the target (clamped), else twice the pool (the "more data?" zone). */
