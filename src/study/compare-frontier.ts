@@ -133,6 +133,6 @@ export function frontierSentence(f: FittedFrontier, label: (v: string) => string
   const parts: string[] = [`Below ~${count(s[1]!.from)} samples use ${label(s[0]!.variant)}`];
   for (let i = 1; i < s.length - 1; i++) parts.push(`from ~${count(s[i]!.from)} to ~${count(s[i + 1]!.from)} use ${label(s[i]!.variant)}`);
   parts.push(`above ~${count(s[s.length - 1]!.from)} use ${label(s[s.length - 1]!.variant)}`);
-  const extrap = f.crossovers.some((c) => c.extrapolated) ? " (a crossover beyond the sizes measured is read off extrapolated curves)" : "";
+  const extrap = f.crossovers.some((c) => c.extrapolated) ? " (a crossover lies beyond the sizes measured, on extrapolated curves)" : "";
   return parts.join("; ") + extrap + ".";
 }

@@ -288,7 +288,9 @@ function recommend(
       : clear === paired.length
         ? ` (the leader's paired lead is clear at every size measured)`
         : ` (read off the fitted curves; the leader's paired lead is clear at ${clear} of ${paired.length} sizes measured${clear === 0 ? ", so the variants are still within noise of each other" : ""})`;
-    out.push(sentence.replace(/\.$/, "") + backing + ".");
+    // One parenthesis, not two in a row, when the sentence already ends with its own note.
+    const base = sentence.replace(/\.$/, "");
+    out.push((base.endsWith(")") ? `${base.slice(0, -1)}; ${backing.trim().slice(1, -1)})` : base + backing) + ".");
   }
   const last = measured.at(-1);
   if (last) {
