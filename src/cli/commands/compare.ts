@@ -9,36 +9,22 @@ import type { CompareReport } from "../../report/compare-types.js";
 import { compare, type CompareEvent, type CompareOptions } from "../../study/compare.js";
 import { parseAxes, variantCount } from "../../study/compare-axes.js";
 import { count } from "../../study/findings.js";
-import { addDataOptions, toLoadOptions, type DataCliOptions } from "../data-options.js";
-import { parsePositiveInt, splitTarget, writeJson } from "../format.js";
-import { readRecipe, runInterruptible } from "./estimate.js";
+import { writeJson } from "../format.js";
+import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
+import { runInterruptible } from "./estimate.js";
 
-interface CliOptions extends DataCliOptions {
-  targetColumn?: string;
+interface CliOptions extends StudyCliOptions {
   vary: string[];
-  model?: string;
-  recipe?: string;
-  target?: string;
-  sizes: string;
-  seeds: string;
-  budget?: string;
   pruneMargin?: string;
   prune: boolean;
-  store?: string;
-  out?: string;
-  jobs?: string;
-  threads?: string;
-  json?: boolean;
-  verbose?: boolean;
 }
 
 export function register(program: Command): void {
   const cmd = program
     .command("compare")
     .description("which model size / regularisation for how much data: paired learning curves per variant, the data-optimal frontier and a recommendation");
-  addDataOptions(cmd, { target: false, seed: false })
+  addStudyOptions(cmd)
     .requiredOption("--vary <axis=values>", "an axis and its values, e.g. width=0.25,1,4 or dropout=0,0.3 or model=mlp,cnn (repeat for a cross product)", repeatable, [])
-    .option("--target-column <column>", "the label column (tabular and text data)")
     .option("--model <spec>", "the base model the axes change (cnn, mlp:depth=3, or a ModelSpec JSON file; default by data kind)")
     .option("--recipe <file>", "a JSON file of recipe fields for every variant (the axes override them)")
     .option("--target <metric=value>", "the score you want, e.g. accuracy=0.90: samples needed per variant (a column name here means --target-column)")
@@ -47,11 +33,6 @@ export function register(program: Command): void {
     .option("--budget <time>", "wall-time budget such as 20m or 1h (default 20m with --sizes auto)")
     .option("--prune-margin <score>", "drop a variant once another beats it by more than this at every size, paired (default 0.01 for accuracy-like metrics)")
     .option("--no-prune", "measure every variant at every size")
-    .option("--store <path>", "the SQLite store of Runs", ".enough/enough.db")
-    .option("--out <dir>", "report folder (default .enough/reports/<study>)")
-    .option("--jobs <count>", "concurrent Runs (default from the core count)")
-    .option("--threads <count>", "threads per Run")
-    .option("--json", "print one JSON object (and nothing else on stdout)")
     .option("--verbose", "say why each size was measured and each variant dropped")
     .action(async (opts: CliOptions) => {
       await runCompare(opts);
@@ -70,23 +51,7 @@ async function runCompare(opts: CliOptions): Promise<void> {
     pruneMargin = Number(opts.pruneMargin);
     if (!(pruneMargin >= 0) || !Number.isFinite(pruneMargin)) throw new InputError("BAD_OPTION", `--prune-margin must be a number >= 0, got "${opts.pruneMargin}"`);
   }
-  const { source, target: _column, ...load } = toLoadOptions(opts);
-  const options: CompareOptions = {
-    data: source,
-    load,
-    ...splitTarget(opts.target, opts.targetColumn),
-    vary: axes,
-    model: opts.model,
-    recipe: opts.recipe ? readRecipe(opts.recipe) : undefined,
-    sizes: opts.sizes,
-    seeds: parsePositiveInt(opts.seeds, "--seeds"),
-    budget: opts.budget,
-    pruneMargin,
-    store: opts.store,
-    out: opts.out,
-    jobs: opts.jobs === undefined ? undefined : parsePositiveInt(opts.jobs, "--jobs"),
-    threads: opts.threads === undefined ? undefined : parsePositiveInt(opts.threads, "--threads"),
-  };
+  const options: CompareOptions = { ...studyOptionsFrom(opts), vary: axes, pruneMargin };
   const tty = !!process.stderr.isTTY && !opts.json;
   const verbose = !!opts.verbose && !opts.json;
   await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "compare" }, async (signal, progress) => {

@@ -2,39 +2,24 @@
  * `enough estimate`: how many samples reach the target, with intervals, from Runs on the user's own data.
  * Thin: parses options, shows progress from estimate()'s events, prints the answer (or one JSON object).
  */
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { CancelledError, InputError } from "../../errors.js";
+import { CancelledError } from "../../errors.js";
 import type { EstimateReport } from "../../report/types.js";
 import { estimate, type EstimateOptions } from "../../study/estimate.js";
 import type { StudyEvent } from "../../study/events.js";
 import { duration } from "../../study/findings.js";
-import { addDataOptions, toLoadOptions, type DataCliOptions } from "../data-options.js";
-import { parsePositiveInt, splitTarget, writeJson } from "../format.js";
+import { writeJson } from "../format.js";
+import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
 
-interface CliOptions extends DataCliOptions {
-  targetColumn?: string;
-  target?: string;
-  model?: string;
-  sizes: string;
-  seeds: string;
-  budget?: string;
-  recipe?: string;
+interface CliOptions extends StudyCliOptions {
   at?: string;
-  store?: string;
-  out?: string;
-  jobs?: string;
-  threads?: string;
-  json?: boolean;
-  verbose?: boolean;
 }
 
 export function register(program: Command): void {
   const cmd = program
     .command("estimate")
     .description("how much training data reaches your target: learning curves on your data, with intervals and a report");
-  addDataOptions(cmd, { target: false, seed: false })
-    .option("--target-column <column>", "the label column (tabular and text data)")
+  addStudyOptions(cmd)
     .option("--target <metric=value>", "the score you want, e.g. accuracy=0.90 (classification) or r2=0.8")
     .option("--model <spec>", "model family with overrides (cnn, mlp:width=2) or a ModelSpec JSON file (default by data kind)")
     .option("--sizes <auto|list>", "subset sizes: auto (adaptive, within --budget) or a list such as 500,2k,10k", "auto")
@@ -42,11 +27,6 @@ export function register(program: Command): void {
     .option("--budget <time>", "wall-time budget such as 15m or 1h (default 15m with --sizes auto)")
     .option("--recipe <file>", "a JSON file of recipe fields that override the default training recipe")
     .option("--at <sizes>", "also predict the score at these sizes, e.g. 100k,1m")
-    .option("--store <path>", "the SQLite store of Runs", ".enough/enough.db")
-    .option("--out <dir>", "report folder (default .enough/reports/<study>)")
-    .option("--jobs <count>", "concurrent Runs (default from the core count)")
-    .option("--threads <count>", "threads per Run")
-    .option("--json", "print one JSON object (and nothing else on stdout)")
     .option("--verbose", "say why each Run was chosen")
     .action(async (opts: CliOptions) => {
       await runEstimate(opts);
@@ -54,22 +34,7 @@ export function register(program: Command): void {
 }
 
 async function runEstimate(opts: CliOptions): Promise<void> {
-  const { source, target: _column, ...load } = toLoadOptions(opts);
-  const options: EstimateOptions = {
-    data: source,
-    load,
-    ...splitTarget(opts.target, opts.targetColumn),
-    model: opts.model,
-    sizes: opts.sizes,
-    seeds: parsePositiveInt(opts.seeds, "--seeds"),
-    budget: opts.budget,
-    recipe: opts.recipe ? readRecipe(opts.recipe) : undefined,
-    at: opts.at,
-    store: opts.store,
-    out: opts.out,
-    jobs: opts.jobs === undefined ? undefined : parsePositiveInt(opts.jobs, "--jobs"),
-    threads: opts.threads === undefined ? undefined : parsePositiveInt(opts.threads, "--threads"),
-  };
+  const options: EstimateOptions = { ...studyOptionsFrom(opts), at: opts.at };
   await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "estimate" }, async (signal, progress) => {
     const report = await estimate({ ...options, signal }, { onEvent: (e) => progress.on(e) });
     progress.clear();
@@ -109,24 +74,6 @@ export async function runInterruptible(o: { json?: boolean; verbose?: boolean; l
   } finally {
     clearInterval(ticker);
     process.off("SIGINT", onSigint);
-  }
-}
-
-export function readRecipe(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new InputError("RECIPE_FILE", `cannot read the recipe file ${path}: ${(err as Error).message}`, { hint: "check the --recipe path" });
-  }
-  try {
-    const v = JSON.parse(text);
-    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("not a JSON object");
-    return v;
-  } catch (err) {
-    throw new InputError("RECIPE_FILE", `the recipe file ${path} is not a JSON object: ${(err as Error).message}`, {
-      hint: 'write recipe fields as JSON, e.g. {"lr": 0.0005, "epochs": 30}',
-    });
   }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * What the study commands (estimate, compare) share: the data options, the label column and the score goal, the
+ * store and report folder, and how many Runs run at once. Each command words its own --model, --sizes, --seeds,
+ * --budget and --recipe help, but they are read here, one way.
+ */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { InputError } from "../errors.js";
+import type { LoadOptions } from "../data/index.js";
+import { addDataOptions, toLoadOptions, type DataCliOptions } from "./data-options.js";
+import { parsePositiveInt, splitTarget } from "./format.js";
+
+export interface StudyCliOptions extends DataCliOptions {
+  targetColumn?: string;
+  model?: string;
+  recipe?: string;
+  sizes: string;
+  seeds: string;
+  budget?: string;
+  store?: string;
+  out?: string;
+  jobs?: string;
+  threads?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** Registers the data options, --target-column, and where Runs and reports go and how many run at once. */
+export function addStudyOptions(cmd: Command): Command {
+  return addDataOptions(cmd, { target: false, seed: false })
+    .option("--target-column <column>", "the label column (tabular and text data)")
+    .option("--store <path>", "the SQLite store of Runs", ".enough/enough.db")
+    .option("--out <dir>", "report folder (default .enough/reports/<study>)")
+    .option("--jobs <count>", "concurrent Runs (default from the core count)")
+    .option("--threads <count>", "threads per Run")
+    .option("--json", "print one JSON object (and nothing else on stdout)");
+}
+
+/** The options object fields every study takes, read and checked from the command line. */
+export function studyOptionsFrom(opts: StudyCliOptions): {
+  data: string;
+  load: Omit<LoadOptions, "source" | "target" | "onProgress">;
+  target?: string;
+  targetColumn?: string;
+  model?: string;
+  recipe?: Record<string, unknown>;
+  sizes: string;
+  seeds: number;
+  budget?: string;
+  store?: string;
+  out?: string;
+  jobs?: number;
+  threads?: number;
+} {
+  const { source, target: _column, onProgress: _p, ...load } = toLoadOptions(opts);
+  return {
+    data: source,
+    load,
+    ...splitTarget(opts.target, opts.targetColumn),
+    model: opts.model,
+    recipe: opts.recipe ? readRecipe(opts.recipe) : undefined,
+    sizes: opts.sizes,
+    seeds: parsePositiveInt(opts.seeds, "--seeds"),
+    budget: opts.budget,
+    store: opts.store,
+    out: opts.out,
+    jobs: opts.jobs === undefined ? undefined : parsePositiveInt(opts.jobs, "--jobs"),
+    threads: opts.threads === undefined ? undefined : parsePositiveInt(opts.threads, "--threads"),
+  };
+}
+
+export function readRecipe(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new InputError("RECIPE_FILE", `cannot read the recipe file ${path}: ${(err as Error).message}`, { hint: "check the --recipe path" });
+  }
+  try {
+    const v = JSON.parse(text);
+    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("not a JSON object");
+    return v;
+  } catch (err) {
+    throw new InputError("RECIPE_FILE", `the recipe file ${path} is not a JSON object: ${(err as Error).message}`, {
+      hint: 'write recipe fields as JSON, e.g. {"lr": 0.0005, "epochs": 30}',
+    });
+  }
+}
