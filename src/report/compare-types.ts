@@ -57,21 +57,12 @@ export interface CompareReport {
   /** The plain-words recommendation, one sentence per entry. */
   recommendation: string[];
   findings: { id: string; text: string }[];
-  question: {
-    data: string;
-    targetColumn: string | null;
-    target: { metric: string; value: number } | null;
-    metric: string;
-    direction: "up" | "down";
-    model: unknown;
-    recipe: "default" | object;
+  /** What was asked: as for estimate (without --at), plus the axes and the pruning margin. */
+  question: Omit<EstimateReport["question"], "at"> & {
     axes: { name: string; values: string[] }[];
-    sizes: "auto" | number[];
-    seeds: number;
-    budgetSeconds: number | null;
-    validFraction: number;
     pruneMargin: number | null;
   };
+
   data: Omit<EstimateReport["data"], "classes">;
   variants: CompareVariantReport[];
   frontier: {

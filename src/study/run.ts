@@ -4,6 +4,7 @@
  * encoded dataset by its cache directory and the subset by (size, seed); the worker recomputes the nested subset
  * deterministically instead of receiving indices, which keeps jobs small enough for any queue.
  */
+import type { EpochReport } from "../engine/train.js";
 import { stableHash } from "./hash.js";
 
 /** Bumped when the meaning of a job changes (e.g. how the validation slice is drawn): old Runs are then redone. */
@@ -47,15 +48,8 @@ export interface EvalMetrics {
   n: number;
 }
 
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  validLoss?: number;
-  validMetric?: number;
-  lr: number;
-  seconds: number;
-  samplesPerSecond: number;
-}
+/** One epoch of a Run's history, as the engine reports it. */
+export type EpochRecord = EpochReport;
 
 export interface RunResult {
   metrics: { test: EvalMetrics; valid: EvalMetrics | null; train: EvalMetrics };
