@@ -42,24 +42,17 @@ export function groupGapSpec(r: AuditReport): VegaLiteSpec | null {
 }
 
 export function groupCurvesSpec(r: AuditReport): VegaLiteSpec | null {
-  const values = r.groupCurves.flatMap((c) => c.points.map((p) => ({ group: `${c.column}=${c.group}`, n: p.n, accuracy: p.accuracy })));
-  if (!values.length) return null;
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    width: WIDTH,
-    height: 300,
-    data: { values },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: { field: "n", type: "quantitative", scale: { type: "log" }, title: "training rows of the group" },
-      y: { field: "accuracy", type: "quantitative", aggregate: "mean", scale: { zero: false }, title: "test accuracy in the group" },
-      color: { field: "group", type: "nominal" },
-    },
-  };
+  const values = r.groupCurves.flatMap((c) => c.points.map((p) => ({ line: `${c.column}=${c.group}`, n: p.n, accuracy: p.accuracy })));
+  return accuracyLines(values, "training rows of the group", "test accuracy in the group", "group");
 }
 
 export function worthSpec(r: AuditReport): VegaLiteSpec | null {
-  const values = r.worth.flatMap((w) => w.points.map((p) => ({ curve: p.variant === "baseline" ? "as is" : w.kind === "label_relabelled" ? "flagged labels relabelled" : `without flagged ${w.kind} rows`, n: p.n, accuracy: p.accuracy })));
+  const values = r.worth.flatMap((w) => w.points.map((p) => ({ line: p.variant === "baseline" ? "as is" : w.kind === "label_relabelled" ? "flagged labels relabelled" : `without flagged ${w.kind} rows`, n: p.n, accuracy: p.accuracy })));
+  return accuracyLines(values, "rows collected", "test accuracy", "curve");
+}
+
+/** Mean test accuracy against rows (log scale), one line per `line` value: the shape of both curve charts above. */
+function accuracyLines(values: { line: string; n: number; accuracy: number }[], xTitle: string, yTitle: string, legend: string): VegaLiteSpec | null {
   if (!values.length) return null;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
@@ -68,9 +61,9 @@ export function worthSpec(r: AuditReport): VegaLiteSpec | null {
     data: { values },
     mark: { type: "line", point: true },
     encoding: {
-      x: { field: "n", type: "quantitative", scale: { type: "log" }, title: "rows collected" },
-      y: { field: "accuracy", type: "quantitative", aggregate: "mean", scale: { zero: false }, title: "test accuracy" },
-      color: { field: "curve", type: "nominal" },
+      x: { field: "n", type: "quantitative", scale: { type: "log" }, title: xTitle },
+      y: { field: "accuracy", type: "quantitative", aggregate: "mean", scale: { zero: false }, title: yTitle },
+      color: { field: "line", type: "nominal", title: legend },
     },
   };
 }
