@@ -448,27 +448,18 @@ function recentSlopeShare(prep: Prepared, members: Member[]): number {
 function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma: number, lam: number, kappa: number): TauPosterior {
   const sizes = prep.agg.map((a) => a.n);
   const pairs: { r: number; g: number; v: number; h: number }[] = [];
-  for (const rec of recs) {
-    let wsum = 0;
-    const later = rec.laterIdx.map(() => 0);
-    let atOrigin = 0;
-    for (const m of members) {
-      const p = rec.pred.get(m.name);
-      if (!p || m.weight <= 0) continue;
-      wsum += m.weight;
-      p.later.forEach((v, k) => (later[k] = later[k]! + m.weight * v));
-      atOrigin += m.weight * p.atOrigin;
-    }
-    if (wsum <= 0) continue;
+  const combined = combinedCv(recs, members);
+  recs.forEach((rec, r) => {
+    const { later, atOrigin: a0 } = combined[r]!;
+    if (!Number.isFinite(a0)) return; // no member forecast from this origin
     rec.laterIdx.forEach((i, k) => {
-      const a0 = atOrigin / wsum;
-      const fam = a0 + kappa * (later[k]! / wsum - a0);
+      const fam = a0 + kappa * (later[k]! - a0);
       const pred = (1 - lam) * fam + lam * rec.level;
       const obs = prep.orient.toE(prep.agg[i]!.mean);
       const v = prep.hasReplicates ? prep.noiseVar[i]! / prep.agg[i]!.count : sigma * sigma;
       pairs.push({ r: obs - pred, g: (1 - lam) * Math.max(0, a0 - fam), v, h: Math.log2(sizes[i]! / rec.originN) });
     });
-  }
+  });
   let bestTau = PRIOR_TAU;
   let bestLl = -Infinity;
   const grid: number[] = [];
