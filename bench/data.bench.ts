@@ -9,6 +9,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadDataset, loadCachedDataset } from "../src/data/index.js";
+import { mulberry32 } from "../src/rng.js";
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
 
@@ -16,14 +17,7 @@ async function generate(path: string, rows: number): Promise<void> {
   const ws = createWriteStream(path);
   const cols = ["id", ...Array.from({ length: 30 }, (_, j) => `num${j}`), ...Array.from({ length: 15 }, (_, j) => `cat${j}`), "hicat0", "hicat1", "hicat2", "label"];
   ws.write(cols.join(",") + "\n");
-  let a = 12345;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = mulberry32(12345);
   let buf: string[] = [];
   for (let i = 0; i < rows; i++) {
     const f: string[] = [String(i)];

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
+import { mulberry32 } from "../../src/rng.js";
 
 /** A temp folder removed after the test file. */
 export function tempDir(prefix = "enough-data-"): string {
@@ -18,14 +19,7 @@ export function write(dir: string, name: string, content: string | Buffer): stri
 
 /** A small seeded tabular data set: numeric, categorical (low and high cardinality), missing values, id. */
 export function tabularCsv(rows: number, seed = 1): string {
-  let a = seed >>> 0;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rnd = mulberry32(seed);
   const lines = ["id,age,income,colour,city,label"];
   const colours = ["red", "green", "blue"];
   for (let i = 0; i < rows; i++) {
