@@ -46,15 +46,17 @@ struct Batcher {
       : d(d_), channelsLast(channelsLast_ && d_.xKind == XKind::Image), dev(dev_), yMean(yMean_), yStd(yStd_), cap(cap_) {
     std::vector<int64_t> shape{cap};
     shape.insert(shape.end(), d.xShape.begin(), d.xShape.end());
+    // Page-locked host buffers when batches go to the GPU: the copy is a direct DMA instead of a staged one.
+    auto host = torch::TensorOptions().pinned_memory(dev.is_cuda());
     if (d.xKind == XKind::Tokens) {
-      x = torch::empty(shape, torch::kLong);
+      x = torch::empty(shape, host.dtype(torch::kLong));
     } else if (channelsLast) {
-      x = torch::empty(shape, torch::TensorOptions().dtype(torch::kFloat).memory_format(at::MemoryFormat::ChannelsLast));
+      x = torch::empty(shape, host.dtype(torch::kFloat).memory_format(at::MemoryFormat::ChannelsLast));
     } else {
-      x = torch::empty(shape, torch::kFloat);
+      x = torch::empty(shape, host.dtype(torch::kFloat));
     }
-    if (d.cat) cat = torch::empty({cap, (int64_t)d.catCardinalities.size()}, torch::kLong);
-    y = torch::empty({cap}, d.classification ? torch::kLong : torch::kFloat);
+    if (d.cat) cat = torch::empty({cap, (int64_t)d.catCardinalities.size()}, host.dtype(torch::kLong));
+    y = torch::empty({cap}, host.dtype(d.classification ? torch::kLong : torch::kFloat));
   }
 
   // Fills the first `b` slots with data rows `rows[0..b)`; returns device tensors (views of the buffers on CPU).
@@ -127,11 +129,73 @@ struct Batcher {
   }
 };
 
+// CUDA: the training rows uploaded once, in their stored dtype, when they fit kResidentMaxBytes. Each step then
+// gathers its batch on the device from the epoch's permutation (uploaded once per epoch), so a step does no host
+// gather, no host-to-device copy and no stream synchronisation; the GPU queue stays full.
+constexpr int64_t kResidentMaxBytes = 2LL << 30;
+
+struct ResidentRows {
+  torch::Tensor x, cat, y, scale, shift;
+  bool channelsLast, u8;
+
+  static int64_t bytes(const DataView& d, const Rows& rows) {
+    int64_t perRow = d.rowSize * (d.xu8 ? 1 : 4) + (int64_t)d.catCardinalities.size() * 4 + 8;
+    return rows.count * perRow;
+  }
+
+  ResidentRows(const DataView& d, const Rows& rows, bool channelsLast_, torch::Device dev, double yMean, double yStd)
+      : channelsLast(channelsLast_ && d.xKind == XKind::Image), u8(d.xKind == XKind::Image && d.xu8) {
+    const int64_t R = d.rowSize, n = rows.count;
+    std::vector<int64_t> shape{n};
+    shape.insert(shape.end(), d.xShape.begin(), d.xShape.end());
+    auto gather = [&](auto* src, torch::ScalarType t, int64_t width) {
+      auto h = torch::empty({n, width}, torch::TensorOptions().dtype(t).pinned_memory(true));
+      using T = std::remove_const_t<std::remove_pointer_t<decltype(src)>>;
+      T* o = static_cast<T*>(h.data_ptr());
+      at::parallel_for(0, n, 64, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; i++) std::memcpy(o + i * width, src + rows.at(i) * width, sizeof(T) * width);
+      });
+      return h.to(dev);
+    };
+    if (d.xKind == XKind::Tokens) x = gather(d.xi, torch::kInt, R).view(shape);
+    else if (u8) x = gather(d.xu8, torch::kByte, R).view(shape);
+    else x = gather(d.xf, torch::kFloat, R).view(shape);
+    if (u8) {
+      const int64_t C = d.xShape[0];
+      scale = torch::tensor(d.imageScale).view({1, C, 1, 1}).to(dev);
+      shift = torch::tensor(d.imageShift).view({1, C, 1, 1}).to(dev);
+    }
+    if (d.cat) cat = gather(d.cat, torch::kInt, (int64_t)d.catCardinalities.size());
+    if (d.classification) {
+      y = gather(d.yi, torch::kInt, 1).view({n}).to(torch::kLong);
+    } else {
+      y = ((gather(d.yf, torch::kFloat, 1).view({n}) - yMean) / yStd).to(torch::kFloat);
+    }
+  }
+
+  void batch(const torch::Tensor& idx, torch::Tensor& xo, torch::Tensor& co, torch::Tensor& yo) const {
+    xo = x.index_select(0, idx);
+    if (u8) xo = xo.to(torch::kFloat) * scale + shift;
+    else if (xo.scalar_type() == torch::kInt) xo = xo.to(torch::kLong);
+    if (channelsLast) xo = xo.contiguous(at::MemoryFormat::ChannelsLast);
+    co = cat.defined() ? cat.index_select(0, idx).to(torch::kLong) : torch::Tensor();
+    yo = y.index_select(0, idx);
+  }
+};
+
 torch::Tensor trainLoss(const torch::Tensor& out, const torch::Tensor& y, const ModelState& m,
                         const c10::optional<torch::Tensor>& weights) {
   if (m.meta.classification)
     return at::cross_entropy_loss(out, y, weights, at::Reduction::Mean, -100, m.spec.labelSmoothing);
   return torch::mse_loss(out.squeeze(1), y);
+}
+
+// On the GPU the loss is checked for NaN/Inf every this many steps (and at each epoch's end).
+constexpr int64_t kCudaCheckEvery = 50;
+
+[[noreturn]] void diverged(int64_t epoch, int64_t step, double lr) {
+  fail(ErrorKind::Training, "loss diverged at epoch " + std::to_string(epoch) + " step " + std::to_string(step) +
+                                "; lower the learning rate (now " + fmt(lr) + ")");
 }
 
 void checkCancel(const int32_t* cancel) {
@@ -144,6 +208,10 @@ torch::Device deviceFor(bool cuda) {
     fail(ErrorKind::Environment,
          "device \"cuda\" was requested but the linked libtorch has no CUDA (or no GPU is visible); use device \"cpu\", "
          "or rebuild the addon against a CUDA libtorch named by the LIBTORCH environment variable");
+  // Same seed, same metrics on the GPU too: cuDNN's autotuner and its non-deterministic algorithms would pick
+  // kernels (and summation orders) per run. Costs a little speed on convolutions; set once, process-wide.
+  at::globalContext().setBenchmarkCuDNN(false);
+  at::globalContext().setDeterministicCuDNN(true);
   return torch::kCUDA;
 }
 
@@ -329,7 +397,14 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     m->net = buildNet(spec, m->meta);
   }
   auto gen = at::make_generator<at::CPUGeneratorImpl>(r.seed * 0x9E3779B97F4A7C15ULL + 1);
-  m->net->gen = &gen;
+  // Dropout masks are drawn on the model's device, so a CUDA run needs a CUDA generator of its own: a clone of the
+  // default one (no CUDA headers needed, so CPU-only builds compile the same source), reseeded per run.
+  at::Generator devGen = gen;
+  if (r.cuda) {
+    devGen = at::globalContext().defaultGenerator(dev).clone();
+    devGen.set_current_seed(r.seed * 0x9E3779B97F4A7C15ULL + 1);
+  }
+  m->net->gen = &devGen;
   if (spec.channelsLast) toChannelsLast(*m->net);
   if (r.cuda) m->net->to(dev);
   c10::optional<torch::Tensor> weights;
@@ -346,8 +421,13 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   const int64_t maxEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch;
 
   Batcher bt(d, B, spec.channelsLast, dev, m->yMean, m->yStd);
-  std::vector<int64_t> perm(train.count);
-  for (int64_t i = 0; i < train.count; i++) perm[i] = train.at(i);
+  std::unique_ptr<ResidentRows> resident;
+  if (r.cuda && ResidentRows::bytes(d, train) <= kResidentMaxBytes)
+    resident = std::make_unique<ResidentRows>(d, train, spec.channelsLast, dev, m->yMean, m->yStd);
+  // The epoch's order as positions in `train`; `rowsOf` turns a batch of positions into data rows.
+  std::vector<int64_t> perm(train.count), rowsOf(B);
+  for (int64_t i = 0; i < train.count; i++) perm[i] = i;
+  torch::Tensor permDev;
   std::mt19937_64 rng(r.seed);
   auto params = m->net->parameters();
 
@@ -365,7 +445,9 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
       int64_t j = (int64_t)(rng() % (uint64_t)(i + 1));
       std::swap(perm[i], perm[j]);
     }
+    if (resident) permDev = torch::from_blob(perm.data(), {train.count}, torch::kLong).to(dev);
     double lossSum = 0;
+    torch::Tensor lossDev;  // CUDA: the epoch's loss sum, kept on the device
     int64_t seen = 0;
     double lr = r.lr;
     for (int64_t bi = 0; bi < batchesPerEpoch && step < totalSteps; bi++) {
@@ -374,18 +456,32 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
       lr = scheduledLr(r, step, totalSteps);
       setLr(*opt, lr);
       torch::Tensor x, c, y;
-      bt.fill(perm.data() + bi * B, b, x, c, y, true);
+      if (resident) {
+        resident->batch(permDev.narrow(0, bi * B, b), x, c, y);
+      } else {
+        for (int64_t i = 0; i < b; i++) rowsOf[i] = train.at(perm[bi * B + i]);
+        bt.fill(rowsOf.data(), b, x, c, y, true);
+      }
       for (auto& p : params) p.mutable_grad().reset();  // set-to-none: backward writes fresh grads, no memset
       auto loss = trainLoss(m->net->forward(x, c), y, *m, weights);
-      double lv = loss.item<double>();
-      if (!std::isfinite(lv))
-        fail(ErrorKind::Training, "loss diverged at epoch " + std::to_string(epoch) + " step " + std::to_string(step + 1) +
-                                      "; lower the learning rate (now " + fmt(lr) + ")");
+      if (!r.cuda) {
+        double lv = loss.item<double>();
+        if (!std::isfinite(lv)) diverged(epoch, step + 1, lr);
+        lossSum += lv * b;
+      } else {
+        // Reading the loss every step would stall the GPU queue: sum it on the device, check it every few steps.
+        lossDev = lossDev.defined() ? lossDev + loss.detach() * (double)b : loss.detach() * (double)b;
+        if ((step + 1) % kCudaCheckEvery == 0 && !std::isfinite(lossDev.item<double>())) diverged(epoch, step + 1, lr);
+      }
       loss.backward();
       opt->step();
-      lossSum += lv * b;
       seen += b;
       step++;
+    }
+    if (lossDev.defined()) {
+      lossSum = lossDev.item<double>();
+      lossDev = torch::Tensor();
+      if (!std::isfinite(lossSum)) diverged(epoch, step, lr);
     }
     double trainSec = since(te);
     trainSeconds += trainSec;
