@@ -163,18 +163,17 @@ export class FittedCurve implements CurveFit {
     const obsVar = (opts.kind === "observation" ? this.noise * this.noise : 0) + this.st.lackOfFit ** 2;
     const sds = vals.map((_, i) => Math.sqrt(obsVar + (i < this.samples.length ? (this.samples[i]!.rho * h) ** 2 : 0)));
     const [lo, hi] = [mixtureQuantile(vals, ws, sds, (1 - c) / 2), mixtureQuantile(vals, ws, sds, (1 + c) / 2)];
-    let loW = this.unpredictable && n > this.nMax && !headroom && Number.isFinite(best) ? Math.min(lo, best) : lo;
-    let hiW = hi;
+    const loW = this.unpredictable && n > this.nMax && !headroom && Number.isFinite(best) ? Math.min(lo, best) : lo;
     // The horizon and noise spreads are normal: keep their tails inside the metric's range.
+    return this.interval(meanE, this.inRange(loW), this.inRange(hi));
+  }
+
+  /** An error-space value clipped to the metric's range (noise-perturbed draws can step past a bound). */
+  private inRange(e: number): number {
     const { lower, upper } = this.metric;
     const bounds = [lower, upper].filter((v): v is number => v !== undefined).map((v) => this.st.prep.orient.toE(v));
-    if (bounds.length > 0) {
-      const eMin = Math.min(...bounds);
-      const eMax = Math.max(...bounds);
-      loW = Math.min(Math.max(loW, eMin), eMax);
-      hiW = Math.min(Math.max(hiW, eMin), eMax);
-    }
-    return this.interval(meanE, loW, hiW);
+    if (bounds.length === 0) return e;
+    return Math.min(Math.max(e, Math.min(...bounds)), Math.max(...bounds));
   }
 
   /** The n reaching `target` in each draw (Infinity when it never does), with the draws' weights. */
@@ -236,7 +235,7 @@ export class FittedCurve implements CurveFit {
     const ws = this.samples.map((s) => s.w);
     let lo = weightedQuantile(vals, ws, (1 - c) / 2);
     if (this.unpredictable) lo = Math.min(lo, this.bestE());
-    return this.interval(this.meanLimitE(), lo, weightedQuantile(vals, ws, (1 + c) / 2));
+    return this.interval(this.meanLimitE(), this.inRange(lo), this.inRange(weightedQuantile(vals, ws, (1 + c) / 2)));
   }
 
   saturation(epsilon: number, opts: { confidence?: number } = {}): Interval & { reachable: boolean } {

@@ -87,7 +87,9 @@ export function findings(i: FindingsInput): Finding[] {
   if (a.gainPerDoubling) {
     const d = a.gainPerDoubling;
     const sign = a.direction === "up" ? 1 : -1;
-    const halving = a.halvingDoublings !== null && a.halvingDoublings < 50 ? `, and that gain halves every ${a.halvingDoublings.toFixed(1)} doublings` : "";
+    // How fast the gain shrinks means something only while there is a visible gain to shrink.
+    const visible = Number(f(Math.abs(d.mean))) > 0;
+    const halving = visible && a.halvingDoublings !== null && a.halvingDoublings < 50 ? `, and that gain halves every ${a.halvingDoublings.toFixed(1)} doublings` : "";
     out.push({ id: "doubling", text: `Doubling the data from ${int(a.have)} changes ${m} by about ${signed(f(sign * d.mean))}${halving}.` });
   }
   if (a.asymptote && !out.some((x) => x.id === "target" && x.text.includes("levels off"))) {

@@ -71,6 +71,18 @@ describe("fitCurve on synthetic curves", () => {
     expect(s.mean).toBeLessThan(40000);
   });
 
+  it("keeps an r2 curve that has saturated near 1 at or below 1 (noisy draws step past the bound)", () => {
+    // r2 has no lower bound, only the upper one; a flat, noisy curve at 0.986 stacks draws on noise-perturbed levels.
+    const truth = (n: number) => 0.986 - 0.5 * Math.pow(n, -1.2);
+    for (const seed of [1, 2, 3, 4]) {
+      const pts = simulate(truth, { seeds: 2, sd: 0.01, seed }).map((p) => ({ ...p, score: Math.min(1, p.score) }));
+      const fit = fitCurve(pts, { metric: "r2", bootstrap: 60, seed });
+      expect(fit.asymptote().hi).toBeLessThanOrEqual(1);
+      expect(fit.asymptote({ confidence: 0.95 }).hi).toBeLessThanOrEqual(1);
+      expect(fit.scoreAt(1e7, { confidence: 0.95, kind: "observation" }).hi).toBeLessThanOrEqual(1);
+    }
+  });
+
   it("keeps accuracy forecasts inside [0, 1]", () => {
     const truth = (n: number) => Math.min(0.999, 1 - 3 * Math.pow(n, -0.7));
     const fit = fitCurve(simulate(truth, { seeds: 2, sd: 0.001 }), { metric: "accuracy", bootstrap: 30 });
