@@ -41,6 +41,8 @@ export interface Sample {
   lam: number;
   /** The last observed level in this draw (error space). */
   level: number;
+  /** Variance scale below which a forecast gain beyond nMax is treated as a fit artefact (see keptGain). */
+  gv: number;
 }
 
 export interface Prepared {
@@ -73,6 +75,8 @@ export interface FitState {
   lackOfFit: number;
   /** Last observed level (error space): the mean at nMax. */
   level: number;
+  /** Variance scale below which a forecast gain beyond nMax is treated as a fit artefact (see keptGain). */
+  gainNoiseVar: number;
 }
 
 const PRIOR_TAU = 0.5;
@@ -91,8 +95,20 @@ const LAMBDA_PRIOR_WEIGHT = 8;
 const SLOPE_WINDOW_DOUBLINGS = 2;
 const SLOPE_PRIOR_SD = 1;
 const SLOPE_CAP_Z = 0.5;
+/**
+ * Signal-to-noise shrinkage of the forecast gain beyond nMax: a gain g is kept in the share g^2 / (g^2 + V), with
+ * V = GAIN_NOISE_Z2 x the noise variance of the last level. Families fitted to noisy points produce spurious gains
+ * of about one noise sd even on a flat curve, so a gain within the noise is mostly an artefact of the fit, while a
+ * gain well beyond it is kept nearly whole. Tuned on the even-numbered LCDB curves only.
+ */
+const GAIN_NOISE_Z2 = 1;
 /** Weight of each older rolling origin relative to the next newer one. */
 const CV_DECAY = 0.5;
+
+/** The forecast gain g (error space, beyond nMax) after the signal-to-noise shrinkage with variance scale v. */
+export function keptGain(g: number, v: number): number {
+  return v > 0 ? (g * g * g) / (g * g + v) : g;
+}
 
 export function validatePoints(points: readonly CurvePoint[]): CurvePoint[] {
   if (!Array.isArray(points) || points.length === 0) {
@@ -212,7 +228,7 @@ function rollingOrigin(prep: Prepared, fams: readonly Family[], constants: strin
     const laterIdx = sizes.map((_, i) => i).filter((i) => i >= j);
     const pred = new Map<string, { later: number[]; atOrigin: number }>();
     for (const fam of fams) {
-      const f = fitFamily(fam, d, ctx, { maxStarts: 2, maxIter: 60, tol: 1e-8 });
+      const f = fitFamily(fam, d, ctx, { maxStarts: 2, maxIter: 60, tol: 1e-8, robust: true });
       pred.set(fam.name, { later: laterIdx.map((i) => evalFamily(fam, f.p, ctx, sizes[i]!)), atOrigin: evalFamily(fam, f.p, ctx, originN) });
     }
     for (const name of constants) {
@@ -445,7 +461,7 @@ function recentSlopeShare(prep: Prepared, members: Member[]): number {
   return Math.min(1, Math.max(0, kappa + SLOPE_CAP_Z / Math.sqrt(prec)));
 }
 
-function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma: number, lam: number, kappa: number): TauPosterior {
+function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma: number, lam: number, kappa: number, gv: number): TauPosterior {
   const sizes = prep.agg.map((a) => a.n);
   const pairs: { r: number; g: number; v: number; h: number }[] = [];
   const combined = combinedCv(recs, members);
@@ -453,7 +469,7 @@ function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma:
     const { later, atOrigin: a0 } = combined[r]!;
     if (!Number.isFinite(a0)) return; // no member forecast from this origin
     rec.laterIdx.forEach((i, k) => {
-      const fam = a0 + kappa * (later[k]! - a0);
+      const fam = a0 + kappa * keptGain(later[k]! - a0, gv);
       const pred = (1 - lam) * fam + lam * rec.level;
       const obs = prep.orient.toE(prep.agg[i]!.mean);
       const v = prep.hasReplicates ? prep.noiseVar[i]! / prep.agg[i]!.count : sigma * sigma;
@@ -508,7 +524,7 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
     withLast1 = want.has("last1");
     withPlateau = want.has("plateau");
   }
-  const members: Member[] = fams.map((fam) => ({ name: fam.name, fam, fit: fitFamily(fam, prep.data, prep.ctx), weight: 0, cvError: NaN }));
+  const members: Member[] = fams.map((fam) => ({ name: fam.name, fam, fit: fitFamily(fam, prep.data, prep.ctx, { robust: true }), weight: 0, cvError: NaN }));
   const constants = [...(withLast1 ? ["last1"] : []), ...(withPlateau ? ["plateau"] : [])];
   for (const name of constants) members.push({ name, constant: constantLevel(name, prep.data, prep.nMax), weight: 0, cvError: NaN });
 
@@ -544,10 +560,11 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
   const lam = withLast1 ? stackLevel(prep, recs, members, levelVar) : 0;
   const kappa = recentSlopeShare(prep, members);
   const level = meanAt(prep.data, prep.nMax);
-  const post: TauPosterior = recs.length > 0 ? estimateTau(prep, recs, members, sigmaObs, lam, kappa) : { tau: PRIOR_TAU * 2, pairs: 0, grid: [PRIOR_TAU * 2], rho: [0], mass: [1] };
+  const gainNoiseVar = GAIN_NOISE_Z2 * levelVar;
+  const post: TauPosterior = recs.length > 0 ? estimateTau(prep, recs, members, sigmaObs, lam, kappa, gainNoiseVar) : { tau: PRIOR_TAU * 2, pairs: 0, grid: [PRIOR_TAU * 2], rho: [0], mass: [1] };
   const { tau, pairs } = post;
-  const samples = bootstrap(prep, members, sigmaObs, post, opts.bootstrap ?? 200, opts.seed ?? 1, lam, kappa);
-  return { prep, members, samples, tau, sigmaObs, cvPairs: pairs, lam, kappa, level, lackOfFit: lackOfFit(prep, members) };
+  const samples = bootstrap(prep, members, sigmaObs, post, opts.bootstrap ?? 200, opts.seed ?? 1, lam, kappa, gainNoiseVar);
+  return { prep, members, samples, tau, sigmaObs, cvPairs: pairs, lam, kappa, level, lackOfFit: lackOfFit(prep, members), gainNoiseVar };
 }
 
 /**
@@ -555,7 +572,7 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
  * (their points are correlated through nested subsets); otherwise a parametric bootstrap adds noise of the
  * estimated size to each family's fitted values. Each draw also gets a log-normal gain factor exp(tau*z).
  */
-function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: TauPosterior, B: number, seed: number, lam: number, kappa: number): Sample[] {
+function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: TauPosterior, B: number, seed: number, lam: number, kappa: number, gv: number): Sample[] {
   const u = rng(seed);
   const z = normal(u);
   const active = members.filter((m) => m.weight > 0);
@@ -576,7 +593,7 @@ function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: Ta
   const reps = Math.max(0, Math.floor(B));
   if (reps === 0) {
     const level = meanAt(d, prep.nMax);
-    for (const m of active) samples.push(sampleOf(m, m.fit?.p, m.constant, kappa, m.weight, prep.nMax, lam, level, 0));
+    for (const m of active) samples.push(sampleOf(m, m.fit?.p, m.constant, kappa, m.weight, prep.nMax, lam, level, 0, gv));
     return samples;
   }
   for (let b = 0; b < reps; b++) {
@@ -599,7 +616,7 @@ function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: Ta
     for (const m of active) {
       if (!m.fam) {
         // Constant members: the same level read off the resampled (or noise-perturbed) points.
-        samples.push(sampleOf(m, undefined, constantLevel(m.name, dn, prep.nMax), 1, m.weight / reps, prep.nMax, lam, level, rho));
+        samples.push(sampleOf(m, undefined, constantLevel(m.name, dn, prep.nMax), 1, m.weight / reps, prep.nMax, lam, level, rho, gv));
         continue;
       }
       const fit = m.fit!;
@@ -608,17 +625,17 @@ function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: Ta
         const e = Float64Array.from(d.n, (n, i) => evalFamily(fit.family, fit.p, fit.ctx, n) + noise[i]!);
         dm = { n: d.n, e, w: d.w };
       }
-      const r = fitFamily(fit.family, dm, fit.ctx, { warm: fit.p, maxIter: 15, tol: 1e-6 });
-      samples.push(sampleOf(m, r.p, undefined, k * kappa, m.weight / reps, prep.nMax, lam, level, rho));
+      const r = fitFamily(fit.family, dm, fit.ctx, { warm: fit.p, maxIter: 15, tol: 1e-6, robust: bySeed });
+      samples.push(sampleOf(m, r.p, undefined, k * kappa, m.weight / reps, prep.nMax, lam, level, rho, gv));
     }
   }
   return samples;
 }
 
-function sampleOf(m: Member, p: Float64Array | undefined, constant: number | undefined, k: number, w: number, nMax: number, lam: number, level: number, rho: number): Sample {
+function sampleOf(m: Member, p: Float64Array | undefined, constant: number | undefined, k: number, w: number, nMax: number, lam: number, level: number, rho: number, gv: number): Sample {
   const ctx = m.fit?.ctx ?? ({ s: nMax, eLo: -Infinity, eHi: Infinity, range: 1 } as FamilyContext);
   const e0 = m.fam ? evalFamily(m.fam, p!, ctx, nMax) : constant!;
-  return { fam: m.fam, p, ctx, constant, w, k, e0, lam, level, rho };
+  return { fam: m.fam, p, ctx, constant, w, k, e0, lam, level, rho, gv };
 }
 
 /** Pulls a draw's forecast beyond nMax toward its last observed level by the stacking weight. */
@@ -626,13 +643,13 @@ function stacked(s: Sample, v: number): number {
   return s.lam > 0 ? (1 - s.lam) * v + s.lam * s.level : v;
 }
 
-/** Error-space value of one draw at n: as fitted up to nMax; beyond nMax its gain is scaled by k and the result
- * stacked with the last observed level. */
+/** Error-space value of one draw at n: as fitted up to nMax; beyond nMax its gain is shrunk by its signal-to-noise
+ * ratio (keptGain), scaled by k and the result stacked with the last observed level. */
 export function sampleValue(s: Sample, n: number, nMax: number): number {
   if (!s.fam) return n <= nMax ? s.constant! : stacked(s, s.constant!);
   const v = evalFamily(s.fam, s.p!, s.ctx, n);
   if (n <= nMax) return v;
-  let out = s.k === 1 ? v : s.e0 + s.k * (v - s.e0);
+  let out = s.e0 + s.k * keptGain(v - s.e0, s.gv);
   if (out < s.ctx.eLo) out = s.ctx.eLo;
   return stacked(s, out);
 }
@@ -640,6 +657,6 @@ export function sampleValue(s: Sample, n: number, nMax: number): number {
 export function sampleLimit(s: Sample): number {
   if (!s.fam) return stacked(s, s.constant!);
   const lim = Math.max(s.fam.limit(s.p!, s.ctx), s.ctx.eLo);
-  const out = s.e0 + s.k * (lim - s.e0);
+  const out = s.e0 + s.k * keptGain(lim - s.e0, s.gv);
   return stacked(s, Number.isNaN(out) ? s.ctx.eLo : Math.max(out, s.ctx.eLo));
 }

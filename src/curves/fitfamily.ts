@@ -8,6 +8,8 @@ export interface FamilyFit {
   /** Weighted SSE. */
   cost: number;
   ctx: FamilyContext;
+  /** The fit weights after robust reweighting (absent for a plain least-squares fit). */
+  weights?: Float64Array;
 }
 
 /** Error-space value of a fitted family at n, clipped at the metric's bound. */
@@ -30,7 +32,7 @@ export function fitFamily(
   fam: Family,
   d: FitData,
   ctx: FamilyContext,
-  opts: { warm?: ArrayLike<number>; maxStarts?: number; maxIter?: number; tol?: number } = {},
+  opts: { warm?: ArrayLike<number>; maxStarts?: number; maxIter?: number; tol?: number; robust?: boolean } = {},
 ): FamilyFit {
   const prob = problem(fam, d, ctx);
   const starts = opts.warm ? [Array.from(opts.warm)] : fam.starts(d, ctx).slice(0, opts.maxStarts ?? 3);
@@ -39,5 +41,38 @@ export function fitFamily(
     const r = levenbergMarquardt(prob, s, { maxIter: opts.maxIter ?? 100, tol: opts.tol ?? 1e-10 });
     if (!bestFit || r.cost < bestFit.cost) bestFit = { family: fam, p: r.p, cost: r.cost, ctx };
   }
-  return bestFit!;
+  if (!opts.robust) return bestFit!;
+  return huberRefit(fam, d, ctx, bestFit!, opts);
+}
+
+/** Huber's tuning constant: 95% efficiency under normal noise. */
+const HUBER_K = 1.345;
+const ROBUST_ITERS = 6;
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Iteratively reweighted refit with Huber weights: a run that failed or diverged (a score far below its neighbours,
+ * common in real curves) pulls a least-squares fit toward it; Huber weights keep points within HUBER_K robust sds
+ * at full weight and shrink the rest in proportion to their distance. The scale is the MAD of the residuals.
+ */
+function huberRefit(fam: Family, d: FitData, ctx: FamilyContext, first: FamilyFit, opts: { maxIter?: number; tol?: number }): FamilyFit {
+  const N = d.n.length;
+  if (N < fam.paramNames.length + 3) return first;
+  let fit = first;
+  for (let it = 0; it < ROBUST_ITERS; it++) {
+    const r = Array.from(d.n, (n, i) => d.e[i]! - evalFamily(fam, fit.p, ctx, n));
+    const med = median(r);
+    const s = 1.4826 * median(r.map((x) => Math.abs(x - med)));
+    if (!(s > 1e-12 * (ctx.range + 1e-12))) return fit;
+    const w = Float64Array.from(d.w, (wi, i) => wi * Math.min(1, (HUBER_K * s) / Math.max(Math.abs(r[i]!), 1e-300)));
+    const prob = problem(fam, { n: d.n, e: d.e, w }, ctx);
+    const lm = levenbergMarquardt(prob, Array.from(fit.p), { maxIter: opts.maxIter ?? 100, tol: opts.tol ?? 1e-10 });
+    fit = { family: fam, p: lm.p, cost: lm.cost, ctx, weights: w };
+  }
+  return fit;
 }

@@ -3,7 +3,7 @@
  * the same set of draws, so scoreAt, samplesFor, gains and the asymptote are mutually consistent.
  */
 import { diagnose } from "./diagnostics.js";
-import { fitState, memberValue, sampleLimit, sampleValue, type FitState, type Member, type Sample } from "./fit.js";
+import { fitState, keptGain, memberValue, sampleLimit, sampleValue, type FitState, type Member, type Sample } from "./fit.js";
 import { normCdf } from "./random.js";
 import type { CurveFit, CurvePoint, FitOptions, Interval, IntervalOptions, SamplesForResult } from "./types.js";
 
@@ -90,15 +90,16 @@ export class FittedCurve implements CurveFit {
 
   /**
    * Point forecast in error space: the weighted mean of the families' full-data fits; beyond nMax on a curve
-   * that gives no basis for extrapolation, the last observed level. Beyond nMax the families' gain is scaled by the
-   * recent-slope share kappa and stacked with the last observed level (weight lambda).
+   * that gives no basis for extrapolation, the last observed level. Beyond nMax the families' gain is shrunk by its
+   * signal-to-noise ratio (keptGain), scaled by the recent-slope share kappa and stacked with the last observed level
+   * (weight lambda).
    */
   private meanE(n: number): number {
     if (this.unpredictable && n > this.nMax) return this.robustLevel;
     const v = this.fittedE(n);
     if (n <= this.nMax) return v;
     const e0 = this.fittedE(this.nMax);
-    return (1 - this.st.lam) * (e0 + this.st.kappa * (v - e0)) + this.st.lam * this.st.level;
+    return (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(v - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
   }
 
   private fittedE(n: number): number {
@@ -115,7 +116,7 @@ export class FittedCurve implements CurveFit {
       s += m.weight * lim;
     }
     const e0 = this.fittedE(this.nMax);
-    return (1 - this.st.lam) * (e0 + this.st.kappa * (s - e0)) + this.st.lam * this.st.level;
+    return (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(s - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
   }
 
   private get samples(): Sample[] {

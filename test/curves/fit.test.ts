@@ -83,6 +83,22 @@ describe("fitCurve on synthetic curves", () => {
     }
   });
 
+  it("is not dragged down by one failed run (robust refit)", () => {
+    // One seed per size; the run at the middle size failed (accuracy 0.3 below the curve), as a diverged or
+    // unlucky training does. A least-squares fit bends toward it and forecasts too low; the Huber refit does not.
+    const truth = pow3(0.92, 1.5, 0.45);
+    const pts = simulate(truth, { seeds: 1, sd: 0.004, seed: 5 });
+    const mid = pts[Math.floor(pts.length / 2)]!;
+    mid.score -= 0.3;
+    const fit = fitCurve(pts, { metric: "accuracy", families: ["pow3"], bootstrap: 0 });
+    const nMax = pts[pts.length - 1]!.n;
+    // Least squares alone misses by 0.057 here; the point forecast also stacks toward the last level and shrinks
+    // gains within the (outlier-inflated) noise, hence 0.02 rather than the family's own 0.005.
+    expect(Math.abs(fit.familyScoreAt("pow3", 4 * nMax)! - truth(4 * nMax))).toBeLessThan(0.01);
+    expect(Math.abs(fit.scoreAt(4 * nMax).mean - truth(4 * nMax))).toBeLessThan(0.02);
+    expect(Math.abs(fit.asymptote().mean - 0.92)).toBeLessThan(0.03);
+  });
+
   it("keeps accuracy forecasts inside [0, 1]", () => {
     const truth = (n: number) => Math.min(0.999, 1 - 3 * Math.pow(n, -0.7));
     const fit = fitCurve(simulate(truth, { seeds: 2, sd: 0.001 }), { metric: "accuracy", bootstrap: 30 });
