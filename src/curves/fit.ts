@@ -413,17 +413,27 @@ function lackOfFit(prep: Prepared, members: Member[]): number {
  * sizes. With b_obs ~ N(kappa * b_fit, se^2) and a prior kappa ~ N(1, SLOPE_PRIOR_SD^2), the posterior mean of
  * kappa (plus SLOPE_CAP_Z posterior sds, clipped to [0, 1]) scales the gain forecast beyond nMax: a curve whose recent gain is measurably below
  * what the families forecast (gone flat late) has its extrapolated growth capped; a noisy one keeps the fit's.
+ * The bootstrap draws take kappa from its posterior (same centre, clipped to [0, 1]), so a cap resting on a short
+ * flat stretch widens the intervals instead of making a confident "levels off here".
  */
-function recentSlopeShare(prep: Prepared, members: Member[]): number {
+/** The recent-slope share: the point value (clipped to [0, 1]), and the unclipped centre and sd its draws use. */
+export interface SlopeShare {
+  share: number;
+  centre: number;
+  sd: number;
+}
+const NO_CAP: SlopeShare = { share: 1, centre: 1, sd: 0 };
+
+function recentSlopeShare(prep: Prepared, members: Member[]): SlopeShare {
   const m = prep.agg.length;
   const lx = prep.agg.map((a) => Math.log2(a.n));
   let idx = lx.map((_, i) => i).filter((i) => lx[i]! >= lx[m - 1]! - SLOPE_WINDOW_DOUBLINGS - 1e-9);
   if (idx.length < 3) idx = [m - 3, m - 2, m - 1].filter((i) => i >= 0);
-  if (idx.length < 3) return 1;
+  if (idx.length < 3) return NO_CAP;
   const xs = idx.map((i) => lx[i]!);
   const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
-  if (!(sxx > 0)) return 1;
+  if (!(sxx > 0)) return NO_CAP;
   const slope = (ys: number[]): number => {
     const my = ys.reduce((a, b) => a + b, 0) / ys.length;
     return xs.reduce((a, x, k) => a + (x - mx) * (ys[k]! - my), 0) / sxx;
@@ -441,12 +451,12 @@ function recentSlopeShare(prep: Prepared, members: Member[]): number {
   // Gains per doubling (error falls as n grows).
   const bObs = -slope(obs);
   const bFit = -slope(fitted);
-  if (!(bFit > 0)) return 1;
+  if (!(bFit > 0)) return NO_CAP;
   let varB: number;
   if (prep.hasReplicates) {
     varB = idx.reduce((a, i, k) => a + (xs[k]! - mx) ** 2 * (prep.noiseVar[i]! / prep.agg[i]!.count), 0) / (sxx * sxx);
   } else {
-    if (xs.length < 3) return 1;
+    if (xs.length < 3) return NO_CAP;
     const my = obs.reduce((a, b) => a + b, 0) / obs.length;
     const b = -bObs;
     const rss = xs.reduce((a, x, k) => a + (obs[k]! - my - b * (x - mx)) ** 2, 0);
@@ -458,7 +468,8 @@ function recentSlopeShare(prep: Prepared, members: Member[]): number {
   const kappa = (p0 + (bObs * bFit) / varB) / prec;
   // Cap only what the data show: SLOPE_CAP_Z posterior sds above the posterior mean, so a clean curve whose
   // estimate falls a little short of 1 by chance keeps its fitted gain.
-  return Math.min(1, Math.max(0, kappa + SLOPE_CAP_Z / Math.sqrt(prec)));
+  const sd = 1 / Math.sqrt(prec);
+  return { share: Math.min(1, Math.max(0, kappa + SLOPE_CAP_Z * sd)), centre: kappa + SLOPE_CAP_Z * sd, sd };
 }
 
 function estimateTau(prep: Prepared, recs: CvRecord[], members: Member[], sigma: number, lam: number, kappa: number, gv: number): TauPosterior {
@@ -558,12 +569,13 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
   const last = prep.agg.length - 1;
   const levelVar = prep.hasReplicates ? prep.noiseVar[last]! / prep.agg[last]!.count : sigmaObs * sigmaObs;
   const lam = withLast1 ? stackLevel(prep, recs, members, levelVar) : 0;
-  const kappa = recentSlopeShare(prep, members);
+  const slope = recentSlopeShare(prep, members);
+  const kappa = slope.share;
   const level = meanAt(prep.data, prep.nMax);
   const gainNoiseVar = GAIN_NOISE_Z2 * levelVar;
   const post: TauPosterior = recs.length > 0 ? estimateTau(prep, recs, members, sigmaObs, lam, kappa, gainNoiseVar) : { tau: PRIOR_TAU * 2, pairs: 0, grid: [PRIOR_TAU * 2], rho: [0], mass: [1] };
   const { tau, pairs } = post;
-  const samples = bootstrap(prep, members, sigmaObs, post, opts.bootstrap ?? 200, opts.seed ?? 1, lam, kappa, gainNoiseVar);
+  const samples = bootstrap(prep, members, sigmaObs, post, opts.bootstrap ?? 200, opts.seed ?? 1, lam, slope, gainNoiseVar);
   return { prep, members, samples, tau, sigmaObs, cvPairs: pairs, lam, kappa, level, lackOfFit: lackOfFit(prep, members), gainNoiseVar };
 }
 
@@ -572,7 +584,8 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
  * (their points are correlated through nested subsets); otherwise a parametric bootstrap adds noise of the
  * estimated size to each family's fitted values. Each draw also gets a log-normal gain factor exp(tau*z).
  */
-function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: TauPosterior, B: number, seed: number, lam: number, kappa: number, gv: number): Sample[] {
+function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: TauPosterior, B: number, seed: number, lam: number, slope: SlopeShare, gv: number): Sample[] {
+  const kappa = slope.share;
   const u = rng(seed);
   const z = normal(u);
   const active = members.filter((m) => m.weight > 0);
@@ -609,6 +622,7 @@ function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: Ta
     let ti = 0;
     while (ti < tauPost.grid.length - 1 && r > tauPost.mass[ti]!) r -= tauPost.mass[ti++]!;
     const k = Math.exp(tauPost.grid[ti]! * z());
+    const kappaB = slope.sd > 0 ? Math.min(1, Math.max(0, slope.centre + slope.sd * z())) : kappa;
     const rho = tauPost.rho[ti]!;
     // The last observed level as this draw sees it (resampled seeds, or the noise-perturbed points).
     const dn = bySeed ? data : { n: d.n, e: Float64Array.from(d.e, (v, i) => v + noise[i]!), w: d.w };
@@ -626,7 +640,7 @@ function bootstrap(prep: Prepared, members: Member[], sigma: number, tauPost: Ta
         dm = { n: d.n, e, w: d.w };
       }
       const r = fitFamily(fit.family, dm, fit.ctx, { warm: fit.p, maxIter: 15, tol: 1e-6, robust: bySeed });
-      samples.push(sampleOf(m, r.p, undefined, k * kappa, m.weight / reps, prep.nMax, lam, level, rho, gv));
+      samples.push(sampleOf(m, r.p, undefined, k * kappaB, m.weight / reps, prep.nMax, lam, level, rho, gv));
     }
   }
   return samples;

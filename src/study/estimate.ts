@@ -188,6 +188,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     const order = adaptive ? [] : fixedOrder(sizes, seeds);
     let fit: CurveFit | null = null;
     let tight: string | undefined;
+    let unreachableStreak = 0;
     let time: TimeModel | null = null;
     // Time kept back from the budget for the final fits and the report.
     const reserve = 10;
@@ -245,7 +246,11 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       if (sf.reachable === true && sf.lo > 0 && Number.isFinite(sf.hi) && sf.hi / sf.lo <= TIGHT_RATIO) {
         tight = `the answer is tight: ${fmt(sf.lo)}–${fmt(sf.hi)} samples (80% interval within ±${Math.round(50 * (TIGHT_RATIO - 1))}%)`;
       } else if (sf.reachable === false && fit!.confidence !== "low") {
-        tight = `the target is out of reach with good confidence (the asymptote's interval lies below ${target!.value})`;
+        // Stopping early on "out of reach" gives up the rest of the budget, so one fit is not enough: a short flat
+        // stretch can make a single fit level off confidently and the next Run undo it. Require two fits in a row.
+        if (++unreachableStreak >= 2) tight = `the target is out of reach with good confidence (the asymptote's interval lies below ${target!.value} in two fits in a row)`;
+      } else {
+        unreachableStreak = 0;
       }
     };
     const eta = (s: RunnerSnapshot) => {

@@ -90,6 +90,18 @@ describe("estimate with an adaptive plan", () => {
   });
 });
 
+describe("estimate stops early on an unreachable target only when the fits agree", () => {
+  it("a curve levelling off at 0.70 with a 0.90 target: stops before the budget, saying so, after two fits in a row", async () => {
+    const ex = new InProcessExecutor(2);
+    const report = await estimate(
+      { data: "fake", target: "accuracy=0.9", seeds: 3, budget: "600s", store: join(tmp(), "e.db"), out: false },
+      { deps: fakeDeps({ executor: () => ex, poolSize: 20000, spec: { plateau: 0.7 } }) },
+    );
+    expect(report.plan.stopReason).toMatch(/out of reach with good confidence .* two fits in a row/);
+    expect(report.samplesForTarget?.reachable).toBe(false);
+  });
+});
+
 describe("estimate with worker processes", () => {
   it("a dead worker fails its Run; the study goes on", async () => {
     const c = collect();
