@@ -10,6 +10,8 @@ import type { ColumnKind } from "../data/types.js";
 export interface DataCliOptions {
   data: string;
   target?: string;
+  /** Another name for the label column (--target in inspect/train/audit, --target-column in estimate/compare). */
+  label?: string;
   group?: string[];
   groupSplit?: boolean;
   kind?: string[];
@@ -40,6 +42,7 @@ export const collect = (v: string, prev: string[] = []) => prev.concat(v.split("
 export function addDataOptions(cmd: Command, opts: { target?: boolean; seed?: boolean } = {}): Command {
   cmd.requiredOption("--data <source>", "CSV/TSV/JSONL/Parquet file, image folder (one sub-folder per class) or builtin:fashion-mnist");
   if (opts.target !== false) cmd.option("--target <column>", "the column to predict (default: a column named target/label/class/y)");
+  cmd.option("--label <column>", opts.target !== false ? "same as --target" : "same as --target-column");
   cmd
     .option("--group <columns...>", "subgroup columns kept for analysis (not fed to the model)", collect)
     .option("--group-split", "keep each group's rows on one side of the test split (first --group column)")
@@ -80,9 +83,10 @@ export function toLoadOptions(opts: DataCliOptions): LoadOptions {
     imageSize = m[2] ? [Number(m[1]), Number(m[2])] : Number(m[1]);
   }
   if (opts.grayscale && opts.rgb) throw new InputError("BAD_OPTION", "--grayscale and --rgb exclude each other");
+  const target = labelColumn(opts.target, opts.label, "--target");
   return {
     source: opts.data,
-    ...(opts.target ? { target: opts.target } : {}),
+    ...(target ? { target } : {}),
     ...(opts.group?.length ? { groups: opts.group } : {}),
     ...(opts.groupSplit ? { groupSplit: true } : {}),
     ...(Object.keys(kinds).length ? { kinds } : {}),
@@ -99,3 +103,10 @@ export function toLoadOptions(opts: DataCliOptions): LoadOptions {
   };
 }
 
+/** The label column from its two spellings (`--label` is the name many users reach for first); they must agree. */
+export function labelColumn(column: string | undefined, label: string | undefined, flag: string): string | undefined {
+  if (column !== undefined && label !== undefined && column !== label) {
+    throw new InputError("BAD_OPTION", `${flag} ${column} and --label ${label} name different label columns`, { hint: `give one of ${flag} and --label` });
+  }
+  return column ?? label;
+}

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { InputError } from "../errors.js";
 import type { LoadOptions } from "../data/index.js";
-import { addDataOptions, toLoadOptions, type DataCliOptions } from "./data-options.js";
+import { addDataOptions, labelColumn, toLoadOptions, type DataCliOptions } from "./data-options.js";
 import { parsePositiveInt, splitTarget } from "./format.js";
 
 export interface StudyCliOptions extends DataCliOptions {
@@ -52,11 +52,12 @@ export function studyOptionsFrom(opts: StudyCliOptions): {
   jobs?: number;
   threads?: number;
 } {
-  const { source, target: _column, onProgress: _p, ...load } = toLoadOptions(opts);
+  // The label column is read below (--target here may be the score goal), so the load options go without it.
+  const { source, onProgress: _p, ...load } = toLoadOptions({ ...opts, target: undefined, label: undefined });
   return {
     data: source,
     load,
-    ...splitTarget(opts.target, opts.targetColumn),
+    ...splitTarget(opts.target, labelColumn(opts.targetColumn, opts.label, "--target-column")),
     model: opts.model,
     recipe: opts.recipe ? readRecipe(opts.recipe) : undefined,
     sizes: opts.sizes,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parsePositiveInt, splitTarget } from "../../src/cli/format.js";
+import { studyOptionsFrom } from "../../src/cli/study-options.js";
 
 describe("--target in the commands that take a score goal", () => {
   it("is the goal when it reads metric=value or a number, and the label column otherwise", () => {
@@ -7,6 +8,14 @@ describe("--target in the commands that take a score goal", () => {
     expect(splitTarget("0.9", "label")).toEqual({ target: "0.9", targetColumn: "label" });
     expect(splitTarget("label", undefined)).toEqual({ target: undefined, targetColumn: "label" });
     expect(splitTarget(undefined, "y")).toEqual({ target: undefined, targetColumn: "y" });
+  });
+});
+
+describe("--label in estimate and compare", () => {
+  it("names the label column like --target-column, beside a --target goal", () => {
+    const o = studyOptionsFrom({ data: "x.csv", label: "price", target: "r2=0.9", sizes: "auto", seeds: "3" } as never);
+    expect(o).toMatchObject({ targetColumn: "price", target: "r2=0.9" });
+    expect(() => studyOptionsFrom({ data: "x.csv", label: "price", targetColumn: "cost", sizes: "auto", seeds: "3" } as never)).toThrow(/--target-column cost and --label price/);
   });
 });
 

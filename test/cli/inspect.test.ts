@@ -43,6 +43,13 @@ describe("enough inspect", () => {
     expect(j.cacheDir).toBe(join(cacheRoot, j.fingerprint));
   });
 
+  it("--label names the label column like --target; the two must agree", async () => {
+    const { text } = await runInspect({ data: csv, label: "city", cacheRoot, json: true });
+    expect(JSON.parse(text).target).toBe("city");
+    await expect(runInspect({ data: csv, target: "label", label: "label", cacheRoot, json: true })).resolves.toBeTruthy();
+    await expect(runInspect({ data: csv, target: "label", label: "city", cacheRoot })).rejects.toThrow(/--target label and --label city name different label columns/);
+  });
+
   it("rejects a malformed --kind", async () => {
     await expect(runInspect({ data: csv, cacheRoot, kind: ["city:categorical"] })).rejects.toBeInstanceOf(InputError);
     await expect(runInspect({ data: csv, cacheRoot, kind: ["city=weird"] })).rejects.toThrow(/kind one of/);

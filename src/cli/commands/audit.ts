@@ -32,6 +32,7 @@ export function register(program: Command): void {
     .description("find data problems (duplicates, leakage, label errors, outliers, missing values, PII, imbalance, group gaps) with row ids, and what fixing them is worth in samples")
     .requiredOption("--data <source>", "CSV/TSV/JSONL/Parquet file, image folder (one sub-folder per class) or builtin:fashion-mnist")
     .option("--target <column>", "the column to predict (default: a column named target/label/class/y)")
+    .option("--label <column>", "same as --target")
     .option("--group <columns...>", "subgroup columns for the bias section (per-group metrics, gaps, curves)", collect)
     .option("--id <column>", "name rows by this column as well as by position")
     .option("--folds <k>", "folds for the out-of-sample predictions", "5")
