@@ -47,6 +47,43 @@ describe("image folders", () => {
   }, 60_000);
 });
 
+describe("low-dimensional tabular data", () => {
+  it("does not call chance neighbours near copies or leakage; finds planted near copies; no label conflicts in regression", async () => {
+    // Four columns, 3,000 independent rows: many pairs are close by chance (same city and rooms, nearly the same
+    // area and age) and a few inputs repeat exactly; none of that is copying.
+    const dir = tmp();
+    const r = rand(11);
+    const cities = ["paris", "lyon", "nice", "lille"];
+    const rows: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const area = 30 + r() * 170;
+      const rooms = 1 + Math.floor(r() * 6);
+      const age = Math.floor(r() * 81);
+      rows.push(`${area.toFixed(1)},${rooms},${cities[Math.floor(r() * 4)]},${age},${Math.round(area * 3000 + rooms * 5000 - age * 300 + (r() - 0.5) * 40000)}`);
+    }
+    writeFileSync(join(dir, "houses.csv"), ["area,rooms,city,age,price", ...rows].join("\n") + "\n");
+    const clean = await audit({ source: join(dir, "houses.csv"), target: "price", cacheRoot: join(dir, "cache") }, { noModel: true });
+    for (const t of ["near_duplicate", "leakage", "conflicting_label"]) expect(clean.issues.map((i) => i.type), t).not.toContain(t);
+    // Near copies are only telling where chance pairs are not as close: measured areas (4 decimals) and ages in days;
+    // rows 3000..3004 repeat rows 0..4 with the area off by 0.0001.
+    const fine = rows.map((line, i) => {
+      const f = line.split(",");
+      f[0] = (Number(f[0]) + ((i * 7919) % 1000) / 1e4).toFixed(4);
+      f[3] = (Number(f[3]) + ((i * 104729) % 365) / 365).toFixed(3);
+      return f.join(",");
+    });
+    const copies = fine.slice(0, 5).map((line) => {
+      const f = line.split(",");
+      f[0] = (Number(f[0]) + 0.0001).toFixed(4);
+      return f.join(",");
+    });
+    writeFileSync(join(dir, "copied.csv"), ["area,rooms,city,age,price", ...fine, ...copies].join("\n") + "\n");
+    const dirty = await audit({ source: join(dir, "copied.csv"), target: "price", cacheRoot: join(dir, "cache") }, { noModel: true });
+    const near = dirty.issues.find((i) => i.type === "near_duplicate");
+    expect(near?.rows.sort((a, b) => a - b)).toEqual([3000, 3001, 3002, 3003, 3004]);
+  }, 60_000);
+});
+
 describe("text data", () => {
   it("exact and normalised-text duplicates, PII inside text", async () => {
     const dir = tmp();

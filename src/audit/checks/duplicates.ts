@@ -2,7 +2,7 @@
  * Exact duplicates, train/test leakage and conflicting labels, from one content hash per row:
  * - duplicate: rows whose content (and label) repeats an earlier row: the extra copies are flagged;
  * - leakage: test rows whose content also appears in the training pool (the test score is inflated by them);
- * - conflicting_label: rows with identical content but different labels.
+ * - conflicting_label: rows with identical content but different class labels (classification only).
  */
 import { makeIssue, pct, severityOf, type AuditContext } from "../context.js";
 import { contentKeys } from "../features.js";
@@ -70,7 +70,9 @@ export function checkExactDuplicates(ctx: AuditContext): Issue[] {
       ),
     );
   }
-  if (conflictRows.length) {
+  // A regression target is a noisy measurement: equal inputs with different values are that noise, not a label
+  // that is wrong. Only class labels conflict.
+  if (conflictRows.length && ds.tensors.task === "classification") {
     out.push(
       makeIssue(
         "conflicting_label",

@@ -4,6 +4,9 @@
  * trained model's embedding space. Exact copies are left to the duplicate check. Pairs that straddle the pool and the test
  * set are also reported as leakage. Runs on the audited sample (kNN is quadratic).
  */
+import { categoricalWidth } from "../../data/encoders/categorical.js";
+import { numericWidth } from "../../data/encoders/numeric.js";
+import type { Dataset } from "../../data/types.js";
 import { makeIssue, pct, severityOf, type AuditContext } from "../context.js";
 import { contentKeys } from "../features.js";
 import { gatherRows, knnCosine, normaliseRows, project } from "../math/knn.js";
@@ -63,7 +66,10 @@ export function checkNearDuplicates(ctx: AuditContext, opts: NearDupOptions = {}
         }
       }
     } else {
-      const rms = opts.tabularRms ?? 0.01;
+      // In few dimensions independent rows fall within a fixed distance of each other by chance (two houses with the
+      // same city and rooms and nearly the same area). A near copy must be closer than chance allows: the threshold is
+      // at most half the closest pair in a null copy of the data whose source columns are shuffled independently.
+      const rms = Math.min(opts.tabularRms ?? 0.01, 0.5 * chanceNearest(xs, m, d, columnBlocks(ds, d), rngFor(ctx.seed, "near-dup-null")));
       const knn = knnCosine(xs, m, d, 3, "euclidean");
       for (let i = 0; i < m; i++) {
         for (let k = 0; k < knn.k; k++) {
@@ -142,4 +148,41 @@ function centreEachRow(x: Float32Array, m: number, d: number): Float32Array {
     for (let p = 0; p < d; p++) out[i * d + p]! *= inv;
   }
   return out;
+}
+
+/** The encoded dense columns of each source column ([start, end) ranges): a one-hot block moves as one. */
+function columnBlocks(ds: Dataset, d: number): [number, number][] {
+  const enc = ds.encoders;
+  if (!enc || enc.kind !== "tabular") return Array.from({ length: d }, (_, j) => [j, j + 1] as [number, number]);
+  const out: [number, number][] = [];
+  let at = 0;
+  for (const f of enc.features) {
+    const w = f.kind === "numeric" ? numericWidth(f) : f.kind === "onehot" ? categoricalWidth(f) : 0;
+    if (w > 0) out.push([at, at + w]);
+    at += w;
+  }
+  return at === d ? out : Array.from({ length: d }, (_, j) => [j, j + 1] as [number, number]);
+}
+
+/**
+ * RMS distance per feature of the closest pair in a null copy of the rows: each source column's block shuffled
+ * across rows independently, which keeps every column's distribution but breaks any copying between rows.
+ */
+function chanceNearest(xs: Float32Array, m: number, d: number, blocks: [number, number][], rand: () => number): number {
+  if (m < 3) return Infinity;
+  const nul = new Float32Array(m * d);
+  const perm = Int32Array.from({ length: m }, (_, i) => i);
+  for (const [a, b] of blocks) {
+    for (let i = m - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      const t = perm[i]!;
+      perm[i] = perm[j]!;
+      perm[j] = t;
+    }
+    for (let i = 0; i < m; i++) for (let c = a; c < b; c++) nul[i * d + c] = xs[perm[i]! * d + c]!;
+  }
+  const knn = knnCosine(nul, m, d, 1, "euclidean");
+  let best = Infinity;
+  for (let i = 0; i < m; i++) if (knn.index[i]! >= 0) best = Math.min(best, Math.sqrt(Math.max(0, -knn.sim[i]!) / d));
+  return best;
 }
