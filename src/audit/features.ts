@@ -35,3 +35,35 @@ export function contentKeys(ctx: AuditContext, loose = false): Float64Array {
   for (let i = 0; i < n; i++) keys[i] = hashBytes(bytes, i * per, (i + 1) * per);
   return keys;
 }
+
+/**
+ * Content keys of a null copy of the rows: each feature column's raw cells shuffled across rows independently. With
+ * few distinct values per column, independent rows repeat each other's inputs by chance; the null says how often.
+ * null when there are no raw cells (images): chance repeats of whole pixel arrays do not happen.
+ */
+export function chanceContentKeys(ctx: AuditContext, rand: () => number): Float64Array | null {
+  const { ds, raw } = ctx;
+  if (!raw) return null;
+  const n = ds.tensors.n;
+  const cols = featureColumns(ctx).map((c) => raw.columns.indexOf(c)).filter((i) => i >= 0);
+  const perms = cols.map(() => {
+    const p = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      const t = p[i]!;
+      p[i] = p[j]!;
+      p[j] = t;
+    }
+    return p;
+  });
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = "";
+    cols.forEach((c, k) => {
+      const v = raw.values[c]![ctx.rowId[perms[k]![i]!]!];
+      s += (v === null ? "\u0000" : v.trim()) + "\u0001";
+    });
+    keys[i] = hashString(s);
+  }
+  return keys;
+}

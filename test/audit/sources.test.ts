@@ -84,6 +84,28 @@ describe("low-dimensional tabular data", () => {
   }, 60_000);
 });
 
+describe("coarse classification inputs", () => {
+  it("repeated inputs at the level chance gives are coincidences (low, said so), not high-severity leakage", async () => {
+    // Three yes/no columns and a noisy label: only 8 distinct inputs, so every row repeats others'.
+    const dir = tmp();
+    const r = rand(12);
+    const lines = ["smoker,diabetic,over60,readmitted"];
+    for (let i = 0; i < 600; i++) {
+      const f = [r() < 0.3, r() < 0.2, r() < 0.5];
+      const risk = 0.2 + 0.2 * Number(f[0]) + 0.2 * Number(f[1]) + 0.2 * Number(f[2]);
+      lines.push(`${f.map((v) => (v ? "yes" : "no")).join(",")},${r() < risk ? "yes" : "no"}`);
+    }
+    writeFileSync(join(dir, "coarse.csv"), lines.join("\n") + "\n");
+    const rep = await audit({ source: join(dir, "coarse.csv"), target: "readmitted", cacheRoot: join(dir, "cache") }, { noModel: true });
+    for (const t of ["duplicate", "leakage", "conflicting_label"]) {
+      const i = rep.issues.find((x) => x.type === t);
+      expect(i, t).toBeDefined();
+      expect(i!.severity, t).toBe("low");
+      expect(i!.summary, t).toMatch(/chance alone repeats about \d+ rows' inputs/);
+    }
+  }, 60_000);
+});
+
 describe("text data", () => {
   it("exact and normalised-text duplicates, PII inside text", async () => {
     const dir = tmp();
