@@ -8,8 +8,6 @@ export interface FamilyFit {
   /** Weighted SSE. */
   cost: number;
   ctx: FamilyContext;
-  /** The fit weights after robust reweighting (absent for a plain least-squares fit). */
-  weights?: Float64Array;
 }
 
 /** Error-space value of a fitted family at n, clipped at the metric's bound. */
@@ -65,14 +63,15 @@ function huberRefit(fam: Family, d: FitData, ctx: FamilyContext, first: FamilyFi
   if (N < fam.paramNames.length + 3) return first;
   let fit = first;
   for (let it = 0; it < ROBUST_ITERS; it++) {
-    const r = Array.from(d.n, (n, i) => d.e[i]! - evalFamily(fam, fit.p, ctx, n));
+    // Residuals in units of each point's own noise (the fit weights are inverse noise variances).
+    const r = Array.from(d.n, (n, i) => (d.e[i]! - evalFamily(fam, fit.p, ctx, n)) * Math.sqrt(d.w[i]!));
     const med = median(r);
     const s = 1.4826 * median(r.map((x) => Math.abs(x - med)));
     if (!(s > 1e-12 * (ctx.range + 1e-12))) return fit;
     const w = Float64Array.from(d.w, (wi, i) => wi * Math.min(1, (HUBER_K * s) / Math.max(Math.abs(r[i]!), 1e-300)));
     const prob = problem(fam, { n: d.n, e: d.e, w }, ctx);
     const lm = levenbergMarquardt(prob, Array.from(fit.p), { maxIter: opts.maxIter ?? 100, tol: opts.tol ?? 1e-10 });
-    fit = { family: fam, p: lm.p, cost: lm.cost, ctx, weights: w };
+    fit = { family: fam, p: lm.p, cost: lm.cost, ctx };
   }
   return fit;
 }
