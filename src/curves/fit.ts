@@ -572,7 +572,10 @@ export function fitState(points: readonly CurvePoint[], opts: FitOptions): FitSt
   const slope = recentSlopeShare(prep, members);
   const kappa = slope.share;
   const level = meanAt(prep.data, prep.nMax);
-  const gainNoiseVar = GAIN_NOISE_Z2 * levelVar;
+  // How well the level the gain starts from is known: the best-measured of the last two sizes (a planner often runs one
+  // seed at the largest, most expensive size and several just below it; the curve is smooth in between).
+  const prevVar = prep.hasReplicates && last > 0 ? prep.noiseVar[last - 1]! / prep.agg[last - 1]!.count : levelVar;
+  const gainNoiseVar = GAIN_NOISE_Z2 * Math.min(levelVar, prevVar);
   const post: TauPosterior = recs.length > 0 ? estimateTau(prep, recs, members, sigmaObs, lam, kappa, gainNoiseVar) : { tau: PRIOR_TAU * 2, pairs: 0, grid: [PRIOR_TAU * 2], rho: [0], mass: [1] };
   const { tau, pairs } = post;
   const samples = bootstrap(prep, members, sigmaObs, post, opts.bootstrap ?? 200, opts.seed ?? 1, lam, slope, gainNoiseVar);
