@@ -1,6 +1,7 @@
 /** Row content for duplicate detection: a hash of what the model sees (raw feature cells, text, or pixels). */
 import type { AuditContext } from "./context.js";
 import { hashBytes, hashString } from "./math/hash.js";
+import { shuffle } from "../rng.js";
 import { normaliseCategory } from "./checks/category-variants.js";
 
 /** Feature columns as the source names them (the target, groups, ids and ignored columns excluded). */
@@ -46,16 +47,7 @@ export function chanceContentKeys(ctx: AuditContext, rand: () => number): Float6
   if (!raw) return null;
   const n = ds.tensors.n;
   const cols = featureColumns(ctx).map((c) => raw.columns.indexOf(c)).filter((i) => i >= 0);
-  const perms = cols.map(() => {
-    const p = Int32Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      const t = p[i]!;
-      p[i] = p[j]!;
-      p[j] = t;
-    }
-    return p;
-  });
+  const perms = cols.map(() => shuffle(Int32Array.from({ length: n }, (_, i) => i), rand));
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = "";

@@ -1,6 +1,7 @@
 /** Fits one family to error-space data: projected multi-start, then bounded Levenberg-Marquardt from the best. */
 import type { Family, FamilyContext, FitData } from "./families.js";
 import { levenbergMarquardt, type LmProblem } from "./lm.js";
+import { robustScale } from "../stats.js";
 
 export interface FamilyFit {
   family: Family;
@@ -47,12 +48,6 @@ export function fitFamily(
 const HUBER_K = 1.345;
 const ROBUST_ITERS = 6;
 
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 /**
  * Iteratively reweighted refit with Huber weights: a run that failed or diverged (a score far below its neighbours,
  * common in real curves) pulls a least-squares fit toward it; Huber weights keep points within HUBER_K robust sds
@@ -65,8 +60,7 @@ function huberRefit(fam: Family, d: FitData, ctx: FamilyContext, first: FamilyFi
   for (let it = 0; it < ROBUST_ITERS; it++) {
     // Residuals in units of each point's own noise (the fit weights are inverse noise variances).
     const r = Array.from(d.n, (n, i) => (d.e[i]! - evalFamily(fam, fit.p, ctx, n)) * Math.sqrt(d.w[i]!));
-    const med = median(r);
-    const s = 1.4826 * median(r.map((x) => Math.abs(x - med)));
+    const s = robustScale(r).scale;
     if (!(s > 1e-12 * (ctx.range + 1e-12))) return fit;
     const w = Float64Array.from(d.w, (wi, i) => wi * Math.min(1, (HUBER_K * s) / Math.max(Math.abs(r[i]!), 1e-300)));
     const prob = problem(fam, { n: d.n, e: d.e, w }, ctx);

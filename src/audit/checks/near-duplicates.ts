@@ -11,6 +11,7 @@ import { makeIssue, pct, severityOf, type AuditContext } from "../context.js";
 import { contentKeys } from "../features.js";
 import { gatherRows, knnCosine, normaliseRows, project } from "../math/knn.js";
 import { rngFor, sampleRows } from "../math/stats.js";
+import { shuffle } from "../../rng.js";
 import type { Issue } from "../types.js";
 
 export interface NearDupOptions {
@@ -173,12 +174,7 @@ function chanceNearest(xs: Float32Array, m: number, d: number, blocks: [number, 
   const nul = new Float32Array(m * d);
   const perm = Int32Array.from({ length: m }, (_, i) => i);
   for (const [a, b] of blocks) {
-    for (let i = m - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      const t = perm[i]!;
-      perm[i] = perm[j]!;
-      perm[j] = t;
-    }
+    shuffle(perm, rand);
     for (let i = 0; i < m; i++) for (let c = a; c < b; c++) nul[i * d + c] = xs[perm[i]! * d + c]!;
   }
   const knn = knnCosine(nul, m, d, 1, "euclidean");

@@ -1,21 +1,6 @@
 /** Small statistics on typed arrays: quantiles, robust scale, seeded sampling. */
 import { rngFor, shuffle, type Rng } from "../../rng.js";
-
-export function quantile(values: ArrayLike<number>, q: number): number {
-  const a = Float64Array.from(values as ArrayLike<number>).filter((v) => Number.isFinite(v)).sort();
-  if (a.length === 0) return NaN;
-  const pos = (a.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return a[lo]! + (a[hi]! - a[lo]!) * (pos - lo);
-}
-
-/** Median and 1.4826·MAD (a standard-deviation estimate that a few outliers do not move). */
-export function robustScale(values: ArrayLike<number>): { median: number; scale: number } {
-  const median = quantile(values, 0.5);
-  const dev = Float64Array.from(values as ArrayLike<number>, (v) => Math.abs(v - median));
-  return { median, scale: 1.4826 * quantile(dev, 0.5) };
-}
+import { quantile, robustScale } from "../../stats.js";
 
 /** Up to `max` indices from `rows`, a seeded random sample stratified by label when labels are given. */
 export function sampleRows(rows: Int32Array, max: number, seed: number, purpose: string, labels?: Int32Array): Int32Array {
@@ -38,7 +23,7 @@ export function sampleRows(rows: Int32Array, max: number, seed: number, purpose:
   return Int32Array.from(out).sort();
 }
 
-export { rngFor, type Rng };
+export { rngFor, type Rng, quantile, robustScale };
 
 /** Shannon entropy of counts, normalised to [0, 1] by log(#non-empty bins)... of all bins. */
 export function normalisedEntropy(counts: ArrayLike<number>): number {
