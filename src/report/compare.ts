@@ -2,13 +2,12 @@
  * The compare report as report.json, report.md and report.html (one self-contained file: inline CSS and SVG,
  * no scripts), with the same conventions and style as the estimate report.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
 import { count, duration, scoreFormatter } from "../study/findings.js";
 import { flopsText } from "../study/compare-flops.js";
 import { scoreOf } from "../study/metrics.js";
 import type { EvalMetrics } from "../study/run.js";
 import { compareCharts } from "./compare-charts.js";
+import { writeReportFolder, type ReportPaths } from "./folder.js";
 import type { CompareReport, CompareVariantReport } from "./compare-types.js";
 import { int, secondsFmt } from "./format.js";
 import { CSS, escapeHtml } from "./html.js";
@@ -17,16 +16,8 @@ import { renderSvg } from "./svg.js";
 export * from "./compare-types.js";
 export { compareCharts, compareCurvesSpec, frontierSpec, compareGapSpec, compareTimeSpec } from "./compare-charts.js";
 
-export async function writeCompareReport(report: CompareReport, outDir: string): Promise<{ json: string; md: string; html: string }> {
-  const dir = resolve(outDir);
-  await mkdir(dir, { recursive: true });
-  const paths = { json: join(dir, "report.json"), md: join(dir, "report.md"), html: join(dir, "report.html") };
-  report.reports = paths;
-  const html = await renderCompareHtml(report);
-  await writeFile(paths.json, JSON.stringify(report, null, 2) + "\n");
-  await writeFile(paths.md, renderCompareMarkdown(report));
-  await writeFile(paths.html, html);
-  return paths;
+export function writeCompareReport(report: CompareReport, outDir: string): Promise<ReportPaths> {
+  return writeReportFolder(report, outDir, { md: renderCompareMarkdown, html: renderCompareHtml });
 }
 
 /** One row per variant: the figures a reader compares. */

@@ -1,6 +1,5 @@
 /** Writes an estimate report as report.json, report.md and report.html into one folder. */
-import { mkdir, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { writeReportFolder, type ReportPaths } from "./folder.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import type { EstimateReport } from "./types.js";
@@ -11,14 +10,6 @@ export { renderSvg } from "./svg.js";
 export { renderHtml } from "./html.js";
 export { renderMarkdown } from "./markdown.js";
 
-export async function writeReport(report: EstimateReport, outDir: string): Promise<{ json: string; md: string; html: string }> {
-  const dir = resolve(outDir);
-  await mkdir(dir, { recursive: true });
-  const paths = { json: join(dir, "report.json"), md: join(dir, "report.md"), html: join(dir, "report.html") };
-  report.reports = paths;
-  const html = await renderHtml(report);
-  await writeFile(paths.json, JSON.stringify(report, null, 2) + "\n");
-  await writeFile(paths.md, renderMarkdown(report));
-  await writeFile(paths.html, html);
-  return paths;
+export function writeReport(report: EstimateReport, outDir: string): Promise<ReportPaths> {
+  return writeReportFolder(report, outDir, { md: renderMarkdown, html: renderHtml });
 }
