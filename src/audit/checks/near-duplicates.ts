@@ -70,16 +70,20 @@ export function checkNearDuplicates(ctx: AuditContext, opts: NearDupOptions = {}
       // In few dimensions independent rows fall within a fixed distance of each other by chance (two houses with the
       // same city and rooms and nearly the same area). A near copy must be closer than chance allows: the threshold is
       // at most half the closest pair in a null copy of the data whose source columns are shuffled independently.
-      const rms = Math.min(opts.tabularRms ?? 0.01, 0.5 * chanceNearest(xs, m, d, columnBlocks(ds, d), rngFor(ctx.seed, "near-dup-null")));
+      // (The null costs a second kNN pass, so it is only built when some pair is within the fixed threshold at all.)
+      const rmsMax = opts.tabularRms ?? 0.01;
       const knn = knnCosine(xs, m, d, 3, "euclidean");
+      const close: { i: number; j: number; dist: number }[] = [];
       for (let i = 0; i < m; i++) {
         for (let k = 0; k < knn.k; k++) {
           const j = knn.index[i * knn.k + k]!;
           if (j < 0 || j < i) continue;
           const dist = Math.sqrt(-knn.sim[i * knn.k + k]! / d);
-          if (dist <= rms) addPair(rows[i]!, rows[j]!, 1 - dist, "features");
+          if (dist <= rmsMax) close.push({ i, j, dist });
         }
       }
+      const rms = close.length ? Math.min(rmsMax, 0.5 * chanceNearest(xs, m, d, columnBlocks(ds, d), rngFor(ctx.seed, "near-dup-null"))) : rmsMax;
+      for (const c of close) if (c.dist <= rms) addPair(rows[c.i]!, rows[c.j]!, 1 - c.dist, "features");
     }
   }
   // 3. embedding space, for text only: there, content hashes miss paraphrases and re-tokenised copies. For pixels
