@@ -14,7 +14,8 @@
  * time (measured time per Run vs n, plus a fixed per-Run overhead) gives reduction per second. Extra seeds go only
  * to sizes in the upper half of those measured (small-n replicates say little about the far end of the curve).
  * A candidate whose predicted time (with a 25% margin: the time model is rough) exceeds the remaining budget is
- * never started, and the plan stops when the best candidate would remove less than 2% of the current variance.
+ * never started; candidates that would remove less than 2% of the current variance are not considered, and the plan
+ * stops when none is left.
  */
 
 /** Predicted Run times are inflated by this much before they are checked against the remaining budget. */
@@ -134,24 +135,29 @@ export function nextAdaptive(s: AdaptiveState): Decision {
   const xs = s.runSizes.map(Math.log);
   const xStar = Math.log(s.focus);
   const median = measuredSizes.length ? measuredSizes[Math.floor(measuredSizes.length / 2)]! : 0;
+  // Past the pilot, a Run is worth starting only if it removes at least MIN_REDUCTION of the current variance; among
+  // those, the most per second wins. (Ranking first and testing the winner would let a cheap small Run that removes
+  // 1% stop the plan while a larger one would still remove 15%.)
+  const rel = predictedVariance(xs, xStar);
+  const judged = Number.isFinite(rel) && rel > 0 && measuredSizes.length >= s.pilotSizes;
   let best: { size: number; seed: number; value: number; reduction: number; cost: number } | null = null;
+  let affordableLeft = false;
   for (const g of s.grid) {
     const seed = nextSeed(g);
     if (seed === null) continue;
     if (seed > 0 && g < median) continue;
     if (!affordable(g)) continue;
+    affordableLeft = true;
     const reduction = varianceReduction(xs, xStar, Math.log(g));
+    if (judged && reduction / rel < MIN_REDUCTION) continue;
     const cost = (predict(g) ?? g * 1e-3) + s.overheadSeconds;
     const value = reduction / cost;
     if (!best || value > best.value) best = { size: g, seed, value, reduction, cost };
   }
   if (!best) {
+    if (affordableLeft) return { kind: "stop", reason: `no remaining Run would lower the answer's variance by ${100 * MIN_REDUCTION}% or more` };
     const anyLeft = s.grid.some((g) => nextSeed(g) !== null);
     return { kind: "stop", reason: anyLeft ? "no remaining Run fits in the budget" : "every size has all its seeds" };
-  }
-  const rel = predictedVariance(xs, xStar);
-  if (Number.isFinite(rel) && rel > 0 && best.reduction / rel < MIN_REDUCTION && measuredSizes.length >= s.pilotSizes) {
-    return { kind: "stop", reason: `no remaining Run would lower the answer's variance by ${100 * MIN_REDUCTION}% or more` };
   }
   const share = rel > 0 && Number.isFinite(rel) ? ` (${Math.round((100 * best.reduction) / rel)}% of the current variance at ${s.focusWhy})` : "";
   const why = best.seed === 0 ? `a new size` : `seed ${best.seed} at a size already measured`;

@@ -66,6 +66,26 @@ describe("adaptive plans", () => {
     expect(nextAdaptive({ ...s, tight: "tight enough" })).toEqual({ kind: "stop", reason: "tight enough" });
   });
 
+  it("does not stop because a cheap small Run removes little while a larger one would remove much", () => {
+    // The Runs of a real study (Fashion-MNIST CNN) that stopped after 3 of its 10 minutes: n=250 (1.5% of the
+    // variance, 4 s) won on value per second and failed the 2% test, while n=16,531 would have removed 12%.
+    const runs: [number, number][] = [[50, 0], [69, 0], [95, 0], [131, 0], [181, 0], [478, 0], [1732, 0], [2391, 0], [2391, 1], [3300, 0], [3300, 1], [3300, 2], [4555, 0], [4555, 1], [4555, 2], [6287, 0], [6287, 1], [6287, 2], [8677, 0], [8677, 1]];
+    const grid = densify([50, 69, 95, 131, 181, 250, 346, 478, 660, 912, 1260, 1732, 2391, 3300, 4555, 6287, 8677, 11977, 16531, 22817, 31493, 43470, 60000]);
+    const d = nextAdaptive(base({
+      grid,
+      used: used(runs),
+      runSizes: runs.map((r) => r[0]),
+      focus: 99_000,
+      time: { predict: (n) => 3 + n / 250, count: 20 },
+      remainingSeconds: 400,
+    }));
+    expect(d.kind).toBe("run");
+    if (d.kind === "run") expect(d.size).toBeGreaterThanOrEqual(8677);
+    // ... and still stops when every affordable Run removes less than 2%.
+    const late = nextAdaptive(base({ grid, used: used(runs), runSizes: [...runs.map((r) => r[0]), ...Array(400).fill(6287)], focus: 7000, remainingSeconds: 400 }));
+    expect(late).toMatchObject({ kind: "stop", reason: expect.stringMatching(/would lower the answer's variance by 2% or more/) });
+  });
+
   it("values a Run by how much it lowers the extrapolation variance", () => {
     const xs = [100, 200, 400].map(Math.log);
     const far = Math.log(20_000);
