@@ -1,9 +1,11 @@
 # Builds enough_native.node over libtorch.
+# ENOUGH_ASAN=1 builds it with AddressSanitizer (scripts/native-memcheck.sh does, into native/asan/).
 # libtorch is found through $LIBTORCH (a libtorch >= 1.13 tree: include/, include/torch/csrc/api/include, lib/;
 # an rpath is added so no LD_LIBRARY_PATH is needed), else the system install (Debian/Ubuntu libtorch-dev).
 {
   "variables": {
     "libtorch%": "<!(node -p \"process.env.LIBTORCH || ''\")",
+    "asan%": "<!(node -p \"process.env.ENOUGH_ASAN ? 1 : 0\")",
     "torch_cuda%": "<!(node -p \"const l=process.env.LIBTORCH; l && require('fs').existsSync(l + '/lib/libtorch_cuda.so') ? '-ltorch_cuda' : ''\")"
   },
   "targets": [
@@ -23,6 +25,10 @@
       "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O3", "-Wno-unused-parameter", "-Wno-deprecated-declarations", "-Wno-unused-variable"],
       "ldflags": ["-Wl,--no-as-needed"],
       "conditions": [
+        ["asan==1", {
+          "cflags_cc": ["-fsanitize=address", "-fno-omit-frame-pointer", "-g", "-O1"],
+          "ldflags": ["-fsanitize=address"]
+        }],
         ["libtorch!=''", {
           "include_dirs": ["<(libtorch)/include", "<(libtorch)/include/torch/csrc/api/include"],
           "libraries": ["-L<(libtorch)/lib", "-Wl,-rpath,<(libtorch)/lib", "-ltorch", "-ltorch_cpu", "-lc10", "<(torch_cuda)", "-ldl"]

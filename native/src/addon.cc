@@ -415,6 +415,7 @@ Napi::Value ModelWrap::Info(const Napi::CallbackInfo& info) {
   o.Set("featureDim", (double)st->net->featureDim);
   o.Set("yMean", st->yMean);
   o.Set("yStd", st->yStd);
+  o.Set("channelsLast", st->spec.channelsLast);
   return o;
 }
 
@@ -551,6 +552,7 @@ Napi::Value CreateModel(const Napi::CallbackInfo& info) {
   bool ok = guarded(
       [&] {
         st->net = buildNet(st->spec, st->meta);
+        st->spec.channelsLast = st->spec.channelsLast && channelsLastSafe(*st->net);
         st->net->eval();
       },
       k, msg);

@@ -158,6 +158,8 @@ struct ModelState {
 
 // models.cc
 std::shared_ptr<NetImpl> buildNet(const Spec& spec, const InputMeta& meta);
+// Whether the channels-last layout is safe for this network on every CPU (see models.cc); else NCHW is used.
+bool channelsLastSafe(NetImpl& net);
 
 // trainer.cc
 void validateData(const DataView& d, const Rows& rows, const InputMeta* meta, const char* what, bool labels);

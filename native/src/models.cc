@@ -193,6 +193,17 @@ struct TextNet : NetImpl {
 
 }  // namespace
 
+bool channelsLastSafe(NetImpl& net) {
+  // oneDNN 2.6 (Debian's libdnnl, used by libtorch 1.13) has AVX2 channels-last convolution kernels that write past
+  // their output buffer when a convolution has fewer than 8 output channels (the AVX2 vector width): a resnet of
+  // width 0.25 (4 channels) corrupted the heap on AVX2-only CPUs (valgrind: an 8-byte write just past a 704-byte
+  // gradient buffer, from JIT code inside convolution_backward). NCHW has no such path, and at so few channels the
+  // layout gains nothing, so such models keep NCHW. Checked with scripts/native-memcheck.sh on the AVX2 paths.
+  for (const auto& p : net.parameters())
+    if (p.dim() == 4 && p.size(0) < 8) return false;
+  return true;
+}
+
 std::shared_ptr<NetImpl> buildNet(const Spec& s, const InputMeta& m) {
   std::shared_ptr<NetImpl> net;
   switch (s.family) {

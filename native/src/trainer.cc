@@ -396,6 +396,7 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     torch::manual_seed(r.seed);
     m->net = buildNet(spec, m->meta);
   }
+  m->spec.channelsLast = spec.channelsLast && channelsLastSafe(*m->net);
   auto gen = at::make_generator<at::CPUGeneratorImpl>(r.seed * 0x9E3779B97F4A7C15ULL + 1);
   // Dropout masks are drawn on the model's device, so a CUDA run needs a CUDA generator of its own: a clone of the
   // default one (no CUDA headers needed, so CPU-only builds compile the same source), reseeded per run.
@@ -405,7 +406,7 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     devGen.set_current_seed(r.seed * 0x9E3779B97F4A7C15ULL + 1);
   }
   m->net->gen = &devGen;
-  if (spec.channelsLast) toChannelsLast(*m->net);
+  if (m->spec.channelsLast) toChannelsLast(*m->net);
   if (r.cuda) m->net->to(dev);
   c10::optional<torch::Tensor> weights;
   if (!spec.classWeights.empty())
@@ -420,10 +421,10 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   const int64_t totalSteps = r.steps > 0 ? r.steps : r.epochs * batchesPerEpoch;
   const int64_t maxEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch;
 
-  Batcher bt(d, B, spec.channelsLast, dev, m->yMean, m->yStd);
+  Batcher bt(d, B, m->spec.channelsLast, dev, m->yMean, m->yStd);
   std::unique_ptr<ResidentRows> resident;
   if (r.cuda && ResidentRows::bytes(d, train) <= kResidentMaxBytes)
-    resident = std::make_unique<ResidentRows>(d, train, spec.channelsLast, dev, m->yMean, m->yStd);
+    resident = std::make_unique<ResidentRows>(d, train, m->spec.channelsLast, dev, m->yMean, m->yStd);
   // The epoch's order as positions in `train`; `rowsOf` turns a batch of positions into data rows.
   std::vector<int64_t> perm(train.count), rowsOf(B);
   for (int64_t i = 0; i < train.count; i++) perm[i] = i;

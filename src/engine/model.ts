@@ -53,6 +53,9 @@ export class Model {
   readonly paramCount: number;
   /** Size of the penultimate-layer features that embed() returns. */
   readonly embedDim: number;
+  /** Whether the engine runs this model in channels-last layout: the spec asks for it (the cnn/resnet default) and
+   * every convolution has at least 8 channels (fewer hit a oneDNN bug on AVX2 CPUs; see native/src/models.cc). */
+  readonly channelsLast: boolean;
   #native: NativeModel | undefined;
 
   /** @internal Models come from train() or Model.load(). */
@@ -64,6 +67,7 @@ export class Model {
     const info = native.info();
     this.paramCount = info.paramCount;
     this.embedDim = info.featureDim;
+    this.channelsLast = info.channelsLast;
   }
 
   #handle(): NativeModel {

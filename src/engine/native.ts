@@ -36,7 +36,7 @@ export interface NativeModel {
   evaluate(data: object, rows: Int32Array | null, threads: number): Promise<{ loss: number; accuracy?: number; mse?: number; r2?: number; n: number }>;
   saveWeights(path: string): Promise<void>;
   loadWeights(path: string): Promise<void>;
-  info(): { paramCount: number; featureDim: number; yMean: number; yStd: number };
+  info(): { paramCount: number; featureDim: number; yMean: number; yStd: number; channelsLast: boolean };
   dispose(): void;
 }
 

@@ -34,6 +34,21 @@ describe("engine: Model", () => {
     });
   }
 
+  it("convolutions with fewer than 8 channels run in NCHW layout (oneDNN's AVX2 channels-last kernels overwrite the heap there)", async () => {
+    const d = squares(40);
+    const layout = async (spec: ModelSpec) => {
+      const { model } = await train(spec, d, { train: range(0, 40) }, { threads: 1, epochs: 1, batchSize: 16 });
+      const used = model.channelsLast;
+      model.dispose();
+      return used;
+    };
+    expect(await layout({ family: "resnet", width: 0.25 })).toBe(false); // 4-channel stage
+    expect(await layout({ family: "resnet", channels: [8, 16] })).toBe(true);
+    expect(await layout({ family: "cnn", channels: [4, 8], fc: 8 })).toBe(false);
+    expect(await layout({ family: "cnn", channels: [8, 16], fc: 8, channelsLast: false })).toBe(false);
+    expect(await layout({ family: "cnn", channels: [8, 16], fc: 8 })).toBe(true);
+  });
+
   it("predict gives class probabilities; embed gives penultimate features", async () => {
     const d = squares(100);
     const { model } = await train({ family: "cnn", channels: [4, 8], fc: 24 }, d, { train: range(0, 100) }, { threads: 1, epochs: 1 });
