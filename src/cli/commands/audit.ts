@@ -10,6 +10,7 @@ import { parseModelArg } from "../../engine/index.js";
 import { InputError } from "../../errors.js";
 import { parsePositiveInt } from "../format.js";
 import { toLoadOptions, type InspectOptions } from "./inspect.js";
+import { jsonText, writeOut } from "../output.js";
 
 export interface AuditCliOptions extends InspectOptions {
   id?: string;
@@ -61,7 +62,7 @@ export function register(program: Command): void {
       };
       const report = await runAudit(opts, onProgress);
       if (tty) process.stderr.write("\r\x1b[K");
-      process.stdout.write(opts.json ? JSON.stringify(jsonSummary(report), null, 2) + "\n" : plainSummary(report));
+      writeOut(opts.json ? jsonText(jsonSummary(report)) : plainSummary(report));
     });
 }
 
