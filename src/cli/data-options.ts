@@ -28,6 +28,7 @@ export interface DataCliOptions {
   rgb?: boolean;
   cacheRoot?: string;
   refresh?: boolean;
+  keepPiiFeatures?: boolean;
 }
 
 const KINDS: ColumnKind[] = ["numeric", "categorical", "text", "id", "constant"];
@@ -48,6 +49,7 @@ export function addDataOptions(cmd: Command, opts: { target?: boolean; seed?: bo
     .option("--group-split", "keep each group's rows on one side of the test split (first --group column)")
     .option("--kind <column=kind>", `override a column's kind (${KINDS.join(", ")}); repeatable`, collect)
     .option("--ignore <columns...>", "columns not to use as features", collect)
+    .option("--keep-pii-features", "use columns holding personal data (e-mails, phones, cards, IBANs, names) as features; by default they are left out")
     .option("--text-column <column>", "treat the data as text: this column is tokenised")
     .option("--test-source <file>", "a separate test file with the same columns")
     .option("--test-column <column>", "a column marking test rows (test/true/1/yes)")
@@ -100,6 +102,7 @@ export function toLoadOptions(opts: DataCliOptions): LoadOptions {
     ...(opts.grayscale ? { grayscale: true } : opts.rgb ? { grayscale: false } : {}),
     ...(opts.cacheRoot ? { cacheRoot: opts.cacheRoot } : {}),
     ...(opts.refresh ? { refresh: true } : {}),
+    ...(opts.keepPiiFeatures ? { keepPiiFeatures: true } : {}),
   };
 }
 

@@ -19,6 +19,8 @@ export interface LoadOptions {
   kinds?: Record<string, ColumnKind>;
   /** Columns not to use as features. */
   ignore?: string[];
+  /** Use columns holding personal data (e-mails, phones, cards, IBANs, names…) as features; by default they are not. */
+  keepPiiFeatures?: boolean;
   /** Force the task instead of inferring it from the target. */
   task?: Task;
   /** Default 0.2. */
@@ -54,5 +56,6 @@ export function fingerprintOptions(o: LoadOptions): Record<string, unknown> {
     imageSize: o.imageSize ?? null,
     grayscale: o.grayscale ?? null,
     textColumn: o.textColumn ?? null,
+    keepPiiFeatures: !!o.keepPiiFeatures,
   };
 }

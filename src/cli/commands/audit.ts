@@ -47,6 +47,7 @@ export function register(program: Command): void {
     .option("--threads <n>", "intra-op threads for training")
     .option("--kind <column=kind>", "override a column's kind; repeatable", collect)
     .option("--ignore <columns...>", "columns not to use as features", collect)
+    .option("--keep-pii-features", "let the model use columns holding personal data (e-mails, phones, cards, IBANs, names); by default they are left out (the pii check still reports them)")
     .option("--text-column <column>", "treat the data as text: this column is tokenised")
     .option("--test-column <column>", "a column marking test rows (test/true/1/yes)")
     .option("--test-fraction <f>", "fraction of rows held out for testing", "0.2")
