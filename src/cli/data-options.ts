@@ -29,6 +29,7 @@ export interface DataCliOptions {
   cacheRoot?: string;
   refresh?: boolean;
   keepPiiFeatures?: boolean;
+  allowBadRows?: boolean;
 }
 
 const KINDS: ColumnKind[] = ["numeric", "categorical", "text", "id", "constant"];
@@ -51,6 +52,7 @@ export function addDataOptions(cmd: Command, opts: { target?: boolean; seed?: bo
     .option("--ignore <columns...>", "columns not to use as features", collect)
     .option("--keep-pii-features", "use columns holding personal data (e-mails, phones, cards, IBANs, names) as features; by default they are left out")
     .option("--text-column <column>", "treat the data as text: this column is tokenised")
+    .option("--allow-bad-rows", "go on when more than 1% of the file's lines cannot be read (they are still counted and named)")
     .option("--test-source <file>", "a separate test file with the same columns")
     .option("--test-column <column>", "a column marking test rows (test/true/1/yes)")
     .option("--test-fraction <f>", "fraction of rows held out for testing", "0.2");
@@ -103,6 +105,7 @@ export function toLoadOptions(opts: DataCliOptions): LoadOptions {
     ...(opts.cacheRoot ? { cacheRoot: opts.cacheRoot } : {}),
     ...(opts.refresh ? { refresh: true } : {}),
     ...(opts.keepPiiFeatures ? { keepPiiFeatures: true } : {}),
+    ...(opts.allowBadRows ? { allowBadRows: true } : {}),
   };
 }
 

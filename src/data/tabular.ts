@@ -12,6 +12,7 @@ import { readTable, type TableSource } from "./sources/table.js";
 import { groupSplit, quantileBins, stratifiedSplit } from "./split.js";
 import { unknownColumnHint } from "./suggest.js";
 import { personalDataColumns } from "./pii-columns.js";
+import { checkLoss } from "./loss.js";
 import type { ColumnInfo, ColumnKind, Dataset, DataKind, Schema } from "./types.js";
 import { fitTabular, applyTabular, type RawColumn } from "./encoders/tabular.js";
 import { fitText, applyText } from "./encoders/text.js";
@@ -31,6 +32,8 @@ export async function loadTabular(opts: LoadOptions): Promise<Built> {
     progress({ phase: "read" });
     const parts: TableSource[] = [await readTable(duck, opts.source, "s0")];
     if (opts.testSource) parts.push(await readTable(duck, opts.testSource, "s1"));
+    // before any schema work: a file that lost a real share of its lines is not read on as if it were whole
+    for (const p of parts) checkLoss(p, !!opts.allowBadRows);
     const columns = parts[0]!.columns;
     return await build(duck, opts, parts, columns, progress);
   } finally {

@@ -61,4 +61,17 @@ describe("pipes and flags", () => {
     expect(run(["inspect", "--help"], dir).status).toBe(0);
     expect(run(["inspect"], dir).status).toBe(2); // a required option missing
   }, 60_000);
+
+  it("a file that loses most of its lines to an unclosed quote exits 2 naming the line; --allow-bad-rows goes on", () => {
+    const dir = mkdtempSync(join(tmpdir(), "enough-bad-"));
+    const f = join(dir, "swallow.csv");
+    writeFileSync(f, "a,y\n" + Array.from({ length: 200 }, (_, i) => (i === 9 ? `${i},"open` : `${i % 7},${i % 2 ? "p" : "q"}`)).join("\n") + "\n");
+    const r = run(["inspect", "--data", f, "--target", "y", "--cache-root", join(dir, "cache")], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/error \[BAD_ROWS\]: .*the first on line 11/);
+    expect(r.stderr).toMatch(/--allow-bad-rows/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    const ok = run(["inspect", "--data", f, "--target", "y", "--allow-bad-rows", "--cache-root", join(dir, "cache")], dir);
+    expect(ok.status, ok.stderr).toBe(0);
+  }, 60_000);
 });

@@ -49,6 +49,7 @@ export function register(program: Command): void {
     .option("--ignore <columns...>", "columns not to use as features", collect)
     .option("--keep-pii-features", "let the model use columns holding personal data (e-mails, phones, cards, IBANs, names); by default they are left out (the pii check still reports them)")
     .option("--text-column <column>", "treat the data as text: this column is tokenised")
+    .option("--allow-bad-rows", "go on when more than 1% of the file's lines cannot be read (they are still counted and named)")
     .option("--test-column <column>", "a column marking test rows (test/true/1/yes)")
     .option("--test-fraction <f>", "fraction of rows held out for testing", "0.2")
     .option("--seed <n>", "seed for the split, folds, samples and bootstraps", "0")
