@@ -209,7 +209,7 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
       poolSize: ds.split.pool.length,
       testSize: ds.split.test.length,
       groups: Object.keys(ds.groups),
-      ...(ds.schema.classes ? { classes: ds.schema.classes } : {}),
+      ...(ds.schema.classes ? { classes: redactDeep(ds.schema.classes) } : {}),
     },
     headline,
     findings,
