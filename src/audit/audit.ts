@@ -24,6 +24,7 @@ import { balanceSummary, checkBalance, type BalanceSummary } from "./checks/bala
 import { checkDiversity, type DiversitySummary } from "./checks/diversity.js";
 import { checkBias, type BiasSummary } from "./checks/bias.js";
 import { checkImageFormat } from "./checks/image-format.js";
+import { redactDeep, safeCell } from "./redact.js";
 import { groupCurvesAndWorth, type GroupCurve, type WorthResult } from "./worth.js";
 import type { AuditProgress, Issue, IssueType, Severity } from "./types.js";
 
@@ -114,6 +115,7 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
     const c = raw.columns.indexOf(opts.id);
     if (c < 0) throw new InputError("AUDIT_ID", `--id column '${opts.id}' not found`, { hint: `columns are: ${raw.columns.slice(0, 20).join(", ")}` });
     ids = raw.values[c]!.map((v) => v ?? "");
+    // masked below once the pii check has run: an id column of e-mail addresses must not reach flagged.csv
   }
 
   const issues: Issue[] = [];
@@ -165,7 +167,8 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
   const bias: { summaries?: BiasSummary[] } = {};
   run("group bias", () => checkBias(ctx, bias));
 
-  const merged = mergeIssues(issues).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count);
+  // Whatever a check quoted, no PII pattern leaves the audit unmasked (see redact.ts).
+  const merged = redactDeep(mergeIssues(issues)).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count);
 
   let groupCurves: GroupCurve[] = [];
   let worth: WorthResult[] = [];
@@ -186,8 +189,9 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
     warnings.push(...r.warnings);
   }
 
+  if (ids && opts.id) ids = ids.map((v) => safeCell(ctx, opts.id!, v) ?? "");
   const rowScores = buildRowScores(ctx, merged, ids);
-  const findings = plainFindings(merged, worth, groupCurves);
+  const findings = redactDeep(plainFindings(merged, worth, groupCurves));
   const high = merged.filter((i) => i.severity === "high");
   const headline = merged.length === 0 ? "No data problems found." : high.length ? `${high.length} serious problem${high.length > 1 ? "s" : ""}: ${high.map((i) => i.type.replace(/_/g, " ")).join(", ")}` : `${merged.length} minor problem${merged.length > 1 ? "s" : ""}: ${merged.slice(0, 4).map((i) => i.type.replace(/_/g, " ")).join(", ")}`;
   return {
@@ -205,7 +209,7 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
       poolSize: ds.split.pool.length,
       testSize: ds.split.test.length,
       groups: Object.keys(ds.groups),
-      ...(ds.schema.classes ? { classes: ds.schema.classes } : {}),
+      ...(ds.schema.classes ? { classes: redactDeep(ds.schema.classes) } : {}),
     },
     headline,
     findings,
@@ -213,11 +217,11 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
     model: modelInfo,
     balance: balanceSummary(ctx),
     diversity: div.summary ?? null,
-    bias: bias.summaries ?? [],
+    bias: redactDeep(bias.summaries ?? []),
     groupCurves,
     worth,
     rowScores,
-    warnings: [...warnings, ...ctx.notes],
+    warnings: redactDeep([...warnings, ...ctx.notes]),
     seconds: round((Date.now() - t0) / 1000, 1),
   };
 }

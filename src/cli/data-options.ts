@@ -28,6 +28,8 @@ export interface DataCliOptions {
   rgb?: boolean;
   cacheRoot?: string;
   refresh?: boolean;
+  keepPiiFeatures?: boolean;
+  allowBadRows?: boolean;
 }
 
 const KINDS: ColumnKind[] = ["numeric", "categorical", "text", "id", "constant"];
@@ -48,7 +50,9 @@ export function addDataOptions(cmd: Command, opts: { target?: boolean; seed?: bo
     .option("--group-split", "keep each group's rows on one side of the test split (first --group column)")
     .option("--kind <column=kind>", `override a column's kind (${KINDS.join(", ")}); repeatable`, collect)
     .option("--ignore <columns...>", "columns not to use as features", collect)
+    .option("--keep-pii-features", "use columns holding personal data (e-mails, phones, cards, IBANs, names) as features; by default they are left out")
     .option("--text-column <column>", "treat the data as text: this column is tokenised")
+    .option("--allow-bad-rows", "go on when more than 1% of the file's lines cannot be read (they are still counted and named)")
     .option("--test-source <file>", "a separate test file with the same columns")
     .option("--test-column <column>", "a column marking test rows (test/true/1/yes)")
     .option("--test-fraction <f>", "fraction of rows held out for testing", "0.2");
@@ -100,6 +104,8 @@ export function toLoadOptions(opts: DataCliOptions): LoadOptions {
     ...(opts.grayscale ? { grayscale: true } : opts.rgb ? { grayscale: false } : {}),
     ...(opts.cacheRoot ? { cacheRoot: opts.cacheRoot } : {}),
     ...(opts.refresh ? { refresh: true } : {}),
+    ...(opts.keepPiiFeatures ? { keepPiiFeatures: true } : {}),
+    ...(opts.allowBadRows ? { allowBadRows: true } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 /** Small helpers shared by CLI commands: argument parsing and output. */
 import { InputError } from "../errors.js";
+import { jsonText } from "./output.js";
 
 export function parsePositiveInt(value: string, flag: string, opts: { allowZero?: boolean } = {}): number {
   const v = Number(value);
@@ -11,7 +12,7 @@ export function parsePositiveInt(value: string, flag: string, opts: { allowZero?
 }
 
 export function writeJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+  process.stdout.write(jsonText(value));
 }
 
 /**

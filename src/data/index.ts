@@ -10,6 +10,7 @@ import { checkFile } from "./sources/file.js";
 import { loadImageFolder } from "./sources/images.js";
 import { builtinFiles, builtinName, loadBuiltin } from "./builtin.js";
 import { loadTabular } from "./tabular.js";
+import { tableFormat } from "./sources/table.js";
 import type { Dataset } from "./types.js";
 
 export type { LoadOptions, LoadProgress } from "./options.js";
@@ -47,7 +48,10 @@ export async function datasetFingerprint(opts: LoadOptions): Promise<{ fingerpri
     await checkFile(opts.testSource);
     testDigest = await sourceDigest(opts.testSource, cacheRoot, opts.refresh);
   }
-  const fingerprint = fingerprintOf({ source: digest, test: testDigest, options: fingerprintOptions(opts) });
+  // The reader is part of the key (with the reader options in fingerprintOptions): the same bytes named .csv and
+  // .parquet are two different loads, and the second must not be served from the first one's cache.
+  const reader = { format: name ? "builtin" : tableFormat(opts.source), test: opts.testSource ? tableFormat(opts.testSource) : null };
+  const fingerprint = fingerprintOf({ source: digest, test: testDigest, reader, options: fingerprintOptions(opts) });
   return { fingerprint, cacheDir: join(cacheRoot, fingerprint) };
 }
 

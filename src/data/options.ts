@@ -19,6 +19,13 @@ export interface LoadOptions {
   kinds?: Record<string, ColumnKind>;
   /** Columns not to use as features. */
   ignore?: string[];
+  /** Use columns holding personal data (e-mails, phones, cards, IBANs, names…) as features; by default they are not. */
+  keepPiiFeatures?: boolean;
+  /**
+   * Go on when a reader loses more than 1% of a file's lines (bad records, invalid bytes, an unclosed quote); by
+   * default that is a BAD_ROWS error naming the first bad line. Either way the skipped rows are in the load report.
+   */
+  allowBadRows?: boolean;
   /** Force the task instead of inferring it from the target. */
   task?: Task;
   /** Default 0.2. */
@@ -54,5 +61,7 @@ export function fingerprintOptions(o: LoadOptions): Record<string, unknown> {
     imageSize: o.imageSize ?? null,
     grayscale: o.grayscale ?? null,
     textColumn: o.textColumn ?? null,
+    keepPiiFeatures: !!o.keepPiiFeatures,
+    allowBadRows: !!o.allowBadRows,
   };
 }

@@ -11,6 +11,8 @@ import { columnStats, inferKind, inferTask, type ColumnStats } from "./schema.js
 import { readTable, type TableSource } from "./sources/table.js";
 import { groupSplit, quantileBins, stratifiedSplit } from "./split.js";
 import { unknownColumnHint } from "./suggest.js";
+import { personalDataColumns } from "./pii-columns.js";
+import { checkLoss } from "./loss.js";
 import type { ColumnInfo, ColumnKind, Dataset, DataKind, Schema } from "./types.js";
 import { fitTabular, applyTabular, type RawColumn } from "./encoders/tabular.js";
 import { fitText, applyText } from "./encoders/text.js";
@@ -30,6 +32,8 @@ export async function loadTabular(opts: LoadOptions): Promise<Built> {
     progress({ phase: "read" });
     const parts: TableSource[] = [await readTable(duck, opts.source, "s0")];
     if (opts.testSource) parts.push(await readTable(duck, opts.testSource, "s1"));
+    // before any schema work: a file that lost a real share of its lines is not read on as if it were whole
+    for (const p of parts) checkLoss(p, !!opts.allowBadRows);
     const columns = parts[0]!.columns;
     return await build(duck, opts, parts, columns, progress);
   } finally {
@@ -101,7 +105,12 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
   }
   let dataKind: DataKind = "tabular";
   let textColumn = opts.textColumn;
-  const isFeatureCandidate = (c: ColumnInfo) => c.name !== target && !groups.includes(c.name) && c.name !== opts.testColumn && !(opts.ignore ?? []).includes(c.name);
+  const isNamedElsewhere = (c: ColumnInfo) => c.name === target || groups.includes(c.name) || c.name === opts.testColumn || (opts.ignore ?? []).includes(c.name);
+  // Personal data is not a feature unless the user keeps it; a --text-column the user named is kept as asked.
+  const personal = opts.keepPiiFeatures
+    ? new Map<string, string>()
+    : await personalDataColumns(duck, "src", infos.filter((c) => !isNamedElsewhere(c) && c.name !== opts.textColumn && c.kind !== "constant"));
+  const isFeatureCandidate = (c: ColumnInfo) => !isNamedElsewhere(c) && !personal.has(c.name);
   if (!textColumn) {
     const cands = infos.filter(isFeatureCandidate);
     const texts = cands.filter((c) => c.kind === "text");
@@ -120,6 +129,9 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
     } else if ((opts.ignore ?? []).includes(c.name)) {
       c.role = "ignored";
       c.reason = `user: ignored; ${c.reason}`;
+    } else if (personal.has(c.name)) {
+      c.role = "ignored";
+      c.reason = `${personal.get(c.name)}: not a feature (--keep-pii-features uses it); ${c.reason}`;
     } else if (dataKind === "text") {
       if (c.name === textColumn) c.kind = "text";
       else {
@@ -132,6 +144,9 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
     }
   }
   const features = infos.filter((c) => c.role === "feature");
+  const piiWarning = personal.size
+    ? [`${[...personal.keys()].map((c) => `'${c}'`).join(", ")} hold${personal.size > 1 ? "" : "s"} personal data and ${personal.size > 1 ? "are" : "is"} not used as a feature (pass --keep-pii-features to use ${personal.size > 1 ? "them" : "it"})`]
+    : [];
 
   // --- skipped rows: missing target, non-numeric regression target, empty text
   const skipped = new SkipLog();
@@ -218,7 +233,7 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
   }
 
   // --- labels
-  const warnings: string[] = parts.flatMap((p) => p.warnings);
+  const warnings: string[] = [...parts.flatMap((p) => p.warnings), ...piiWarning];
   let y: Int32Array | Float32Array;
   let numClasses = 0;
   if (task === "classification") {
@@ -252,7 +267,9 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
 
   if (dataKind === "tabular" && features.length === 0) {
     throw new DataError("NO_FEATURES", `${file}: no usable feature columns (every column is the target, a group, an id, constant or free text)`, {
-      hint: "override a column's kind with --kind name=numeric|categorical, or use --text-column for text",
+      hint: personal.size
+        ? `the columns holding personal data (${[...personal.keys()].join(", ")}) were left out: pass --keep-pii-features to use them`
+        : "override a column's kind with --kind name=numeric|categorical, or use --text-column for text",
       details: { file },
     });
   }

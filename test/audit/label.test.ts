@@ -74,6 +74,9 @@ describe("worth in samples", () => {
       if (w.multiplier.hi / Math.max(w.multiplier.lo, 1e-9) > 20 && w.measured) expect(w.sentence).toMatch(/too uncertain to price it/);
       else if (w.multiplier.lo <= 1 && w.multiplier.hi >= 1) expect(w.sentence).toMatch(/no measurable effect/);
       else expect(w.sentence).toMatch(/worth about|costs data/);
+    } else {
+      // no multiplier: the sentence must say the curves could not be fitted, not stay silent
+      expect(w.sentence).toMatch(/could not be fitted/);
     }
     expect(w.sentence).toMatch(/Test accuracy with all \d+ pool rows/);
     const re = rep.worth.find((x) => x.kind === "label_relabelled")!;

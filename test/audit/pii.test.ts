@@ -28,6 +28,8 @@ describe("findPii", () => {
     expect(kinds("phone (555) 123-4567")).toEqual(["phone"]);
     expect(kinds("on 2024-01-15 we sold 3 items for 12.50")).toEqual([]);
     expect(kinds("version 1.2.3 build 4567")).toEqual([]);
+    // an e-mail in the same text used to hide every phone number (its empty digit string matched them all)
+    expect(kinds("mail a@b.org or call +44 20 7946 0958")).toEqual(["email", "phone"]);
   });
   it("recognises person-name headers, not other names", () => {
     for (const h of ["name", "first_name", "LastName", "full name", "customer_name", "surname"]) expect(isNameHeader(h), h).toBe(true);

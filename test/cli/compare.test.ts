@@ -22,7 +22,8 @@ describe("enough compare output", () => {
     expect(j.variants).toHaveLength(2);
     expect(j.variants[0]).toMatchObject({ label: "width=0.25", status: "kept", points: expect.any(Array) });
     expect(j.frontier.measured).toHaveLength(6);
-    expect(JSON.parse(JSON.stringify(j))).toBeTruthy();
+    // --json must survive a JSON round trip unchanged (no NaN, Infinity, undefined or class instances).
+    expect(JSON.parse(JSON.stringify(j))).toStrictEqual(j);
     const text = compareAnswer(report);
     expect(text.split("\n")[0]).toBe(report.headline);
     expect(text).toContain(`Report: ${report.reports!.html}`);

@@ -7,6 +7,7 @@
 import { makeIssue, type AuditContext } from "../context.js";
 import type { Issue } from "../types.js";
 import { kindOf } from "./mixed-type.js";
+import { quoteCell, safeCell } from "../redact.js";
 
 export function normaliseCategory(s: string): string {
   return s
@@ -101,7 +102,7 @@ export function checkCategoryVariants(ctx: AuditContext): Issue[] {
   const n = raw.rows;
   const textCols = new Set(ctx.ds.schema.columns.filter((c) => c.kind === "text" || c.kind === "id").map((c) => c.name));
   const flagged = new Set<number>();
-  const cols: { column: string; clusters: VariantCluster[]; rows: number }[] = [];
+  const cols: { column: string; clusters: VariantCluster[]; rows: number; quote: (s: string) => string }[] = [];
   raw.columns.forEach((col, c) => {
     if (textCols.has(col)) return;
     const v = raw.values[c]!;
@@ -129,20 +130,22 @@ export function checkCategoryVariants(ctx: AuditContext): Issue[] {
         m++;
       }
     }
-    cols.push({ column: col, clusters, rows: m });
+    // the spellings are quoted below: masked when they are personal data (an e-mail in two cases is one address)
+    const shown = clusters.map((cl) => ({ canonical: safeCell(ctx, col, cl.canonical)!, variants: cl.variants.map((vv) => ({ value: safeCell(ctx, col, vv.value)!, count: vv.count })) }));
+    cols.push({ column: col, clusters: shown, rows: m, quote: (s: string) => quoteCell(ctx, col, s) });
   });
   if (cols.length === 0) return [];
   const rows = [...flagged].sort((a, b) => a - b);
-  const show = (cl: VariantCluster) => cl.variants.map((v) => JSON.stringify(v.value)).join(" / ");
+  const show = (cl: VariantCluster, quote: (s: string) => string) => cl.variants.map((v) => quote(v.value)).join(" / ");
   return [
     makeIssue(
       "category_variants",
       rows.length / n >= 0.01 ? "medium" : "low",
       rows,
       `${rows.length} row${rows.length > 1 ? "s use" : " uses"} a variant spelling of a category: ` +
-        cols.map((c) => `'${c.column}': ${c.clusters.slice(0, 3).map(show).join("; ")}${c.clusters.length > 3 ? "; …" : ""}`).join(" · ") +
+        cols.map((c) => `'${c.column}': ${c.clusters.slice(0, 3).map((cl) => show(cl, c.quote)).join("; ")}${c.clusters.length > 3 ? "; …" : ""}`).join(" · ") +
         "; merge them before training",
-      { columns: cols },
+      { columns: cols.map(({ quote: _q, ...c }) => c) },
       { columns: cols.map((c) => c.column), score: 1 - rows.length / n },
     ),
   ];

@@ -4,6 +4,7 @@
  */
 import { makeIssue, type AuditContext } from "../context.js";
 import type { Issue } from "../types.js";
+import { safeCell } from "../redact.js";
 
 const ID_NAME = /(^|_|\b)(id|uuid|guid|key|index|idx|row|record|rowid)($|_|\b)|Id$|ID$/;
 
@@ -29,8 +30,9 @@ export function checkColumns(ctx: AuditContext): Issue[] {
     let top = 0;
     let topV: string | null = null;
     for (const [k, m] of counts) if (m > top) [top, topV] = [m, k];
-    if (counts.size <= 1) constant.push({ column: col, value: topV, share: 1 });
-    else if (top / n >= 0.999 && n >= 1000) constant.push({ column: col, value: topV, share: top / n });
+    const shown = safeCell(ctx, col, topV);
+    if (counts.size <= 1) constant.push({ column: col, value: shown, share: 1 });
+    else if (top / n >= 0.999 && n >= 1000) constant.push({ column: col, value: shown, share: top / n });
     const named = ID_NAME.test(col);
     const unique = counts.size === present && present >= 10 && present >= 0.5 * n;
     if (!(unique || (named && present >= 10 && counts.size >= 0.99 * present))) return;

@@ -7,6 +7,7 @@ import { makeIssue, type AuditContext } from "../context.js";
 import type { Issue } from "../types.js";
 import { robustScale } from "../math/stats.js";
 import { kindOf } from "./mixed-type.js";
+import { safeCell } from "../redact.js";
 
 const NAMED: { re: RegExp; lo: number; hi: number; what: string }[] = [
   { re: /(^|_|\b)age(s)?($|_|\b)/i, lo: 0, hi: 130, what: "an age" },
@@ -56,7 +57,7 @@ export function checkOutOfRange(ctx: AuditContext): Issue[] {
         if (Number.isNaN(val) || !test(val)) continue;
         count++;
         rowScore[r] = 0;
-        if (ex.length < 5) ex.push({ row: r, value: v[r]! });
+        if (ex.length < 5) ex.push({ row: r, value: safeCell(ctx, col, v[r]!)! });
       }
       if (count) cols.push({ column: col, rule, count, examples: ex });
     };

@@ -10,6 +10,7 @@ import { parseModelArg } from "../../engine/index.js";
 import { InputError } from "../../errors.js";
 import { parsePositiveInt } from "../format.js";
 import { toLoadOptions, type InspectOptions } from "./inspect.js";
+import { jsonText, writeOut } from "../output.js";
 
 export interface AuditCliOptions extends InspectOptions {
   id?: string;
@@ -46,7 +47,9 @@ export function register(program: Command): void {
     .option("--threads <n>", "intra-op threads for training")
     .option("--kind <column=kind>", "override a column's kind; repeatable", collect)
     .option("--ignore <columns...>", "columns not to use as features", collect)
+    .option("--keep-pii-features", "let the model use columns holding personal data (e-mails, phones, cards, IBANs, names); by default they are left out (the pii check still reports them)")
     .option("--text-column <column>", "treat the data as text: this column is tokenised")
+    .option("--allow-bad-rows", "go on when more than 1% of the file's lines cannot be read (they are still counted and named)")
     .option("--test-column <column>", "a column marking test rows (test/true/1/yes)")
     .option("--test-fraction <f>", "fraction of rows held out for testing", "0.2")
     .option("--seed <n>", "seed for the split, folds, samples and bootstraps", "0")
@@ -61,7 +64,7 @@ export function register(program: Command): void {
       };
       const report = await runAudit(opts, onProgress);
       if (tty) process.stderr.write("\r\x1b[K");
-      process.stdout.write(opts.json ? JSON.stringify(jsonSummary(report), null, 2) + "\n" : plainSummary(report));
+      writeOut(opts.json ? jsonText(jsonSummary(report)) : plainSummary(report));
     });
 }
 

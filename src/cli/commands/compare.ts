@@ -12,6 +12,7 @@ import { count } from "../../study/findings.js";
 import { writeJson } from "../format.js";
 import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
 import { runInterruptible } from "./estimate.js";
+import { writeOut } from "../output.js";
 
 interface CliOptions extends StudyCliOptions {
   vary: string[];
@@ -79,7 +80,7 @@ async function runCompare(opts: CliOptions): Promise<void> {
     const report = await compare({ ...options, signal }, { onEvent });
     progress.clear();
     if (opts.json) writeJson(compareJson(report));
-    else process.stdout.write(compareAnswer(report));
+    else writeOut(compareAnswer(report));
   });
 }
 

@@ -10,6 +10,7 @@ import type { StudyEvent } from "../../study/events.js";
 import { duration } from "../../study/findings.js";
 import { writeJson } from "../format.js";
 import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
+import { writeOut } from "../output.js";
 
 interface CliOptions extends StudyCliOptions {
   at?: string;
@@ -39,7 +40,7 @@ async function runEstimate(opts: CliOptions): Promise<void> {
     const report = await estimate({ ...options, signal }, { onEvent: (e) => progress.on(e) });
     progress.clear();
     if (opts.json) writeJson(jsonSummary(report));
-    else process.stdout.write(plainAnswer(report));
+    else writeOut(plainAnswer(report));
   });
 }
 

@@ -6,6 +6,7 @@ import { readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import { curvePointsFromCsv, fitCurve, metricInfo, type CurveFit, type Interval } from "../../curves/index.js";
 import { EnoughError, InputError } from "../../errors.js";
+import { writeOut } from "../output.js";
 
 export interface FitCommandOptions {
   metric?: string;
@@ -31,7 +32,7 @@ export function register(program: Command): void {
     .option("--json", "print one JSON object instead of text")
     .action((file: string, opts: FitCommandOptions) => {
       const out = runFitCommand(file, opts);
-      process.stdout.write(out.text);
+      writeOut(out.text);
     });
 }
 

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { loadDataset, type Dataset } from "../../data/index.js";
 import { addDataOptions, toLoadOptions, type DataCliOptions } from "../data-options.js";
+import { writeOut } from "../output.js";
 
 export interface InspectOptions extends DataCliOptions {
   json?: boolean;
@@ -23,7 +24,7 @@ export function register(program: Command): void {
       const progress = !opts.json && process.stderr.isTTY;
       const out = await runInspect(opts, progress ? (p) => process.stderr.write(`\r\x1b[K${p}`) : undefined);
       if (progress) process.stderr.write("\r\x1b[K");
-      process.stdout.write(out.text);
+      writeOut(out.text);
     });
 }
 

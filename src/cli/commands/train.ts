@@ -8,6 +8,7 @@ import { defaultRecipe, parseModelArg, train, type EpochReport, type Recipe } fr
 import { InputError } from "../../errors.js";
 import { addDataOptions, toLoadOptions, type DataCliOptions } from "../data-options.js";
 import { parsePositiveInt, writeJson } from "../format.js";
+import { writeOut } from "../output.js";
 
 interface TrainOptions extends DataCliOptions {
   model: string;
@@ -92,7 +93,7 @@ async function runTrain(opts: TrainOptions): Promise<void> {
     }
     const score =
       test.accuracy !== undefined ? `test accuracy ${test.accuracy.toFixed(4)}` : `test R^2 ${test.r2?.toFixed(4)}, MSE ${test.mse?.toPrecision(4)}`;
-    process.stdout.write(
+    writeOut(
       `${score}, test loss ${test.loss.toFixed(4)} on ${test.n} test samples\n` +
         `${result.epochs} epochs, ${result.steps} steps in ${result.seconds.toFixed(1)} s ` +
         `(${Math.round(result.samplesPerSecond)} samples/s), ${result.paramCount} parameters\n`,

@@ -1,5 +1,6 @@
 /** CSV/TSV through DuckDB's strict reader, with the dialect from sniff.ts and every bad row in a rejects table. */
 import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
 import type { Duck } from "../duck.js";
 import { ident, lit, rows, num } from "../duck.js";
 import { DataError } from "../../errors.js";
@@ -52,18 +53,23 @@ export async function readCsv(duck: Duck, file: string, name: string): Promise<T
   }
   await duck.conn.run(`CREATE VIEW ${name} AS SELECT rowid AS __idx, * FROM ${raw}`);
   const warnings: string[] = [];
+  // Lost data in lines, not records: lines of the file that are neither the header nor part of a kept record.
+  // Only when the counts disagree is the (one-scan) count of line breaks inside kept fields needed.
+  const lines = await countLines(file);
+  const headerLines = d.header ? 1 : 0;
+  let lostLines = 0;
+  if (lines.nonBlank > kept + headerLines) {
+    const nl = (c: string) => `coalesce(length(${ident(c)}) - length(replace(${ident(c)}, chr(10), '')), 0)`;
+    const inside = d.names.length ? num((await rows(duck, `SELECT coalesce(sum(${d.names.map(nl).join(" + ")}), 0) AS n FROM ${raw}`))[0]!.n) : 0;
+    lostLines = Math.max(0, lines.nonBlank - headerLines - kept - inside);
+  }
   // An unterminated quote makes the reader take everything up to the next quote as one field: say how much.
   const open = rej.find((r) => /unterminated quote/i.test(String(r.msg)));
-  if (open && !/\.gz$/i.test(file)) {
-    const lines = await countLines(file);
-    const records = kept + rejected.length + (d.header ? 1 : 0);
-    if (lines > records) {
-      warnings.push(`${file}: line ${num(open.line)} opens a quote that is never closed: ${lines - records} following line(s) were read as part of it and skipped (the file has ${lines} lines, ${records} records were read)`);
-    }
+  if (open && lostLines > rejected.length) {
+    warnings.push(`${file}: line ${num(open.line)} opens a quote that is never closed: ${lostLines - rejected.length} following line(s) were read as part of it and skipped (the file has ${lines.all} lines, ${kept + rejected.length + headerLines} records were read)`);
   }
   if (d.names.some((n, i) => n === `column${i}`) && d.header) warnings.push(`${file}: some header names are empty; named them column<i>`);
   if (!d.header) warnings.push(`${file}: no header row detected (the first row has numbers); columns are named column0, column1, …`);
-  void ident;
   return {
     file,
     format: "csv",
@@ -74,15 +80,26 @@ export async function readCsv(duck: Duck, file: string, name: string): Promise<T
     skipped,
     warnings,
     lineOf: lineMapper(d.header ? 2 : 1, rejected),
+    lost: { lines: lostLines, of: Math.max(1, lines.nonBlank - headerLines), firstLine: rejected.length ? Math.min(...rejected.slice(0, 1000)) : null },
   };
 }
 
-async function countLines(file: string): Promise<number> {
-  let n = 0;
-  let last = 10;
-  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) n++;
-    if (chunk.length) last = chunk[chunk.length - 1]!;
+/** Lines of the file (decompressed for .gz), and those that hold more than white space. */
+async function countLines(file: string): Promise<{ all: number; nonBlank: number }> {
+  let all = 0;
+  let blank = 0;
+  let content = false; // the current line has a byte other than space, tab or CR
+  const stream = /\.gz$/i.test(file) ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (b === 10) {
+        all++;
+        if (!content) blank++;
+        content = false;
+      } else if (b !== 32 && b !== 9 && b !== 13) content = true;
+    }
   }
-  return last === 10 ? n : n + 1;
+  if (content) all++; // a last line without a trailing newline
+  return { all, nonBlank: all - blank };
 }

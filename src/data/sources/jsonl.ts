@@ -10,8 +10,11 @@ import { SkipLog } from "../report.js";
 import { lineMapper, type TableSource } from "./table.js";
 import { sqlNullIfMissing } from "../values.js";
 import { normaliseMissing } from "./parquet.js";
+import { head } from "./sniff.js";
+import { checkTextEncoding } from "./encoding.js";
 
 export async function readJsonl(duck: Duck, file: string, name: string): Promise<TableSource> {
+  checkTextEncoding(file, await head(file, 65536));
   const lines = `${name}_lines`;
   // The unit separator (0x1f) cannot appear unescaped in valid JSON, so each line is one field.
   await duck.conn.run(
@@ -59,7 +62,12 @@ export async function readJsonl(duck: Duck, file: string, name: string): Promise
      FROM (SELECT __idx, json_extract_string(line, ${paths}) AS v FROM ${name}_chk WHERE bad IS NULL) ORDER BY __idx`,
   );
   const kept = num((await rows(duck, `SELECT count(*) AS n FROM ${name}`))[0]!.n);
-  return { file, format: "jsonl", table: name, columns: keys, rows: kept, rowsRead: total + rejected.length, skipped, warnings: [], lineOf };
+  // lost lines: unreadable ones (rejected bytes, invalid JSON, non-objects); a blank line holds no data to lose
+  const l = (await rows(duck, `SELECT count(*) FILTER (bad IS NOT NULL AND bad <> 'blank line') AS lost, count(*) FILTER (bad IS DISTINCT FROM 'blank line') AS lines,
+    min(__idx) FILTER (bad IS NOT NULL AND bad <> 'blank line') AS first FROM ${name}_chk`))[0]!;
+  const firstBad = [...rejected, ...(l.first !== null && l.first !== undefined ? [lineOf(num(l.first))] : [])];
+  const lost = { lines: num(l.lost) + rejected.length, of: Math.max(1, num(l.lines) + rejected.length), firstLine: firstBad.length ? Math.min(...firstBad) : null };
+  return { file, format: "jsonl", table: name, columns: keys, rows: kept, rowsRead: total + rejected.length, skipped, warnings: [], lineOf, lost };
 }
 
 export async function readJsonArray(duck: Duck, file: string, name: string): Promise<TableSource> {

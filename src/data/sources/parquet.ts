@@ -5,6 +5,27 @@ import { ident, lit, rows, num } from "../duck.js";
 import { SkipLog } from "../report.js";
 import type { TableSource } from "./table.js";
 import { sqlNullIfMissing } from "../values.js";
+import { open } from "node:fs/promises";
+
+/**
+ * A Parquet file starts with the magic bytes PAR1. Checked first so that a text file named .parquet gets a
+ * message saying what it is, not DuckDB's "No magic bytes found at end of file".
+ */
+async function checkParquetMagic(file: string): Promise<void> {
+  const fh = await open(file, "r");
+  const b = Buffer.alloc(4);
+  try {
+    await fh.read(b, 0, 4, 0);
+  } finally {
+    await fh.close();
+  }
+  if (b.toString("latin1") === "PAR1") return;
+  const looksText = [...b].every((x) => x === 9 || x === 10 || x === 13 || (x >= 32 && x < 127));
+  throw new DataError("NOT_PARQUET", `${file}: not a Parquet file (it does not start with the bytes PAR1${looksText ? `; it starts like text: '${b.toString("latin1").replace(/\s/g, " ")}…'` : ""})`, {
+    hint: looksText ? "rename it to .csv / .tsv / .jsonl to read it as text, or write it again as Parquet" : "the file is not Parquet or is damaged: write it again",
+    details: { file },
+  });
+}
 
 /** Missing tokens in text columns become NULL, as the CSV reader does (see values.ts). */
 export async function normaliseMissing(duck: Duck, table: string): Promise<void> {
@@ -13,6 +34,7 @@ export async function normaliseMissing(duck: Duck, table: string): Promise<void>
 }
 
 export async function readParquet(duck: Duck, file: string, name: string): Promise<TableSource> {
+  await checkParquetMagic(file);
   try {
     await duck.conn.run(`CREATE TABLE ${name}_raw AS SELECT * FROM read_parquet(${lit(file)})`);
     await normaliseMissing(duck, `${name}_raw`);

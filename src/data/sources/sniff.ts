@@ -10,6 +10,7 @@ import { createGunzip } from "node:zlib";
 import { extname } from "node:path";
 import { DataError } from "../../errors.js";
 import { toNumber } from "../values.js";
+import { checkTextEncoding } from "./encoding.js";
 
 export interface CsvDialect {
   delimiter: string;
@@ -22,6 +23,7 @@ const CANDIDATES = [",", "\t", ";", "|"];
 
 export async function sniffCsv(file: string): Promise<CsvDialect> {
   const buf = await head(file, 65536);
+  checkTextEncoding(file, buf);
   const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
   let text = buf.subarray(bom ? 3 : 0).toString("utf8");
   // The sample may end mid-record: drop the last partial line.
@@ -60,7 +62,7 @@ export async function sniffCsv(file: string): Promise<CsvDialect> {
 }
 
 /** The first `size` bytes (decompressed for .gz files, which DuckDB reads directly). */
-async function head(file: string, size: number): Promise<Buffer> {
+export async function head(file: string, size: number): Promise<Buffer> {
   if (/\.gz$/i.test(file)) {
     const chunks: Buffer[] = [];
     let got = 0;

@@ -25,16 +25,31 @@ export interface TableSource {
   warnings: string[];
   /** The file's line (record) number of table row __idx, counting a header as line 1. */
   lineOf(idx: number): number;
+  /**
+   * Data lost by the reader, counted in lines of the file (not records: one unclosed quote is one bad record that
+   * can swallow most of the file). Absent for formats without lines (Parquet, a JSON array).
+   */
+  lost?: { lines: number; of: number; firstLine: number | null };
+}
+
+/** The reader a file's name selects (the cache key includes it: the same bytes read as CSV or as Parquet differ). */
+export function tableFormat(file: string): TableSource["format"] | null {
+  const ext = extname(file.replace(/\.gz$/i, "")).toLowerCase();
+  if (ext === ".parquet" || ext === ".pq") return "parquet";
+  if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
+  if (ext === ".json") return "json";
+  if ([".csv", ".tsv", ".tab", ".txt", ""].includes(ext)) return "csv";
+  return null;
 }
 
 export async function readTable(duck: Duck, file: string, name: string): Promise<TableSource> {
   await checkFile(file);
-  const ext = extname(file.replace(/\.gz$/i, "")).toLowerCase();
-  if (ext === ".parquet" || ext === ".pq") return readParquet(duck, file, name);
-  if (ext === ".jsonl" || ext === ".ndjson") return readJsonl(duck, file, name);
-  if (ext === ".json") return readJsonArray(duck, file, name);
-  if ([".csv", ".tsv", ".tab", ".txt", ""].includes(ext)) return readCsv(duck, file, name);
-  throw new DataError("UNKNOWN_FORMAT", `${file}: unknown file type '${ext}'`, {
+  const format = tableFormat(file);
+  if (format === "parquet") return readParquet(duck, file, name);
+  if (format === "jsonl") return readJsonl(duck, file, name);
+  if (format === "json") return readJsonArray(duck, file, name);
+  if (format === "csv") return readCsv(duck, file, name);
+  throw new DataError("UNKNOWN_FORMAT", `${file}: unknown file type '${extname(file.replace(/\.gz$/i, ""))}'`, {
     hint: "use .csv, .tsv, .jsonl, .json or .parquet (or a folder of images, or builtin:fashion-mnist)",
     details: { file },
   });
