@@ -49,9 +49,16 @@ export async function datasetFingerprint(opts: LoadOptions): Promise<{ fingerpri
     testDigest = await sourceDigest(opts.testSource, cacheRoot, opts.refresh);
   }
   // The reader is part of the key (with the reader options in fingerprintOptions): the same bytes named .csv and
-  // .parquet are two different loads, and the second must not be served from the first one's cache.
-  const reader = { format: name ? "builtin" : tableFormat(opts.source), test: opts.testSource ? tableFormat(opts.testSource) : null };
-  const fingerprint = fingerprintOf({ source: digest, test: testDigest, reader, options: fingerprintOptions(opts) });
+  // .parquet are two different loads, and the second must not be served from the first one's cache. CSV (and
+  // image folders, whose extension reads as CSV's empty one) and built-in data keep the key they always had, so
+  // existing stores keep their Runs; every other reader adds its name.
+  const formats = [name ? null : tableFormat(opts.source), opts.testSource ? tableFormat(opts.testSource) : null];
+  const reader = formats.some((f) => f !== null && f !== "csv") ? { reader: formats } : {};
+  // Tabular sources no longer feed PII columns to the model (unless keepPiiFeatures): a cache written before that
+  // change may hold them, so the tabular key changed once with it.
+  const tabular = !name && !(await stat(opts.source)).isDirectory();
+  const pii = tabular ? { pii: opts.keepPiiFeatures ? "kept" : "excluded" } : {};
+  const fingerprint = fingerprintOf({ source: digest, test: testDigest, ...reader, options: { ...fingerprintOptions(opts), ...pii } });
   return { fingerprint, cacheDir: join(cacheRoot, fingerprint) };
 }
 

@@ -61,7 +61,7 @@ export function fingerprintOptions(o: LoadOptions): Record<string, unknown> {
     imageSize: o.imageSize ?? null,
     grayscale: o.grayscale ?? null,
     textColumn: o.textColumn ?? null,
-    keepPiiFeatures: !!o.keepPiiFeatures,
-    allowBadRows: !!o.allowBadRows,
+    // keepPiiFeatures enters the key through datasetFingerprint (tabular sources only); allowBadRows does not enter
+    // it: a load either fails or gives the same rows.
   };
 }
