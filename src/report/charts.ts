@@ -2,7 +2,7 @@
  * Chart specs (Vega-Lite) for the estimate report. Pure functions from report data to specs, so the HTML report
  * (rendered to SVG in Node) and the dashboard (rendered in the browser) draw the same charts.
  */
-import type { EstimateReport } from "./types.js";
+import type { EstimateReport } from "../study/estimate-result.js";
 
 export type VegaLiteSpec = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 /** Small formatting helpers shared by the Markdown and HTML reports. */
 import { scoreFormatter } from "../study/findings.js";
-import type { EstimateReport } from "./types.js";
+import type { EstimateReport } from "../study/estimate-result.js";
 
 export const int = (n: number) => Math.round(n).toLocaleString("en-US");
 

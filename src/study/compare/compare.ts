@@ -2,149 +2,75 @@
  * compare(): learning curves for several variants of a model (capacity, regularisation, any Recipe field), on the
  * same nested subsets and seeds so that their differences are paired. Sizes are measured in ascending rungs with
  * the Store's re-use, the budget checked before each rung and Run, and clearly dominated variants dropped early
- * (compare-prune.ts). The answer (frontier, crossovers, gap diagnosis, samples for the target, cost) is built by
- * compare-summary.ts. Nothing here prints: progress goes out as events.
+ * (prune.ts). The answer (frontier, crossovers, gap diagnosis, samples for the target, cost) is built by
+ * summary.ts. Nothing here prints: progress goes out as events.
  */
-import { resolve } from "node:path";
-import { CancelledError, InputError } from "../errors.js";
-import { metricInfo } from "../curves/index.js";
-import type { CompareReport } from "../report/compare-types.js";
-import { expandVariants, parseAxes, type Axis, type Variant } from "./compare-axes.js";
-import { forwardFlops } from "./compare-flops.js";
-import { nextRung, predictRunSeconds } from "./compare-ladder.js";
-import { rowsOf, scoreTable } from "./compare-paired.js";
-import { prune, type Domination } from "./compare-prune.js";
-import { summarise } from "./compare-summary.js";
-import { DEFAULT_MODEL, buildJob, defaultDeps, isComplete, studyLoadOptions, type EstimateDeps, type EstimateOptions } from "./estimate.js";
-import type { StudyEvent } from "./events.js";
-import { stableHash } from "./hash.js";
-import { checkMetric, defaultMetric, scoreOf } from "./metrics.js";
-import { parseBudget, parseCountList, parseTarget, type Target } from "./options.js";
-import { BUDGET_MARGIN, fitTimeModel, fmt, type TimeModel } from "./planner.js";
-import type { JsonObject } from "./run.js";
-import { runKey, runStudy, type RunRecord } from "./runner.js";
-import { withStudy } from "./lifecycle.js";
-import { DEFAULT_STORE_PATH } from "./store.js";
+import { InputError } from "../../errors.js";
+import { forwardFlops } from "../../engine/flops.js";
+import { prepareStudy, type StudyKind } from "../kit/study.js";
+import type { StudyDeps } from "../kit/deps.js";
+import { scoreOf } from "../metrics.js";
+import { BUDGET_MARGIN, fitTimeModel, fmt, type TimeModel } from "../planner.js";
+import { runKey, runStudy, type RunRecord } from "../runner.js";
+import { expandVariants, parseAxes, type Axis, type Variant } from "./axes.js";
+import { nextRung, predictRunSeconds } from "./ladder.js";
+import type { CompareEvent, CompareOptions } from "./options.js";
+import { rowsOf, scoreTable } from "./paired.js";
+import { prune, type Domination } from "./prune.js";
+import type { CompareReport } from "./result.js";
+import { summarise } from "./summary.js";
 
-export interface CompareOptions {
-  data: string;
-  targetColumn?: string;
-  /** `--vary` arguments ("width=0.25,1,4"), or parsed axes. */
-  vary: readonly string[] | readonly Axis[];
-  /** The base ModelSpec (CLI spelling or object); default by data kind. */
-  model?: string | JsonObject;
-  /** Recipe fields for every variant (under the variant's own). */
-  recipe?: JsonObject;
-  target?: string | Target;
-  /** "auto" (the data layer's plan, spread over the range as far as the budget goes) or a list. */
-  sizes?: "auto" | number[] | string;
-  seeds?: number;
-  /** Default 20 min with auto sizes; none with fixed sizes. */
-  budget?: string | number;
-  /** Paired advantage that counts as clearly better for pruning (default 0.01 for bounded metrics, else 2% of the score); false: no pruning. */
-  pruneMargin?: number | false;
-  store?: string;
-  out?: string | false;
-  /** How to read, encode and split the data (groups, kinds, text column, test file...), as estimate takes it. */
-  load?: EstimateOptions["load"];
-  validFraction?: number;
-  testFraction?: number;
-  splitSeed?: number;
-  cacheRoot?: string;
-  jobs?: number;
-  threads?: number;
-  signal?: AbortSignal;
-  bootstrap?: number;
-}
+export type { CompareEvent, CompareOptions } from "./options.js";
 
-/** Events of a comparison: the study events (Runs carry `variant`, the label) plus the comparison's own. */
-export type CompareEvent =
-  | StudyEvent
-  | { type: "variants"; count: number; labels: string[]; axes: string[] }
-  | { type: "rung"; size: number; variants: string[]; predictedSeconds: number | null }
-  | { type: "pruned"; variant: string; atSize: number; reason: string };
+const COMPARE: StudyKind = { kind: "compare", idPrefix: "c", defaultAutoBudget: 20 * 60, validFractionZero: false, validFractionWhy: "for the train/validation gap" };
 
-const DEFAULT_SEEDS = 3;
-const DEFAULT_AUTO_BUDGET = 20 * 60;
-const DEFAULT_VALID_FRACTION = 0.15;
-
-export async function compare(options: CompareOptions, ctx: { onEvent?: (e: CompareEvent) => void; deps?: Partial<EstimateDeps> } = {}): Promise<CompareReport> {
-  const t0 = Date.now();
-  const emit = ctx.onEvent ?? (() => {});
-  const deps: EstimateDeps = isComplete(ctx.deps) ? ctx.deps : { ...(await defaultDeps()), ...ctx.deps };
-  const validFraction = options.validFraction ?? DEFAULT_VALID_FRACTION;
-  if (!(validFraction > 0 && validFraction < 0.5)) throw new InputError("BAD_VALID_FRACTION", `validFraction must be in (0, 0.5) for the train/validation gap, got ${validFraction}`);
+/**
+ * Returns the answer as a CompareReport and writes no files: the caller writes the report where it wants
+ * (`writeCompareReport(report, dir)` from the report layer, or the CLI's --out).
+ */
+export async function compare(options: CompareOptions, ctx: { onEvent?: (e: CompareEvent) => void; deps?: Partial<StudyDeps> } = {}): Promise<CompareReport> {
   const axes: Axis[] = options.vary.length && typeof options.vary[0] === "string" ? parseAxes(options.vary as string[]) : [...(options.vary as Axis[])];
   if (!axes.length) parseAxes([]);
-  const seeds = options.seeds ?? DEFAULT_SEEDS;
-  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 20) throw new InputError("BAD_SEEDS", `seeds must be a whole number from 1 to 20, got ${seeds}`);
+  // The data is encoded once; every worker process loads the same cache once and serves all variants' Runs.
+  const study = await prepareStudy<CompareEvent>(options, ctx, COMPARE);
+  const { dataset, deps, target, metric, info, spec: baseSpec, seeds, adaptive, budgetSeconds, validFraction, emit, t0, loadSeconds, storePath, sizes: ladder } = study;
+  const tensors = study.tensors;
+  const poolSize = study.poolSize;
 
-  // 1. Data (encoded once; every worker process loads the same cache once and serves all variants' Runs).
-  const dataset = await deps.loadDataset(studyLoadOptions(options, (p) => emit({ type: "loading", ...p })));
-  const loadSeconds = (Date.now() - t0) / 1000;
-  if (!dataset.cacheDir) throw new InputError("NO_CACHE", `the dataset ${dataset.source} has no cache directory; worker processes need one`);
-  const tensors = dataset.tensors;
-  const task = tensors.task;
-  const poolSize = dataset.split.pool.length;
-  emit({ type: "data", source: dataset.source, fingerprint: dataset.fingerprint, kind: dataset.schema.kind, task, rows: tensors.n, poolSize, testSize: dataset.split.test.length, numClasses: tensors.numClasses, warnings: dataset.report.warnings });
-
-  // 2. The question.
-  const target: Target | null = options.target === undefined ? null : typeof options.target === "string" ? parseTarget(options.target, defaultMetric(task)) : options.target;
-  const metric = target?.metric ?? defaultMetric(task);
-  checkMetric(metric, task);
-  const info = metricInfo(metric, task === "classification" && metric === "accuracy" ? { chance: 1 / Math.max(2, tensors.numClasses) } : {});
-  const baseSpec: JsonObject = typeof options.model === "object" ? options.model : deps.parseModelArg(options.model ?? DEFAULT_MODEL[dataset.schema.kind] ?? "mlp");
-  deps.validateSpec?.(baseSpec);
-  const variants: Variant[] = expandVariants(axes, { spec: baseSpec, recipe: options.recipe }, {
-    parseFamily: (name) => deps.parseModelArg(name),
-    validate: (spec, recipe) => {
-      deps.validateSpec?.(spec);
-      if (Object.keys(recipe).length) deps.validateRecipe?.({ ...deps.defaultRecipe(tensors.xKind, 100), ...recipe });
-    },
-  });
-  const flops = new Map<string, number | null>();
-  for (const v of variants) {
-    try {
-      flops.set(v.label, forwardFlops(v.spec as never, tensors));
-    } catch (err) {
-      // With the real engine a spec that cannot take this data (cnn on tabular data) fails here, naming the variant.
-      if (deps.validateSpec) throw new InputError("BAD_AXIS_VALUE", `--vary ${v.label}: ${(err as Error).message}`, { hint: "choose values that fit the data kind", cause: err });
-      flops.set(v.label, null);
+  const { variants, flops } = study.setup(() => {
+    const variants: Variant[] = expandVariants(axes, { spec: baseSpec, recipe: options.recipe }, {
+      parseFamily: (name) => deps.parseModelArg(name),
+      validate: (spec, recipe) => {
+        deps.validateSpec?.(spec);
+        study.checkRecipe(recipe);
+      },
+    });
+    const flops = new Map<string, number | null>();
+    for (const v of variants) {
+      try {
+        flops.set(v.label, forwardFlops(v.spec as never, tensors));
+      } catch (err) {
+        // With the real engine a spec that cannot take this data (cnn on tabular data) fails here, naming the variant.
+        if (deps.validateSpec) throw new InputError("BAD_AXIS_VALUE", `--vary ${v.label}: ${(err as Error).message}`, { hint: "choose values that fit the data kind", cause: err });
+        flops.set(v.label, null);
+      }
     }
-  }
+    return { variants, flops };
+  });
   emit({ type: "variants", count: variants.length, labels: variants.map((v) => v.label), axes: axes.map((a) => a.name) });
 
-  let sizesArg = options.sizes;
-  if (typeof sizesArg === "string" && sizesArg.trim() !== "auto") sizesArg = deps.parseSizes ? deps.parseSizes(sizesArg, poolSize) : parseCountList(sizesArg, "--sizes");
-  const adaptive = sizesArg === undefined || sizesArg === "auto" || (typeof sizesArg === "string" && sizesArg.trim() === "auto");
-  let ladder: number[];
-  // Auto: the data layer's whole plan; when the budget cannot reach every size, nextRung spreads the ones it can.
-  if (adaptive) ladder = [...new Set(deps.planSizes({ poolSize, numClasses: tensors.numClasses }).filter((n) => n <= poolSize))].sort((a, b) => a - b);
-  else {
-    ladder = [...new Set(sizesArg as number[])].sort((a, b) => a - b);
-    const tooBig = ladder.filter((n) => n > poolSize);
-    if (tooBig.length) throw new InputError("SIZE_TOO_LARGE", `--sizes ${tooBig.join(", ")} exceed the training pool (${poolSize} samples after the test split)`, { hint: `use sizes up to ${poolSize}, or --sizes auto` });
-  }
-  if (!ladder.length) throw new InputError("NO_SIZES", "no subset size could be planned", { hint: "the training pool may be too small; check the data" });
-  const budgetSeconds = options.budget !== undefined ? parseBudget(options.budget) : adaptive ? DEFAULT_AUTO_BUDGET : null;
   const bounded = info.upper !== undefined && info.lower !== undefined;
   const pruneMargin = options.pruneMargin === false ? null : options.pruneMargin ?? (bounded ? 0.01 : null);
   const pruneWhy = options.pruneMargin === false ? "turned off" : seeds < 2 ? "needs at least 2 seeds (paired intervals); ran with 1" : variants.length < 2 ? "one variant" : "on";
 
   const studyKey = { kind: "compare", fingerprint: dataset.fingerprint, spec: baseSpec, recipe: options.recipe ?? "default", variants: variants.map((v) => v.id), sizes: adaptive ? "auto" : ladder, seeds, target, validFraction, pruneMargin };
-  const studyId = "c" + stableHash(studyKey, 12);
-  const storePath = resolve(options.store ?? DEFAULT_STORE_PATH);
-  return withStudy(storePath, studyId, async (store, own) => {
-    store.openStudy({ id: studyId, kind: "compare", options: { ...studyKey, data: options.data, axes: axes.map((a) => `${a.name}=${a.labels.join(",")}`), budgetSeconds }, fingerprint: dataset.fingerprint });
-    const engineVersion = deps.engineVersion();
-    const executor = own(deps.createExecutor({ jobs: options.jobs, threads: options.threads }));
-    emit({ type: "plan", studyId, adaptive, sizes: ladder, seeds, budgetSeconds, jobs: executor.slots, threads: executor.threads, model: baseSpec, metric, target });
-
+  const record = { data: options.data, axes: axes.map((a) => `${a.name}=${a.labels.join(",")}`), budgetSeconds };
+  return study.run({ key: studyKey, record, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel }) => {
     const byLabel = new Map(variants.map((v) => [v.label, v]));
     // Built exactly as estimate builds its Runs, so a variant equal to an estimated model re-uses those Runs.
     const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
       const v = byLabel.get(label!)!;
-      return buildJob({ dataset, spec: v.spec, recipe: { ...options.recipe, ...v.recipe }, size, seed, attempt, validFraction, engineVersion, defaultRecipe: deps.defaultRecipe });
+      return jobOf(v.spec, { ...options.recipe, ...v.recipe }, size, seed, attempt);
     };
 
     const stored = (size: number, seed: number, label: string) => store.getRun(makeJob(size, seed, 0, label).job.runId)?.status === "done";
@@ -153,7 +79,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
     const dropped: (Domination & { atSize: number })[] = [];
     const alive = () => variants.filter((v) => !dropped.some((d) => d.variant === v.label)).map((v) => v.label);
     const reserve = 10 + 3 * variants.length;
-    const remaining = () => (budgetSeconds === null ? null : budgetSeconds - reserve - (Date.now() - t0) / 1000);
+    const remaining = () => study.remaining(reserve);
     const timeModels = new Map<string, TimeModel | null>();
     const refreshTimes = (recs: readonly RunRecord[]) => {
       for (const v of variants) {
@@ -280,11 +206,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
       }
       last = ri;
     }
-    if (cancelled) {
-      store.setStudyStatus(studyId, "cancelled");
-      const done = records.filter((r) => r.status === "done").length;
-      throw new CancelledError(`interrupted: ${done} finished Run${done === 1 ? "" : "s"} stored in ${storePath}; run the same command again to resume`);
-    }
+    if (cancelled) cancel(records);
 
     // 3. Answer.
     emit({ type: "fitting" });
@@ -319,13 +241,6 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
       versions: { enough: deps.enoughVersion, engine: engineVersion, node: process.version, ...(records.find((r) => r.result)?.result?.versions ?? {}) },
       store: storePath,
     });
-    if (options.out !== false) {
-      const { writeCompareReport } = await import("../report/compare.js");
-      const paths = await writeCompareReport(report, options.out ?? resolve(".enough", "reports", studyId));
-      emit({ type: "report", paths });
-    }
-    store.setStudyStatus(studyId, "done", { headline: report.headline, recommendation: report.recommendation, reports: report.reports });
-    return report;
+    return { result: report, summary: { headline: report.headline, recommendation: report.recommendation } };
   });
 }
-

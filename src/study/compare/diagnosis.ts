@@ -5,8 +5,8 @@
  * decay, label smoothing, early stopping on) or a smaller capacity has a clearly smaller gap at the same sizes
  * without a worse validation score.
  */
-import type { GapAnalysis } from "./analysis.js";
-import { CAPACITY, REGULARISING } from "./compare-axes.js";
+import type { GapAnalysis } from "../analysis.js";
+import { CAPACITY, REGULARISING } from "./axes.js";
 
 export interface VariantGap {
   id: string;

@@ -8,7 +8,7 @@
  * bound above `margin` (never on one seed's noise: at least two paired seeds per size), and the gap is not
  * closing: extrapolated linearly in log n to the largest planned size, u's advantage still exceeds the margin.
  */
-import { commonSizes, pairedDiff, type ScoreTable } from "./compare-paired.js";
+import { commonSizes, pairedDiff, type ScoreTable } from "./paired.js";
 
 export interface PruneOptions {
   /** Advantage (in the metric's units) that counts as clearly better. */

@@ -3,23 +3,23 @@
  * intervals, samples for the target, the gap), the paired frontier and its crossovers, the overfitting diagnosis,
  * cost (parameters, FLOPs, time per Run), the pruning ledger and the plain-words recommendation. Pure.
  */
-import type { AggregatedPoint, CurveFit, MetricInfo } from "../curves/index.js";
-import type { Dataset } from "../data/types.js";
-import { COMPARE_REPORT_SCHEMA, COMPARE_REPORT_VERSION, type CompareReport, type CompareVariantReport } from "../report/compare-types.js";
-import { analyse, type AggregateFn, type Analysis, type FitCurveFn } from "./analysis.js";
-import type { Axis, Variant } from "./compare-axes.js";
-import { diagnoseGaps } from "./compare-diagnosis.js";
-import { flopsText } from "./compare-flops.js";
-import { fittedFrontier, frontierSentence, measuredFrontier } from "./compare-frontier.js";
-import { rowsOf, scoreTable } from "./compare-paired.js";
-import type { Domination } from "./compare-prune.js";
-import type { CompareOptions } from "./compare.js";
-import { count, duration, scoreFormatter } from "./findings.js";
-import { toReportRun } from "./estimate.js";
-import type { Target } from "./options.js";
-import type { TimeModel } from "./planner.js";
-import type { JsonObject } from "./run.js";
-import type { RunRecord } from "./runner.js";
+import type { AggregatedPoint, CurveFit, MetricInfo } from "../../curves/index.js";
+import type { Dataset } from "../../data/types.js";
+import { COMPARE_REPORT_SCHEMA, COMPARE_REPORT_VERSION, type CompareReport, type CompareVariantReport } from "./result.js";
+import { analyse, type AggregateFn, type Analysis, type FitCurveFn } from "../analysis.js";
+import type { Axis, Variant } from "./axes.js";
+import { diagnoseGaps } from "./diagnosis.js";
+import { flopsText } from "../../engine/flops.js";
+import { fittedFrontier, frontierSentence, measuredFrontier } from "./frontier.js";
+import { rowsOf, scoreTable } from "./paired.js";
+import type { Domination } from "./prune.js";
+import type { CompareOptions } from "./options.js";
+import { count, duration, scoreFormatter } from "../findings.js";
+import { toReportRun } from "../kit/job.js";
+import type { Target } from "../kit/options.js";
+import type { TimeModel } from "../planner.js";
+import type { JsonObject } from "../run.js";
+import type { RunRecord } from "../runner.js";
 
 export interface SummaryInput {
   studyId: string;
