@@ -8,8 +8,9 @@
  * kind's loop, in the spirit of Optuna's Study: the study record, the executor, the plan event, cancellation,
  * failure marking and clean-up. Planners, executors and the store only answer questions; the kind owns its loop.
  */
-import { resolve } from "node:path";
-import { CancelledError, InputError } from "../../errors.js";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { CancelledError, InputError, StoreError } from "../../errors.js";
 import { metricInfo } from "../../curves/metric.js";
 import type { MetricInfo } from "../../curves/types.js";
 import { DEFAULT_CACHE_ROOT } from "../../data/options.js";
@@ -86,9 +87,8 @@ export async function prepareStudy<E extends { type: string } = StudyEvent>(opti
   // 2. Where the work goes: the cache folder, then the store (typed errors, before any data is read).
   checkWritableFolder(options.cacheRoot ?? options.load?.cacheRoot ?? DEFAULT_CACHE_ROOT, "--cache-root");
   const storePath = resolve(options.store ?? DEFAULT_STORE_PATH);
-  const store = Store.open(storePath);
+  const store = new StoreHandle(storePath);
   try {
-    store.requeueStale();
 
     // 3. Data.
     const dataset = await deps.loadDataset(studyLoadOptions(options, (p) => emit({ type: "loading", ...p })));
@@ -133,6 +133,38 @@ export async function prepareStudy<E extends { type: string } = StudyEvent>(opti
   }
 }
 
+/**
+ * The study's store, checked at once: an existing file is opened now (a corrupt, locked or read-only one fails
+ * before the data loads); a new one is only checked for a writable folder and created when the study starts, so a
+ * study refused over its options leaves no empty store behind.
+ */
+class StoreHandle {
+  private store: Store | null = null;
+  constructor(readonly path: string) {
+    if (existsSync(path)) this.get();
+    else {
+      try {
+        checkWritableFolder(dirname(path), "--store");
+      } catch (err) {
+        throw new StoreError("STORE_READONLY", `the store ${path} cannot be created: ${(err as Error).message}`, { hint: "give --store a path in a folder you can write to", cause: err });
+      }
+    }
+  }
+
+  get(): Store {
+    if (!this.store) {
+      this.store = Store.open(this.path);
+      this.store.requeueStale();
+    }
+    return this.store;
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = null;
+  }
+}
+
 interface StudyFields<E> {
   kind: StudyKind;
   options: StudyOptions;
@@ -140,7 +172,7 @@ interface StudyFields<E> {
   t0: number;
   emit: (e: E | StudyEvent) => void;
   deps: StudyDeps;
-  store: Store;
+  store: StoreHandle;
   storePath: string;
   dataset: Dataset;
   loadSeconds: number;
@@ -205,7 +237,8 @@ export class Study<E> {
    * cancellation keeps its own status); the executor and the store are always closed.
    */
   async run<T>(o: { key: object; record: object; sizes: number[] }, body: (run: StudyRun) => Promise<{ result: T; summary: unknown }>): Promise<T> {
-    const { store, storePath } = this;
+    const storePath = this.storePath;
+    const store = this.store.get();
     const studyId = this.kind.idPrefix + stableHash(o.key, 12);
     let executor: Executor | undefined;
     try {
@@ -239,7 +272,7 @@ export class Study<E> {
       throw err;
     } finally {
       await executor?.close();
-      store.close();
+      this.store.close();
     }
   }
 }
