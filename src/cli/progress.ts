@@ -41,6 +41,27 @@ export async function runInterruptible(o: { json?: boolean; verbose?: boolean; l
   }
 }
 
+/** One line on a TTY that redraws in place (cut to the terminal's width); nothing at all elsewhere. */
+export class StatusLine {
+  private shown = false;
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly tty: boolean,
+  ) {}
+
+  draw(text: string): void {
+    if (!this.tty) return;
+    const width = (this.out.columns ?? 100) - 1;
+    this.out.write("\r\x1b[2K" + text.slice(0, width));
+    this.shown = true;
+  }
+
+  clear(): void {
+    if (this.tty && this.shown) this.out.write("\r\x1b[2K");
+    this.shown = false;
+  }
+}
+
 /** One progress line on a TTY (what, how far, ETA, the running answer); --verbose adds one line per decision. */
 export class ProgressLine {
   private last = "";
@@ -48,10 +69,13 @@ export class ProgressLine {
   private answer = "";
   private status = "";
   private lastProgress: { e: Extract<StudyEvent, { type: "progress" }>; at: number } | null = null;
+  private readonly line: StatusLine;
   constructor(
     private readonly out: NodeJS.WriteStream,
     private readonly o: { tty: boolean; verbose: boolean; label?: string },
-  ) {}
+  ) {
+    this.line = new StatusLine(out, o.tty);
+  }
 
   on(e: StudyEvent): void {
     switch (e.type) {
@@ -113,7 +137,7 @@ export class ProgressLine {
   }
 
   clear(): void {
-    if (this.o.tty && this.last) this.out.write("\r\x1b[2K");
+    this.line.clear();
     this.last = "";
   }
 
@@ -125,8 +149,7 @@ export class ProgressLine {
 
   private draw(): void {
     if (!this.o.tty || !this.status || this.status === this.last) return;
-    const width = (this.out.columns ?? 100) - 1;
-    this.out.write("\r\x1b[2K" + (`${this.o.label ?? "estimate"} · ` + this.status).slice(0, width));
+    this.line.draw(`${this.o.label ?? "estimate"} · ` + this.status);
     this.last = this.status;
   }
 }

@@ -2,7 +2,8 @@
  * The compare report as report.json, report.md and report.html (one self-contained file: inline CSS and SVG,
  * no scripts), with the same conventions and style as the estimate report.
  */
-import { count, duration, scoreFormatter } from "../study/findings.js";
+import { roughCount as count } from "../format.js";
+import { duration, scoreFormatter } from "../study/findings.js";
 import { flopsText } from "../engine/flops.js";
 import { scoreOf } from "../study/metrics.js";
 import type { EvalMetrics } from "../study/run.js";

@@ -15,9 +15,10 @@ import { parseCountList, type Target } from "./kit/options.js";
 import { prepareStudy, type StudyKind } from "./kit/study.js";
 import type { StudyOptions } from "./kit/study-options.js";
 import { scoreOf } from "./metrics.js";
-import { densify, fitTimeModel, fixedOrder, fmt, nextAdaptive, nextFixed, type Decision, type TimeModel } from "./planner.js";
+import { densify, fitTimeModel, fixedOrder, nextAdaptive, nextFixed, type Decision, type TimeModel } from "./planner.js";
 import { RUN_PROTOCOL } from "./run.js";
 import { runStudy, type RunnerSnapshot } from "./runner.js";
+import { int } from "../format.js";
 
 export interface EstimateOptions extends StudyOptions {
   /** Extra sizes to predict ("what would 100k samples give me?"). */
@@ -110,7 +111,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       const enough = sizesDone.size >= 5 && replicated >= Math.min(2, seeds - 1);
       if (!enough || !sf) return;
       if (sf.reachable === true && sf.lo > 0 && Number.isFinite(sf.hi) && sf.hi / sf.lo <= TIGHT_RATIO) {
-        tight = `the answer is tight: ${fmt(sf.lo)}–${fmt(sf.hi)} samples (80% interval within ±${Math.round(50 * (TIGHT_RATIO - 1))}%)`;
+        tight = `the answer is tight: ${int(sf.lo)}–${int(sf.hi)} samples (80% interval within ±${Math.round(50 * (TIGHT_RATIO - 1))}%)`;
       } else if (sf.reachable === false && fit!.confidence !== "low") {
         // Stopping early on "out of reach" gives up the rest of the budget, so one fit is not enough: a short flat
         // stretch can make a single fit level off confidently and the next Run undo it. Require two fits in a row.
@@ -274,10 +275,10 @@ function focusOf(fit: CurveFit | null, target: Target | null, poolSize: number):
     const sf = safe(() => fit.samplesFor(target.value));
     if (sf && sf.reachable !== false && Number.isFinite(sf.mean) && sf.mean > 0) {
       const focus = Math.min(Math.max(sf.mean, 2), 100 * poolSize);
-      return { focus, why: `the current answer n≈${fmt(focus)}` };
+      return { focus, why: `the current answer n≈${int(focus)}` };
     }
   }
-  return { focus: 2 * poolSize, why: `n=${fmt(2 * poolSize)} (twice the pool)` };
+  return { focus: 2 * poolSize, why: `n=${int(2 * poolSize)} (twice the pool)` };
 }
 
 function safe<T>(f: () => T): T | null {

@@ -9,7 +9,7 @@ import { writeCompareReport } from "../../report/compare.js";
 import type { CompareReport } from "../../study/compare/result.js";
 import { compare, type CompareEvent, type CompareOptions } from "../../study/compare/compare.js";
 import { parseAxes, variantCount } from "../../study/compare/axes.js";
-import { count } from "../../study/findings.js";
+import { roughCount as count } from "../../format.js";
 import { writeJson } from "../format.js";
 import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
 import { runInterruptible } from "../progress.js";

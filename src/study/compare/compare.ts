@@ -10,7 +10,7 @@ import { forwardFlops } from "../../engine/flops.js";
 import { prepareStudy, type StudyKind } from "../kit/study.js";
 import type { StudyDeps } from "../kit/deps.js";
 import { scoreOf } from "../metrics.js";
-import { BUDGET_MARGIN, fitTimeModel, fmt, type TimeModel } from "../planner.js";
+import { BUDGET_MARGIN, fitTimeModel, type TimeModel } from "../planner.js";
 import { runKey, runStudy, type RunRecord } from "../runner.js";
 import { expandVariants, parseAxes, type Axis, type Variant } from "./axes.js";
 import { nextRung, predictRunSeconds } from "./ladder.js";
@@ -19,6 +19,7 @@ import { rowsOf, scoreTable } from "./paired.js";
 import { prune, type Domination } from "./prune.js";
 import type { CompareReport } from "./result.js";
 import { summarise } from "./summary.js";
+import { int } from "../../format.js";
 
 export type { CompareEvent, CompareOptions } from "./options.js";
 
@@ -124,7 +125,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
         if (last + 1 >= ladder.length) stopReason = "every planned size has been measured";
         else {
           const next = rung(last + 1, Math.min(2, seeds));
-          stopReason = `the next size (n=${fmt(ladder[last + 1]!)}: ${next.q.length} Runs, about ${Math.round(next.seconds ?? 0)} s) does not fit the remaining budget (${Math.max(0, Math.round(rem ?? 0))} s)`;
+          stopReason = `the next size (n=${int(ladder[last + 1]!)}: ${next.q.length} Runs, about ${Math.round(next.seconds ?? 0)} s) does not fit the remaining budget (${Math.max(0, Math.round(rem ?? 0))} s)`;
           decide(`stop: ${stopReason}`);
         }
         break;
@@ -135,10 +136,10 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
       const plan = rung(ri, k);
       const queue = plan.q;
       const rungSeconds = plan.seconds;
-      if (ri > last + 1) decide(`skip n=${ladder.slice(last + 1, ri).map(fmt).join(", ")}: the budget allows about ${choice.sizes} more size(s), spread over the range`);
-      if (k < seeds) decide(`n=${fmt(n)}: ${k} of ${seeds} seeds, so that the budget reaches enough sizes for a curve`);
+      if (ri > last + 1) decide(`skip n=${ladder.slice(last + 1, ri).map(int).join(", ")}: the budget allows about ${choice.sizes} more size(s), spread over the range`);
+      if (k < seeds) decide(`n=${int(n)}: ${k} of ${seeds} seeds, so that the budget reaches enough sizes for a curve`);
       emit({ type: "rung", size: n, variants: live, predictedSeconds: rungSeconds });
-      decide(`n=${fmt(n)}: ${live.length} variant(s) × ${k} seed(s) on the same subsets${rungSeconds !== null ? `, about ${Math.round(rungSeconds)} s` : ""}`);
+      decide(`n=${int(n)}: ${live.length} variant(s) × ${k} seed(s) on the same subsets${rungSeconds !== null ? `, about ${Math.round(rungSeconds)} s` : ""}`);
       const before = records.length;
       const outcome = await runStudy({
         store,
@@ -154,12 +155,12 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
             const own = timeModels.get(q.label) ?? null;
             if (r !== null && p !== null && own !== null && BUDGET_MARGIN * p > r) {
               s.taken.add(runKey(n, q.seed, q.label));
-              decide(`skip ${q.label} n=${fmt(n)} seed ${q.seed}: about ${Math.round(p)} s, beyond the remaining budget`);
+              decide(`skip ${q.label} n=${int(n)} seed ${q.seed}: about ${Math.round(p)} s, beyond the remaining budget`);
               continue;
             }
-            return { kind: "run", size: n, seed: q.seed, variant: q.label, reason: `${q.label}: n=${fmt(n)}, seed ${q.seed}`, predictedSeconds: p };
+            return { kind: "run", size: n, seed: q.seed, variant: q.label, reason: `${q.label}: n=${int(n)}, seed ${q.seed}`, predictedSeconds: p };
           }
-          return { kind: "stop", reason: `n=${fmt(n)} done` };
+          return { kind: "stop", reason: `n=${int(n)} done` };
         },
         afterRun: (s) => refreshTimes([...records, ...s.records]),
         eta: (s) => {
@@ -200,7 +201,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
         const table = scoreTable(rowsOf(records, metric), info.direction);
         for (const d of prune(table, alive(), { margin: pruneMargin, nFinal: ladder[ladder.length - 1]! })) {
           dropped.push({ ...d, atSize: n });
-          decide(`drop ${d.variant} after n=${fmt(n)}: ${d.reason}`);
+          decide(`drop ${d.variant} after n=${int(n)}: ${d.reason}`);
           emit({ type: "pruned", variant: d.variant, atSize: n, reason: d.reason });
         }
       }
