@@ -101,8 +101,8 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
         fit = null;
         return;
       }
-      const sf = target ? safe(() => fit!.samplesFor(target.value)) : null;
-      const sa = safe(() => fit!.scoreAt(poolSize));
+      const sf = target ? orNull(() => fit!.samplesFor(target.value)) : null;
+      const sa = orNull(() => fit!.scoreAt(poolSize));
       emit({ type: "answer", metric, have: poolSize, scoreAtHave: sa, samplesForTarget: sf ? { mean: sf.mean, lo: sf.lo, hi: sf.hi, reachable: sf.reachable } : null });
       if (!adaptive) return;
       const sizesDone = new Set(done.map((r) => r.size));
@@ -272,7 +272,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
 /** Where the answer lies, for the planner: n for the target (clamped), else twice the pool (the "more data?" zone). */
 function focusOf(fit: CurveFit | null, target: Target | null, poolSize: number): { focus: number; why: string } {
   if (fit && target) {
-    const sf = safe(() => fit.samplesFor(target.value));
+    const sf = orNull(() => fit.samplesFor(target.value));
     if (sf && sf.reachable !== false && Number.isFinite(sf.mean) && sf.mean > 0) {
       const focus = Math.min(Math.max(sf.mean, 2), 100 * poolSize);
       return { focus, why: `the current answer n≈${int(focus)}` };
@@ -281,7 +281,7 @@ function focusOf(fit: CurveFit | null, target: Target | null, poolSize: number):
   return { focus: 2 * poolSize, why: `n=${int(2 * poolSize)} (twice the pool)` };
 }
 
-function safe<T>(f: () => T): T | null {
+function orNull<T>(f: () => T): T | null {
   try {
     return f() ?? null;
   } catch {
