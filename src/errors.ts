@@ -29,6 +29,8 @@ export class CancelledError extends EnoughError {
     super("CANCELLED", message);
   }
 }
+/** The Store (SQLite file) cannot be used: corrupt, locked by another writer, or read-only. */
+export class StoreError extends EnoughError {}
 /** The environment lacks something (libtorch, CUDA, a built addon). */
 export class EnvironmentError extends EnoughError {}
 

@@ -16,14 +16,15 @@ export type { Dataset, Schema, ColumnInfo, ColumnKind, LoadReport, LoadOptions, 
 export { fitCurve, effectiveMultiplier, aggregatePoints, metricInfo, FAMILY_NAMES } from "./curves/index.js";
 export type * from "./curves/types.js";
 
-// Studies: the estimate, the store, reports, the audit.
+// Studies return their results and write nothing but Runs to the store; writeReport writes a result's files.
 export { estimate } from "./study/estimate.js";
 export type { EstimateOptions } from "./study/estimate.js";
-export { compare } from "./study/compare.js";
-export type { CompareOptions } from "./study/compare.js";
-export type { CompareReport } from "./report/compare-types.js";
+export { compare } from "./study/compare/compare.js";
+export type { CompareOptions } from "./study/compare/options.js";
+export type { CompareReport } from "./study/compare/result.js";
 export { Store } from "./study/store.js";
-export { writeReport } from "./report/index.js";
-export type { EstimateReport } from "./report/index.js";
+export { writeReport, writeCompareReport } from "./report/index.js";
+export type { EstimateReport } from "./study/estimate-result.js";
+export type { ReportPaths } from "./report/index.js";
 export { audit } from "./audit/index.js";
 export type { AuditOptions, AuditReport } from "./audit/index.js";

@@ -17,6 +17,7 @@ import { pct, round, type AuditContext } from "./context.js";
 import { defaultAuditEpochs, defaultAuditModel } from "./oof.js";
 import { sampleRows } from "./math/stats.js";
 import type { AuditProgress, Issue } from "./types.js";
+import { int } from "../format.js";
 
 export interface WorthResult {
   /** label: flagged label errors removed; label_relabelled: given the model's suggested label; duplicate: copies removed. */
@@ -210,7 +211,7 @@ export async function groupCurvesAndWorth(ctx: AuditContext, issues: Issue[], op
               ? `'${col}' = '${label}': the curve does not reach the overall accuracy ${pct(fullAcc)} with more rows of this group alone${small}.`
               : sf.mean <= have
                 ? `'${col}' = '${label}' already reaches the overall accuracy ${pct(fullAcc)} with its ${have} rows${small}.`
-                : `'${col}' = '${label}' needs about ${fmtN(sf.mean)} rows (80% interval ${fmtN(sf.lo)}–${Number.isFinite(sf.hi) ? fmtN(sf.hi) : "∞"}) to reach the overall accuracy ${pct(fullAcc)}; it has ${have}${small}.`;
+                : `'${col}' = '${label}' needs about ${int(sf.mean)} rows (80% interval ${int(sf.lo)}–${Number.isFinite(sf.hi) ? int(sf.hi) : "∞"}) to reach the overall accuracy ${pct(fullAcc)}; it has ${have}${small}.`;
         } catch {
           sentence = "";
         }
@@ -238,4 +239,3 @@ function interpolatedMultiplier(pts: { n: number; accuracy: number }[], sizes: n
 const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : NaN);
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const fmtX = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v >= 10 ? 0 : 2)}x` : "∞");
-const fmtN = (v: number) => Math.round(v).toLocaleString("en-US");

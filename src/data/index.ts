@@ -5,7 +5,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { cacheExists, readCache, writeCache } from "./cache.js";
 import { fingerprintOf, fileDigest, sourceDigest } from "./fingerprint.js";
-import { fingerprintOptions, type LoadOptions } from "./options.js";
+import { DEFAULT_CACHE_ROOT, fingerprintOptions, type LoadOptions } from "./options.js";
 import { checkFile } from "./sources/file.js";
 import { loadImageFolder } from "./sources/images.js";
 import { builtinFiles, builtinName, loadBuiltin } from "./builtin.js";
@@ -22,7 +22,7 @@ export { encodeImages } from "./sources/images.js";
 export { readFashionMnist, readIdx } from "./sources/idx.js";
 export { stratifiedSplit, groupSplit } from "./split.js";
 
-export const DEFAULT_CACHE_ROOT = join(".enough", "cache");
+export { DEFAULT_CACHE_ROOT };
 
 /** The fingerprint and cache folder a load with these options would use (hashes the source; does not parse it). */
 export async function datasetFingerprint(opts: LoadOptions): Promise<{ fingerprint: string; cacheDir: string }> {

@@ -1,6 +1,10 @@
 /** loadDataset's options (see index.ts), shared by the source pipelines. */
 import type { Task } from "../engine/types.js";
 import type { ColumnKind } from "./types.js";
+import { join } from "node:path";
+
+/** Where encoded datasets are cached unless cacheRoot says otherwise (here, so that studies can check it without loading the data layer). */
+export const DEFAULT_CACHE_ROOT = join(".enough", "cache");
 
 export interface LoadProgress {
   phase: string;

@@ -2,7 +2,8 @@
  * Chart specs (Vega-Lite) for the estimate report. Pure functions from report data to specs, so the HTML report
  * (rendered to SVG in Node) and the dashboard (rendered in the browser) draw the same charts.
  */
-import type { EstimateReport } from "./types.js";
+import type { EstimateReport } from "../study/estimate-result.js";
+import { shortCount } from "../format.js";
 
 export type VegaLiteSpec = Record<string, unknown>;
 
@@ -48,8 +49,8 @@ export function learningCurveSpec(r: EstimateReport): VegaLiteSpec {
     { data: { values: r.points }, mark: { type: "point", shape: "diamond", filled: true, color: COLORS.point, size: 70 }, encoding: { x: xLog(), y: { field: "mean", type: "quantitative" } } },
   ];
   if (r.forecast.have > 0) {
-    layers.push({ data: { values: [{ n: r.forecast.have, label: `you have ${fmtN(r.forecast.have)}` }] }, mark: { type: "rule", color: COLORS.have, strokeDash: [4, 3] }, encoding: { x: xLog() } });
-    layers.push({ data: { values: [{ n: r.forecast.have, label: `you have ${fmtN(r.forecast.have)}` }] }, mark: { type: "text", color: COLORS.have, align: "right", dx: -4, dy: 4, baseline: "top", y: 0 }, encoding: { x: xLog(), text: { field: "label" } } });
+    layers.push({ data: { values: [{ n: r.forecast.have, label: `you have ${shortCount(r.forecast.have)}` }] }, mark: { type: "rule", color: COLORS.have, strokeDash: [4, 3] }, encoding: { x: xLog() } });
+    layers.push({ data: { values: [{ n: r.forecast.have, label: `you have ${shortCount(r.forecast.have)}` }] }, mark: { type: "text", color: COLORS.have, align: "right", dx: -4, dy: 4, baseline: "top", y: 0 }, encoding: { x: xLog(), text: { field: "label" } } });
   }
   const t = r.question.target;
   if (t) {
@@ -59,8 +60,8 @@ export function learningCurveSpec(r: EstimateReport): VegaLiteSpec {
       const lo = Math.max(sf.lo, r.band[0]?.n ?? sf.lo);
       const hi = Number.isFinite(sf.hi) ? sf.hi : r.band.at(-1)?.n ?? sf.mean;
       layers.push({ data: { values: [{ n: lo, n2: hi, y: t.value }] }, mark: { type: "rule", color: COLORS.target, strokeWidth: 6, opacity: 0.35 }, encoding: { x: xLog(), x2: { field: "n2" }, y: { field: "y", type: "quantitative" } } });
-      layers.push({ data: { values: [{ n: sf.mean, y: t.value, label: `needs ≈${fmtN(Number(sf.mean.toPrecision(2)))}` }] }, mark: { type: "point", shape: "cross", color: COLORS.target, size: 120, filled: true }, encoding: { x: xLog(), y: { field: "y", type: "quantitative" } } });
-      layers.push({ data: { values: [{ n: sf.mean, y: t.value, label: `needs ≈${fmtN(Number(sf.mean.toPrecision(2)))}` }] }, mark: { type: "text", color: COLORS.target, dy: -12 }, encoding: { x: xLog(), y: { field: "y", type: "quantitative" }, text: { field: "label" } } });
+      layers.push({ data: { values: [{ n: sf.mean, y: t.value, label: `needs ≈${shortCount(Number(sf.mean.toPrecision(2)))}` }] }, mark: { type: "point", shape: "cross", color: COLORS.target, size: 120, filled: true }, encoding: { x: xLog(), y: { field: "y", type: "quantitative" } } });
+      layers.push({ data: { values: [{ n: sf.mean, y: t.value, label: `needs ≈${shortCount(Number(sf.mean.toPrecision(2)))}` }] }, mark: { type: "text", color: COLORS.target, dy: -12 }, encoding: { x: xLog(), y: { field: "y", type: "quantitative" }, text: { field: "label" } } });
     }
   }
   return { ...base(`Learning curve: test ${metric} vs training samples`), layer: layers, resolve: { scale: { color: "independent", strokeDash: "independent" } } };
@@ -106,6 +107,3 @@ export function reportCharts(r: EstimateReport): { id: string; title: string; sp
   return charts;
 }
 
-function fmtN(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toPrecision(3)}M` : n >= 1e4 ? `${Math.round(n / 1e3)}k` : Math.round(n).toLocaleString("en-US");
-}

@@ -3,7 +3,7 @@
  * the train/validation gap per variant, and time per Run. Pure functions from the report to specs.
  */
 import type { VegaLiteSpec } from "./charts.js";
-import type { CompareReport } from "./compare-types.js";
+import type { CompareReport } from "../study/compare/result.js";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 const PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d", "#ff9da6", "#bab0ac"];

@@ -2,18 +2,19 @@
  * The compare report as report.json, report.md and report.html (one self-contained file: inline CSS and SVG,
  * no scripts), with the same conventions and style as the estimate report.
  */
-import { count, duration, scoreFormatter } from "../study/findings.js";
-import { flopsText } from "../study/compare-flops.js";
+import { roughCount as count } from "../format.js";
+import { duration, scoreFormatter } from "../study/findings.js";
+import { flopsText } from "../engine/flops.js";
 import { scoreOf } from "../study/metrics.js";
 import type { EvalMetrics } from "../study/run.js";
 import { compareCharts } from "./compare-charts.js";
 import { writeReportFolder, type ReportPaths } from "./folder.js";
-import type { CompareReport, CompareVariantReport } from "./compare-types.js";
+import type { CompareReport, CompareVariantReport } from "../study/compare/result.js";
 import { int, secondsFmt } from "./format.js";
 import { CSS, escapeHtml } from "./html.js";
 import { renderSvg } from "./svg.js";
 
-export * from "./compare-types.js";
+export * from "../study/compare/result.js";
 export { compareCharts, compareCurvesSpec, frontierSpec, compareGapSpec, compareTimeSpec } from "./compare-charts.js";
 
 export function writeCompareReport(report: CompareReport, outDir: string): Promise<ReportPaths> {

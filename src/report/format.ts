@@ -1,8 +1,10 @@
 /** Small formatting helpers shared by the Markdown and HTML reports. */
 import { scoreFormatter } from "../study/findings.js";
-import type { EstimateReport } from "./types.js";
+import type { EstimateReport } from "../study/estimate-result.js";
 
-export const int = (n: number) => Math.round(n).toLocaleString("en-US");
+import { int } from "../format.js";
+
+export { int };
 
 export function scoreFmt(r: EstimateReport): (v: number | null | undefined) => string {
   const f = scoreFormatter(r.question.metric);

@@ -4,7 +4,7 @@
 import { reportCharts } from "./charts.js";
 import { curveTable, int, scoreFmt, secondsFmt } from "./format.js";
 import { renderSvg } from "./svg.js";
-import type { EstimateReport } from "./types.js";
+import type { EstimateReport } from "../study/estimate-result.js";
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);

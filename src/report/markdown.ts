@@ -1,6 +1,6 @@
 /** report.md: the answer, the curve table, the plan and the Runs, readable in any text viewer or code review. */
 import { curveTable, int, scoreFmt, secondsFmt } from "./format.js";
-import type { EstimateReport } from "./types.js";
+import type { EstimateReport } from "../study/estimate-result.js";
 
 export function renderMarkdown(r: EstimateReport): string {
   const f = scoreFmt(r);

@@ -3,6 +3,7 @@
  * a poor fit is said out loud instead of being hidden behind a confident number.
  */
 import type { Analysis } from "./analysis.js";
+import { int, roughCount as count } from "../format.js";
 
 export interface Finding {
   id: "have" | "target" | "next" | "doubling" | "asymptote" | "gap" | "fit" | "time" | "failures" | "data" | "evidence";
@@ -25,9 +26,7 @@ export interface FindingsInput {
   dataWarnings?: string[];
 }
 
-const int = (n: number) => Math.round(n).toLocaleString("en-US");
 /** Sample counts: 3 significant digits above 1,000, so intervals do not pretend to more precision than they have. */
-export const count = (n: number) => (n >= 1000 ? int(Number(n.toPrecision(n >= 100_000 ? 3 : 2))) : int(n));
 
 export function scoreFormatter(metric: string): (v: number) => string {
   const bounded = ["accuracy", "error", "r2"].includes(metric);

@@ -17,6 +17,7 @@
  * never started; candidates that would remove less than 2% of the current variance are not considered, and the plan
  * stops when none is left.
  */
+import { int } from "../format.js";
 
 /** Predicted Run times are inflated by this much before they are checked against the remaining budget. */
 export const BUDGET_MARGIN = 1.25;
@@ -82,7 +83,7 @@ export function nextFixed(s: FixedState): Decision {
       s.taken.add(key);
       continue;
     }
-    return { kind: "run", size: o.size, seed: o.seed, reason: `planned: n=${fmt(o.size)}, seed ${o.seed}`, predictedSeconds: predicted };
+    return { kind: "run", size: o.size, seed: o.seed, reason: `planned: n=${int(o.size)}, seed ${o.seed}`, predictedSeconds: predicted };
   }
   return { kind: "stop", reason: "every planned Run that fits the budget has been started" };
 }
@@ -128,7 +129,7 @@ export function nextAdaptive(s: AdaptiveState): Decision {
   if (usedSizes.length < Math.min(s.pilotSizes, s.grid.length)) {
     const g = s.grid.find((size) => !(s.used.get(size)?.size) && affordable(size));
     if (g !== undefined) {
-      return { kind: "run", size: g, seed: 0, reason: `pilot: n=${fmt(g)} is among the smallest sizes (cheap; measures the curve's shape and the time per Run)`, predictedSeconds: predict(g) };
+      return { kind: "run", size: g, seed: 0, reason: `pilot: n=${int(g)} is among the smallest sizes (cheap; measures the curve's shape and the time per Run)`, predictedSeconds: predict(g) };
     }
   }
 
@@ -165,7 +166,7 @@ export function nextAdaptive(s: AdaptiveState): Decision {
     kind: "run",
     size: best.size,
     seed: best.seed,
-    reason: `n=${fmt(best.size)}, seed ${best.seed}: ${why}; largest expected uncertainty reduction per second${share}, about ${best.cost.toFixed(1)} s`,
+    reason: `n=${int(best.size)}, seed ${best.seed}: ${why}; largest expected uncertainty reduction per second${share}, about ${best.cost.toFixed(1)} s`,
     predictedSeconds: predict(best.size),
   };
 }
@@ -216,4 +217,3 @@ function olsSlope(x: number[], y: number[]): number {
 const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
 const mean = (a: number[]) => (a.length ? sum(a) / a.length : 0);
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-export const fmt = (n: number) => Math.round(n).toLocaleString("en-US");

@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { hostname } from "node:os";
 import { InputError } from "../errors.js";
+import { storeError } from "./store-errors.js";
 import type { RunError, RunInputs, RunResult, WorkerInfo } from "./run.js";
 import { MIGRATIONS } from "./store-schema.js";
 
@@ -56,6 +57,8 @@ export interface StoreOptions {
   owner?: string;
   /** A remote owner (another host) whose heartbeat is older than this is presumed dead. */
   staleMs?: number;
+  /** How long to wait for another process's lock before STORE_LOCKED (default 10 s). */
+  busyTimeoutMs?: number;
 }
 
 interface RunRow {
@@ -96,23 +99,27 @@ export class Store {
     this.staleMs = opts.staleMs ?? 10 * 60_000;
   }
 
-  /** Opens (creating if needed) the store at `path` and brings its schema up to date. */
+  /**
+   * Opens (creating if needed) the store at `path` and brings its schema up to date. Every way this fails (a corrupt
+   * or foreign file, a lock held beyond the busy wait, a read-only file or folder) is a typed StoreError.
+   */
   static open(path: string = DEFAULT_STORE_PATH, opts: StoreOptions = {}): Store {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    let db: Database.Database;
-    try {
-      db = new Database(path);
-    } catch (err) {
-      throw new InputError("STORE_OPEN", `cannot open the store ${path}: ${(err as Error).message}`, {
-        hint: "check the --store path and its permissions",
-        cause: err,
-      });
-    }
-    db.pragma("journal_mode = WAL");
     // Concurrent coordinators wait for each other's short transactions instead of failing with SQLITE_BUSY.
-    db.pragma("busy_timeout = 10000");
-    db.pragma("foreign_keys = ON");
-    migrate(db, path);
+    const busyMs = opts.busyTimeoutMs ?? 10_000;
+    let db: Database.Database | undefined;
+    try {
+      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path, { timeout: busyMs });
+      db.pragma("journal_mode = WAL");
+      db.pragma("foreign_keys = ON");
+      // The migration is an IMMEDIATE transaction: it also proves that the file can be written and is not locked.
+      migrate(db, path);
+      // SQLite reads a truncated file's first pages happily and fails later, mid-study: check every page now.
+      if (path !== ":memory:") quickCheck(db);
+    } catch (err) {
+      if (db?.open) db.close();
+      throw storeError(err, path, busyMs);
+    }
     return new Store(path, db, opts);
   }
 
@@ -288,6 +295,12 @@ export class Store {
     }
     return heartbeat !== null && Date.now() - heartbeat < this.staleMs;
   }
+}
+
+function quickCheck(db: Database.Database): void {
+  const rows = db.pragma("quick_check") as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check).filter((x) => x !== "ok");
+  if (problems.length) throw Object.assign(new Error(problems.slice(0, 3).join("; ")), { code: "SQLITE_CORRUPT" });
 }
 
 function migrate(db: Database.Database, path: string): void {

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compareAnswer, compareJson } from "../../src/cli/commands/compare.js";
-import { compare } from "../../src/study/compare.js";
+import { compare } from "../../src/study/compare/compare.js";
+import { writeReport } from "../../src/report/index.js";
 import { InProcessExecutor, fakeDeps } from "../study/fixtures/fake-deps.js";
 import { cli, engineBuilt, tsx, writeLearnableCsv } from "./fixtures/env.js";
 
@@ -14,9 +15,10 @@ describe("enough compare output", () => {
   it("--json is one object with the recommendation, frontier, variants and pruning; plain text leads with the answer", async () => {
     const dir = mkdtempSync(join(tmpdir(), "enough-cmp-cli-"));
     const report = await compare(
-      { data: "fake", vary: ["width=0.25,4"], sizes: "100,200,400,800,1600,3200", seeds: 2, store: join(dir, "c.db"), out: join(dir, "r") },
+      { data: "fake", vary: ["width=0.25,4"], sizes: "100,200,400,800,1600,3200", seeds: 2, store: join(dir, "c.db") },
       { deps: fakeDeps({ executor: () => new InProcessExecutor(2), poolSize: 4000 }) },
     );
+    await writeReport(report, join(dir, "r"));
     const j = compareJson(report) as Record<string, any>;
     expect(Object.keys(j)).toEqual(expect.arrayContaining(["studyId", "headline", "recommendation", "variants", "frontier", "best", "pruning", "runs", "reports"]));
     expect(j.variants).toHaveLength(2);

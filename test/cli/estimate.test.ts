@@ -3,8 +3,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ProgressLine, jsonSummary, plainAnswer } from "../../src/cli/commands/estimate.js";
+import { jsonSummary, plainAnswer } from "../../src/cli/commands/estimate.js";
+import { ProgressLine } from "../../src/cli/progress.js";
 import { estimate } from "../../src/study/estimate.js";
+import { writeReport } from "../../src/report/index.js";
 import { InProcessExecutor, fakeDeps } from "../study/fixtures/fake-deps.js";
 import { cli, engineBuilt, tsx, writeLearnableCsv } from "./fixtures/env.js";
 
@@ -14,9 +16,10 @@ describe("enough estimate output", () => {
   it("--json has enough fit's shapes plus the study and report paths; plain text leads with the answer", async () => {
     const dir = mkdtempSync(join(tmpdir(), "enough-cli-"));
     const report = await estimate(
-      { data: "fake", sizes: "100,200,400,800,1600,4000", seeds: 2, target: "accuracy=0.92", store: join(dir, "e.db"), out: join(dir, "r") },
+      { data: "fake", sizes: "100,200,400,800,1600,4000", seeds: 2, target: "accuracy=0.92", store: join(dir, "e.db") },
       { deps: fakeDeps({ executor: () => new InProcessExecutor(2) }) },
     );
+    await writeReport(report, join(dir, "r"));
     const j = jsonSummary(report) as Record<string, any>;
     expect(Object.keys(j)).toEqual(expect.arrayContaining(["studyId", "points", "predictions", "samplesForTarget", "family", "families", "asymptote", "diagnostics", "reports"]));
     expect(j.points[0]).toEqual({ n: 100, mean: expect.any(Number), sd: expect.any(Number), count: 2 });

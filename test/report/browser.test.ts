@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { estimate } from "../../src/study/estimate.js";
+import { writeReport } from "../../src/report/index.js";
 import { InProcessExecutor, fakeDeps } from "../study/fixtures/fake-deps.js";
 
 const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
@@ -14,9 +15,10 @@ describe.skipIf(!chromium)("report.html in a real browser", () => {
     const { chromium: pw } = await import("playwright-core");
     const out = mkdtempSync(join(tmpdir(), "enough-browser-"));
     const report = await estimate(
-      { data: "fake", sizes: "100,200,400,800,1600,4000", seeds: 2, target: "accuracy=0.92", store: join(out, "e.db"), out },
+      { data: "fake", sizes: "100,200,400,800,1600,4000", seeds: 2, target: "accuracy=0.92", store: join(out, "e.db") },
       { deps: fakeDeps({ executor: () => new InProcessExecutor(2) }) },
     );
+    await writeReport(report, out);
     const browser = await pw.launch({
       executablePath: chromium,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],

@@ -3,16 +3,18 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { estimate } from "../../src/study/estimate.js";
-import { gapSpec, learningCurveSpec, renderSvg, timeSpec, REPORT_VERSION, type EstimateReport } from "../../src/report/index.js";
+import { gapSpec, learningCurveSpec, renderSvg, timeSpec, writeReport, REPORT_VERSION, type EstimateReport } from "../../src/report/index.js";
 import { InProcessExecutor, fakeDeps } from "../study/fixtures/fake-deps.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "enough-report-"));
 
 async function makeReport(out: string, target = "accuracy=0.92"): Promise<EstimateReport> {
-  return estimate(
-    { data: "fake", sizes: "100,200,400,800,1600,4000", seeds: 2, target, store: join(out, "e.db"), out, at: "20000" },
+  const report = await estimate(
+    { data: "fake", sizes: "100,200,400,800,1600,4000", seeds: 2, target, store: join(out, "e.db"), at: "20000" },
     { deps: fakeDeps({ executor: () => new InProcessExecutor(2) }) },
   );
+  await writeReport(report, out);
+  return report;
 }
 
 describe("report files", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { gapAnalysis, niceStep } from "../../src/study/analysis.js";
-import { count, findings } from "../../src/study/findings.js";
+import { roughCount as count } from "../../src/format.js";
+import { findings } from "../../src/study/findings.js";
 import type { Analysis } from "../../src/study/analysis.js";
 
 const pt = (n: number, mean: number) => ({ n, mean, sd: 0, count: 1 });

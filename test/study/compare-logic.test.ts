@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { fitCurve } from "../../src/curves/index.js";
 import { validateRecipe } from "../../src/engine/recipe.js";
 import { parseModelArg, validateSpec } from "../../src/engine/spec.js";
-import { expandVariants, parseAxes, parseAxis, variantCount } from "../../src/study/compare-axes.js";
-import { forwardFlops } from "../../src/study/compare-flops.js";
-import { fittedFrontier, frontierSentence, measuredFrontier } from "../../src/study/compare-frontier.js";
-import { nextRung } from "../../src/study/compare-ladder.js";
-import { pairedDiff, scoreTable, tQuantile } from "../../src/study/compare-paired.js";
-import { dominatedBy, prune } from "../../src/study/compare-prune.js";
-import { missesPoints } from "../../src/study/compare-summary.js";
+import { expandVariants, parseAxes, parseAxis, variantCount } from "../../src/study/compare/axes.js";
+import { forwardFlops } from "../../src/engine/flops.js";
+import { fittedFrontier, frontierSentence, measuredFrontier } from "../../src/study/compare/frontier.js";
+import { nextRung } from "../../src/study/compare/ladder.js";
+import { pairedDiff, scoreTable, tQuantile } from "../../src/study/compare/paired.js";
+import { dominatedBy, prune } from "../../src/study/compare/prune.js";
+import { missesPoints } from "../../src/study/compare/summary.js";
 
 const engine = {
   parseFamily: (name: string) => parseModelArg(name) as unknown as Record<string, unknown>,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compare, type CompareEvent } from "../../src/study/compare.js";
+import { compare, type CompareEvent } from "../../src/study/compare/compare.js";
 import { estimate } from "../../src/study/estimate.js";
+import { writeReport } from "../../src/report/index.js";
 import type { Executor } from "../../src/study/executor.js";
 import type { RunJob, RunOutcome } from "../../src/study/run.js";
 import { Store } from "../../src/study/store.js";
@@ -64,9 +65,12 @@ describe("compare: paired design", () => {
     const ex = new CurveExecutor(2);
     const c = collect();
     const report = await compare(
-      { data: "fake", vary: ["width=0.25,4"], sizes: "100,200,400,800,1600,3200", seeds: 3, target: "accuracy=0.85", store: join(dir, "c.db"), out: join(dir, "out") },
+      { data: "fake", vary: ["width=0.25,4"], sizes: "100,200,400,800,1600,3200", seeds: 3, target: "accuracy=0.85", store: join(dir, "c.db") },
       { deps: fakeDeps({ executor: () => ex, poolSize: 4000 }), onEvent: c.onEvent },
     );
+    // The library call writes nothing but the store; the report layer writes the files.
+    expect(readdirSync(dir).filter((f) => !f.startsWith("c.db"))).toEqual([]);
+    await writeReport(report, join(dir, "out"));
     // Paired: every (size, seed) was trained by both variants with the same subset, seed and validation share.
     const byKey = new Map<string, RunJob[]>();
     for (const j of ex.started) byKey.set(`${j.subset.size}:${j.subset.seed}`, [...(byKey.get(`${j.subset.size}:${j.subset.seed}`) ?? []), j]);
@@ -114,7 +118,7 @@ describe("compare: paired design", () => {
 
     const ex2 = new CurveExecutor(2);
     const again = await compare(
-      { data: "fake", vary: ["width=0.25,4"], sizes: "100,200,400,800,1600,3200", seeds: 3, target: "accuracy=0.85", store: join(dir, "c.db"), out: false },
+      { data: "fake", vary: ["width=0.25,4"], sizes: "100,200,400,800,1600,3200", seeds: 3, target: "accuracy=0.85", store: join(dir, "c.db") },
       { deps: fakeDeps({ executor: () => ex2, poolSize: 4000 }) },
     );
     expect(ex2.started).toHaveLength(0);
@@ -130,9 +134,9 @@ describe("compare: re-use", () => {
   it("re-uses the Runs an estimate of the base model already stored (same subsets, seeds and recipe)", async () => {
     const store = join(tmp(), "c.db");
     const deps = (ex: CurveExecutor) => fakeDeps({ executor: () => ex, poolSize: 4000 });
-    await estimate({ data: "fake", sizes: "100,200,400", seeds: 2, store, out: false }, { deps: deps(new CurveExecutor()) });
+    await estimate({ data: "fake", sizes: "100,200,400", seeds: 2, store }, { deps: deps(new CurveExecutor()) });
     const ex = new CurveExecutor();
-    const report = await compare({ data: "fake", vary: ["width=1,4"], sizes: "100,200,400", seeds: 2, store, out: false }, { deps: deps(ex) });
+    const report = await compare({ data: "fake", vary: ["width=1,4"], sizes: "100,200,400", seeds: 2, store }, { deps: deps(ex) });
     expect(ex.started.map((j) => j.spec.width)).toEqual(Array(6).fill(4));
     expect(report.variants.find((v) => v.label === "width=1")!.runs).toEqual({ done: 6, failed: 0, reused: 6 });
     expect(report.findings.find((f) => f.id === "evidence")!.text).toMatch(/12 Runs \(6 re-used from the store\)/);
@@ -144,7 +148,7 @@ describe("compare: pruning", () => {
     const ex = new CurveExecutor(2);
     const c = collect();
     const report = await compare(
-      { data: "fake", vary: ["width=0.25,0.5,4"], sizes: "100,200,400,800,1600,3200", seeds: 3, store: join(tmp(), "c.db"), out: false },
+      { data: "fake", vary: ["width=0.25,0.5,4"], sizes: "100,200,400,800,1600,3200", seeds: 3, store: join(tmp(), "c.db") },
       { deps: fakeDeps({ executor: () => ex, poolSize: 4000 }), onEvent: c.onEvent },
     );
     expect(report.pruning.enabled).toBe(true);
@@ -162,7 +166,7 @@ describe("compare: pruning", () => {
 
   it("never prunes with one seed, and says why", async () => {
     const report = await compare(
-      { data: "fake", vary: ["width=0.25,0.5"], sizes: "100,200,400,800", seeds: 1, store: join(tmp(), "c.db"), out: false },
+      { data: "fake", vary: ["width=0.25,0.5"], sizes: "100,200,400,800", seeds: 1, store: join(tmp(), "c.db") },
       { deps: fakeDeps({ executor: () => new CurveExecutor(2), poolSize: 4000 }) },
     );
     expect(report.pruning.dropped).toEqual([]);
@@ -174,7 +178,7 @@ describe("compare: pruning", () => {
 describe("compare: budget and bad input", () => {
   it("stops before a size that would not fit the budget", async () => {
     const report = await compare(
-      { data: "fake", vary: ["width=0.25,4"], sizes: "100,200,400,3900", seeds: 2, budget: 20, store: join(tmp(), "c.db"), out: false },
+      { data: "fake", vary: ["width=0.25,4"], sizes: "100,200,400,3900", seeds: 2, budget: 20, store: join(tmp(), "c.db") },
       // 4 s per Run at n=3,900 for width=4 is over the ~10 s left after the reserve.
       { deps: fakeDeps({ executor: () => new SlowExecutor(), poolSize: 4000 }) },
     );
@@ -184,7 +188,7 @@ describe("compare: budget and bad input", () => {
 
   it("names the axis in typed errors", async () => {
     const deps = fakeDeps({ executor: () => new CurveExecutor() });
-    const run = (vary: string[]) => compare({ data: "fake", vary, sizes: "100,200", store: join(tmp(), "c.db"), out: false }, { deps });
+    const run = (vary: string[]) => compare({ data: "fake", vary, sizes: "100,200", store: join(tmp(), "c.db") }, { deps });
     await expect(run(["size=1,2"])).rejects.toMatchObject({ code: "BAD_AXIS", message: expect.stringContaining('unknown axis "size"') });
     await expect(run(["width=a,2"])).rejects.toMatchObject({ code: "BAD_AXIS_VALUE", message: expect.stringContaining("--vary width") });
     await expect(run([])).rejects.toMatchObject({ code: "NO_AXIS" });

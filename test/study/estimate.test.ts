@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { execSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { estimate, saferRecipe } from "../../src/study/estimate.js";
+import { estimate } from "../../src/study/estimate.js";
+import { saferRecipe } from "../../src/study/kit/job.js";
+import { writeReport } from "../../src/report/index.js";
 import type { StudyEvent } from "../../src/study/events.js";
 import { LocalExecutor } from "../../src/study/executor-local.js";
 import { Store } from "../../src/study/store.js";
@@ -23,7 +25,11 @@ describe("estimate with a fixed plan", () => {
     const ex = new InProcessExecutor(2);
     const deps = fakeDeps({ executor: () => ex });
     const c = collect();
-    const report = await estimate({ data: "fake", sizes: "100,200,400,800,1600,4000", seeds: 2, target: "accuracy=0.92", store, out: join(dir, "out"), at: "10000" }, { deps, onEvent: c.onEvent });
+    const report = await estimate({ data: "fake", sizes: "100,200,400,800,1600,4000", seeds: 2, target: "accuracy=0.92", store, at: "10000" }, { deps, onEvent: c.onEvent });
+    // The library call writes nothing but the store; the report layer writes the files.
+    expect(report.reports).toBeNull();
+    expect(readdirSync(dir).filter((f) => !f.startsWith("e.db"))).toEqual([]);
+    await writeReport(report, join(dir, "out"));
     expect(ex.started).toHaveLength(12);
     expect(report.points.map((p) => [p.n, p.count])).toEqual([[100, 2], [200, 2], [400, 2], [800, 2], [1600, 2], [4000, 2]]);
     expect(report.predictions.map((p) => p.n)).toContain(10000);
@@ -44,7 +50,7 @@ describe("estimate with a fixed plan", () => {
     s.close();
 
     const ex2 = new InProcessExecutor(2);
-    const again = await estimate({ data: "fake", sizes: "100,200,400,800,1600,4000", seeds: 2, target: "accuracy=0.92", store, out: false }, { deps: fakeDeps({ executor: () => ex2 }) });
+    const again = await estimate({ data: "fake", sizes: "100,200,400,800,1600,4000", seeds: 2, target: "accuracy=0.92", store }, { deps: fakeDeps({ executor: () => ex2 }) });
     expect(ex2.started).toHaveLength(0);
     expect(again.runs.every((r) => r.reused)).toBe(true);
     expect(again.studyId).toBe(report.studyId);
@@ -55,7 +61,7 @@ describe("estimate with a fixed plan", () => {
     const ex = new InProcessExecutor(1);
     const c = collect();
     const report = await estimate(
-      { data: "fake", sizes: "100,400,1600", seeds: 1, store: join(tmp(), "e.db"), out: false },
+      { data: "fake", sizes: "100,400,1600", seeds: 1, store: join(tmp(), "e.db") },
       { deps: fakeDeps({ executor: () => ex, spec: { failAt: [400], failAboveLr: 0.0005 } }), onEvent: c.onEvent },
     );
     expect(c.of("run-failed")).toMatchObject([{ size: 400, willRetry: true, error: { code: "DIVERGED" } }]);
@@ -67,9 +73,9 @@ describe("estimate with a fixed plan", () => {
 
   it("rejects sizes beyond the pool and a bad target with typed errors", async () => {
     const deps = fakeDeps({ executor: () => new InProcessExecutor() });
-    await expect(estimate({ data: "fake", sizes: "100,99999", store: join(tmp(), "e.db"), out: false }, { deps })).rejects.toMatchObject({ code: "SIZE_TOO_LARGE" });
-    await expect(estimate({ data: "fake", target: "accuracy>0.9", store: join(tmp(), "e.db"), out: false }, { deps })).rejects.toMatchObject({ code: "BAD_TARGET" });
-    await expect(estimate({ data: "fake", target: "r2=0.9", store: join(tmp(), "e.db"), out: false }, { deps })).rejects.toMatchObject({ code: "BAD_METRIC" });
+    await expect(estimate({ data: "fake", sizes: "100,99999", store: join(tmp(), "e.db") }, { deps })).rejects.toMatchObject({ code: "SIZE_TOO_LARGE" });
+    await expect(estimate({ data: "fake", target: "accuracy>0.9", store: join(tmp(), "e.db") }, { deps })).rejects.toMatchObject({ code: "BAD_TARGET" });
+    await expect(estimate({ data: "fake", target: "r2=0.9", store: join(tmp(), "e.db") }, { deps })).rejects.toMatchObject({ code: "BAD_METRIC" });
   });
 });
 
@@ -77,7 +83,7 @@ describe("estimate with an adaptive plan", () => {
   it("pilots small sizes, then chooses Runs with reasons, and stops within its limits", async () => {
     const ex = new InProcessExecutor(2);
     const c = collect();
-    const report = await estimate({ data: "fake", target: "accuracy=0.9", seeds: 3, budget: "60s", store: join(tmp(), "e.db"), out: false }, { deps: fakeDeps({ executor: () => ex, poolSize: 20000 }), onEvent: c.onEvent });
+    const report = await estimate({ data: "fake", target: "accuracy=0.9", seeds: 3, budget: "60s", store: join(tmp(), "e.db") }, { deps: fakeDeps({ executor: () => ex, poolSize: 20000 }), onEvent: c.onEvent });
     const starts = c.of("run-start");
     expect(starts.slice(0, 4).map((e) => e.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/^pilot/)]));
     expect(starts.slice(0, 4).map((e) => e.size).sort((a, b) => a - b)).toEqual([50, 71, 100, 141]);
@@ -94,7 +100,7 @@ describe("estimate stops early on an unreachable target only when the fits agree
   it("a curve levelling off at 0.70 with a 0.90 target: stops before the budget, saying so, after two fits in a row", async () => {
     const ex = new InProcessExecutor(2);
     const report = await estimate(
-      { data: "fake", target: "accuracy=0.9", seeds: 3, budget: "600s", store: join(tmp(), "e.db"), out: false },
+      { data: "fake", target: "accuracy=0.9", seeds: 3, budget: "600s", store: join(tmp(), "e.db") },
       { deps: fakeDeps({ executor: () => ex, poolSize: 20000, spec: { plateau: 0.7 } }) },
     );
     expect(report.plan.stopReason).toMatch(/out of reach with good confidence .* two fits in a row/);
@@ -106,7 +112,7 @@ describe("estimate with worker processes", () => {
   it("a dead worker fails its Run; the study goes on", async () => {
     const c = collect();
     const report = await estimate(
-      { data: "fake", sizes: "100,400,1600", seeds: 1, store: join(tmp(), "e.db"), out: false },
+      { data: "fake", sizes: "100,400,1600", seeds: 1, store: join(tmp(), "e.db") },
       { deps: fakeDeps({ spec: { crashAt: [400] }, executor: () => new LocalExecutor({ jobs: 2, threads: 1, workerScript: fakeWorkerScript }) }), onEvent: c.onEvent },
     );
     const failed = report.runs.filter((r) => r.status === "failed");

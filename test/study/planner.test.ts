@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { densify, fitTimeModel, fixedOrder, nextAdaptive, nextFixed, predictedVariance, varianceReduction, type AdaptiveState } from "../../src/study/planner.js";
 import { sampleRows, splitValidation } from "../../src/study/valid-split.js";
-import { parseBudget, parseCountList, parseTarget } from "../../src/study/options.js";
+import { parseBudget, parseCountList, parseTarget } from "../../src/study/kit/options.js";
 
 describe("time model", () => {
   it("separates a constant evaluation cost from training that grows with n", () => {

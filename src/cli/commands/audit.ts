@@ -9,6 +9,7 @@ import { audit, writeAuditReport, type AuditProgress, type AuditReport } from ".
 import { parseModelArg } from "../../engine/index.js";
 import { InputError } from "../../errors.js";
 import { parsePositiveInt } from "../format.js";
+import { StatusLine } from "../progress.js";
 import { toLoadOptions, type InspectOptions } from "./inspect.js";
 import { jsonText, writeOut } from "../output.js";
 
@@ -57,13 +58,9 @@ export function register(program: Command): void {
     .option("--out <dir>", "report folder (default .enough/reports/audit-<data fingerprint>)")
     .option("--json", "print one JSON object")
     .action(async (opts: AuditCliOptions) => {
-      const tty = !!process.stderr.isTTY && !opts.json;
-      const onProgress = (p: AuditProgress) => {
-        const line = progressText(p);
-        process.stderr.write(tty ? `\r\x1b[K${line}` : "");
-      };
-      const report = await runAudit(opts, onProgress);
-      if (tty) process.stderr.write("\r\x1b[K");
+      const line = new StatusLine(process.stderr, !!process.stderr.isTTY && !opts.json);
+      const report = await runAudit(opts, (p) => line.draw(progressText(p)));
+      line.clear();
       writeOut(opts.json ? jsonText(jsonSummary(report)) : plainSummary(report));
     });
 }

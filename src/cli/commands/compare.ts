@@ -5,13 +5,15 @@
  */
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
-import type { CompareReport } from "../../report/compare-types.js";
-import { compare, type CompareEvent, type CompareOptions } from "../../study/compare.js";
-import { parseAxes, variantCount } from "../../study/compare-axes.js";
-import { count } from "../../study/findings.js";
+import { writeCompareReport } from "../../report/compare.js";
+import type { CompareReport } from "../../study/compare/result.js";
+import { compare, type CompareEvent, type CompareOptions } from "../../study/compare/compare.js";
+import { parseAxes, variantCount } from "../../study/compare/axes.js";
+import { roughCount as count } from "../../format.js";
 import { writeJson } from "../format.js";
 import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
-import { runInterruptible } from "./estimate.js";
+import { runInterruptible } from "../progress.js";
+import { checkReportFolder, writeThenPrint } from "../report-output.js";
 import { writeOut } from "../output.js";
 
 interface CliOptions extends StudyCliOptions {
@@ -52,7 +54,8 @@ async function runCompare(opts: CliOptions): Promise<void> {
     pruneMargin = Number(opts.pruneMargin);
     if (!(pruneMargin >= 0) || !Number.isFinite(pruneMargin)) throw new InputError("BAD_OPTION", `--prune-margin must be a number >= 0, got "${opts.pruneMargin}"`);
   }
-  const options: CompareOptions = { ...studyOptionsFrom(opts), vary: axes, pruneMargin };
+  const { out, ...options }: CompareOptions & { out?: string } = { ...studyOptionsFrom(opts), vary: axes, pruneMargin };
+  checkReportFolder(out);
   const tty = !!process.stderr.isTTY && !opts.json;
   const verbose = !!opts.verbose && !opts.json;
   await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "compare" }, async (signal, progress) => {
@@ -79,8 +82,7 @@ async function runCompare(opts: CliOptions): Promise<void> {
     if (variantCount(axes) > 12) note(`note: ${variantCount(axes)} variants; each size costs ${variantCount(axes)} × seeds Runs`);
     const report = await compare({ ...options, signal }, { onEvent });
     progress.clear();
-    if (opts.json) writeJson(compareJson(report));
-    else writeOut(compareAnswer(report));
+    await writeThenPrint(report, out, writeCompareReport, (r) => (opts.json ? writeJson(compareJson(r)) : writeOut(compareAnswer(r))));
   });
 }
 

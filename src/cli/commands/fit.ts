@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { curvePointsFromCsv, fitCurve, metricInfo, type CurveFit, type Interval } from "../../curves/index.js";
 import { EnoughError, InputError } from "../../errors.js";
 import { writeOut } from "../output.js";
+import { int } from "../../format.js";
 
 export interface FitCommandOptions {
   metric?: string;
@@ -117,7 +118,7 @@ function clean(i: Interval): { mean: number | null; lo: number | null; hi: numbe
   return { mean: fin(i.mean), lo: fin(i.lo), hi: fin(i.hi) };
 }
 
-const fmtN = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "∞");
+const fmtN = (n: number): string => (Number.isFinite(n) ? int(n) : "∞");
 function fmtS(v: number | null, digits = 3): string {
   if (v === null) return "n/a";
   const a = Math.abs(v);

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { loadDataset, type Dataset } from "../../data/index.js";
 import { addDataOptions, toLoadOptions, type DataCliOptions } from "../data-options.js";
 import { writeOut } from "../output.js";
+import { StatusLine } from "../progress.js";
 
 export interface InspectOptions extends DataCliOptions {
   json?: boolean;
@@ -21,9 +22,9 @@ export function register(program: Command): void {
   addDataOptions(cmd)
     .option("--json", "print one JSON object")
     .action(async (opts: InspectOptions) => {
-      const progress = !opts.json && process.stderr.isTTY;
-      const out = await runInspect(opts, progress ? (p) => process.stderr.write(`\r\x1b[K${p}`) : undefined);
-      if (progress) process.stderr.write("\r\x1b[K");
+      const line = new StatusLine(process.stderr, !opts.json && !!process.stderr.isTTY);
+      const out = await runInspect(opts, (p) => line.draw(p));
+      line.clear();
       writeOut(out.text);
     });
 }

@@ -7,7 +7,7 @@ import { DataError } from "../../errors.js";
 import { SkipLog } from "../report.js";
 import { sniffCsv } from "./sniff.js";
 import { sqlMissingList } from "../values.js";
-import { lineMapper, type TableSource } from "./table.js";
+import { lineMapper, type TableSource } from "./table-source.js";
 
 const REASONS: Record<string, string> = {
   "MISSING COLUMNS": "wrong number of fields",

@@ -7,9 +7,9 @@ import { DataError } from "../../errors.js";
 import type { Duck } from "../duck.js";
 import { ident, lit, rows, num } from "../duck.js";
 import { SkipLog } from "../report.js";
-import { lineMapper, type TableSource } from "./table.js";
+import { lineMapper, type TableSource } from "./table-source.js";
 import { sqlNullIfMissing } from "../values.js";
-import { normaliseMissing } from "./parquet.js";
+import { normaliseMissing } from "./table-source.js";
 import { head } from "./sniff.js";
 import { checkTextEncoding } from "./encoding.js";
 

@@ -1,10 +1,9 @@
 /** Parquet through DuckDB (typed columns; no rows are rejected by the reader). */
 import { DataError } from "../../errors.js";
 import type { Duck } from "../duck.js";
-import { ident, lit, rows, num } from "../duck.js";
+import { lit, rows, num } from "../duck.js";
 import { SkipLog } from "../report.js";
-import type { TableSource } from "./table.js";
-import { sqlNullIfMissing } from "../values.js";
+import { normaliseMissing, type TableSource } from "./table-source.js";
 import { open } from "node:fs/promises";
 
 /**
@@ -25,12 +24,6 @@ async function checkParquetMagic(file: string): Promise<void> {
     hint: looksText ? "rename it to .csv / .tsv / .jsonl to read it as text, or write it again as Parquet" : "the file is not Parquet or is damaged: write it again",
     details: { file },
   });
-}
-
-/** Missing tokens in text columns become NULL, as the CSV reader does (see values.ts). */
-export async function normaliseMissing(duck: Duck, table: string): Promise<void> {
-  const text = (await rows(duck, `DESCRIBE ${table}`)).filter((r) => String(r.column_type) === "VARCHAR").map((r) => String(r.column_name));
-  for (const c of text) await duck.conn.run(`UPDATE ${table} SET ${ident(c)} = ${sqlNullIfMissing(ident(c))}`);
 }
 
 export async function readParquet(duck: Duck, file: string, name: string): Promise<TableSource> {

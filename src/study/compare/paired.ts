@@ -4,8 +4,8 @@
  * same (size, seed) has far less variance than the difference of their means. Intervals are Student-t intervals
  * of the mean paired difference.
  */
-import { scoreOf } from "./metrics.js";
-import type { RunRecord } from "./runner.js";
+import { scoreOf } from "../metrics.js";
+import type { RunRecord } from "../runner.js";
 
 /** Score of each (variant, size, seed), already oriented: higher is better. */
 export type ScoreTable = Map<string, Map<number, Map<number, number>>>;

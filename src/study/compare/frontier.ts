@@ -6,8 +6,8 @@
  *   crossover sizes ("below ~6,000 samples use width=0.5; above it width=2"), found by bisection in log n.
  * A pruned variant competes only up to the largest size it was measured at (its curve beyond is a guess).
  */
-import type { CurveFit } from "../curves/index.js";
-import { pairedDiff, type ScoreTable } from "./compare-paired.js";
+import type { CurveFit } from "../../curves/index.js";
+import { pairedDiff, type ScoreTable } from "./paired.js";
 
 export interface MeasuredFrontierRow {
   n: number;

@@ -8,7 +8,8 @@
  * bound above `margin` (never on one seed's noise: at least two paired seeds per size), and the gap is not
  * closing: extrapolated linearly in log n to the largest planned size, u's advantage still exceeds the margin.
  */
-import { commonSizes, pairedDiff, type ScoreTable } from "./compare-paired.js";
+import { commonSizes, pairedDiff, type ScoreTable } from "./paired.js";
+import { int } from "../../format.js";
 
 export interface PruneOptions {
   /** Advantage (in the metric's units) that counts as clearly better. */
@@ -51,9 +52,9 @@ export function dominatedBy(t: ScoreTable, v: string, u: string, o: PruneOptions
   if (atFinal <= o.margin) return null;
   const f = (x: number) => x.toFixed(3);
   const reason =
-    `${label(u)} beats it at all ${diffs.length} sizes measured (${fmtN(sizes[0]!)}–${fmtN(last.n)}) by at least ${f(Math.min(...diffs.map((d) => d.lo)))} ` +
+    `${label(u)} beats it at all ${diffs.length} sizes measured (${int(sizes[0]!)}–${int(last.n)}) by at least ${f(Math.min(...diffs.map((d) => d.lo)))} ` +
     `(paired over ${Math.min(...diffs.map((d) => d.count))}+ seeds, margin ${f(o.margin)}), and the gap is not closing ` +
-    `(${f(atFinal)} expected at n=${fmtN(o.nFinal)})`;
+    `(${f(atFinal)} expected at n=${int(o.nFinal)})`;
   return { variant: v, by: u, diffs: diffs.map((d) => ({ n: d.n, mean: d.mean, lo: d.lo, count: d.count })), atFinal, reason };
 }
 
@@ -76,4 +77,3 @@ export function prune(t: ScoreTable, alive: readonly string[], o: PruneOptions, 
   return out.length >= alive.length ? [] : out;
 }
 
-const fmtN = (n: number) => Math.round(n).toLocaleString("en-US");

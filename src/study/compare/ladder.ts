@@ -2,7 +2,7 @@
  * The rung ladder of a comparison: the sizes measured in ascending order, every surviving variant at every seed
  * of one size before the next size starts, so that pruning decisions rest on complete paired sets.
  */
-import type { TimeModel } from "./planner.js";
+import type { TimeModel } from "../planner.js";
 
 /**
  * Predicted seconds of one Run of a variant at n: its own time model; else the measured variant closest in FLOPs,

@@ -6,8 +6,8 @@
  * costs about 3x the forward pass per sample. Used to compare variants, not to predict time (measured time per
  * Run does that).
  */
-import { resolveSpec, type ModelSpec } from "../engine/spec.js";
-import type { Tensors } from "../engine/types.js";
+import { resolveSpec, type ModelSpec } from "./spec.js";
+import type { Tensors } from "./types.js";
 
 export type ShapeInfo = Pick<Tensors, "xKind" | "xShape" | "task" | "numClasses" | "catCardinalities">;
 

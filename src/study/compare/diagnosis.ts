@@ -5,8 +5,9 @@
  * decay, label smoothing, early stopping on) or a smaller capacity has a clearly smaller gap at the same sizes
  * without a worse validation score.
  */
-import type { GapAnalysis } from "./analysis.js";
-import { CAPACITY, REGULARISING } from "./compare-axes.js";
+import type { GapAnalysis } from "../analysis.js";
+import { CAPACITY, REGULARISING } from "./axes.js";
+import { int } from "../../format.js";
 
 export interface VariantGap {
   id: string;
@@ -47,7 +48,7 @@ export function diagnoseGaps(variants: readonly VariantGap[], f: (v: number) => 
     let text: string;
     if (!last) text = "no train/validation scores to compare";
     else if (!above && v.gap.verdict === "no-large-gap") text = `no overfitting: the gap stays under ${f(v.gap.threshold)} at every size (a larger model may use the data better)`;
-    else if (!above) text = `overfits below ~${exact(v.gap.overfitsBelow ?? last.n)} samples; more data has closed the gap (${f(last.gap)} at ${exact(last.n)})`;
+    else if (!above) text = `overfits below ~${int(v.gap.overfitsBelow ?? last.n)} samples; more data has closed the gap (${f(last.gap)} at ${int(last.n)})`;
     else {
       const data = moreData
         ? `more data closes it (the gap falls ${f(-slope!)} per doubling${closesAt && closesAt < 1e9 ? `, below ${f(v.gap.threshold)} from ~${count(closesAt)} samples` : ""})`
@@ -55,11 +56,11 @@ export function diagnoseGaps(variants: readonly VariantGap[], f: (v: number) => 
           ? "whether more data closes it needs a second size"
           : `more data barely closes it (${slope <= 0 ? "−" : "+"}${f(Math.abs(slope))} per doubling)`;
       const reg = regularisedBy
-        ? `; more regularisation does: ${regularisedBy.label} has a gap of ${f(regularisedBy.gapThere)} instead of ${f(regularisedBy.gapHere)} at ${exact(regularisedBy.n)} with no worse validation score`
+        ? `; more regularisation does: ${regularisedBy.label} has a gap of ${f(regularisedBy.gapThere)} instead of ${f(regularisedBy.gapHere)} at ${int(regularisedBy.n)} with no worse validation score`
         : moreData || slope === null
           ? ""
           : "; try more regularisation (e.g. --vary dropout=0,0.3 or weightDecay=0,1e-4) or a smaller model";
-      text = `overfits: train ${f(last.train)} vs validation ${f(last.valid)} at ${exact(last.n)} (gap ${f(last.gap)}); ${data}${reg}`;
+      text = `overfits: train ${f(last.train)} vs validation ${f(last.valid)} at ${int(last.n)} (gap ${f(last.gap)}); ${data}${reg}`;
     }
     out.set(v.id, { verdict: v.gap.verdict, slopePerDoubling: slope, closesAt, moreData, regularisedBy, text });
   }
@@ -94,6 +95,5 @@ function findRegularised(v: VariantGap, all: readonly VariantGap[], sign: number
 }
 
 /** Measured sizes are exact; only forecasts are rounded. */
-const exact = (n: number) => Math.round(n).toLocaleString("en-US");
 const regStrength = (k: string, v: unknown): number => (k === "earlyStopping" ? (v === false ? 0 : 1) : typeof v === "number" ? v : 0);
 const capacity = (v: unknown): number => (Array.isArray(v) ? v.reduce((a: number, b) => a + Number(b), 0) : Number(v));

@@ -2,11 +2,11 @@
  * The compare report: one JSON-serialisable object with every variant's curve, the frontier, the overfitting
  * diagnosis, the pruning and the recommendation. Same conventions as the estimate report (schema + version).
  */
-import type { AggregatedPoint, CurvePoint, Diagnostic, Interval } from "../curves/index.js";
-import type { GapAnalysis } from "../study/analysis.js";
-import type { GapDiagnosis } from "../study/compare-diagnosis.js";
-import type { FittedFrontier, MeasuredFrontierRow } from "../study/compare-frontier.js";
-import type { EstimateReport, ReportRun } from "./types.js";
+import type { AggregatedPoint, CurvePoint, Diagnostic, Interval } from "../../curves/index.js";
+import type { GapAnalysis } from "../analysis.js";
+import type { GapDiagnosis } from "./diagnosis.js";
+import type { FittedFrontier, MeasuredFrontierRow } from "./frontier.js";
+import type { EstimateReport, ReportRun } from "../estimate-result.js";
 
 export const COMPARE_REPORT_SCHEMA = "enough/compare-report";
 export const COMPARE_REPORT_VERSION = 1;

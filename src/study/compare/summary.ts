@@ -3,23 +3,25 @@
  * intervals, samples for the target, the gap), the paired frontier and its crossovers, the overfitting diagnosis,
  * cost (parameters, FLOPs, time per Run), the pruning ledger and the plain-words recommendation. Pure.
  */
-import type { AggregatedPoint, CurveFit, MetricInfo } from "../curves/index.js";
-import type { Dataset } from "../data/types.js";
-import { COMPARE_REPORT_SCHEMA, COMPARE_REPORT_VERSION, type CompareReport, type CompareVariantReport } from "../report/compare-types.js";
-import { analyse, type AggregateFn, type Analysis, type FitCurveFn } from "./analysis.js";
-import type { Axis, Variant } from "./compare-axes.js";
-import { diagnoseGaps } from "./compare-diagnosis.js";
-import { flopsText } from "./compare-flops.js";
-import { fittedFrontier, frontierSentence, measuredFrontier } from "./compare-frontier.js";
-import { rowsOf, scoreTable } from "./compare-paired.js";
-import type { Domination } from "./compare-prune.js";
-import type { CompareOptions } from "./compare.js";
-import { count, duration, scoreFormatter } from "./findings.js";
-import { toReportRun } from "./estimate.js";
-import type { Target } from "./options.js";
-import type { TimeModel } from "./planner.js";
-import type { JsonObject } from "./run.js";
-import type { RunRecord } from "./runner.js";
+import type { AggregatedPoint, CurveFit, MetricInfo } from "../../curves/index.js";
+import type { Dataset } from "../../data/types.js";
+import { COMPARE_REPORT_SCHEMA, COMPARE_REPORT_VERSION, type CompareReport, type CompareVariantReport } from "./result.js";
+import { analyse, type AggregateFn, type Analysis, type FitCurveFn } from "../analysis.js";
+import type { Axis, Variant } from "./axes.js";
+import { diagnoseGaps } from "./diagnosis.js";
+import { flopsText } from "../../engine/flops.js";
+import { fittedFrontier, frontierSentence, measuredFrontier } from "./frontier.js";
+import { rowsOf, scoreTable } from "./paired.js";
+import type { Domination } from "./prune.js";
+import type { CompareOptions } from "./options.js";
+import { roughCount as count } from "../../format.js";
+import { duration, scoreFormatter } from "../findings.js";
+import { toReportRun } from "../kit/job.js";
+import type { Target } from "../kit/options.js";
+import type { TimeModel } from "../planner.js";
+import type { JsonObject } from "../run.js";
+import type { RunRecord } from "../runner.js";
+import { int } from "../../format.js";
 
 export interface SummaryInput {
   studyId: string;
@@ -262,7 +264,6 @@ export function missesPoints(fit: CurveFit, points: readonly AggregatedPoint[]):
 }
 
 /** Measured sizes are exact; only forecasts are rounded. */
-const exact = (n: number) => Math.round(n).toLocaleString("en-US");
 
 /** Beyond this many times the largest size measured, a samples-for-target figure is a far extrapolation. */
 const FAR = 20;
@@ -300,13 +301,13 @@ function recommend(
         ? `${last.clear ? "clearly ahead of" : "not clearly ahead of"} ${last.runnerUp} (${a.mean >= 0 ? "+" : ""}${f(a.mean)}, paired 80% interval ${f(a.lo)} to ${f(a.hi)} over ${a.count} seeds)`
         : `ahead of ${last.runnerUp} by ${f(Math.abs(a?.mean ?? 0))} (one seed: no paired interval)`
       : "the only variant measured there";
-    out.push(`At the largest size measured (${exact(last.n)} samples) ${last.best} scores ${m} ${f(last.scores[last.best]!)}, ${vsTxt}.`);
+    out.push(`At the largest size measured (${int(last.n)} samples) ${last.best} scores ${m} ${f(last.scores[last.best]!)}, ${vsTxt}.`);
   }
   if (best.atHave) {
     const s = best.atHave.score;
     const pool = i.dataset.split.pool.length;
-    const beyond = nMax > 0 && pool > 2 * nMax ? `, extrapolated from n ≤ ${exact(nMax)}` : "";
-    out.push(`With all ${exact(pool)} samples of your pool, ${best.atHave.variant} should reach ${m} about ${f(s.mean)} (80% interval ${f(s.lo)}–${f(s.hi)})${beyond}, the best of the variants kept.`);
+    const beyond = nMax > 0 && pool > 2 * nMax ? `, extrapolated from n ≤ ${int(nMax)}` : "";
+    out.push(`With all ${int(pool)} samples of your pool, ${best.atHave.variant} should reach ${m} about ${f(s.mean)} (80% interval ${f(s.lo)}–${f(s.hi)})${beyond}, the best of the variants kept.`);
   }
   if (i.target) {
     const t = `${m} ${f(i.target.value)}`;
@@ -335,7 +336,7 @@ function moreFindings(i: SummaryInput, vs: CompareVariantReport[], runsSaved: nu
   for (const v of vs) {
     const cost = [v.paramCount !== null ? `${v.paramCount.toLocaleString("en-US")} parameters` : null, v.flops !== null ? `${flopsText(v.flops)} per sample forward` : null];
     const t = v.timePerRun.at(-1);
-    if (t) cost.push(`${duration(t.seconds)} per Run at ${exact(t.n)}`);
+    if (t) cost.push(`${duration(t.seconds)} per Run at ${int(t.n)}`);
     const sf = v.samplesForTarget;
     const nMax = v.measuredAtMax?.n ?? 0;
     const need =
@@ -349,7 +350,7 @@ function moreFindings(i: SummaryInput, vs: CompareVariantReport[], runsSaved: nu
   }
   const dropped = vs.filter((v) => v.pruned);
   if (dropped.length) {
-    for (const v of dropped) out.push({ id: `pruned:${v.label}`, text: `Dropped ${v.label} after n=${exact(v.pruned!.atSize)}: ${v.pruned!.reason}.` });
+    for (const v of dropped) out.push({ id: `pruned:${v.label}`, text: `Dropped ${v.label} after n=${int(v.pruned!.atSize)}: ${v.pruned!.reason}.` });
     out.push({ id: "pruning", text: `Pruning saved ${runsSaved} Run${runsSaved === 1 ? "" : "s"}${secondsSaved > 0 ? ` (about ${duration(secondsSaved)} of training)` : ""}.` });
   } else if (i.pruneWhy !== "on") out.push({ id: "pruning", text: `No variant was dropped early (pruning ${i.pruneWhy}).` });
   else out.push({ id: "pruning", text: "No variant was clearly dominated at every size measured, so none was dropped early." });

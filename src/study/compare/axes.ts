@@ -4,10 +4,10 @@
  * values are read by the axis's kind and checked by the engine's own validators, so a bad value fails up front
  * with an error naming the axis. Several axes give their cross product.
  */
-import { splitOverrides } from "../engine/spec.js";
-import { InputError } from "../errors.js";
-import { stableHash } from "./hash.js";
-import type { JsonObject } from "./run.js";
+import { splitOverrides } from "../../engine/spec.js";
+import { InputError } from "../../errors.js";
+import { stableHash } from "../hash.js";
+import type { JsonObject } from "../run.js";
 
 export type AxisTarget = "spec" | "recipe" | "model";
 type Kind = "number" | "int" | "bool" | "string" | "intList" | "earlyStopping" | "family";

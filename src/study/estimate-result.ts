@@ -3,9 +3,9 @@
  * documented in docs/report-schema.md; bump REPORT_VERSION on any change that could break a reader.
  */
 import type { AggregatedPoint, CurvePoint, Diagnostic, Interval } from "../curves/index.js";
-import type { GapAnalysis, Prediction } from "../study/analysis.js";
-import type { Finding } from "../study/findings.js";
-import type { EvalMetrics, RunError } from "../study/run.js";
+import type { GapAnalysis, Prediction } from "./analysis.js";
+import type { Finding } from "./findings.js";
+import type { EvalMetrics, RunError } from "./run.js";
 
 export const REPORT_SCHEMA = "enough/estimate-report";
 export const REPORT_VERSION = 1;

@@ -1,0 +1,67 @@
+/**
+ * What a study needs from the layers below (data, engine, curves, the local executor), as one object, so that tests
+ * replace parts of it and never load the native addon.
+ */
+import { aggregatePoints, fitCurve } from "../../curves/index.js";
+import type { LoadOptions } from "../../data/options.js";
+import type { Dataset } from "../../data/types.js";
+import type { Tensors } from "../../engine/types.js";
+import type { AggregateFn, FitCurveFn } from "../analysis.js";
+import type { Executor } from "../executor.js";
+import type { JsonObject } from "../run.js";
+
+export interface StudyDeps {
+  loadDataset(o: LoadOptions): Promise<Dataset>;
+  planSizes(o: { poolSize: number; numClasses: number }): number[];
+  /** The data layer's --sizes reader (counts, k suffixes, percentages, "all"); the local reader otherwise. */
+  parseSizes?(arg: string, poolSize: number): number[] | "auto";
+  parseModelArg(arg: string): JsonObject;
+  defaultRecipe(kind: Tensors["xKind"], nTrain: number): JsonObject;
+  /** Checks a ModelSpec / Recipe up front (typed errors), so a typo fails at once instead of in every Run. */
+  validateSpec?(spec: JsonObject): void;
+  validateRecipe?(recipe: JsonObject): void;
+  engineVersion(): string;
+  createExecutor(o: { jobs?: number; threads?: number }): Executor;
+  fitCurve: FitCurveFn;
+  aggregate: AggregateFn;
+  enoughVersion: string;
+}
+
+/** The real engine, data layer and local executor, loaded on first use (tests never load the native addon). */
+export async function defaultDeps(): Promise<StudyDeps> {
+  const [engine, data, local, { readFileSync }] = await Promise.all([
+    import("../../engine/index.js"),
+    import("../../data/index.js"),
+    import("../executor-local.js"),
+    import("node:fs"),
+  ]);
+  let version = "0";
+  try {
+    version = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version;
+  } catch {
+    try {
+      version = JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8")).version;
+    } catch {
+      /* an unknown version only weakens run-id re-use across releases */
+    }
+  }
+  return {
+    loadDataset: (o) => data.loadDataset(o),
+    planSizes: (o) => data.planSizes(o),
+    parseSizes: (arg, poolSize) => data.parseSizes(arg, poolSize),
+    parseModelArg: (arg) => engine.parseModelArg(arg) as unknown as JsonObject,
+    defaultRecipe: (kind, n) => engine.defaultRecipe(kind, n) as unknown as JsonObject,
+    validateSpec: (spec) => void engine.validateSpec(spec),
+    validateRecipe: (recipe) => void engine.validateRecipe(recipe as never),
+    engineVersion: () => `enough ${version}; torch ${engine.engineInfo().torchVersion}`,
+    createExecutor: (o) => new local.LocalExecutor(o),
+    fitCurve: (p, o) => fitCurve(p, o),
+    aggregate: aggregatePoints,
+    enoughVersion: version,
+  };
+}
+
+/** Whether the caller gave every dependency (then the real ones are not even loaded). */
+export function isComplete(d: Partial<StudyDeps> | undefined): d is StudyDeps {
+  return !!d && ["loadDataset", "planSizes", "parseModelArg", "defaultRecipe", "engineVersion", "createExecutor", "fitCurve", "aggregate"].every((k) => k in d);
+}

@@ -1,0 +1,82 @@
+/**
+ * How every study turns (model, subset, seed) into a Run, and a Run back into a result row. Shared by every kind of
+ * study, so the same model on the same subset is the same Run (same id, re-used) whatever study asks for it.
+ */
+import type { LoadOptions } from "../../data/options.js";
+import type { Dataset } from "../../data/types.js";
+import type { ReportRun } from "../estimate-result.js";
+import { runId, runInputs, type JsonObject, type RunInputs, type RunJob } from "../run.js";
+import type { RunRecord } from "../runner.js";
+import type { StudyDeps } from "./deps.js";
+import type { StudyOptions } from "./study-options.js";
+
+/**
+ * The job of one Run: the default recipe for the subset's training rows, the overrides, the seed (a safer recipe on
+ * a retry).
+ */
+export function buildJob(o: {
+  dataset: Dataset;
+  spec: JsonObject;
+  recipe?: JsonObject;
+  size: number;
+  seed: number;
+  attempt: number;
+  validFraction: number;
+  engineVersion: string;
+  defaultRecipe: StudyDeps["defaultRecipe"];
+}): { job: RunJob; inputs: RunInputs } {
+  const { size, seed, validFraction } = o;
+  const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
+  let recipe: JsonObject = { ...o.defaultRecipe(o.dataset.tensors.xKind, nTrain), ...o.recipe, seed };
+  if (o.attempt > 0) recipe = saferRecipe(recipe);
+  const base = { cacheDir: o.dataset.cacheDir!, fingerprint: o.dataset.fingerprint, subset: { size, seed }, spec: o.spec, recipe, validFraction };
+  const inputs = runInputs(base, o.engineVersion);
+  return { job: { ...base, runId: runId(inputs) }, inputs };
+}
+
+/** The retry after a failure: a third of the learning rate, and half the batch (memory) when it is above 16. */
+export function saferRecipe(r: JsonObject): JsonObject {
+  const out: JsonObject = { ...r };
+  if (typeof r.lr === "number") out.lr = r.lr / 3;
+  if (typeof r.batchSize === "number" && r.batchSize > 16) out.batchSize = Math.max(16, Math.floor(r.batchSize / 2));
+  return out;
+}
+
+/** A finished or failed Run as the results list it. */
+export function toReportRun(r: RunRecord): ReportRun {
+  return {
+    id: r.id,
+    size: r.size,
+    seed: r.seed,
+    attempt: r.attempt,
+    status: r.status as "done" | "failed",
+    reused: r.reused,
+    reason: r.reason,
+    metrics: r.result?.metrics ?? null,
+    seconds: r.result?.seconds ?? null,
+    totalSeconds: r.result?.totalSeconds ?? null,
+    epochs: r.result?.epochs ?? null,
+    bestEpoch: r.result?.bestEpoch ?? null,
+    stoppedEarly: r.result?.stoppedEarly ?? null,
+    nTrain: r.result?.nTrain ?? null,
+    nValid: r.result?.nValid ?? null,
+    paramCount: r.result?.paramCount ?? null,
+    error: r.error ?? null,
+  };
+}
+
+/** The data layer's load options of a study: `load`, then the study's own data fields where given. */
+export function studyLoadOptions(
+  o: Pick<StudyOptions, "data" | "load" | "targetColumn" | "testFraction" | "splitSeed" | "cacheRoot">,
+  onProgress: LoadOptions["onProgress"],
+): LoadOptions {
+  return {
+    ...o.load,
+    source: o.data,
+    ...(o.targetColumn !== undefined ? { target: o.targetColumn } : {}),
+    ...(o.testFraction !== undefined ? { testFraction: o.testFraction } : {}),
+    ...(o.splitSeed !== undefined ? { seed: o.splitSeed } : {}),
+    ...(o.cacheRoot !== undefined ? { cacheRoot: o.cacheRoot } : {}),
+    onProgress,
+  };
+}

@@ -1,0 +1,43 @@
+/** The options every kind of study takes (estimate, compare, and the kinds to come), with their defaults. */
+import type { LoadOptions } from "../../data/options.js";
+import type { JsonObject } from "../run.js";
+import type { Target } from "./options.js";
+
+export interface StudyOptions {
+  /** The Source: a path or builtin:name. */
+  data: string;
+  /** The target column (tabular/text sources). */
+  targetColumn?: string;
+  /** "accuracy=0.90", or { metric, value }. Optional: without it the answer is about the data you have. */
+  target?: string | Target;
+  /** A ModelSpec, or the CLI spelling ("cnn", "mlp:width=2", path.json). Default by data kind. */
+  model?: string | JsonObject;
+  /** Recipe fields that override the default recipe for every Run. */
+  recipe?: JsonObject;
+  /** "auto" (planned within the budget, default), a list of sizes, or "1000,5000,20k". */
+  sizes?: "auto" | number[] | string;
+  /** Seeds per size (fixed sizes) or at most per size (auto). Default 3. */
+  seeds?: number;
+  /** Wall-time budget: "15m", "90s" or seconds. The default with auto sizes depends on the kind; none for fixed sizes. */
+  budget?: string | number;
+  /** The SQLite store of Runs (default .enough/enough.db). Nothing else is written but the data cache. */
+  store?: string;
+  /** How to read, encode and split the data beyond the fields above (groups, kinds, text column, test file...). */
+  load?: Omit<LoadOptions, "source" | "target" | "onProgress">;
+  /** Share of each subset held out for early stopping (default 0.15). */
+  validFraction?: number;
+  testFraction?: number;
+  /** Seed of the test split. */
+  splitSeed?: number;
+  cacheRoot?: string;
+  /** k concurrent Runs x t threads each (default from the core count, see chooseConcurrency). */
+  jobs?: number;
+  threads?: number;
+  signal?: AbortSignal;
+  /** Bootstrap replicates for the final test fit (default 200). */
+  bootstrap?: number;
+}
+
+export const DEFAULT_MODEL: Record<string, string> = { image: "cnn", tabular: "mlp", text: "text" };
+export const DEFAULT_SEEDS = 3;
+export const DEFAULT_VALID_FRACTION = 0.15;

@@ -1,0 +1,278 @@
+/**
+ * The study kit: what every kind of study (estimate, compare, and the kinds to come) does around its own planning.
+ *
+ * prepareStudy() is the opening, in an order chosen so that nothing expensive happens before every cheap check has
+ * passed: the options (valid fraction, seeds, target and its range, budget, an explicit model), the output folders,
+ * then the store (typed errors for a corrupt, locked or read-only file), and only then the data; after the load the
+ * question is completed from the data (metric, default model, sizes, budget). Study.run() is the life around the
+ * kind's loop, in the spirit of Optuna's Study: the study record, the executor, the plan event, cancellation,
+ * failure marking and clean-up. Planners, executors and the store only answer questions; the kind owns its loop.
+ */
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { CancelledError, InputError, StoreError } from "../../errors.js";
+import { metricInfo } from "../../curves/metric.js";
+import type { MetricInfo } from "../../curves/types.js";
+import { DEFAULT_CACHE_ROOT } from "../../data/options.js";
+import type { Dataset } from "../../data/types.js";
+import type { Tensors } from "../../engine/types.js";
+import type { StudyEvent } from "../events.js";
+import type { Executor } from "../executor.js";
+import { stableHash } from "../hash.js";
+import { SUPPORTED_METRICS, checkMetric, defaultMetric } from "../metrics.js";
+import type { JsonObject, RunInputs, RunJob } from "../run.js";
+import type { RunRecord } from "../runner.js";
+import { DEFAULT_STORE_PATH, Store } from "../store.js";
+import { defaultDeps, isComplete, type StudyDeps } from "./deps.js";
+import { buildJob, studyLoadOptions } from "./job.js";
+import { checkTargetRange, parseBudget, parseCountList, readTarget, type Target } from "./options.js";
+import { checkWritableFolder } from "./outputs.js";
+import { DEFAULT_MODEL, DEFAULT_SEEDS, DEFAULT_VALID_FRACTION, type StudyOptions } from "./study-options.js";
+
+/** What differs between kinds of study in the opening. */
+export interface StudyKind {
+  /** The kind as the store records it ("estimate", "compare"). */
+  kind: string;
+  /** First character of the study id (s for estimate, c for compare: ids stay what they were). */
+  idPrefix: string;
+  /** Budget with --sizes auto and no --budget, in seconds. */
+  defaultAutoBudget: number;
+  /** Whether a validation fraction of 0 is allowed (compare needs a validation slice for the train/validation gap). */
+  validFractionZero: boolean;
+  /** Why the fraction must be above 0, when it must. */
+  validFractionWhy?: string;
+}
+
+export interface StudyContext<E> {
+  onEvent?: (e: E) => void;
+  deps?: Partial<StudyDeps>;
+}
+
+/** What a kind's loop gets from Study.run(). */
+export interface StudyRun {
+  studyId: string;
+  store: Store;
+  executor: Executor;
+  engineVersion: string;
+  /** A Run's job, built the same way for every kind (same inputs, same id, re-used across studies). */
+  makeJob(spec: JsonObject, recipe: JsonObject | undefined, size: number, seed: number, attempt: number): { job: RunJob; inputs: RunInputs };
+  /** Records the cancellation and throws the CancelledError that says where the finished Runs are. */
+  cancelled(records: readonly RunRecord[]): never;
+}
+
+export async function prepareStudy<E extends { type: string } = StudyEvent>(options: StudyOptions, ctx: StudyContext<E>, kind: StudyKind): Promise<Study<E>> {
+  const t0 = Date.now();
+  const emit = (ctx.onEvent ?? (() => {})) as (e: E | StudyEvent) => void;
+  const deps: StudyDeps = isComplete(ctx.deps) ? ctx.deps : { ...(await defaultDeps()), ...ctx.deps };
+
+  // 1. Options that need nothing but themselves.
+  const validFraction = options.validFraction ?? DEFAULT_VALID_FRACTION;
+  if (kind.validFractionZero ? !(validFraction >= 0 && validFraction < 0.5) : !(validFraction > 0 && validFraction < 0.5)) {
+    const range = kind.validFractionZero ? "[0, 0.5)" : "(0, 0.5)";
+    throw new InputError("BAD_VALID_FRACTION", `validFraction must be in ${range}${kind.validFractionWhy ? ` ${kind.validFractionWhy}` : ""}, got ${validFraction}`);
+  }
+  const seeds = options.seeds ?? DEFAULT_SEEDS;
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 20) throw new InputError("BAD_SEEDS", `seeds must be a whole number from 1 to 20, got ${seeds}`);
+  const written = options.target === undefined ? null : typeof options.target === "string" ? readTarget(options.target) : options.target;
+  if (written) {
+    if (written.metric !== null && !(SUPPORTED_METRICS as readonly string[]).includes(written.metric)) {
+      throw new InputError("BAD_METRIC", `the metric "${written.metric}" is not one a study measures`, { hint: `use one of: ${SUPPORTED_METRICS.join(", ")}` });
+    }
+    checkTargetRange(written.metric, written.value);
+  }
+  const budgetGiven = options.budget !== undefined ? parseBudget(options.budget) : undefined;
+  const explicitSpec = typeof options.model === "object" ? options.model : options.model !== undefined ? deps.parseModelArg(options.model) : null;
+  if (explicitSpec) deps.validateSpec?.(explicitSpec);
+
+  // 2. Where the work goes: the cache folder, then the store (typed errors, before any data is read).
+  checkWritableFolder(options.cacheRoot ?? options.load?.cacheRoot ?? DEFAULT_CACHE_ROOT, "--cache-root");
+  const storePath = resolve(options.store ?? DEFAULT_STORE_PATH);
+  const store = new StoreHandle(storePath);
+  try {
+
+    // 3. Data.
+    const dataset = await deps.loadDataset(studyLoadOptions(options, (p) => emit({ type: "loading", ...p })));
+    const loadSeconds = (Date.now() - t0) / 1000;
+    if (!dataset.cacheDir) throw new InputError("NO_CACHE", `the dataset ${dataset.source} has no cache directory; worker processes need one`);
+    const tensors = dataset.tensors;
+    const task = tensors.task;
+    const poolSize = dataset.split.pool.length;
+    const testSize = dataset.split.test.length;
+    emit({ type: "data", source: dataset.source, fingerprint: dataset.fingerprint, kind: dataset.schema.kind, task, rows: tensors.n, poolSize, testSize, numClasses: tensors.numClasses, warnings: dataset.report.warnings });
+
+    // 4. The question, completed from the data: metric, model, sizes, budget.
+    const target: Target | null = written ? { metric: written.metric ?? defaultMetric(task), value: written.value } : null;
+    if (target && written?.metric === null) checkTargetRange(target.metric, target.value);
+    const metric = target?.metric ?? defaultMetric(task);
+    checkMetric(metric, task);
+    const info = metricInfo(metric, task === "classification" && metric === "accuracy" ? { chance: 1 / Math.max(2, tensors.numClasses) } : {});
+    let spec = explicitSpec;
+    if (!spec) {
+      spec = deps.parseModelArg(DEFAULT_MODEL[dataset.schema.kind] ?? "mlp");
+      deps.validateSpec?.(spec);
+    }
+    let sizesArg = options.sizes;
+    if (typeof sizesArg === "string" && sizesArg.trim() !== "auto") sizesArg = deps.parseSizes ? deps.parseSizes(sizesArg, poolSize) : parseCountList(sizesArg, "--sizes");
+    const adaptive = sizesArg === undefined || sizesArg === "auto" || (typeof sizesArg === "string" && sizesArg.trim() === "auto");
+    // Auto: the data layer's whole plan within the pool (each kind spreads or densifies it); else the user's list.
+    const sizes = [...new Set(adaptive ? deps.planSizes({ poolSize, numClasses: tensors.numClasses }).filter((n) => n <= poolSize) : (sizesArg as number[]))].sort((a, b) => a - b);
+    if (!adaptive) {
+      const tooBig = sizes.filter((n) => n > poolSize);
+      if (tooBig.length) {
+        throw new InputError("SIZE_TOO_LARGE", `--sizes ${tooBig.join(", ")} exceed the training pool (${poolSize} samples after the test split)`, {
+          hint: `use sizes up to ${poolSize}, or --sizes auto`,
+        });
+      }
+    }
+    if (!sizes.length) throw new InputError("NO_SIZES", "no subset size could be planned", { hint: "the training pool may be too small; check the data" });
+    const budgetSeconds = budgetGiven ?? (adaptive ? kind.defaultAutoBudget : null);
+    return new Study<E>({ kind, options, t0, emit, deps, store, storePath, dataset, loadSeconds, target, metric, info, spec, seeds, adaptive, sizes, budgetSeconds, validFraction });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+/**
+ * The study's store, checked at once: an existing file is opened now (a corrupt, locked or read-only one fails
+ * before the data loads); a new one is only checked for a writable folder and created when the study starts, so a
+ * study refused over its options leaves no empty store behind.
+ */
+class StoreHandle {
+  private store: Store | null = null;
+  constructor(readonly path: string) {
+    if (existsSync(path)) this.get();
+    else {
+      try {
+        checkWritableFolder(dirname(path), "--store");
+      } catch (err) {
+        throw new StoreError("STORE_READONLY", `the store ${path} cannot be created: ${(err as Error).message}`, { hint: "give --store a path in a folder you can write to", cause: err });
+      }
+    }
+  }
+
+  get(): Store {
+    if (!this.store) {
+      this.store = Store.open(this.path);
+      this.store.requeueStale();
+    }
+    return this.store;
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = null;
+  }
+}
+
+interface StudyFields<E> {
+  kind: StudyKind;
+  options: StudyOptions;
+  /** When the study started (ms), for budgets and timings. */
+  t0: number;
+  emit: (e: E | StudyEvent) => void;
+  deps: StudyDeps;
+  store: StoreHandle;
+  storePath: string;
+  dataset: Dataset;
+  loadSeconds: number;
+  target: Target | null;
+  metric: string;
+  info: MetricInfo;
+  /** The (base) ModelSpec. */
+  spec: JsonObject;
+  seeds: number;
+  adaptive: boolean;
+  /** Fixed: the user's sizes, ascending. Auto: the data layer's plan within the pool, ascending. */
+  sizes: number[];
+  budgetSeconds: number | null;
+  validFraction: number;
+}
+
+export interface Study<E> extends StudyFields<E> {}
+
+export class Study<E> {
+  constructor(fields: StudyFields<E>) {
+    Object.assign(this, fields);
+  }
+
+  get tensors(): Tensors {
+    return this.dataset.tensors;
+  }
+  get poolSize(): number {
+    return this.dataset.split.pool.length;
+  }
+  get testSize(): number {
+    return this.dataset.split.test.length;
+  }
+
+  /** Seconds since the study started. */
+  elapsed(): number {
+    return (Date.now() - this.t0) / 1000;
+  }
+
+  /** Budget seconds left after keeping `reserve` back for the final fits; null without a budget. */
+  remaining(reserve: number): number | null {
+    return this.budgetSeconds === null ? null : this.budgetSeconds - reserve - this.elapsed();
+  }
+
+  /** Checks recipe overrides against the engine up front (on top of this data kind's default recipe). */
+  checkRecipe(recipe: JsonObject | undefined): void {
+    if (recipe && Object.keys(recipe).length) this.deps.validateRecipe?.({ ...this.deps.defaultRecipe(this.tensors.xKind, 100), ...recipe });
+  }
+
+  /** Runs kind-specific reading of the question between prepareStudy() and run(); the store is closed if it throws. */
+  setup<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      this.store.close();
+      throw err;
+    }
+  }
+
+  /**
+   * The study's life around the kind's loop: the study record (id from `key`, the question), the executor, the plan
+   * event; the body returns the result and the summary the store keeps. On an error the study is marked failed (a
+   * cancellation keeps its own status); the executor and the store are always closed.
+   */
+  async run<T>(o: { key: object; record: object; sizes: number[] }, body: (run: StudyRun) => Promise<{ result: T; summary: unknown }>): Promise<T> {
+    const storePath = this.storePath;
+    const store = this.store.get();
+    const studyId = this.kind.idPrefix + stableHash(o.key, 12);
+    let executor: Executor | undefined;
+    try {
+      store.openStudy({ id: studyId, kind: this.kind.kind, options: { ...o.key, ...o.record }, fingerprint: this.dataset.fingerprint });
+      const engineVersion = this.deps.engineVersion();
+      executor = this.deps.createExecutor({ jobs: this.options.jobs, threads: this.options.threads });
+      this.emit({ type: "plan", studyId, adaptive: this.adaptive, sizes: o.sizes, seeds: this.seeds, budgetSeconds: this.budgetSeconds, jobs: executor.slots, threads: executor.threads, model: this.spec, metric: this.metric, target: this.target });
+      const { result, summary } = await body({
+        studyId,
+        store,
+        executor,
+        engineVersion,
+        makeJob: (spec, recipe, size, seed, attempt) =>
+          buildJob({ dataset: this.dataset, spec, recipe, size, seed, attempt, validFraction: this.validFraction, engineVersion, defaultRecipe: this.deps.defaultRecipe }),
+        cancelled: (records) => {
+          store.setStudyStatus(studyId, "cancelled");
+          const done = records.filter((r) => r.status === "done").length;
+          throw new CancelledError(`interrupted: ${done} finished Run${done === 1 ? "" : "s"} stored in ${storePath}; run the same command again to resume`);
+        },
+      });
+      store.setStudyStatus(studyId, "done", summary);
+      return result;
+    } catch (err) {
+      if (!(err instanceof CancelledError)) {
+        try {
+          store.setStudyStatus(studyId, "failed");
+        } catch {
+          /* the original error matters more */
+        }
+      }
+      throw err;
+    } finally {
+      await executor?.close();
+      this.store.close();
+    }
+  }
+}
