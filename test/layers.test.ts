@@ -17,7 +17,7 @@ const LAYERS: [rank: number, prefixes: string[]][] = [
   [4, ["report/", "audit/"]],
   [3, ["study/"]],
   [2, ["engine/", "data/", "curves/"]],
-  [1, ["rng.ts", "stats.ts", "errors.ts", "format.ts"]],
+  [1, ["rng.ts", "stats.ts", "errors.ts", "format.ts", "pii.ts"]],
 ];
 
 function rankOf(file: string): number {
