@@ -9,7 +9,7 @@ import { DEFAULT_CACHE_ROOT, fingerprintOptions, type LoadOptions } from "./opti
 import { checkFile } from "./sources/file.js";
 import { loadImageFolder } from "./sources/images.js";
 import { builtinFiles, builtinName, loadBuiltin } from "./builtin.js";
-import { loadTabular } from "./tabular.js";
+import { loadTabular, type Built } from "./tabular.js";
 import { tableFormat } from "./sources/table.js";
 import type { Dataset } from "./types.js";
 
@@ -24,8 +24,12 @@ export { stratifiedSplit, groupSplit } from "./split.js";
 
 export { DEFAULT_CACHE_ROOT };
 
-/** The fingerprint and cache folder a load with these options would use (hashes the source; does not parse it). */
-export async function datasetFingerprint(opts: LoadOptions): Promise<{ fingerprint: string; cacheDir: string }> {
+/**
+ * The fingerprint and cache folder a load with these options would use (hashes the source; does not parse it).
+ * `identity` is the key without the PII-feature policy: the dataset's fingerprint (its Runs' key) when no column
+ * was left out as personal data, so that stores from before that policy keep their Runs.
+ */
+export async function datasetFingerprint(opts: LoadOptions): Promise<{ fingerprint: string; cacheDir: string; identity: string }> {
   const cacheRoot = opts.cacheRoot ?? DEFAULT_CACHE_ROOT;
   const name = builtinName(opts.source);
   let digest: string;
@@ -55,11 +59,12 @@ export async function datasetFingerprint(opts: LoadOptions): Promise<{ fingerpri
   const formats = [name ? null : tableFormat(opts.source), opts.testSource ? tableFormat(opts.testSource) : null];
   const reader = formats.some((f) => f !== null && f !== "csv") ? { reader: formats } : {};
   // Tabular sources no longer feed PII columns to the model (unless keepPiiFeatures): a cache written before that
-  // change may hold them, so the tabular key changed once with it.
+  // change may hold them, so the tabular cache key changed once with it (re-encoding is cheap; Runs are not).
   const tabular = !name && !(await stat(opts.source)).isDirectory();
   const pii = tabular ? { pii: opts.keepPiiFeatures ? "kept" : "excluded" } : {};
-  const fingerprint = fingerprintOf({ source: digest, test: testDigest, ...reader, options: { ...fingerprintOptions(opts), ...pii } });
-  return { fingerprint, cacheDir: join(cacheRoot, fingerprint) };
+  const identity = fingerprintOf({ source: digest, test: testDigest, ...reader, options: fingerprintOptions(opts) });
+  const fingerprint = tabular ? fingerprintOf({ source: digest, test: testDigest, ...reader, options: { ...fingerprintOptions(opts), ...pii } }) : identity;
+  return { fingerprint, cacheDir: join(cacheRoot, fingerprint), identity };
 }
 
 /**
@@ -69,7 +74,7 @@ export async function datasetFingerprint(opts: LoadOptions): Promise<{ fingerpri
 export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
   const progress = opts.onProgress ?? (() => {});
   progress({ phase: "fingerprint" });
-  const { fingerprint, cacheDir } = await datasetFingerprint(opts);
+  const { fingerprint: cacheKey, cacheDir, identity } = await datasetFingerprint(opts);
   if (!opts.refresh && (await cacheExists(cacheDir))) {
     progress({ phase: "cache-read" });
     try {
@@ -80,8 +85,12 @@ export async function loadDataset(opts: LoadOptions): Promise<Dataset> {
     }
   }
   const name = builtinName(opts.source);
-  const built = name ? await loadBuiltin(name, opts) : (await stat(opts.source)).isDirectory() ? await loadImageFolder(opts) : await loadTabular(opts);
-  const ds: Dataset = { ...built, fingerprint, cacheDir, fromCache: false };
+  const built: Built = name ? await loadBuiltin(name, opts) : (await stat(opts.source)).isDirectory() ? await loadImageFolder(opts) : await loadTabular(opts);
+  // Same encoded data as before the PII policy (no column left out, or the user kept them): same fingerprint and
+  // Run ids as before; otherwise the data differs and so does its key.
+  const { piiExcluded, ...rest } = built;
+  const fingerprint = piiExcluded?.length ? cacheKey : identity;
+  const ds: Dataset = { ...rest, fingerprint, cacheDir, fromCache: false };
   progress({ phase: "cache-write" });
   await writeCache(cacheDir, ds);
   progress({ phase: "done" });

@@ -18,7 +18,11 @@ import { fitTabular, applyTabular, type RawColumn } from "./encoders/tabular.js"
 import { fitText, applyText } from "./encoders/text.js";
 import type { EncoderState, TargetEncoder } from "./encoders/types.js";
 
-export type Built = Omit<Dataset, "fingerprint" | "cacheDir" | "fromCache"> & { encoders: EncoderState };
+export type Built = Omit<Dataset, "fingerprint" | "cacheDir" | "fromCache"> & {
+  encoders: EncoderState;
+  /** Columns left out of the features because they hold personal data (tabular sources only). */
+  piiExcluded?: string[];
+};
 
 const TARGET_NAMES = ["target", "label", "labels", "class", "y", "category", "outcome"];
 const TEST_VALUES = ["test", "true", "1", "yes", "holdout", "t"];
@@ -349,6 +353,7 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
     groups: groupOut,
     encoders,
     report: { file: parts.map((p) => p.file).join(" + "), rowsRead, rowsKept: n, rowsSkipped: rowsRead - n, skipped: skippedList, warnings },
+    piiExcluded: [...personal.keys()],
   };
 }
 

@@ -214,10 +214,12 @@ describe("nothing is lost quietly", () => {
   });
 
   it("reader options that change the encoded data are part of the cache key; allowBadRows is not", async () => {
-    const f = write(dir, "opts.csv", "a,y\n" + rowsOf(30, (i) => `${i % 5},${i % 2 ? "p" : "q"}`));
+    const f = write(dir, "opts.csv", "a,mail,y\n" + rowsOf(30, (i) => `${i % 5},user${i}@example.com,${i % 2 ? "p" : "q"}`));
     const a = await load(f);
     const b = await load(f, "y", { keepPiiFeatures: true });
+    // Left out as personal data by default, a feature when kept: different data, different keys.
     expect(b.fingerprint).not.toBe(a.fingerprint);
+    expect(b.cacheDir).not.toBe(a.cacheDir);
     // A load either fails without allowBadRows or gives the same rows with it: same data, same key, same Runs.
     const c = await load(f, "y", { allowBadRows: true });
     expect(c.fingerprint).toBe(a.fingerprint);
