@@ -15,7 +15,7 @@ const LAYERS: [rank: number, prefixes: string[]][] = [
   [5, ["index.ts", "cli/"]],
   // The audit renders its own report with report/'s HTML and SVG helpers, so it sits beside report, above study.
   [4, ["report/", "audit/"]],
-  [3, ["study/"]],
+  [3, ["study/", "strategies/"]],
   [2, ["engine/", "data/", "curves/"]],
   [1, ["rng.ts", "stats.ts", "errors.ts", "format.ts", "pii.ts"]],
 ];

@@ -177,7 +177,8 @@ function subset(d: FitData, nUpTo: number): FitData {
   return { n: Float64Array.from(idx.map((i) => d.n[i]!)), e: Float64Array.from(idx.map((i) => d.e[i]!)), w: Float64Array.from(idx.map((i) => d.w[i]!)) };
 }
 
-function meanAt(d: FitData, n: number): number {
+/** Mean error of the points at size n. */
+export function meanAt(d: FitData, n: number): number {
   let s = 0;
   let c = 0;
   for (let i = 0; i < d.n.length; i++) if (d.n[i] === n) {

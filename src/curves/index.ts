@@ -20,3 +20,13 @@ export { fitCurve, FittedCurve } from "./forecast.js";
 export { FAMILY_NAMES } from "./families.js";
 export { parseCsv, curvePointsFromCsv, type CsvTable } from "./csv.js";
 export { effectiveMultiplier, type MultiplierResult } from "./multiplier.js";
+export {
+  pairedMultiplier,
+  type PairedMultiplierInput,
+  type PairedMultiplierOptions,
+  type PairedMultiplierResult,
+  type MultiplierReading,
+  type TargetMultiplierReading,
+  type MultiplierKind,
+  type MultiplierVerdict,
+} from "./multiplier-paired.js";

@@ -12,3 +12,29 @@ export function simulate(truth: (n: number) => number, opts: { sizes?: number[];
   }
   return out;
 }
+
+/**
+ * Paired baseline and strategy runs on the same sizes and seeds. Each seed's subset adds a noise component that both
+ * curves share (autocorrelated across the nested sizes, as nested subsets are), plus noise of each run's own; the
+ * noise sd falls slowly with n.
+ */
+export function simulatePair(
+  base: (n: number) => number,
+  strategy: (n: number) => number,
+  opts: { sizes?: number[]; seeds?: number; sd?: number; seed?: number } = {},
+): { baseline: CurvePoint[]; strategy: CurvePoint[] } {
+  const z = normal(rng(opts.seed ?? 1));
+  const sd = opts.sd ?? 0.006;
+  const baseline: CurvePoint[] = [];
+  const strat: CurvePoint[] = [];
+  for (let k = 0; k < (opts.seeds ?? 3); k++) {
+    let shared = 0;
+    for (const n of opts.sizes ?? SIZES) {
+      shared = 0.6 * shared + 0.8 * z();
+      const sdn = sd * Math.pow(400 / n, 0.25);
+      baseline.push({ n, seed: k, score: base(n) + sdn * (0.7 * shared + 0.7 * z()) });
+      strat.push({ n, seed: k, score: strategy(n) + sdn * (0.7 * shared + 0.7 * z()) });
+    }
+  }
+  return { baseline, strategy: strat };
+}

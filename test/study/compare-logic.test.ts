@@ -6,7 +6,8 @@ import { expandVariants, parseAxes, parseAxis, variantCount } from "../../src/st
 import { forwardFlops } from "../../src/engine/flops.js";
 import { fittedFrontier, frontierSentence, measuredFrontier } from "../../src/study/compare/frontier.js";
 import { nextRung } from "../../src/study/compare/ladder.js";
-import { pairedDiff, scoreTable, tQuantile } from "../../src/study/compare/paired.js";
+import { pairedDiff, scoreTable } from "../../src/study/compare/paired.js";
+import { tQuantile } from "../../src/stats.js";
 import { dominatedBy, prune } from "../../src/study/compare/prune.js";
 import { missesPoints } from "../../src/study/compare/summary.js";
 
