@@ -11,6 +11,10 @@
       "target_name": "enough_native",
       "sources": [
         "src/addon.cc",
+        "src/js_values.cc",
+        "src/model_handle.cc",
+        "src/train_call.cc",
+        "src/batcher.cc",
         "src/models.cc",
         "src/trainer.cc"
       ],
