@@ -15,6 +15,7 @@
         "src/model_handle.cc",
         "src/train_call.cc",
         "src/batcher.cc",
+        "src/augment.cc",
         "src/models.cc",
         "src/trainer.cc"
       ],

@@ -1,6 +1,8 @@
 // Batch gathering (see batcher.h).
 #include "batcher.h"
 
+#include "augment.h"
+
 #include <ATen/Parallel.h>
 
 #include <cstring>
@@ -68,6 +70,7 @@ void Batcher::fill(const int64_t* rows, int64_t b, torch::Tensor& xo, torch::Ten
       }
     });
   }
+  if (aug) aug->rows(x, rows, b);
   if (d.cat) {
     const int64_t K = (int64_t)d.catCardinalities.size();
     int64_t* o = cat.data_ptr<int64_t>();
@@ -86,7 +89,9 @@ void Batcher::fill(const int64_t* rows, int64_t b, torch::Tensor& xo, torch::Ten
   xo = x.narrow(0, 0, b);
   co = d.cat ? cat.narrow(0, 0, b) : torch::Tensor();
   yo = y.narrow(0, 0, b);
+  if (aug && withY && aug->mixes()) aug->mix(xo, yo, y2, lam);
   if (dev.is_cuda()) {
+    if (y2.defined()) y2 = y2.to(dev);
     xo = xo.to(dev);
     if (co.defined()) co = co.to(dev);
     yo = yo.to(dev);

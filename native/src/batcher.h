@@ -6,6 +6,10 @@
 #include "engine.h"
 
 namespace enough {
+class Augmenter;
+}
+
+namespace enough {
 
 // Gathers rows of a DataView into reusable batch buffers (x as float or int64 tokens, cat ids, targets).
 struct Batcher {
@@ -15,6 +19,11 @@ struct Batcher {
   double yMean, yStd;
   torch::Tensor x, cat, y;
   int64_t cap;
+  // Training batches only: augmentation applied in fill(); after a mixing batch, y2 holds the partner targets and
+  // lam the weight of y (lam = 1 and y2 undefined otherwise).
+  Augmenter* aug = nullptr;
+  torch::Tensor y2;
+  double lam = 1.0;
 
   Batcher(const DataView& d_, int64_t cap_, bool channelsLast_, torch::Device dev_, double yMean_, double yStd_);
   // Fills the first `b` slots with data rows `rows[0..b)`; returns device tensors (views of the buffers on CPU).

@@ -110,7 +110,7 @@ int needChoice(Napi::Env env, const Napi::Object& o, const char* what, const cha
 Spec readSpec(Napi::Env env, const Napi::Object& o) {
   const char* W = "spec";
   Spec s;
-  s.family = (Family)needChoice(env, o, W, "family", {"mlp", "cnn", "resnet", "text"});
+  s.family = (Family)needChoice(env, o, W, "family", {"mlp", "cnn", "resnet", "text", "torchscript"});
   s.hidden = needInts(env, o, W, "hidden");
   s.channels = needInts(env, o, W, "channels");
   s.fc = (int64_t)needNum(env, o, W, "fc");
@@ -124,6 +124,9 @@ Spec readSpec(Napi::Env env, const Napi::Object& o) {
   s.labelSmoothing = needNum(env, o, W, "labelSmoothing");
   s.classWeights = needDoubles(env, o, W, "classWeights");
   s.channelsLast = needFlag(env, o, W, "channelsLast");
+  s.scriptPath = needStr(env, o, W, "scriptPath");
+  if (s.family == Family::TorchScript && s.scriptPath.empty())
+    jsFail(env, ErrorKind::Spec, "spec field \"scriptPath\" must name a TorchScript file for family torchscript");
   return s;
 }
 
@@ -145,6 +148,39 @@ Recipe readRecipe(Napi::Env env, const Napi::Object& o) {
   r.seed = (uint64_t)needNum(env, o, W, "seed");
   r.threads = (int)needNum(env, o, W, "threads");
   r.cuda = needChoice(env, o, W, "device", {"cpu", "cuda"}) == 1;
+  // augment: null (off) or the resolved ops, every field present.
+  auto aug = need(env, o, W, "augment");
+  if (!aug.IsNull()) {
+    if (!aug.IsObject()) jsFail(env, ErrorKind::Spec, "recipe field \"augment\" must be null or an object");
+    auto a = aug.As<Napi::Object>();
+    const char* A = "recipe.augment";
+    Augment& g = r.augment;
+    g.on = true;
+    g.crop = (int64_t)needNum(env, a, A, "crop");
+    g.flip = needFlag(env, a, A, "flip");
+    g.rotate = needNum(env, a, A, "rotate");
+    g.scale = needNum(env, a, A, "scale");
+    g.cutout = needNum(env, a, A, "cutout");
+    g.cutmix = needNum(env, a, A, "cutmix");
+    g.mixup = needNum(env, a, A, "mixup");
+    g.noise = needNum(env, a, A, "noise");
+    g.smote = needNum(env, a, A, "smote");
+    g.tokenDropout = needNum(env, a, A, "tokenDropout");
+    g.tokenSwap = needNum(env, a, A, "tokenSwap");
+  }
+  // init: null or { weights, skipHead }; finetune: { mode, headFraction }.
+  auto init = need(env, o, W, "init");
+  if (!init.IsNull()) {
+    if (!init.IsObject()) jsFail(env, ErrorKind::Spec, "recipe field \"init\" must be null or an object");
+    auto i = init.As<Napi::Object>();
+    r.initWeights = needStr(env, i, "recipe.init", "weights");
+    r.initSkipHead = needFlag(env, i, "recipe.init", "skipHead");
+  }
+  auto ft = need(env, o, W, "finetune");
+  if (!ft.IsObject()) jsFail(env, ErrorKind::Spec, "recipe field \"finetune\" must be an object");
+  auto f = ft.As<Napi::Object>();
+  r.finetune = (Finetune)needChoice(env, f, "recipe.finetune", "mode", {"full", "head", "head-then-full"});
+  r.headFraction = needNum(env, f, "recipe.finetune", "headFraction");
   return r;
 }
 

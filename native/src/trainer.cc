@@ -14,6 +14,7 @@
 #include <random>
 #include <sstream>
 
+#include "augment.h"
 #include "batcher.h"
 #include "engine.h"
 
@@ -256,6 +257,7 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     devGen.set_current_seed(r.seed * 0x9E3779B97F4A7C15ULL + 1);
   }
   m->net->gen = &devGen;
+  if (!r.initWeights.empty()) copyWeights(*m->net, r.initWeights, r.initSkipHead);
   if (spec.channelsLast) toChannelsLast(*m->net);
   if (r.cuda) m->net->to(dev);
   c10::optional<torch::Tensor> weights;
@@ -272,8 +274,15 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   const int64_t maxEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch;
 
   Batcher bt(d, B, spec.channelsLast, dev, m->yMean, m->yStd);
+  // Augmentation works on the host batch buffers, so an augmented CUDA run gathers each batch on the host (pinned
+  // buffers, one copy per batch) instead of keeping its rows resident on the device.
+  std::unique_ptr<Augmenter> aug;
+  if (r.augment.on) {
+    aug = std::make_unique<Augmenter>(r.augment, d, train, r.seed, B, spec.channelsLast);
+    bt.aug = aug.get();
+  }
   std::unique_ptr<ResidentRows> resident;
-  if (r.cuda && ResidentRows::bytes(d, train) <= kResidentMaxBytes)
+  if (r.cuda && !aug && ResidentRows::bytes(d, train) <= kResidentMaxBytes)
     resident = std::make_unique<ResidentRows>(d, train, spec.channelsLast, dev, m->yMean, m->yStd);
   // The epoch's order as positions in `train`; `rowsOf` turns a batch of positions into data rows.
   std::vector<int64_t> perm(train.count), rowsOf(B);
@@ -289,9 +298,23 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   int64_t trainSamples = 0;
   out.bestEpoch = 0;
 
+  // Fine-tuning: the first headSteps steps train the head only. Frozen parameters get no gradient (no
+  // requires_grad), which the optimizers skip, so they stay exactly as loaded; autograd does not go below the head.
+  const int64_t headSteps = r.finetune == Finetune::Head           ? totalSteps
+                            : r.finetune == Finetune::HeadThenFull ? std::llround(r.headFraction * totalSteps)
+                                                                   : 0;
+  bool frozen = false;
+  auto freezeFeatures = [&](bool on) {
+    for (auto& p : m->net->named_parameters())
+      if (p.key().rfind("head.", 0) != 0) p.value().set_requires_grad(!on);
+    frozen = on;
+  };
+  if (headSteps > 0) freezeFeatures(true);
+
   for (int64_t epoch = 1; epoch <= maxEpochs; epoch++) {
     auto te = Clock::now();
     m->net->train();
+    if (frozen) m->net->setFeaturesTraining(false);
     for (int64_t i = train.count - 1; i > 0; i--) {  // Fisher-Yates with our own draw: portable across libstdc++
       int64_t j = (int64_t)(rng() % (uint64_t)(i + 1));
       std::swap(perm[i], perm[j]);
@@ -304,6 +327,10 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     for (int64_t bi = 0; bi < batchesPerEpoch && step < totalSteps; bi++) {
       checkCancel(cancel);
       const int64_t b = std::min(B, train.count - bi * B);
+      if (frozen && step >= headSteps) {
+        freezeFeatures(false);
+        m->net->setFeaturesTraining(true);
+      }
       lr = scheduledLr(r, step, totalSteps);
       setLr(*opt, lr);
       torch::Tensor x, c, y;
@@ -314,7 +341,11 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
         bt.fill(rowsOf.data(), b, x, c, y, true);
       }
       for (auto& p : params) p.mutable_grad().reset();  // set-to-none: backward writes fresh grads, no memset
-      auto loss = trainLoss(m->net->forward(x, c), y, *m, weights);
+      auto outB = m->net->forward(x, c);
+      // Mixed batches (mixup/cutmix, classification): the soft-target loss, lam * L(y) + (1 - lam) * L(y2).
+      auto loss = bt.y2.defined() && !resident
+                      ? trainLoss(outB, y, *m, weights) * bt.lam + trainLoss(outB, bt.y2, *m, weights) * (1 - bt.lam)
+                      : trainLoss(outB, y, *m, weights);
       if (!r.cuda) {
         double lv = loss.item<double>();
         if (!std::isfinite(lv)) diverged(epoch, step + 1, lr);
@@ -387,6 +418,7 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     auto cur = stateTensors(*m->net);
     for (size_t i = 0; i < cur.size(); i++) cur[i].copy_(best[i]);
   }
+  if (frozen) freezeFeatures(false);
   m->net->gen = nullptr;
   m->net->eval();
   out.steps = step;
@@ -444,23 +476,32 @@ void saveWeights(ModelState& m, const std::string& path) {
   ar.save_to(path);
 }
 
-void loadWeights(ModelState& m, const std::string& path) {
-  std::lock_guard<std::mutex> g(m.mu);
+void copyWeights(NetImpl& net, const std::string& path, bool skipHead) {
   torch::serialize::InputArchive ar;
   ar.load_from(path);
   torch::NoGradGuard ng;
-  for (auto& p : m.net->named_parameters()) {
+  auto isHead = [](const std::string& k) { return k.rfind("head.", 0) == 0; };
+  for (auto& p : net.named_parameters()) {
+    if (skipHead && isHead(p.key())) continue;
     torch::Tensor t;
-    if (!ar.try_read(p.key(), t, false)) fail(ErrorKind::Input, path + " lacks parameter " + p.key());
+    if (!ar.try_read(p.key(), t, false)) fail(ErrorKind::Input, path + " lacks parameter " + p.key() + " (saved from another model spec?)");
     if (t.sizes() != p.value().sizes())
-      fail(ErrorKind::Input, path + ": parameter " + p.key() + " has the wrong shape for this spec");
+      fail(ErrorKind::Input, path + ": parameter " + p.key() + " has the wrong shape for this spec" +
+                                 (isHead(p.key()) ? " (another number of classes: skip the head)" : ""));
     p.value().copy_(t);
   }
-  for (auto& b : m.net->named_buffers()) {
+  for (auto& b : net.named_buffers()) {
+    if (skipHead && isHead(b.key())) continue;
     torch::Tensor t;
     if (!ar.try_read(b.key(), t, true)) fail(ErrorKind::Input, path + " lacks buffer " + b.key());
+    if (t.sizes() != b.value().sizes()) fail(ErrorKind::Input, path + ": buffer " + b.key() + " has the wrong shape for this spec");
     b.value().copy_(t);
   }
+}
+
+void loadWeights(ModelState& m, const std::string& path) {
+  std::lock_guard<std::mutex> g(m.mu);
+  copyWeights(*m.net, path, false);
 }
 
 }  // namespace enough
