@@ -1,6 +1,7 @@
 // Data augmentation (see augment.h).
 #include "augment.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -57,8 +58,12 @@ Augmenter::Augmenter(const Augment& a, const DataView& d, const Rows& train, uin
       const float* s = d.xf + train.at(i) * R;
       for (int64_t k = 0; k < R; k++) var[(size_t)k] += (s[k] - mean[(size_t)k]) * (s[k] - mean[(size_t)k]);
     }
-    featureStd_.resize((size_t)R);
-    for (int64_t k = 0; k < R; k++) featureStd_[(size_t)k] = (float)std::sqrt(var[(size_t)k] / (double)train.count);
+    std::vector<float> sd((size_t)R);
+    for (int64_t k = 0; k < R; k++) sd[(size_t)k] = (float)(a.noise * std::sqrt(var[(size_t)k] / (double)train.count));
+    noiseStd_ = torch::tensor(sd);
+    // Per-row Box-Muller draws cost as much as a small MLP's step; ATen's vectorised normal_ fills the whole batch
+    // from this generator (serially, so the thread count does not change the draws).
+    noiseGen_ = at::make_generator<at::CPUGeneratorImpl>(augmentSeed(seed) ^ 0x5851F42D4C957F2DULL);
   }
   if (d.xKind == XKind::Dense && a.smote > 0) {
     if (!d.classification) throw EngineError(ErrorKind::Spec, "augment.smote needs classification data");
@@ -90,19 +95,26 @@ double Augmenter::beta(double a) {
 }
 
 void Augmenter::rows(torch::Tensor& x, const int64_t* rows, int64_t b) {
-  for (int64_t i = 0; i < b; i++) rowSeeds_[(size_t)i] = rng_();
   const int64_t R = d_.rowSize;
-  at::parallel_for(0, b, 16, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; i++) {
-      const uint64_t s = rowSeeds_[(size_t)i];
-      if (d_.xKind == XKind::Image)
-        imageRow(x.data_ptr<float>() + i * R, scratch_.empty() ? nullptr : scratch_.data() + i * R, s);
-      else if (d_.xKind == XKind::Dense)
-        denseRow(x.data_ptr<float>() + i * R, rows[i], s);
-      else
-        tokenRow(x.data_ptr<int64_t>() + i * R, s);
-    }
-  });
+  const bool perRow = d_.xKind != XKind::Dense || a_.smote > 0;
+  if (perRow) {
+    for (int64_t i = 0; i < b; i++) rowSeeds_[(size_t)i] = rng_();
+    at::parallel_for(0, b, 16, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; i++) {
+        const uint64_t s = rowSeeds_[(size_t)i];
+        if (d_.xKind == XKind::Image)
+          imageRow(x.data_ptr<float>() + i * R, scratch_.empty() ? nullptr : scratch_.data() + i * R, s);
+        else if (d_.xKind == XKind::Dense)
+          smoteRow(x.data_ptr<float>() + i * R, rows[i], s);
+        else
+          tokenRow(x.data_ptr<int64_t>() + i * R, s);
+      }
+    });
+  }
+  if (noiseStd_.defined()) {
+    auto xb = x.narrow(0, 0, b);
+    xb.addcmul_(torch::empty({b, R}).normal_(0.0, 1.0, noiseGen_), noiseStd_);
+  }
 }
 
 void Augmenter::imageRow(float* o, float* scratch, uint64_t seed) const {
@@ -159,7 +171,7 @@ void Augmenter::imageRow(float* o, float* scratch, uint64_t seed) const {
   }
 }
 
-void Augmenter::denseRow(float* o, int64_t dataRow, uint64_t seed) const {
+void Augmenter::smoteRow(float* o, int64_t dataRow, uint64_t seed) const {
   RowRng g{seed};
   const int64_t R = d_.rowSize;
   if (a_.smote > 0 && g.uniform() < a_.smote) {
@@ -183,8 +195,6 @@ void Augmenter::denseRow(float* o, int64_t dataRow, uint64_t seed) const {
       for (int64_t f = 0; f < R; f++) o[f] += t * (s[f] - o[f]);
     }
   }
-  if (a_.noise > 0)
-    for (int64_t f = 0; f < R; f++) o[f] += (float)(a_.noise * featureStd_[(size_t)f] * g.normal());
 }
 
 void Augmenter::tokenRow(int64_t* o, uint64_t seed) const {

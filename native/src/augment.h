@@ -29,7 +29,7 @@ class Augmenter {
 
  private:
   void imageRow(float* o, float* scratch, uint64_t seed) const;
-  void denseRow(float* o, int64_t dataRow, uint64_t seed) const;
+  void smoteRow(float* o, int64_t dataRow, uint64_t seed) const;
   void tokenRow(int64_t* o, uint64_t seed) const;
   double uniform();
   double gamma(double a);
@@ -41,7 +41,8 @@ class Augmenter {
   int64_t C_ = 1, H_ = 1, W_ = 1;
   std::vector<float> pad_;             // per channel: the normalised value of a black pixel
   std::vector<float> scratch_;         // cap rows: source copies for the geometric transforms
-  std::vector<float> featureStd_;      // dense noise: each feature's spread over the training rows
+  torch::Tensor noiseStd_;             // dense noise: noise x each feature's spread over the training rows, [R]
+  at::Generator noiseGen_;             // dense noise: drawn for the whole batch at once (vectorised normal_)
   std::vector<std::vector<int64_t>> byClass_;  // SMOTE: training rows per class
   std::vector<uint64_t> rowSeeds_;
   std::mt19937_64 rng_;
