@@ -7,6 +7,10 @@
  *
  * Environment knobs: ENOUGH_THREADS (threads for both sides; default: all cores this process may use), ENOUGH_BENCH_EPOCHS (2),
  * ENOUGH_BENCH_MLP_N (60000), ENOUGH_BENCH_CNN_N (16384), ENOUGH_BENCH_REPEATS (2).
+ * Augmentation overhead (recipe.augment, default policy vs none; goal: at most 10% slower training): the same CNN on
+ * ENOUGH_BENCH_AUG_N (8192) Fashion-MNIST images (shift by up to 4 px) and an MLP 50-256-128-10 on as many
+ * synthetic tabular rows (noise 0.1 of each feature's spread), last-epoch samples/s, interleaved, best of the
+ * repeats. ENOUGH_BENCH_AUGMENT=only runs just this part, =0 skips it.
  * The PyTorch side gets the same thread environment (OMP_WAIT_POLICY, OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE).
  * Writes bench/out/engine.json.
  */
@@ -15,7 +19,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { availableParallelism, cpus } from "node:os";
-import { engineInfo, train, type ModelSpec } from "../src/engine/index.js";
+import { engineInfo, resolveAugment, train, type ModelSpec, type Tensors } from "../src/engine/index.js";
 import { readFashionMnist } from "../src/data/sources/idx.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -85,8 +89,9 @@ function runTorch(ref: string, n: number): Side | undefined {
 const best = (runs: Side[]): Side | undefined =>
   runs.length ? { train: Math.max(...runs.map((r) => r.train)), trainCpu: Math.max(...runs.map((r) => r.trainCpu)), infer: Math.max(...runs.map((r) => r.infer)), accuracy: runs.at(-1)!.accuracy } : undefined;
 
+const augMode = process.env.ENOUGH_BENCH_AUGMENT ?? "1";
 const rows = [];
-for (const m of models) {
+for (const m of augMode === "only" ? [] : models) {
   const e: Side[] = [];
   const t: Side[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -141,6 +146,44 @@ for (const r of rows) {
   );
 }
 if (torchNote) console.log(torchNote);
+
+// ---- augmentation overhead ----
+async function augmentOverhead(): Promise<{ name: string; policy: unknown; none: number; augmented: number; slowdown: number }[]> {
+  const n = envInt("ENOUGH_BENCH_AUG_N", 8192);
+  const d = 50;
+  // Synthetic tabular rows: 10 Gaussian classes in 50 features (the content does not matter for speed).
+  let s = 12345;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const tx = new Float32Array(n * d);
+  const ty = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    ty[i] = i % 10;
+    for (let j = 0; j < d; j++) tx[i * d + j] = (j % 10 === ty[i] ? 1 : 0) + Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
+  }
+  const tab: Tensors = { task: "classification", numClasses: 10, n, x: tx, xShape: [d], xKind: "dense", y: ty };
+  const cases: { name: string; spec: ModelSpec; data: Tensors; rows: Int32Array }[] = [
+    { name: "CNN on Fashion-MNIST, default image policy", spec: models[1]!.spec, data, rows: data.split.train.subarray(0, n) },
+    { name: "MLP 50-256-128-10 on tabular, default dense policy", spec: { family: "mlp", hidden: [256, 128] }, data: tab, rows: Int32Array.from({ length: n }, (_, i) => i) },
+  ];
+  const out = [];
+  for (const c of cases) {
+    const speed = { none: 0, augmented: 0 };
+    for (let i = 0; i < repeats; i++) {
+      for (const key of ["none", "augmented"] as const) {
+        const { model, result } = await train(c.spec, c.data, { train: c.rows }, { optimizer: "adam", lr: 1e-3, batchSize: batch, epochs, seed: 0, threads, earlyStopping: false, augment: key === "augmented" });
+        model.dispose();
+        speed[key] = Math.max(speed[key], result.history.at(-1)!.samplesPerSecond);
+      }
+    }
+    out.push({ name: c.name, policy: resolveAugment(true, c.data), ...speed, slowdown: speed.none / speed.augmented - 1 });
+  }
+  return out;
+}
+const augment = augMode === "0" ? [] : await augmentOverhead();
+if (augment.length) {
+  console.log("augmentation overhead (goal <= 10% slower)    | train/s none | train/s augmented | slower by");
+  for (const a of augment) console.log([a.name.padEnd(50), fmt(a.none).padStart(12), fmt(a.augmented).padStart(17), `${(a.slowdown * 100).toFixed(1)}%`.padStart(9)].join(" | "));
+}
 mkdirSync(join(here, "out"), { recursive: true });
-writeFileSync(join(here, "out", "engine.json"), JSON.stringify({ date: new Date().toISOString(), settings, note: torchNote || undefined, results: rows }, null, 2) + "\n");
+writeFileSync(join(here, "out", "engine.json"), JSON.stringify({ date: new Date().toISOString(), settings, note: torchNote || undefined, results: rows, augment }, null, 2) + "\n");
 console.log(`wrote ${join("bench", "out", "engine.json")}`);

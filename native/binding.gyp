@@ -13,6 +13,11 @@
       "target_name": "enough_native",
       "sources": [
         "src/addon.cc",
+        "src/js_values.cc",
+        "src/model_handle.cc",
+        "src/train_call.cc",
+        "src/batcher.cc",
+        "src/augment.cc",
         "src/models.cc",
         "src/trainer.cc"
       ],

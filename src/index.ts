@@ -5,8 +5,8 @@
 export * from "./errors.js";
 
 // Engine: libtorch models and training (the native addon loads on first use).
-export { train, Model, parseModelArg, validateSpec, defaultRecipe, validateRecipe, engineInfo } from "./engine/index.js";
-export type { Tensors, Task, ModelSpec, Recipe, EpochReport, TrainResult, Evaluation, EngineInfo } from "./engine/index.js";
+export { train, Model, parseModelArg, validateSpec, defaultRecipe, validateRecipe, engineInfo, Ensemble, resolveAugment } from "./engine/index.js";
+export type { Tensors, Task, ModelSpec, Recipe, EpochReport, TrainResult, Evaluation, EngineInfo, AugmentOptions, InitOptions, FinetuneMode } from "./engine/index.js";
 
 // Data: sources, schema, encoders, split, nested subsets, cache.
 export { loadDataset, loadCachedDataset, nestedSubsets, planSizes, parseSizes, encodeRows, encodeTarget } from "./data/index.js";

@@ -26,7 +26,7 @@ struct EngineError : std::runtime_error {
 };
 
 enum class XKind { Dense, Image, Tokens };
-enum class Family { Mlp, Cnn, Resnet, Text };
+enum class Family { Mlp, Cnn, Resnet, Text, TorchScript };
 
 // What a model needs to know about its input; fixed at train time and saved with the model.
 struct InputMeta {
@@ -54,7 +54,31 @@ struct Spec {
   double labelSmoothing = 0.0;
   std::vector<double> classWeights;  // empty = none
   bool channelsLast = false;         // cnn/resnet memory format (a speed knob, not a model change)
+  std::string scriptPath;            // torchscript: a TorchScript module mapping the input batch to features
 };
+
+// Per-batch data augmentation, resolved by src/engine/train.ts against the data kind (every field explicit; the
+// ops that do not apply to the data kind are 0). Applied to training batches only, in the batch gather.
+struct Augment {
+  bool on = false;
+  // images
+  int64_t crop = 0;    // random shift of up to this many pixels, the uncovered border padded (pad + random crop)
+  bool flip = false;   // horizontal flip with probability 1/2
+  double rotate = 0;   // rotation uniform in [-rotate, rotate] degrees
+  double scale = 0;    // zoom uniform in [1 - scale, 1 + scale]
+  double cutout = 0;   // one square of this fraction of the shorter side, set to the padding value
+  double cutmix = 0;   // Beta(a, a) alpha; 0 = off
+  // images and dense
+  double mixup = 0;  // Beta(a, a) alpha; 0 = off
+  // dense
+  double noise = 0;  // Gaussian noise with this many standard deviations of each feature (over the training rows)
+  double smote = 0;  // probability per row of moving it toward a same-class neighbour (SMOTE-style interpolation)
+  // tokens
+  double tokenDropout = 0;  // probability per token of being dropped (set to padding, id 0)
+  double tokenSwap = 0;     // probability per position of swapping a token with the next one
+};
+
+enum class Finetune { Full, Head, HeadThenFull };
 
 enum class Optim { Sgd, Adam, AdamW };
 enum class Schedule { Constant, Cosine, OneCycle };
@@ -75,6 +99,15 @@ struct Recipe {
   uint64_t seed = 0;
   int threads = 0;  // 0 = keep the process setting
   bool cuda = false;
+  Augment augment;
+  // Transfer: start from saved weights of the same spec (a weights.pt written by saveWeights); skipHead keeps the
+  // fresh head (the source may have another number of classes).
+  std::string initWeights;
+  bool initSkipHead = false;
+  // Which parameters train: all, the head only (features frozen, in eval mode), or the head for the first
+  // headFraction of the step budget, then all.
+  Finetune finetune = Finetune::Full;
+  double headFraction = 0;
 };
 
 // Zero-copy view of a JS `Tensors` object. Pointers stay valid while the JS side holds references to the buffers
@@ -140,6 +173,10 @@ struct NetImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cat) { return head->forward(features(x, cat)); }
   torch::nn::Linear head{nullptr};
   int64_t featureDim = 0;
+  // Frozen features (fine-tuning the head only) run in eval mode: batch-norm statistics and dropout inside the
+  // feature extractor stay as loaded. The head and the dropout before it keep the net's mode.
+  virtual void setFeaturesTraining(bool on);
+  bool featuresTraining = true;
   // Dropout draws from this generator (not the global one) so concurrent trainings stay reproducible.
   at::Generator* gen = nullptr;
   torch::Tensor dropout(const torch::Tensor& x, double p);
@@ -171,6 +208,8 @@ std::vector<float> infer(ModelState& m, const DataView& data, const Rows& rows, 
 EvalResult evaluateModel(ModelState& m, const DataView& data, const Rows& rows);
 void saveWeights(ModelState& m, const std::string& path);
 void loadWeights(ModelState& m, const std::string& path);
+// Copies every parameter and buffer of `net` from a saveWeights archive; skipHead leaves `head.*` as it is.
+void copyWeights(NetImpl& net, const std::string& path, bool skipHead);
 void setThreads(int threads);
 int blasThreads();
 std::string blasName();

@@ -1,6 +1,8 @@
 // Model families built from a resolved Spec. Each family is a feature extractor; NetImpl adds the linear head.
 // Layer initialisation is libtorch's default (the same as PyTorch's), drawn from the global generator under the
 // seed lock held by the trainer.
+#include <torch/script.h>
+
 #include "engine.h"
 
 namespace enough {
@@ -8,9 +10,15 @@ namespace nn = torch::nn;
 namespace F = torch::nn::functional;
 
 torch::Tensor NetImpl::dropout(const torch::Tensor& x, double p) {
-  if (!is_training() || p <= 0) return x;
+  if (!is_training() || !featuresTraining || p <= 0) return x;
   auto keep = torch::empty_like(x).bernoulli_(1.0 - p, gen ? c10::optional<at::Generator>(*gen) : c10::nullopt);
   return x * keep.div_(1.0 - p);
+}
+
+void NetImpl::setFeaturesTraining(bool on) {
+  featuresTraining = on;
+  for (auto& c : named_children())
+    if (c.key() != "head") c.value()->train(on);
 }
 
 int64_t ModelState::paramCount() const {
@@ -191,6 +199,63 @@ struct TextNet : NetImpl {
   }
 };
 
+// A TorchScript module (torch.jit.save / torch::jit::Module::save) as the feature extractor: its forward maps the
+// input batch (the same normalised float images, dense rows or int64 token ids the other families get) to features,
+// flattened per row. Its parameters and buffers are registered here too (the same tensors), so the optimizer,
+// freezing, device moves and save/load treat them like any other family's.
+struct ScriptNet : NetImpl {
+  torch::jit::Module mod;
+  double p;
+  ScriptNet(const Spec& s, const InputMeta& m) : p(s.dropout) {
+    try {
+      mod = torch::jit::load(s.scriptPath);
+    } catch (const c10::Error& e) {
+      throw EngineError(ErrorKind::Spec, "cannot load the TorchScript module " + s.scriptPath + ": " + e.what_without_backtrace());
+    } catch (const std::exception& e) {
+      throw EngineError(ErrorKind::Spec, "cannot load the TorchScript module " + s.scriptPath + ": " + e.what());
+    }
+    // nn::Module names may not contain dots: "layer.0.weight" becomes "backbone_layer_0_weight".
+    auto name = [](const std::string& k) {
+      std::string r = "backbone_" + k;
+      for (auto& ch : r)
+        if (ch == '.') ch = '_';
+      return r;
+    };
+    for (const auto& t : mod.named_parameters(true)) register_parameter(name(t.name), t.value, true);
+    for (const auto& t : mod.named_buffers(true)) register_buffer(name(t.name), t.value);
+    // The feature size: one forward pass on a dummy batch of two rows.
+    mod.eval();
+    torch::NoGradGuard ng;
+    std::vector<int64_t> shape{2};
+    shape.insert(shape.end(), m.xShape.begin(), m.xShape.end());
+    auto dummy = m.xKind == XKind::Tokens ? torch::ones(shape, torch::kLong) : torch::zeros(shape);
+    try {
+      auto out = mod.forward({dummy});
+      if (!out.isTensor()) throw EngineError(ErrorKind::Spec, s.scriptPath + ": forward must return one tensor");
+      auto f = out.toTensor();
+      if (f.dim() < 1 || f.size(0) != 2)
+        throw EngineError(ErrorKind::Spec, s.scriptPath + ": forward must return one row of features per input row");
+      featureDim = f.flatten(1).size(1);
+    } catch (const EngineError&) {
+      throw;
+    } catch (const std::exception& e) {
+      // The TorchScript interpreter reports a failed op as a plain runtime_error (with the script's traceback).
+      throw EngineError(ErrorKind::Spec, s.scriptPath + " does not take this data's input shape: " + e.what());
+    }
+  }
+  void train(bool on = true) override {
+    NetImpl::train(on);
+    mod.train(on && featuresTraining);
+  }
+  void setFeaturesTraining(bool on) override {
+    featuresTraining = on;
+    mod.train(on && is_training());
+  }
+  torch::Tensor features(const torch::Tensor& x, const torch::Tensor&) override {
+    return dropout(mod.forward({x}).toTensor().flatten(1), p);
+  }
+};
+
 }  // namespace
 
 bool channelsLastSafe(NetImpl& net) {
@@ -211,6 +276,7 @@ std::shared_ptr<NetImpl> buildNet(const Spec& s, const InputMeta& m) {
     case Family::Cnn: net = std::make_shared<CnnNet>(s, m); break;
     case Family::Resnet: net = std::make_shared<ResNet>(s, m); break;
     case Family::Text: net = std::make_shared<TextNet>(s, m); break;
+    case Family::TorchScript: net = std::make_shared<ScriptNet>(s, m); break;
   }
   net->head = net->register_module("head", nn::Linear(net->featureDim, m.classification ? m.numClasses : 1));
   return net;

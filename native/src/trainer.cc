@@ -14,6 +14,8 @@
 #include <random>
 #include <sstream>
 
+#include "augment.h"
+#include "batcher.h"
 #include "engine.h"
 
 namespace enough {
@@ -32,156 +34,6 @@ std::string fmt(double v) {
   s << v;
   return s.str();
 }
-
-// Gathers rows of a DataView into reusable batch buffers (x as float or int64 tokens, cat ids, targets).
-struct Batcher {
-  const DataView& d;
-  bool channelsLast;
-  torch::Device dev;
-  double yMean, yStd;
-  torch::Tensor x, cat, y;
-  int64_t cap;
-
-  Batcher(const DataView& d_, int64_t cap_, bool channelsLast_, torch::Device dev_, double yMean_, double yStd_)
-      : d(d_), channelsLast(channelsLast_ && d_.xKind == XKind::Image), dev(dev_), yMean(yMean_), yStd(yStd_), cap(cap_) {
-    std::vector<int64_t> shape{cap};
-    shape.insert(shape.end(), d.xShape.begin(), d.xShape.end());
-    // Page-locked host buffers when batches go to the GPU: the copy is a direct DMA instead of a staged one.
-    auto host = torch::TensorOptions().pinned_memory(dev.is_cuda());
-    if (d.xKind == XKind::Tokens) {
-      x = torch::empty(shape, host.dtype(torch::kLong));
-    } else if (channelsLast) {
-      x = torch::empty(shape, host.dtype(torch::kFloat).memory_format(at::MemoryFormat::ChannelsLast));
-    } else {
-      x = torch::empty(shape, host.dtype(torch::kFloat));
-    }
-    if (d.cat) cat = torch::empty({cap, (int64_t)d.catCardinalities.size()}, host.dtype(torch::kLong));
-    y = torch::empty({cap}, host.dtype(d.classification ? torch::kLong : torch::kFloat));
-  }
-
-  // Fills the first `b` slots with data rows `rows[0..b)`; returns device tensors (views of the buffers on CPU).
-  void fill(const int64_t* rows, int64_t b, torch::Tensor& xo, torch::Tensor& co, torch::Tensor& yo, bool withY) {
-    const int64_t R = d.rowSize;
-    // Rows are independent: convert them on the intra-op threads (inference chunks are 1,024 rows of up to
-    // c*h*w pixels each; for training batches this is small next to the model but costs nothing).
-    auto rowsRange = [&](auto&& body) { at::parallel_for(0, b, 16, [&](int64_t lo, int64_t hi) { for (int64_t i = lo; i < hi; i++) body(i); }); };
-    if (d.xKind == XKind::Tokens) {
-      int64_t* o = x.data_ptr<int64_t>();
-      rowsRange([&](int64_t i) {
-        const int32_t* s = d.xi + rows[i] * R;
-        for (int64_t k = 0; k < R; k++) o[i * R + k] = s[k];
-      });
-    } else if (d.xKind == XKind::Image && d.xu8) {
-      float* o = x.data_ptr<float>();
-      const int64_t C = d.xShape[0], HW = d.xShape[1] * d.xShape[2];
-      const bool nhwc = channelsLast;
-      rowsRange([&](int64_t i) {
-        const uint8_t* s = d.xu8 + rows[i] * R;
-        float* oi = o + i * R;
-        for (int64_t c = 0; c < C; c++) {
-          const float sc = d.imageScale[c], sh = d.imageShift[c];
-          const uint8_t* in = s + c * HW;
-          if (nhwc) {
-            for (int64_t p = 0; p < HW; p++) oi[p * C + c] = in[p] * sc + sh;
-          } else {
-            float* oc = oi + c * HW;
-            for (int64_t p = 0; p < HW; p++) oc[p] = in[p] * sc + sh;
-          }
-        }
-      });
-    } else {
-      float* o = x.data_ptr<float>();
-      const bool nhwc = channelsLast;
-      const int64_t C = nhwc ? d.xShape[0] : 1, HW = nhwc ? d.xShape[1] * d.xShape[2] : 1;
-      rowsRange([&](int64_t i) {
-        const float* s = d.xf + rows[i] * R;
-        if (!nhwc) {
-          std::memcpy(o + i * R, s, sizeof(float) * R);
-        } else {
-          for (int64_t c = 0; c < C; c++)
-            for (int64_t p = 0; p < HW; p++) o[i * R + p * C + c] = s[c * HW + p];
-        }
-      });
-    }
-    if (d.cat) {
-      const int64_t K = (int64_t)d.catCardinalities.size();
-      int64_t* o = cat.data_ptr<int64_t>();
-      for (int64_t i = 0; i < b; i++)
-        for (int64_t k = 0; k < K; k++) o[i * K + k] = d.cat[rows[i] * K + k];
-    }
-    if (withY) {
-      if (d.classification) {
-        int64_t* o = y.data_ptr<int64_t>();
-        for (int64_t i = 0; i < b; i++) o[i] = d.yi[rows[i]];
-      } else {
-        float* o = y.data_ptr<float>();
-        for (int64_t i = 0; i < b; i++) o[i] = (float)((d.yf[rows[i]] - yMean) / yStd);
-      }
-    }
-    xo = x.narrow(0, 0, b);
-    co = d.cat ? cat.narrow(0, 0, b) : torch::Tensor();
-    yo = y.narrow(0, 0, b);
-    if (dev.is_cuda()) {
-      xo = xo.to(dev);
-      if (co.defined()) co = co.to(dev);
-      yo = yo.to(dev);
-    }
-  }
-};
-
-// CUDA: the training rows uploaded once, in their stored dtype, when they fit kResidentMaxBytes. Each step then
-// gathers its batch on the device from the epoch's permutation (uploaded once per epoch), so a step does no host
-// gather, no host-to-device copy and no stream synchronisation; the GPU queue stays full.
-constexpr int64_t kResidentMaxBytes = 2LL << 30;
-
-struct ResidentRows {
-  torch::Tensor x, cat, y, scale, shift;
-  bool channelsLast, u8;
-
-  static int64_t bytes(const DataView& d, const Rows& rows) {
-    int64_t perRow = d.rowSize * (d.xu8 ? 1 : 4) + (int64_t)d.catCardinalities.size() * 4 + 8;
-    return rows.count * perRow;
-  }
-
-  ResidentRows(const DataView& d, const Rows& rows, bool channelsLast_, torch::Device dev, double yMean, double yStd)
-      : channelsLast(channelsLast_ && d.xKind == XKind::Image), u8(d.xKind == XKind::Image && d.xu8) {
-    const int64_t R = d.rowSize, n = rows.count;
-    std::vector<int64_t> shape{n};
-    shape.insert(shape.end(), d.xShape.begin(), d.xShape.end());
-    auto gather = [&](auto* src, torch::ScalarType t, int64_t width) {
-      auto h = torch::empty({n, width}, torch::TensorOptions().dtype(t).pinned_memory(true));
-      using T = std::remove_const_t<std::remove_pointer_t<decltype(src)>>;
-      T* o = static_cast<T*>(h.data_ptr());
-      at::parallel_for(0, n, 64, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; i++) std::memcpy(o + i * width, src + rows.at(i) * width, sizeof(T) * width);
-      });
-      return h.to(dev);
-    };
-    if (d.xKind == XKind::Tokens) x = gather(d.xi, torch::kInt, R).view(shape);
-    else if (u8) x = gather(d.xu8, torch::kByte, R).view(shape);
-    else x = gather(d.xf, torch::kFloat, R).view(shape);
-    if (u8) {
-      const int64_t C = d.xShape[0];
-      scale = torch::tensor(d.imageScale).view({1, C, 1, 1}).to(dev);
-      shift = torch::tensor(d.imageShift).view({1, C, 1, 1}).to(dev);
-    }
-    if (d.cat) cat = gather(d.cat, torch::kInt, (int64_t)d.catCardinalities.size());
-    if (d.classification) {
-      y = gather(d.yi, torch::kInt, 1).view({n}).to(torch::kLong);
-    } else {
-      y = ((gather(d.yf, torch::kFloat, 1).view({n}) - yMean) / yStd).to(torch::kFloat);
-    }
-  }
-
-  void batch(const torch::Tensor& idx, torch::Tensor& xo, torch::Tensor& co, torch::Tensor& yo) const {
-    xo = x.index_select(0, idx);
-    if (u8) xo = xo.to(torch::kFloat) * scale + shift;
-    else if (xo.scalar_type() == torch::kInt) xo = xo.to(torch::kLong);
-    if (channelsLast) xo = xo.contiguous(at::MemoryFormat::ChannelsLast);
-    co = cat.defined() ? cat.index_select(0, idx).to(torch::kLong) : torch::Tensor();
-    yo = y.index_select(0, idx);
-  }
-};
 
 torch::Tensor trainLoss(const torch::Tensor& out, const torch::Tensor& y, const ModelState& m,
                         const c10::optional<torch::Tensor>& weights) {
@@ -406,6 +258,7 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     devGen.set_current_seed(r.seed * 0x9E3779B97F4A7C15ULL + 1);
   }
   m->net->gen = &devGen;
+  if (!r.initWeights.empty()) copyWeights(*m->net, r.initWeights, r.initSkipHead);
   if (m->spec.channelsLast) toChannelsLast(*m->net);
   if (r.cuda) m->net->to(dev);
   c10::optional<torch::Tensor> weights;
@@ -422,8 +275,15 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   const int64_t maxEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch;
 
   Batcher bt(d, B, m->spec.channelsLast, dev, m->yMean, m->yStd);
+  // Augmentation works on the host batch buffers, so an augmented CUDA run gathers each batch on the host (pinned
+  // buffers, one copy per batch) instead of keeping its rows resident on the device.
+  std::unique_ptr<Augmenter> aug;
+  if (r.augment.on) {
+    aug = std::make_unique<Augmenter>(r.augment, d, train, r.seed, B, m->spec.channelsLast);
+    bt.aug = aug.get();
+  }
   std::unique_ptr<ResidentRows> resident;
-  if (r.cuda && ResidentRows::bytes(d, train) <= kResidentMaxBytes)
+  if (r.cuda && !aug && ResidentRows::bytes(d, train) <= kResidentMaxBytes)
     resident = std::make_unique<ResidentRows>(d, train, m->spec.channelsLast, dev, m->yMean, m->yStd);
   // The epoch's order as positions in `train`; `rowsOf` turns a batch of positions into data rows.
   std::vector<int64_t> perm(train.count), rowsOf(B);
@@ -439,9 +299,23 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   int64_t trainSamples = 0;
   out.bestEpoch = 0;
 
+  // Fine-tuning: the first headSteps steps train the head only. Frozen parameters get no gradient (no
+  // requires_grad), which the optimizers skip, so they stay exactly as loaded; autograd does not go below the head.
+  const int64_t headSteps = r.finetune == Finetune::Head           ? totalSteps
+                            : r.finetune == Finetune::HeadThenFull ? std::llround(r.headFraction * totalSteps)
+                                                                   : 0;
+  bool frozen = false;
+  auto freezeFeatures = [&](bool on) {
+    for (auto& p : m->net->named_parameters())
+      if (p.key().rfind("head.", 0) != 0) p.value().set_requires_grad(!on);
+    frozen = on;
+  };
+  if (headSteps > 0) freezeFeatures(true);
+
   for (int64_t epoch = 1; epoch <= maxEpochs; epoch++) {
     auto te = Clock::now();
     m->net->train();
+    if (frozen) m->net->setFeaturesTraining(false);
     for (int64_t i = train.count - 1; i > 0; i--) {  // Fisher-Yates with our own draw: portable across libstdc++
       int64_t j = (int64_t)(rng() % (uint64_t)(i + 1));
       std::swap(perm[i], perm[j]);
@@ -454,6 +328,10 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     for (int64_t bi = 0; bi < batchesPerEpoch && step < totalSteps; bi++) {
       checkCancel(cancel);
       const int64_t b = std::min(B, train.count - bi * B);
+      if (frozen && step >= headSteps) {
+        freezeFeatures(false);
+        m->net->setFeaturesTraining(true);
+      }
       lr = scheduledLr(r, step, totalSteps);
       setLr(*opt, lr);
       torch::Tensor x, c, y;
@@ -464,7 +342,11 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
         bt.fill(rowsOf.data(), b, x, c, y, true);
       }
       for (auto& p : params) p.mutable_grad().reset();  // set-to-none: backward writes fresh grads, no memset
-      auto loss = trainLoss(m->net->forward(x, c), y, *m, weights);
+      auto outB = m->net->forward(x, c);
+      // Mixed batches (mixup/cutmix, classification): the soft-target loss, lam * L(y) + (1 - lam) * L(y2).
+      auto loss = bt.y2.defined() && !resident
+                      ? trainLoss(outB, y, *m, weights) * bt.lam + trainLoss(outB, bt.y2, *m, weights) * (1 - bt.lam)
+                      : trainLoss(outB, y, *m, weights);
       if (!r.cuda) {
         double lv = loss.item<double>();
         if (!std::isfinite(lv)) diverged(epoch, step + 1, lr);
@@ -537,6 +419,7 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     auto cur = stateTensors(*m->net);
     for (size_t i = 0; i < cur.size(); i++) cur[i].copy_(best[i]);
   }
+  if (frozen) freezeFeatures(false);
   m->net->gen = nullptr;
   m->net->eval();
   out.steps = step;
@@ -594,23 +477,32 @@ void saveWeights(ModelState& m, const std::string& path) {
   ar.save_to(path);
 }
 
-void loadWeights(ModelState& m, const std::string& path) {
-  std::lock_guard<std::mutex> g(m.mu);
+void copyWeights(NetImpl& net, const std::string& path, bool skipHead) {
   torch::serialize::InputArchive ar;
   ar.load_from(path);
   torch::NoGradGuard ng;
-  for (auto& p : m.net->named_parameters()) {
+  auto isHead = [](const std::string& k) { return k.rfind("head.", 0) == 0; };
+  for (auto& p : net.named_parameters()) {
+    if (skipHead && isHead(p.key())) continue;
     torch::Tensor t;
-    if (!ar.try_read(p.key(), t, false)) fail(ErrorKind::Input, path + " lacks parameter " + p.key());
+    if (!ar.try_read(p.key(), t, false)) fail(ErrorKind::Input, path + " lacks parameter " + p.key() + " (saved from another model spec?)");
     if (t.sizes() != p.value().sizes())
-      fail(ErrorKind::Input, path + ": parameter " + p.key() + " has the wrong shape for this spec");
+      fail(ErrorKind::Input, path + ": parameter " + p.key() + " has the wrong shape for this spec" +
+                                 (isHead(p.key()) ? " (another number of classes: skip the head)" : ""));
     p.value().copy_(t);
   }
-  for (auto& b : m.net->named_buffers()) {
+  for (auto& b : net.named_buffers()) {
+    if (skipHead && isHead(b.key())) continue;
     torch::Tensor t;
     if (!ar.try_read(b.key(), t, true)) fail(ErrorKind::Input, path + " lacks buffer " + b.key());
+    if (t.sizes() != b.value().sizes()) fail(ErrorKind::Input, path + ": buffer " + b.key() + " has the wrong shape for this spec");
     b.value().copy_(t);
   }
+}
+
+void loadWeights(ModelState& m, const std::string& path) {
+  std::lock_guard<std::mutex> g(m.mu);
+  copyWeights(*m.net, path, false);
 }
 
 }  // namespace enough

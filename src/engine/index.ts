@@ -21,3 +21,6 @@ export { Model } from "./model.js";
 export type { InputMeta, Evaluation } from "./model.js";
 export { engineInfo } from "./info.js";
 export type { EngineInfo } from "./info.js";
+export { Ensemble } from "./ensemble.js";
+export { resolveAugment, defaultAugment, resolveFinetune } from "./recipe.js";
+export type { AugmentOptions, ResolvedAugment, InitOptions, FinetuneMode } from "./recipe.js";

@@ -147,7 +147,8 @@ export class Model {
     const addon = loadAddon();
     let native: NativeModel;
     try {
-      native = addon.createModel(meta.resolved, { ...meta.input, yMean: meta.target.mean, yStd: meta.target.std });
+      // Models saved before the torchscript family have no scriptPath: the addon takes every field explicitly.
+      native = addon.createModel({ ...meta.resolved, scriptPath: meta.resolved.scriptPath ?? "" }, { ...meta.input, yMean: meta.target.mean, yStd: meta.target.std });
     } catch (e) {
       throw mapNativeError(e);
     }

@@ -22,9 +22,159 @@ export interface Recipe {
   /** Intra-op threads for this training (default: the engine's, see engineInfo().threads). */
   threads?: number;
   device?: "cpu" | "cuda";
+  /**
+   * Per-batch data augmentation of the training rows, in the native batch gather (part of the Run id through the
+   * recipe). `true` is `{ policy: "default" }`; see AugmentOptions and resolveAugment for what each data kind gets.
+   */
+  augment?: boolean | AugmentOptions;
+  /** Transfer: start from the weights of a model saved by Model.save() with the same ModelSpec. */
+  init?: InitOptions;
+  /** Which parameters train (default "full"; a torchscript backbone defaults to "head": frozen features). */
+  finetune?: FinetuneMode | { mode: FinetuneMode; headFraction?: number };
 }
 
-const FIELDS = ["optimizer", "lr", "momentum", "nesterov", "weightDecay", "schedule", "epochs", "steps", "batchSize", "earlyStopping", "seed", "threads", "device"];
+export type FinetuneMode = "full" | "head" | "head-then-full";
+
+export interface InitOptions {
+  /** A directory written by Model.save() (or its weights.pt file). */
+  weights: string;
+  /** Keep this model's fresh head: the source may have another number of classes (or another task). Default false. */
+  skipHead?: boolean;
+}
+
+/**
+ * Augmentation options. Without `policy`, only the ops named here are on; with `policy: "default"`, the data
+ * kind's default ops are on and the ops named here override them. Ops for another data kind are an error.
+ */
+export interface AugmentOptions {
+  /** "default": image: crop (shift) by 1/8 of the side; dense: noise 0.1; tokens: tokenDropout 0.1. "none": nothing. */
+  policy?: "default" | "none";
+  /** Image: random shift by up to this many pixels with padding (pad + random crop); integer >= 0. */
+  crop?: number;
+  /** Image: "h" allows horizontal flips (probability 1/2); only for data where a mirror image is the same class. */
+  flip?: "h" | "none";
+  /** Image: rotation uniform in [-rotate, rotate] degrees, in [0, 180]. */
+  rotate?: number;
+  /** Image: zoom uniform in [1 - scale, 1 + scale], in [0, 1). */
+  scale?: number;
+  /** Image: cutout of one square with this fraction of the shorter side, in [0, 1). */
+  cutout?: number;
+  /** Image and dense: mixup with lambda ~ Beta(a, a); 0 = off. */
+  mixup?: number;
+  /** Image: cutmix with lambda ~ Beta(a, a); 0 = off. With mixup too, each batch uses one of the two. */
+  cutmix?: number;
+  /** Dense: Gaussian noise of this many standard deviations of each feature (over the training rows). */
+  noise?: number;
+  /** Dense, classification: probability per row of SMOTE-style interpolation toward a same-class neighbour. */
+  smote?: number;
+  /** Tokens: probability per token of dropping it (set to padding). */
+  tokenDropout?: number;
+  /** Tokens: probability per position of swapping a token with the next one. */
+  tokenSwap?: number;
+}
+
+/** The explicit form the addon takes: every op, 0/false when off. */
+export interface ResolvedAugment {
+  crop: number;
+  flip: boolean;
+  rotate: number;
+  scale: number;
+  cutout: number;
+  mixup: number;
+  cutmix: number;
+  noise: number;
+  smote: number;
+  tokenDropout: number;
+  tokenSwap: number;
+}
+
+const AUGMENT_FIELDS = ["policy", "crop", "flip", "rotate", "scale", "cutout", "mixup", "cutmix", "noise", "smote", "tokenDropout", "tokenSwap"] as const;
+const AUGMENT_KINDS: Record<string, Tensors["xKind"][]> = {
+  crop: ["image"],
+  flip: ["image"],
+  rotate: ["image"],
+  scale: ["image"],
+  cutout: ["image"],
+  cutmix: ["image"],
+  mixup: ["image", "dense"],
+  noise: ["dense"],
+  smote: ["dense"],
+  tokenDropout: ["tokens"],
+  tokenSwap: ["tokens"],
+};
+
+const OFF: ResolvedAugment = { crop: 0, flip: false, rotate: 0, scale: 0, cutout: 0, mixup: 0, cutmix: 0, noise: 0, smote: 0, tokenDropout: 0, tokenSwap: 0 };
+
+/** The default policy of a data kind (xShape: [c, h, w] for images). */
+export function defaultAugment(kind: Tensors["xKind"], xShape: number[]): ResolvedAugment {
+  if (kind === "image") return { ...OFF, crop: Math.max(1, Math.round(Math.min(xShape[1] ?? 8, xShape[2] ?? 8) / 8)) };
+  if (kind === "dense") return { ...OFF, noise: 0.1 };
+  return { ...OFF, tokenDropout: 0.1 };
+}
+
+/**
+ * Resolves recipe.augment against the data: undefined/false/`{policy: "none"}` with no ops give null (off).
+ * Throws SpecError AUGMENT_DATA_KIND for an op of another data kind, smote on regression data.
+ */
+export function resolveAugment(
+  augment: Recipe["augment"],
+  data: Pick<Tensors, "xKind" | "xShape" | "task">,
+): ResolvedAugment | null {
+  if (augment === undefined || augment === false) return null;
+  const o: AugmentOptions = augment === true ? { policy: "default" } : augment;
+  const r: ResolvedAugment = o.policy === "default" ? defaultAugment(data.xKind, data.xShape) : { ...OFF };
+  for (const k of AUGMENT_FIELDS) {
+    if (k === "policy" || o[k] === undefined) continue;
+    if (!AUGMENT_KINDS[k]!.includes(data.xKind)) {
+      throw new SpecError("AUGMENT_DATA_KIND", `augment.${k} does not apply to ${data.xKind} data (it is for ${AUGMENT_KINDS[k]!.join(" and ")} data)`);
+    }
+    if (k === "flip") r.flip = o.flip === "h";
+    else (r as unknown as Record<string, number>)[k] = o[k] as number;
+  }
+  if (r.smote > 0 && data.task !== "classification") throw new SpecError("AUGMENT_DATA_KIND", "augment.smote needs classification data (it interpolates within a class)");
+  const on = Object.values(r).some((v) => v !== 0 && v !== false);
+  return on ? r : null;
+}
+
+function validateAugment(a: unknown): void {
+  if (a === undefined || typeof a === "boolean") return;
+  if (typeof a !== "object" || a === null || Array.isArray(a)) bad("augment", "must be true, false or an object of augmentation options");
+  const o = a as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!(AUGMENT_FIELDS as readonly string[]).includes(k)) {
+      throw new SpecError("AUGMENT_UNKNOWN_FIELD", `unknown augment option "${k}"; valid options: ${AUGMENT_FIELDS.join(", ")}`);
+    }
+  }
+  const abad = (k: string, msg: string): never => {
+    throw new SpecError("AUGMENT_INVALID", `augment.${k} ${msg}, got ${JSON.stringify(o[k])}`);
+  };
+  if (o.policy !== undefined && o.policy !== "default" && o.policy !== "none") abad("policy", 'must be "default" or "none"');
+  if (o.flip !== undefined && o.flip !== "h" && o.flip !== "none") abad("flip", 'must be "h" (horizontal flips allowed) or "none"');
+  const inRange = (k: string, lo: number, hi: number, hiOpen: boolean) => {
+    const v = o[k];
+    if (v === undefined) return;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < lo || (hiOpen ? v >= hi : v > hi)) abad(k, `must be a number in [${lo}, ${hi}${hiOpen ? ")" : "]"}`);
+  };
+  if (o.crop !== undefined && (typeof o.crop !== "number" || !Number.isInteger(o.crop) || o.crop < 0)) abad("crop", "must be an integer >= 0 (pixels)");
+  inRange("rotate", 0, 180, false);
+  inRange("scale", 0, 1, true);
+  inRange("cutout", 0, 1, true);
+  inRange("mixup", 0, 100, false);
+  inRange("cutmix", 0, 100, false);
+  inRange("noise", 0, 10, false);
+  inRange("smote", 0, 1, false);
+  inRange("tokenDropout", 0, 1, true);
+  inRange("tokenSwap", 0, 1, false);
+}
+
+/** recipe.finetune in its explicit form; `backbone` (a torchscript spec) defaults to "head". */
+export function resolveFinetune(f: Recipe["finetune"], backbone: boolean): { mode: FinetuneMode; headFraction: number } {
+  const o = f === undefined ? { mode: backbone ? ("head" as const) : ("full" as const) } : typeof f === "string" ? { mode: f } : f;
+  return { mode: o.mode, headFraction: "headFraction" in o && o.headFraction !== undefined ? o.headFraction : o.mode === "head-then-full" ? 0.25 : 0 };
+}
+
+const FIELDS = ["optimizer", "lr", "momentum", "nesterov", "weightDecay", "schedule", "epochs", "steps", "batchSize", "earlyStopping", "seed", "threads", "device", "augment", "init", "finetune"];
+const MODES: FinetuneMode[] = ["full", "head", "head-then-full"];
 
 /**
  * A sensible recipe for a data kind and training-set size. The rule:
@@ -92,5 +242,26 @@ export function validateRecipe(recipe: Recipe): Recipe {
   if (typeof r.seed === "number" && r.seed > Number.MAX_SAFE_INTEGER) bad("seed", "must be a safe integer");
   int(r.threads, "threads", 1);
   if (r.device !== undefined && r.device !== "cpu" && r.device !== "cuda") bad("device", `must be "cpu" or "cuda", got ${JSON.stringify(r.device)}`);
+  validateAugment(r.augment);
+  if (r.init !== undefined) {
+    const i = r.init as Record<string, unknown>;
+    if (typeof i !== "object" || i === null) bad("init", "must be { weights, skipHead? }");
+    for (const k of Object.keys(i)) if (k !== "weights" && k !== "skipHead") bad("init", `has unknown field "${k}"; valid: weights, skipHead`);
+    if (typeof i.weights !== "string" || i.weights === "") bad("init.weights", "must be the path of a saved model (a directory written by Model.save())");
+    if (i.skipHead !== undefined && typeof i.skipHead !== "boolean") bad("init.skipHead", "must be true or false");
+  }
+  if (r.finetune !== undefined) {
+    const f = r.finetune;
+    const mode = typeof f === "string" ? f : typeof f === "object" && f !== null ? (f as Record<string, unknown>).mode : undefined;
+    if (!MODES.includes(mode as FinetuneMode)) bad("finetune", `must be one of ${MODES.join(", ")} (or { mode, headFraction }), got ${JSON.stringify(f)}`);
+    if (typeof f === "object" && f !== null) {
+      const o = f as Record<string, unknown>;
+      for (const k of Object.keys(o)) if (k !== "mode" && k !== "headFraction") bad("finetune", `has unknown field "${k}"; valid: mode, headFraction`);
+      if (o.headFraction !== undefined) {
+        if (mode !== "head-then-full") bad("finetune.headFraction", 'only applies to mode "head-then-full"');
+        if (typeof o.headFraction !== "number" || !(o.headFraction > 0 && o.headFraction < 1)) bad("finetune.headFraction", "must be a number in (0, 1)");
+      }
+    }
+  }
   return recipe;
 }

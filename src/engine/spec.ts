@@ -7,10 +7,11 @@
  * (`hidden`, `channels`) override width and depth.
  */
 import { readFileSync, existsSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import { SpecError } from "../errors.js";
 import type { Tensors } from "./types.js";
 
-export type Family = "mlp" | "cnn" | "resnet" | "text";
+export type Family = "mlp" | "cnn" | "resnet" | "text" | "torchscript";
 
 export interface ModelSpec {
   family: Family;
@@ -44,6 +45,12 @@ export interface ModelSpec {
   classWeights?: number[];
   /** cnn/resnet: channels-last memory layout (a speed knob; the model is the same). Default true for cnn/resnet. */
   channelsLast?: boolean;
+  /**
+   * torchscript: a TorchScript file (torch.jit.save) whose forward maps the input batch (normalised float images
+   * [b, c, h, w], dense rows [b, d] or int64 token ids [b, len]) to features; a linear head is trained on them
+   * (frozen by default: recipe.finetune "head"; "full" fine-tunes it).
+   */
+  path?: string;
 }
 
 const COMMON = ["family", "width", "depth", "dropout", "labelSmoothing", "classWeights"] as const;
@@ -52,6 +59,7 @@ const FIELDS: Record<Family, readonly string[]> = {
   cnn: [...COMMON, "channels", "fc", "batchNorm", "channelsLast"],
   resnet: [...COMMON, "channels", "blocks", "channelsLast"],
   text: [...COMMON, "variant", "embedDim", "hidden", "channels", "kernel"],
+  torchscript: ["family", "path", "dropout", "labelSmoothing", "classWeights"],
 };
 export const FAMILIES = Object.keys(FIELDS) as Family[];
 const LIST_FIELDS = ["hidden", "channels", "classWeights"];
@@ -62,6 +70,7 @@ const KINDS: Record<Family, Tensors["xKind"][]> = {
   cnn: ["image"],
   resnet: ["image"],
   text: ["tokens"],
+  torchscript: ["dense", "image", "tokens"],
 };
 
 function bad(field: string, msg: string): never {
@@ -120,6 +129,7 @@ export function validateSpec(spec: unknown): ModelSpec {
   for (const k of ["batchNorm", "channelsLast"]) {
     if (s[k] !== undefined && typeof s[k] !== "boolean") bad(k, `must be true or false, got ${JSON.stringify(s[k])}`);
   }
+  if (family === "torchscript" && (typeof s.path !== "string" || s.path === "")) bad("path", "must name a TorchScript file (torch.jit.save) for family torchscript");
   if (s.variant !== undefined && s.variant !== "bag" && s.variant !== "conv") bad("variant", `must be "bag" or "conv", got ${JSON.stringify(s.variant)}`);
   return s as unknown as ModelSpec;
 }
@@ -140,6 +150,8 @@ export interface ResolvedSpec {
   labelSmoothing: number;
   classWeights: number[];
   channelsLast: boolean;
+  /** torchscript: the module file ("" for the other families). */
+  scriptPath: string;
 }
 
 const size = (base: number, width: number) => Math.max(4, Math.round(base * width));
@@ -180,6 +192,7 @@ export function resolveSpec(spec: ModelSpec, data: Pick<Tensors, "xKind" | "xSha
     // Channels-last (NHWC) lets oneDNN run its blocked AVX-512/AVX2 convolution kernels without layout reorders:
     // measured 1.5x training and 2x inference throughput on the benchmark CNN (2-core Xeon, libtorch 1.13).
     channelsLast: spec.channelsLast ?? (f === "cnn" || f === "resnet"),
+    scriptPath: f === "torchscript" ? resolvePath(spec.path!) : "",
   };
   switch (f) {
     case "mlp":

@@ -2,8 +2,11 @@
 import { CancelledError, InputError } from "../errors.js";
 import { call, engineDefaultThreads, loadAddon } from "./native.js";
 import { inputMetaOf, Model } from "./model.js";
-import { defaultRecipe, validateRecipe, type Recipe } from "./recipe.js";
-import { resolveSpec, type ModelSpec } from "./spec.js";
+import { defaultRecipe, resolveAugment, resolveFinetune, validateRecipe, type Recipe } from "./recipe.js";
+import { resolveSpec, type ModelSpec, type ResolvedSpec } from "./spec.js";
+import { existsSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Tensors } from "./types.js";
 
 export interface EpochReport {
@@ -45,6 +48,26 @@ export interface TrainOptions {
 }
 
 /**
+ * The weights file of a saved model to start from, after checking that it was saved from the same architecture
+ * (the resolved spec, head aside: the class count is not part of it).
+ */
+async function initWeightsPath(path: string, resolved: ResolvedSpec): Promise<string> {
+  if (!existsSync(path)) throw new InputError("INIT_WEIGHTS", `recipe.init.weights: ${path} does not exist`);
+  if (!statSync(path).isDirectory()) return path;
+  let saved: { resolved?: ResolvedSpec };
+  try {
+    saved = JSON.parse(await readFile(join(path, "model.json"), "utf8"));
+  } catch (e) {
+    throw new InputError("INIT_WEIGHTS", `recipe.init.weights: cannot read ${join(path, "model.json")}: ${(e as Error).message}`, { hint: "pass a directory written by Model.save()" });
+  }
+  const arch = (r: ResolvedSpec | undefined) => JSON.stringify(r ? { ...r, classWeights: [], labelSmoothing: 0, dropout: 0 } : null);
+  if (arch(saved.resolved && { ...saved.resolved, scriptPath: saved.resolved.scriptPath ?? "" }) !== arch(resolved)) {
+    throw new InputError("INIT_WEIGHTS", `recipe.init.weights: ${path} was saved from another architecture (${JSON.stringify(saved.resolved)}); transfer needs the same ModelSpec`);
+  }
+  return join(path, "weights.pt");
+}
+
+/**
  * Trains `spec` on `data` rows `rows.train` (row indices into data; no copy), validating on `rows.valid` each epoch.
  * Missing recipe fields take defaultRecipe(data.xKind, rows.train.length)'s values. Early stopping needs valid rows.
  */
@@ -78,6 +101,9 @@ export async function train(
     seed: r.seed ?? 0,
     threads: r.threads ?? engineDefaultThreads(),
     device: r.device ?? "cpu",
+    augment: resolveAugment(r.augment, data),
+    init: r.init ? { weights: await initWeightsPath(r.init.weights, resolved), skipHead: r.init.skipHead ?? false } : null,
+    finetune: resolveFinetune(r.finetune, resolved.family === "torchscript"),
   };
   if (opts.signal?.aborted) throw new CancelledError("training cancelled before it started");
   const cancel = new Int32Array(1);

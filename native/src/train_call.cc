@@ -1,0 +1,112 @@
+// train(): reads the spec, data, rows and recipe on the main thread, trains on a worker thread, and reports each
+// epoch to JS through the progress queue (a throwing callback cancels the training and becomes its error).
+#include "js.h"
+
+namespace enough {
+namespace {
+
+class TrainWorker : public Napi::AsyncProgressQueueWorker<EpochReport> {
+ public:
+  TrainWorker(Napi::Env env) : Napi::AsyncProgressQueueWorker<EpochReport>(env, "enough.train"),
+                               deferred(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise::Deferred deferred;
+  Keep keep;
+  Spec spec;
+  Recipe recipe;
+  DataView data;
+  Rows train, valid;
+  bool hasValid = false;
+  int32_t* cancel = nullptr;  // JS Int32Array(1); JS writes 1 to cancel
+  Napi::FunctionReference onEpoch;
+  Napi::Reference<Napi::Value> callbackError;
+
+  std::shared_ptr<ModelState> model;
+  TrainResult result;
+  ErrorKind kind = ErrorKind::Training;
+  std::string msg;
+
+  void Execute(const ExecutionProgress& progress) override {
+    bool ok = guarded(
+        [&] {
+          model = trainModel(spec, data, train, hasValid ? &valid : nullptr, recipe, cancel,
+                             [&](const EpochReport& e) { progress.Send(&e, 1); }, result);
+        },
+        kind, msg);
+    if (!ok) SetError(msg);
+  }
+  void OnProgress(const EpochReport* e, size_t count) override {
+    if (onEpoch.IsEmpty() || !callbackError.IsEmpty()) return;
+    Napi::HandleScope scope(Env());
+    for (size_t i = 0; i < count; i++) {
+      try {
+        onEpoch.Call({epochObject(Env(), e[i])});
+      } catch (const Napi::Error& err) {
+        // A throwing progress callback stops the training and becomes its error.
+        callbackError = Napi::Reference<Napi::Value>::New(err.Value(), 1);
+        if (cancel) *cancel = 1;
+        return;
+      }
+    }
+  }
+  void OnOK() override {
+    Napi::HandleScope scope(Env());
+    if (!callbackError.IsEmpty()) return (void)deferred.Reject(callbackError.Value());
+    auto o = Napi::Object::New(Env());
+    auto r = Napi::Object::New(Env());
+    auto hist = Napi::Array::New(Env(), result.history.size());
+    for (size_t i = 0; i < result.history.size(); i++) hist.Set((uint32_t)i, epochObject(Env(), result.history[i]));
+    r.Set("history", hist);
+    r.Set("bestEpoch", (double)result.bestEpoch);
+    r.Set("epochs", (double)result.epochs);
+    r.Set("steps", (double)result.steps);
+    r.Set("seconds", result.seconds);
+    r.Set("samplesPerSecond", result.samplesPerSecond);
+    r.Set("stoppedEarly", result.stoppedEarly);
+    r.Set("paramCount", (double)result.paramCount);
+    o.Set("result", r);
+    o.Set("model", ModelWrap::Wrap(Env(), model));
+    deferred.Resolve(o);
+  }
+  void OnError(const Napi::Error&) override {
+    Napi::HandleScope scope(Env());
+    if (!callbackError.IsEmpty()) return (void)deferred.Reject(callbackError.Value());
+    deferred.Reject(makeError(Env(), kind, msg).Value());
+  }
+};
+
+}  // namespace
+
+// train(spec, data, trainRows|null, validRows|null, recipe, onEpoch|null, cancel: Int32Array(1)) -> Promise
+Napi::Value Train(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  // Read and check everything before creating the worker: a worker that is never queued must not be leaked.
+  Keep keep;
+  Spec spec = readSpec(env, info[0].As<Napi::Object>());
+  DataView data = readData(env, info[1].As<Napi::Object>(), keep);
+  Rows train = readRows(env, info[2], data.n, keep, "rows.train");
+  Rows valid;
+  bool hasValid = !info[3].IsUndefined() && !info[3].IsNull();
+  if (hasValid) valid = readRows(env, info[3], data.n, keep, "rows.valid");
+  Recipe recipe = readRecipe(env, info[4].As<Napi::Object>());
+  int32_t* cancel = nullptr;
+  if (info[6].IsTypedArray() && info[6].As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
+    auto a = info[6].As<Napi::Int32Array>();
+    keep.add(a);
+    cancel = static_cast<int32_t*>(elements(a));
+  }
+  auto w = new TrainWorker(env);
+  w->keep = std::move(keep);
+  w->spec = spec;
+  w->data = data;
+  w->train = train;
+  w->valid = valid;
+  w->hasValid = hasValid;
+  w->recipe = recipe;
+  w->cancel = cancel;
+  if (info[5].IsFunction()) w->onEpoch = Napi::Persistent(info[5].As<Napi::Function>());
+  auto p = w->deferred.Promise();
+  w->Queue();
+  return p;
+}
+
+}  // namespace enough
