@@ -22,10 +22,6 @@ struct RowRng {
   }
   double uniform() { return (double)(next() >> 11) * 0x1.0p-53; }
   int64_t between(int64_t lo, int64_t hi) { return lo + (int64_t)(next() % (uint64_t)(hi - lo + 1)); }
-  double normal() {  // Box-Muller; our own draw, so results do not depend on the standard library's distributions
-    double u1 = uniform(), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1 + 1e-300)) * std::cos(2.0 * M_PI * u2);
-  }
 };
 
 // The seed of the augmentation generator: the run seed, mixed so that it differs from the shuffle's and dropout's.
