@@ -2,9 +2,10 @@
 // any data is loaded or any Run trained, for every kind of study.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { compare } from "../../src/study/compare/compare.js";
 import { estimate } from "../../src/study/estimate.js";
@@ -16,6 +17,13 @@ import { InProcessExecutor, fakeDeps } from "./fixtures/fake-deps.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "enough-open-"));
 const isRoot = process.getuid?.() === 0;
+// As root, the read-only case needs a checkout that the user `nobody` can read (not one under a private home).
+const canDropToNobody =
+  !isRoot ||
+  spawnSync(process.execPath, ["-e", `require("fs").accessSync(${JSON.stringify(join(import.meta.dirname, "../../src/study/store.ts"))})`], {
+    uid: 65534,
+    gid: 65534,
+  }).status === 0;
 
 /** Fake dependencies that count data loads and executors, so a test can say nothing was loaded or trained. */
 function counting() {
@@ -117,21 +125,34 @@ describe("the store fails with typed errors", () => {
     Store.open(path).close(); // free again once the other writer is done
   });
 
-  // Root writes through file modes, so the real-permission cases run as an ordinary user only; the mapping of
-  // SQLite's read-only codes is tested below everywhere.
-  it.skipIf(isRoot)("a read-only store file and a read-only folder are STORE_READONLY", () => {
+  // Root writes through file modes, so as root (CI) the real-permission case runs in a child process that drops to
+  // the unprivileged user `nobody` first; as an ordinary user it runs the same way without dropping.
+  it.skipIf(!canDropToNobody)("a read-only store file and a read-only folder are STORE_READONLY", () => {
     const dir = tmp();
+    chmodSync(dir, 0o755);
     const path = join(dir, "r.db");
     Store.open(path).close();
     chmodSync(path, 0o444);
-    expect(() => Store.open(path)).toThrow(expect.objectContaining({ code: "STORE_READONLY" }));
-    chmodSync(path, 0o644);
-    chmodSync(dir, 0o555);
-    try {
-      expect(() => Store.open(join(dir, "new.db"))).toThrow(expect.objectContaining({ code: "STORE_READONLY" }));
-    } finally {
-      chmodSync(dir, 0o755);
-    }
+    const lockedDir = join(dir, "locked");
+    mkdirSync(lockedDir, { mode: 0o555 });
+    chmodSync(lockedDir, 0o555);
+    const storeModule = pathToFileURL(join(import.meta.dirname, "../../src/study/store.ts")).href;
+    const script = `
+      const { Store } = await import(${JSON.stringify(storeModule)});
+      const codes = [];
+      for (const p of ${JSON.stringify([path, join(lockedDir, "new.db")])}) {
+        try { Store.open(p).close(); codes.push("opened"); } catch (e) { codes.push(e.code ?? String(e)); }
+      }
+      process.stdout.write(JSON.stringify(codes));`;
+    const drop = isRoot ? { uid: 65534, gid: 65534 } : {};
+    const r = spawnSync(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      env: { ...process.env, TSX_TSCONFIG_PATH: "" },
+      cwd: dir,
+      ...drop,
+    });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual(["STORE_READONLY", "STORE_READONLY"]);
   });
 
   it("SQLite's read-only, lock and corruption codes map to the typed errors, each naming the file and what to do", () => {
