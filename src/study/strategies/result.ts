@@ -62,5 +62,5 @@ export interface StrategiesResult {
   timing: { wallSeconds: number; loadSeconds: number; jobs: number; threads: number };
   versions: Record<string, string>;
   store: string;
-  reports?: { json: string; md: string; html: string };
+  reports: { json: string; md: string; html: string } | null;
 }

@@ -230,6 +230,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       timing: { wallSeconds: (Date.now() - t0) / 1000, loadSeconds, jobs: executor.slots, threads: executor.threads },
       versions: { enough: deps.enoughVersion, engine: engineVersion, node: process.version },
       store: storePath,
+      reports: null,
     };
     return { result, summary: { headline: result.headline } };
   });
