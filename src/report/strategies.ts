@@ -21,7 +21,8 @@ export function writeStrategiesReport(r: StrategiesResult, outDir: string): Prom
 export function multText(m: { value: number; lo: number; hi: number | null; kind: string } | null | undefined): string {
   if (!m) return "–";
   const b = m.kind === "lower-bound" || m.kind === "beyond-reach" ? ">=" : m.kind === "upper-bound" ? "<=" : "";
-  return `${b}x${m.value.toFixed(2)} (${m.lo.toFixed(2)}-${m.hi === null ? "inf" : m.hi.toFixed(2)})`;
+  const x = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "inf");
+  return `${b}x${x(m.value)} (${x(m.lo)}-${m.hi === null ? "inf" : x(m.hi)})`;
 }
 
 /** One row per lever: the terminal table and the reports show the same figures. */
@@ -91,7 +92,7 @@ export function renderStrategiesMarkdown(r: StrategiesResult): string {
   L.push("", "## Levers", "");
   for (const l of r.levers) {
     L.push(`- **${l.label}**: ${l.summary}${l.cost.labelsSaved !== null ? `; saves about ${int(l.cost.labelsSaved)} labels at the target` : ""}`);
-    for (const b of l.best ?? []) L.push(`  - n=${int(b.n)}: trial ${b.trial} best on validation (${b.params ? Object.entries(b.params).map(([k, v]) => `${k}=${v}`).join(", ") : "the default model"})`);
+    for (const b of l.best ?? []) L.push(`  - n=${int(b.n)}: trial ${b.trial} best on validation (${b.params ? paramText(b.params) : "the default model"})`);
   }
   L.push("", "## Plan", "", `Measured ${r.measured.map(int).join(", ") || "–"} × ${r.question.seeds} seeds; ${r.stopReason}.`, "");
   L.push("## Time", "", `Wall ${duration(r.timing.wallSeconds)} (data ${secondsFmt(r.timing.loadSeconds)} s), ${r.timing.jobs} concurrent Run(s). Store: \`${r.store}\`.`, "");
@@ -123,4 +124,9 @@ ${charts.map((c) => `<h2>${e(c.title)}</h2><figure class="chart" id="chart-${c.i
 <p>Wall ${e(duration(r.timing.wallSeconds))}; ${r.runs.length} Run(s), ${r.runs.filter((x) => x.reused).length} re-used. Store <code>${e(r.store)}</code>.</p>
 </main></body></html>
 `;
+}
+
+/** Search parameters in three significant digits. */
+export function paramText(p: Record<string, unknown>, sep = ", "): string {
+  return Object.entries(p).map(([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(3)) : v}`).join(sep);
 }

@@ -4,7 +4,7 @@
  * shows progress from strategies()' events, prints the table (or one JSON object).
  */
 import type { Command } from "commander";
-import { writeStrategiesReport, leverRows } from "../../report/strategies.js";
+import { writeStrategiesReport, leverRows, paramText } from "../../report/strategies.js";
 import { parseLevers } from "../../study/strategies/levers.js";
 import { strategies, type StrategiesEvent, type StrategiesOptions, type StrategiesResult } from "../../study/strategies/strategies.js";
 import { writeJson } from "../format.js";
@@ -82,7 +82,7 @@ export function strategiesAnswer(r: StrategiesResult): string {
   const w = head.map((h) => Math.max(h.length, ...rows.map((x) => x[h]!.length)));
   const line = (cells: string[]) => "  " + cells.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd();
   const lines = [r.headline, "", line(head), ...rows.map((x) => line(head.map((h) => x[h]!)))];
-  for (const l of r.levers) if (l.best) lines.push("", `  ${l.label}, best on validation per size: ${l.best.map((b) => `n=${b.n}: ${b.params ? Object.entries(b.params).map(([k, v]) => `${k}=${v}`).join(" ") : "default"}`).join("; ")}`);
+  for (const l of r.levers) if (l.best) lines.push("", `  ${l.label}, best on validation per size: ${l.best.map((b) => `n=${b.n}: ${b.params ? paramText(b.params, " ") : "default"}`).join("; ")}`);
   if (r.reports) lines.push("", `Report: ${r.reports.html}`);
   return lines.join("\n") + "\n";
 }
