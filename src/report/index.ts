@@ -22,3 +22,4 @@ export function writeReport(report: EstimateReport | CompareReport, outDir: stri
   if (report.schema === COMPARE_REPORT_SCHEMA) return writeCompareReport(report as CompareReport, outDir);
   return writeReportFolder(report as EstimateReport, outDir, { md: renderMarkdown, html: renderHtml });
 }
+export { writeStrategiesReport, strategiesCharts } from "./strategies.js";

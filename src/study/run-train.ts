@@ -26,6 +26,16 @@ export interface RunTrainDeps {
     result: { history: EpochRecord[]; bestEpoch: number; epochs: number; steps: number; seconds: number; samplesPerSecond: number; stoppedEarly: boolean; paramCount: number };
   }>;
   versions(): Record<string, string>;
+  /** Averages trained members' predictions (the engine's Ensemble); needed only for ensemble Runs. */
+  ensemble?(members: TrainedModel[]): TrainedModel;
+}
+
+/**
+ * Seed of ensemble member j: member 0 is the plain Run's model (same seed), the others are offset by a large prime so
+ * that members of neighbouring Run seeds do not coincide.
+ */
+export function memberSeed(seed: number, j: number): number {
+  return (seed + j * 1_000_003) % 2_147_483_647;
 }
 
 /**
@@ -49,7 +59,7 @@ export async function trainRun(
   if (!subset || subset.length === 0) throw Object.assign(new Error(`no subset of size ${job.subset.size} could be drawn`), { code: "EMPTY_SUBSET" });
   const { train, valid } = splitValidation(subset, labels, job.validFraction, job.subset.seed);
   const rows = valid.length ? { train, valid } : { train };
-  const { model, result } = await deps.train(job.spec, data, rows, job.recipe, opts);
+  const { model, result } = job.ensemble && job.ensemble.k > 1 ? await trainMembers(job, data, rows, deps, opts) : await deps.train(job.spec, data, rows, job.recipe, opts);
   try {
     const test = await model.evaluate(data, dataset.split.test);
     const validM = valid.length ? validFromHistory(result.history, result.bestEpoch, job.recipe, data.task, valid.length) ?? (await model.evaluate(data, valid)) : null;
@@ -72,6 +82,47 @@ export async function trainRun(
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * An ensemble Run's training: k members one after another on the same rows (each already uses the Run's threads),
+ * then one model that averages them. The figures the result keeps are member 0's history and epochs, and the
+ * members' summed seconds and steps (the compute the ensemble cost).
+ */
+async function trainMembers(
+  job: RunJob,
+  data: Tensors,
+  rows: { train: Int32Array; valid?: Int32Array },
+  deps: RunTrainDeps,
+  opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal },
+): ReturnType<RunTrainDeps["train"]> {
+  if (!deps.ensemble) throw Object.assign(new Error("this worker cannot average ensemble members"), { code: "NO_ENSEMBLE" });
+  const members: TrainedModel[] = [];
+  let first: Awaited<ReturnType<RunTrainDeps["train"]>>["result"] | undefined;
+  let seconds = 0;
+  let steps = 0;
+  let params = 0;
+  try {
+    for (let j = 0; j < job.ensemble!.k; j++) {
+      const seed = memberSeed(Number(job.recipe.seed ?? job.subset.seed), j);
+      const { model, result } = await deps.train(job.spec, data, rows, { ...job.recipe, seed }, j === 0 ? opts : { signal: opts.signal });
+      members.push(model);
+      first ??= result;
+      seconds += result.seconds;
+      steps += result.steps;
+      params += result.paramCount;
+    }
+  } catch (err) {
+    for (const m of members) m.dispose();
+    throw err;
+  }
+  const r = first!;
+  // The history's validation figures are member 0's, not the ensemble's: drop them so the slice is re-evaluated.
+  const history = r.history.map((e) => ({ ...e, validLoss: undefined, validMetric: undefined }));
+  return {
+    model: deps.ensemble(members),
+    result: { ...r, history, seconds, steps, paramCount: params, samplesPerSecond: seconds > 0 ? (r.samplesPerSecond * r.seconds * job.ensemble!.k) / seconds : r.samplesPerSecond },
+  };
 }
 
 /**

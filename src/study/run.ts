@@ -23,6 +23,8 @@ export interface RunInputs {
   recipe: JsonObject;
   validFraction: number;
   engineVersion: string;
+  /** Ensemble Runs only (absent otherwise, so a plain Run's id is what it always was): k members averaged. */
+  ensemble?: { k: number };
 }
 
 export interface RunJob {
@@ -38,6 +40,11 @@ export interface RunJob {
   validFraction: number;
   /** At most this many training rows are re-evaluated for the train score (a seeded sample beyond it). */
   trainEvalCap?: number;
+  /**
+   * An ensemble Run: k members trained on the same subset and validation slice (member 0 with the Run's own seed, so
+   * it is the plain Run's model; member j with a seed derived from it), scored on their averaged predictions.
+   */
+  ensemble?: { k: number };
 }
 
 export interface EvalMetrics {
@@ -93,6 +100,7 @@ export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap
     recipe: job.recipe,
     validFraction: job.validFraction,
     engineVersion,
+    ...(job.ensemble ? { ensemble: { k: job.ensemble.k } } : {}),
   };
 }
 

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     nestedSubsets: (pool, labels, sizes, seed) => data.nestedSubsets(pool, labels, sizes, seed),
     train: (spec, tensors, rows, recipe, opts) => engine.train(spec as never, tensors, rows, recipe as never, opts) as never,
     versions: () => versions,
+    ensemble: (members) => new engine.Ensemble(members as never) as never,
   };
   serveWorker(async (job, ctx) => {
     let ds = datasets.get(job.cacheDir);

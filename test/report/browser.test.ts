@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { estimate } from "../../src/study/estimate.js";
 import { writeReport } from "../../src/report/index.js";
+import { strategies } from "../../src/study/strategies/strategies.js";
+import { writeStrategiesReport } from "../../src/report/strategies.js";
 import { InProcessExecutor, fakeDeps } from "../study/fixtures/fake-deps.js";
 
 const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
@@ -43,6 +45,31 @@ describe.skipIf(!chromium)("report.html in a real browser", () => {
       expect(statSync(shot).size).toBeGreaterThan(20_000);
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("the strategies report opens offline with its curves and forest plot", async () => {
+    const { chromium: pw } = await import("playwright-core");
+    const out = mkdtempSync(join(tmpdir(), "enough-browser-st-"));
+    const r = await strategies(
+      { data: "fake", sizes: "100,200,400,800", seeds: 2, target: "accuracy=0.85", store: join(out, "s.db"), bootstrap: 30, try: ["ensemble:k=2", "augment:policy=none"] },
+      { deps: fakeDeps({ executor: () => new InProcessExecutor(2) }) },
+    );
+    await writeStrategiesReport(r, out);
+    const browser = await pw.launch({ executablePath: chromium, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+    try {
+      const page = await (await browser.newContext({ offline: true })).newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+      await page.goto(pathToFileURL(r.reports!.html).href);
+      expect(await page.locator("#answer .headline").textContent()).toBe(r.headline);
+      expect(await page.locator("#chart-curves svg").count()).toBe(1);
+      expect(await page.locator("#chart-forest svg").count()).toBe(1);
+      expect(await page.locator("#levers tr").count()).toBe(3);
+      expect(errors).toEqual([]);
     } finally {
       await browser.close();
     }

@@ -10,3 +10,4 @@ import { register as registerTrain } from "./train.js"; commands.push(registerTr
 import { register as registerInspect } from "./inspect.js"; commands.push(registerInspect);
 import { register as registerAudit } from "./audit.js"; commands.push(registerAudit);
 import { register as registerCompare } from "./compare.js"; commands.push(registerCompare);
+import { register as registerStrategies } from "./strategies.js"; commands.push(registerStrategies);

@@ -24,12 +24,14 @@ export function buildJob(o: {
   validFraction: number;
   engineVersion: string;
   defaultRecipe: StudyDeps["defaultRecipe"];
+  /** Ensemble size of an ensemble Run (k >= 2); absent for a plain Run. */
+  ensemble?: number;
 }): { job: RunJob; inputs: RunInputs } {
   const { size, seed, validFraction } = o;
   const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
   let recipe: JsonObject = { ...o.defaultRecipe(o.dataset.tensors.xKind, nTrain), ...o.recipe, seed };
   if (o.attempt > 0) recipe = saferRecipe(recipe);
-  const base = { cacheDir: o.dataset.cacheDir!, fingerprint: o.dataset.fingerprint, subset: { size, seed }, spec: o.spec, recipe, validFraction };
+  const base = { cacheDir: o.dataset.cacheDir!, fingerprint: o.dataset.fingerprint, subset: { size, seed }, spec: o.spec, recipe, validFraction, ...(o.ensemble ? { ensemble: { k: o.ensemble } } : {}) };
   const inputs = runInputs(base, o.engineVersion);
   return { job: { ...base, runId: runId(inputs) }, inputs };
 }

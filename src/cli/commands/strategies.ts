@@ -1,0 +1,88 @@
+/**
+ * `enough strategies`: what can replace more data. The baseline and each `--try` lever on the same subsets and
+ * seeds; per lever an effective data multiplier with its interval, its cost and a verdict. Thin: parses options,
+ * shows progress from strategies()' events, prints the table (or one JSON object).
+ */
+import type { Command } from "commander";
+import { writeStrategiesReport, leverRows, paramText } from "../../report/strategies.js";
+import { parseLevers } from "../../study/strategies/levers.js";
+import { strategies, type StrategiesEvent, type StrategiesOptions, type StrategiesResult } from "../../study/strategies/strategies.js";
+import { writeJson } from "../format.js";
+import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
+import { runInterruptible } from "../progress.js";
+import { checkReportFolder, writeThenPrint } from "../report-output.js";
+import { writeOut } from "../output.js";
+
+interface CliOptions extends StudyCliOptions {
+  try: string[];
+}
+
+export function register(program: Command): void {
+  const cmd = program.command("strategies").description("what replaces more data: each lever's effective data multiplier against the baseline, paired, with its cost");
+  addStudyOptions(cmd)
+    .requiredOption("--try <lever>", "a lever: augment[:policy=default,flip=h,mixup=0.2,...], ensemble:k=5, search:trials=20, transfer:backbone=<path>[,mode=frozen|full] (repeat)", (v: string, p: string[]) => [...p, v], [])
+    .option("--model <spec>", "the baseline model (cnn, mlp:depth=3, or a ModelSpec JSON file; default by data kind)")
+    .option("--recipe <file>", "a JSON file of recipe fields for every arm")
+    .option("--target <metric=value>", "the score you want, e.g. accuracy=0.90: the multiplier there")
+    .option("--sizes <auto|list>", "subset sizes: auto (ascending, as far as --budget goes) or a list such as 500,2k,10k", "auto")
+    .option("--seeds <count>", "seeds per size, shared by every arm (paired)", "3")
+    .option("--budget <time>", "wall-time budget such as 30m (default 30m with --sizes auto)")
+    .option("--verbose", "say why each size and trial was run")
+    .action(async (opts: CliOptions) => {
+      await runStrategies(opts);
+    });
+}
+
+async function runStrategies(opts: CliOptions): Promise<void> {
+  parseLevers(opts.try); // typed errors before anything else
+  const { out, ...options }: StrategiesOptions & { out?: string } = { ...studyOptionsFrom(opts), try: opts.try };
+  checkReportFolder(out);
+  const verbose = !!opts.verbose && !opts.json;
+  await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "strategies" }, async (signal, progress) => {
+    const onEvent = (e: StrategiesEvent) => {
+      if (e.type === "arm") {
+        if (verbose) {
+          progress.clear();
+          process.stderr.write(`size n=${e.size.toLocaleString("en-US")}: ${e.arms.join(", ")}\n`);
+        }
+        return;
+      }
+      progress.on(e);
+    };
+    const result = await strategies({ ...options, signal }, { onEvent });
+    progress.clear();
+    await writeThenPrint(result, out, writeStrategiesReport, (r) => (opts.json ? writeJson(strategiesJson(r)) : writeOut(strategiesAnswer(r))));
+  });
+}
+
+/** The --json object: per lever the multipliers (per size, target, pool) with intervals, cost and verdict. */
+export function strategiesJson(r: StrategiesResult): Record<string, unknown> {
+  return {
+    studyId: r.studyId,
+    data: r.data,
+    metric: r.question.metric,
+    target: r.question.target,
+    model: r.question.model,
+    headline: r.headline,
+    measured: r.measured,
+    baseline: { scoreAtPool: r.baseline.scoreAtPool },
+    levers: r.levers.map((l) => ({ label: l.label, kind: l.kind, identical: l.identical, verdict: l.verdict, summary: l.summary, multiplier: l.multiplier, scoreAtPool: l.scoreAtPool, cost: l.cost, ...(l.best ? { best: l.best } : {}) })),
+    runs: { done: r.runs.filter((x) => x.status === "done").length, failed: r.runs.filter((x) => x.status === "failed").length, reused: r.runs.filter((x) => x.reused).length },
+    stopReason: r.stopReason,
+    timing: r.timing,
+    store: r.store,
+    reports: r.reports,
+  };
+}
+
+/** The terminal answer: the headline, then one aligned row per lever. */
+export function strategiesAnswer(r: StrategiesResult): string {
+  const rows = leverRows(r);
+  const head = Object.keys(rows[0] ?? {});
+  const w = head.map((h) => Math.max(h.length, ...rows.map((x) => x[h]!.length)));
+  const line = (cells: string[]) => "  " + cells.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd();
+  const lines = [r.headline, "", line(head), ...rows.map((x) => line(head.map((h) => x[h]!)))];
+  for (const l of r.levers) if (l.best) lines.push("", `  ${l.label}, best on validation per size: ${l.best.map((b) => `n=${b.n}: ${b.params ? paramText(b.params, " ") : "default"}`).join("; ")}`);
+  if (r.reports) lines.push("", `Report: ${r.reports.html}`);
+  return lines.join("\n") + "\n";
+}

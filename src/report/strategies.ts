@@ -1,0 +1,132 @@
+/**
+ * The strategies report as report.json, report.md and report.html (self-contained: inline CSS and SVG, no
+ * scripts): the lever table, the baseline's and every lever's curve overlaid, and a forest plot of the multipliers
+ * with their 80% intervals. Chart specs are pure Vega-Lite, like the other reports'.
+ */
+import { duration, scoreFormatter } from "../study/findings.js";
+import type { LeverResult, StrategiesResult } from "../study/strategies/result.js";
+import type { VegaLiteSpec } from "./charts.js";
+import { writeReportFolder, type ReportPaths } from "./folder.js";
+import { int, secondsFmt } from "./format.js";
+import { CSS, escapeHtml } from "./html.js";
+import { renderSvg } from "./svg.js";
+
+export type { StrategiesResult, LeverResult } from "../study/strategies/result.js";
+
+export function writeStrategiesReport(r: StrategiesResult, outDir: string): Promise<ReportPaths> {
+  return writeReportFolder(r, outDir, { md: renderStrategiesMarkdown, html: renderStrategiesHtml });
+}
+
+/** "x1.6 (1.3-2.0)", ">=" for lower bounds; "–" without a reading. */
+export function multText(m: { value: number; lo: number; hi: number | null; kind: string } | null | undefined): string {
+  if (!m) return "–";
+  const b = m.kind === "lower-bound" || m.kind === "beyond-reach" ? ">=" : m.kind === "upper-bound" ? "<=" : "";
+  const x = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "inf");
+  return `${b}x${x(m.value)} (${x(m.lo)}-${m.hi === null ? "inf" : x(m.hi)})`;
+}
+
+/** One row per lever: the terminal table and the reports show the same figures. */
+export function leverRows(r: StrategiesResult): Record<string, string>[] {
+  const f = scoreFormatter(r.question.metric);
+  return r.levers.map((l) => ({
+    strategy: l.label,
+    "x at target": multText(l.multiplier?.atTarget),
+    "x at pool": multText(l.multiplier?.atPool),
+    "score at pool": l.scoreAtPool ? f(l.scoreAtPool.mean) : "–",
+    compute: l.cost.computeX === null ? "–" : `${l.cost.computeX.toFixed(1)}x`,
+    inference: `${l.cost.inferenceX}x`,
+    verdict: l.verdict,
+  }));
+}
+
+export function strategiesCharts(r: StrategiesResult): { id: string; title: string; spec: VegaLiteSpec }[] {
+  const arms: { arm: string; points: { n: number; score: number }[] }[] = [{ arm: "baseline", points: r.baseline.points }, ...r.levers.filter((l) => !l.identical).map((l) => ({ arm: l.label, points: l.points }))];
+  const curve = arms.flatMap((a) => a.points.map((p) => ({ arm: a.arm, n: p.n, score: p.score })));
+  const forest = r.levers.flatMap((l: LeverResult) => {
+    const m = l.multiplier;
+    const rows = [
+      ["target", m?.atTarget],
+      ["pool", m?.atPool],
+    ] as const;
+    return rows.flatMap(([where, x]) => (x ? [{ lever: l.label, where, value: x.value, lo: x.lo, hi: x.hi ?? Math.max(x.value, x.lo) * 4 }] : []));
+  });
+  const base = (title: string) => ({ $schema: "https://vega.github.io/schema/vega-lite/v6.json", title: { text: title, anchor: "start", fontSize: 14 }, width: 560, height: 300 });
+  return [
+    {
+      id: "curves",
+      title: "Learning curves: baseline and levers (test score, mean over seeds)",
+      spec: {
+        ...base("Learning curves"),
+        data: { values: curve },
+        mark: { type: "line", point: true },
+        encoding: {
+          x: { field: "n", type: "quantitative", scale: { type: "log" }, title: "training samples" },
+          y: { aggregate: "mean", field: "score", type: "quantitative", scale: { zero: false }, title: r.question.metric },
+          color: { field: "arm", type: "nominal" },
+        },
+      },
+    },
+    {
+      id: "forest",
+      title: "Effective data multipliers (80% intervals; 1 = no effect)",
+      spec: {
+        ...base("Effective data multipliers"),
+        height: Math.max(60, 28 * Math.max(1, forest.length)),
+        data: { values: forest },
+        transform: [{ calculate: "datum.lever + ' @ ' + datum.where", as: "row" }],
+        layer: [
+          { mark: "rule", encoding: { y: { field: "row", type: "nominal", title: null }, x: { field: "lo", type: "quantitative", scale: { type: "log" }, title: "multiplier" }, x2: { field: "hi" } } },
+          { mark: { type: "point", filled: true, size: 60 }, encoding: { y: { field: "row", type: "nominal" }, x: { field: "value", type: "quantitative" } } },
+          { data: { values: [{ one: 1 }] }, mark: { type: "rule", strokeDash: [4, 4] }, encoding: { x: { field: "one", type: "quantitative" } } },
+        ],
+      },
+    },
+  ];
+}
+
+export function renderStrategiesMarkdown(r: StrategiesResult): string {
+  const rows = leverRows(r);
+  const head = Object.keys(rows[0] ?? { strategy: "" });
+  const L = [`# What replaces more data? ${r.data.source}`, "", r.headline, "", `| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`];
+  for (const x of rows) L.push(`| ${Object.values(x).join(" | ")} |`);
+  L.push("", "## Levers", "");
+  for (const l of r.levers) {
+    L.push(`- **${l.label}**: ${l.summary}${l.cost.labelsSaved !== null ? `; saves about ${int(l.cost.labelsSaved)} labels at the target` : ""}`);
+    for (const b of l.best ?? []) L.push(`  - n=${int(b.n)}: trial ${b.trial} best on validation (${b.params ? paramText(b.params) : "the default model"})`);
+  }
+  L.push("", "## Plan", "", `Measured ${r.measured.map(int).join(", ") || "–"} × ${r.question.seeds} seeds; ${r.stopReason}.`, "");
+  L.push("## Time", "", `Wall ${duration(r.timing.wallSeconds)} (data ${secondsFmt(r.timing.loadSeconds)} s), ${r.timing.jobs} concurrent Run(s). Store: \`${r.store}\`.`, "");
+  return L.join("\n");
+}
+
+export async function renderStrategiesHtml(r: StrategiesResult): Promise<string> {
+  const e = escapeHtml;
+  const charts = await Promise.all(strategiesCharts(r).map(async (c) => ({ ...c, svg: await renderSvg(c.spec) })));
+  const rows = leverRows(r);
+  const head = Object.keys(rows[0] ?? { strategy: "" });
+  const perSize = r.levers
+    .flatMap((l) => (l.multiplier?.perSize ?? []).map((m) => `<tr><td class="l">${e(l.label)}</td><td>${int(m.n)}</td><td>${e(multText(m))}</td><td class="l">${e(m.verdict)}</td></tr>`))
+    .join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>enough strategies: ${e(r.headline)}</title><style>${CSS}</style></head>
+<body><main>
+<h1>What can replace more data?</h1>
+<div class="meta">${e(r.data.source)} · ${int(r.data.poolSize)} pool, ${int(r.data.testSize)} test · model <code>${e(JSON.stringify(r.question.model))}</code> · metric ${e(r.question.metric)} · study <code>${e(r.studyId)}</code></div>
+<section class="answer" id="answer"><p class="headline">${e(r.headline)}</p><ul>${r.levers.map((l) => `<li>${e(`${l.label}: ${l.summary}`)}</li>`).join("")}</ul></section>
+<h2>Levers</h2>
+<table id="levers"><tr>${head.map((h, i) => `<th${i === 0 ? ' class="l"' : ""}>${e(h)}</th>`).join("")}</tr>${rows.map((x) => `<tr>${Object.values(x).map((v, i) => `<td${i === 0 ? ' class="l"' : ""}>${e(v)}</td>`).join("")}</tr>`).join("")}</table>
+${charts.map((c) => `<h2>${e(c.title)}</h2><figure class="chart" id="chart-${c.id}">${c.svg}</figure>`).join("\n")}
+<h2>Multiplier per measured size</h2>
+<table id="per-size"><tr><th class="l">lever</th><th>n</th><th>multiplier (80%)</th><th class="l">verdict</th></tr>${perSize}</table>
+<h2>Plan</h2><p>Measured ${e(r.measured.map(int).join(", ") || "–")} × ${r.question.seeds} seeds; ${e(r.stopReason)}.</p>
+<details><summary>Decisions (${r.decisions.length})</summary><ol>${r.decisions.map((d) => `<li>${e(d)}</li>`).join("")}</ol></details>
+<p>Wall ${e(duration(r.timing.wallSeconds))}; ${r.runs.length} Run(s), ${r.runs.filter((x) => x.reused).length} re-used. Store <code>${e(r.store)}</code>.</p>
+</main></body></html>
+`;
+}
+
+/** Search parameters in three significant digits. */
+export function paramText(p: Record<string, unknown>, sep = ", "): string {
+  return Object.entries(p).map(([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(3)) : v}`).join(sep);
+}

@@ -1,0 +1,117 @@
+/**
+ * The levers of `enough strategies`, read from `--try <lever>[:key=value,...]`. Every check here runs before any
+ * data loads, so a typo costs nothing. A lever becomes a change of the baseline's ModelSpec/Recipe (augment,
+ * transfer:backbone), a Run kind (ensemble: k members averaged in one Run) or a search at every size (search).
+ */
+import { existsSync, statSync } from "node:fs";
+import { InputError } from "../../errors.js";
+import type { JsonObject } from "../run.js";
+
+export type Lever =
+  | { kind: "augment"; label: string; augment: JsonObject | null }
+  | { kind: "ensemble"; label: string; k: number }
+  | { kind: "backbone"; label: string; path: string; mode: "frozen" | "full" }
+  | { kind: "search"; label: string; trials: number };
+
+const KEYS: Record<string, readonly string[]> = {
+  augment: ["policy", "crop", "flip", "rotate", "scale", "cutout", "mixup", "cutmix", "noise", "smote", "tokenDropout", "tokenSwap"],
+  ensemble: ["k"],
+  transfer: ["backbone", "mode"],
+  search: ["trials"],
+};
+export const LEVERS = Object.keys(KEYS);
+
+/**
+ * One `--try` value. `augment:policy=none` with no op is the baseline itself: it is read as "no augment field", so
+ * its Runs are the baseline's Runs (same ids) and the row reads exactly x1, "no clear effect" (the engine's off is
+ * bit-identical to no field anyway; a separate id would only train the same models again).
+ */
+export function parseLever(arg: string): Lever {
+  const text = arg.trim();
+  const colon = text.indexOf(":");
+  const name = colon < 0 ? text : text.slice(0, colon);
+  const rest = colon < 0 ? "" : text.slice(colon + 1);
+  const keys = KEYS[name];
+  if (!keys) throw new InputError("BAD_LEVER", `--try ${arg}: unknown lever "${name}"`, { hint: `use one of: ${LEVERS.join(", ")} (transfer:source=... is not built yet)` });
+  const kv = new Map<string, string>();
+  for (const part of rest ? rest.split(",") : []) {
+    const eq = part.indexOf("=");
+    const k = (eq < 0 ? part : part.slice(0, eq)).trim();
+    const v = eq < 0 ? "" : part.slice(eq + 1).trim();
+    if (!keys.includes(k)) {
+      const extra = name === "transfer" && k === "source" ? " (transfer from a source data set is not built yet; use transfer:backbone=<path>)" : "";
+      throw new InputError("BAD_LEVER_KEY", `--try ${arg}: unknown key "${k}" for ${name}${extra}`, { hint: `valid keys for ${name}: ${keys.join(", ")}` });
+    }
+    if (v === "") throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: ${k} needs a value (${k}=...)`);
+    kv.set(k, v);
+  }
+  const label = text;
+  const num = (k: string, lo: number, hi: number, int = false): number => {
+    const v = Number(kv.get(k));
+    if (!Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v))) {
+      throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: ${k} must be ${int ? "a whole number" : "a number"} from ${lo} to ${hi}, got "${kv.get(k)}"`);
+    }
+    return v;
+  };
+  switch (name) {
+    case "augment": {
+      const out: JsonObject = {};
+      for (const [k, v] of kv) {
+        if (k === "policy") {
+          if (v !== "default" && v !== "none") throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: policy must be default or none, got "${v}"`);
+          out.policy = v;
+        } else if (k === "flip") {
+          if (v !== "h" && v !== "none") throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: flip must be h or none, got "${v}"`);
+          out.flip = v;
+        } else out[k] = num(k, 0, k === "rotate" ? 180 : k === "crop" ? 64 : k === "mixup" || k === "cutmix" || k === "noise" ? 10 : 1, k === "crop");
+      }
+      const ops = Object.keys(out).filter((k) => k !== "policy");
+      if (!ops.length && out.policy === undefined) out.policy = "default";
+      return { kind: "augment", label, augment: out.policy === "none" && !ops.length ? null : out };
+    }
+    case "ensemble":
+      return { kind: "ensemble", label, k: kv.has("k") ? num("k", 2, 20, true) : 5 };
+    case "search":
+      return { kind: "search", label, trials: kv.has("trials") ? num("trials", 2, 200, true) : 20 };
+    default: {
+      const path = kv.get("backbone");
+      if (!path) throw new InputError("BAD_LEVER_KEY", `--try ${arg}: transfer needs backbone=<path>`, { hint: "transfer:backbone=<a Model.save() folder or a TorchScript .pt>[,mode=frozen|full]; transfer:source=... is not built yet" });
+      if (!existsSync(path)) throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: ${path} does not exist`, { hint: "a folder written by Model.save() or a TorchScript .pt file" });
+      const mode = kv.get("mode") ?? "frozen";
+      if (mode !== "frozen" && mode !== "full") throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: mode must be frozen or full, got "${mode}"`);
+      return { kind: "backbone", label, path, mode };
+    }
+  }
+}
+
+/** Parses every --try, refusing two identical ones (the same row twice). */
+export function parseLevers(args: readonly string[]): Lever[] {
+  if (!args.length) throw new InputError("NO_LEVER", "strategies needs at least one --try <lever>", { hint: `levers: ${LEVERS.join(", ")}, e.g. --try augment --try ensemble:k=5` });
+  const levers = args.map(parseLever);
+  const seen = new Set<string>();
+  for (const l of levers) {
+    if (seen.has(l.label)) throw new InputError("BAD_LEVER", `--try ${l.label} is given twice`);
+    seen.add(l.label);
+  }
+  return levers;
+}
+
+/**
+ * A plain lever's ModelSpec and Recipe overrides (on top of the baseline's), and the ensemble size of its Runs.
+ * Backbones: a .pt file is the TorchScript family (frozen features + trained head, or fine-tuned with mode=full);
+ * a folder is a model saved by enough, loaded through recipe.init with a fresh head (head first, then all layers,
+ * with mode=full; head only when frozen).
+ */
+export function leverChange(l: Exclude<Lever, { kind: "search" }>, spec: JsonObject, recipe: JsonObject | undefined): { spec: JsonObject; recipe: JsonObject | undefined; ensemble?: number } {
+  switch (l.kind) {
+    case "augment":
+      return { spec, recipe: l.augment ? { ...recipe, augment: l.augment } : recipe };
+    case "ensemble":
+      return { spec, recipe, ensemble: l.k };
+    case "backbone":
+      if (statSync(l.path).isFile() && l.path.endsWith(".pt") && !l.path.endsWith("weights.pt")) {
+        return { spec: { family: "torchscript", path: l.path }, recipe: { ...recipe, finetune: l.mode === "full" ? "full" : "head" } };
+      }
+      return { spec, recipe: { ...recipe, init: { weights: l.path, skipHead: true }, finetune: l.mode === "full" ? "head-then-full" : "head" } };
+  }
+}

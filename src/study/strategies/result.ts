@@ -1,0 +1,66 @@
+/** What `strategies()` returns (documented in docs/report-schema.md, "strategies"). */
+import type { MultiplierKind, MultiplierVerdict } from "../../curves/multiplier-paired.js";
+import type { Params } from "../../strategies/search/index.js";
+import type { ReportRun } from "../estimate-result.js";
+
+/** One multiplier reading; `hi` is null where the interval's upper end lies beyond the baseline's data. */
+export interface MultiplierRow {
+  n: number;
+  value: number;
+  lo: number;
+  hi: number | null;
+  kind: MultiplierKind;
+  extrapolated: boolean;
+  /** The practical verdict (see strategies' summary: an effect under 10% is not called help or harm). */
+  verdict: MultiplierVerdict;
+  text: string;
+}
+
+export interface ScorePoint {
+  n: number;
+  seed: number;
+  score: number;
+}
+
+export interface LeverResult {
+  label: string;
+  kind: "augment" | "ensemble" | "backbone" | "search";
+  /** The lever's Runs are the baseline's (e.g. augment:policy=none): its multiplier is exactly x1. */
+  identical: boolean;
+  verdict: MultiplierVerdict;
+  /** "helps (x1.6, 80% 1.3-2.0)"; or why there is no multiplier. */
+  summary: string;
+  multiplier: { perSize: MultiplierRow[]; atTarget: (MultiplierRow & { baselineN: number; strategyN: number }) | null; atPool: MultiplierRow | null; fadesAt: number | null; pairedSeeds: number } | null;
+  /** Test scores (the chosen trial's, for search) per size and seed. */
+  points: ScorePoint[];
+  scoreAtPool: { mean: number; lo: number; hi: number } | null;
+  cost: {
+    /** Measured seconds of the lever's Runs over the baseline's on the same (size, seed) pairs. */
+    computeX: number | null;
+    /** Prediction cost per sample relative to one model (an ensemble of k: k). */
+    inferenceX: number;
+    /** n_base(target) - n_strategy(target), when both are read within the data. */
+    labelsSaved: number | null;
+  };
+  /** Search only: the trial chosen on validation at each size. */
+  best?: { n: number; trial: number; params: Params | null; validScore: number }[];
+}
+
+export interface StrategiesResult {
+  kind: "strategies";
+  studyId: string;
+  data: { source: string; fingerprint: string; poolSize: number; testSize: number };
+  question: { metric: string; target: { metric: string; value: number } | null; model: Record<string, unknown>; seeds: number; sizes: number[]; levers: string[] };
+  headline: string;
+  baseline: { points: ScorePoint[]; scoreAtPool: { mean: number; lo: number; hi: number } | null };
+  levers: LeverResult[];
+  /** Sizes measured for every arm, ascending. */
+  measured: number[];
+  decisions: string[];
+  stopReason: string;
+  runs: (ReportRun & { arm: string })[];
+  timing: { wallSeconds: number; loadSeconds: number; jobs: number; threads: number };
+  versions: Record<string, string>;
+  store: string;
+  reports: { json: string; md: string; html: string } | null;
+}

@@ -1,0 +1,255 @@
+/**
+ * strategies(): what can replace more data, measured. The baseline (the plain model and recipe: its Runs are the
+ * very Runs `estimate` stores for the same data, model, sizes and seeds) and every lever train on the same nested
+ * subsets, seeds and test split, size by size in ascending order; within a size, seed by seed, every arm's Run of a
+ * seed before the next seed, so a budget stop leaves balanced, paired data. Re-running re-uses every finished Run
+ * through the Store. The answer per lever is an effective data multiplier (summary.ts). Nothing here prints.
+ */
+import { scoreOf } from "../metrics.js";
+import { prepareStudy, type StudyContext, type StudyKind } from "../kit/study.js";
+import { toReportRun } from "../kit/job.js";
+import { BUDGET_MARGIN, fitTimeModel } from "../planner.js";
+import { runKey, runStudy, type RunRecord } from "../runner.js";
+import type { StudyEvent } from "../events.js";
+import type { JsonObject } from "../run.js";
+import type { StudyOptions } from "../kit/study-options.js";
+import { nextRung } from "../compare/ladder.js";
+import type { Params, Trial } from "../../strategies/search/index.js";
+import { int } from "../../format.js";
+import { leverChange, parseLevers, type Lever } from "./levers.js";
+import { applyTrial, bestTrial, proposeTrial, searchSpace } from "./search.js";
+import { summariseLever, scoreAt, type LeverInput } from "./summary.js";
+import type { LeverResult, ScorePoint, StrategiesResult } from "./result.js";
+
+export type { StrategiesResult, LeverResult } from "./result.js";
+
+export interface StrategiesOptions extends StudyOptions {
+  /** `--try` values ("augment:mixup=0.2", "ensemble:k=5", "search:trials=20", "transfer:backbone=model/"). */
+  try: readonly string[];
+}
+
+export type StrategiesEvent = StudyEvent | { type: "arm"; size: number; arms: string[] };
+
+const STRATEGIES: StudyKind = { kind: "strategies", idPrefix: "t", defaultAutoBudget: 30 * 60, validFractionZero: false, validFractionWhy: "for the search lever's choices" };
+const BASELINE = "baseline";
+
+interface Config {
+  spec: JsonObject;
+  recipe: JsonObject | undefined;
+  ensemble?: number;
+}
+
+export async function strategies(options: StrategiesOptions, ctx: StudyContext<StrategiesEvent> = {}): Promise<StrategiesResult> {
+  const levers = parseLevers(options.try);
+  const study = await prepareStudy<StrategiesEvent>(options, ctx, STRATEGIES);
+  const { dataset, deps, target, metric, info, spec: baseSpec, seeds, adaptive, budgetSeconds, validFraction, emit, t0, loadSeconds, storePath, sizes: ladder } = study;
+  const poolSize = study.poolSize;
+  const configs = new Map<string, Config>([[BASELINE, { spec: baseSpec, recipe: options.recipe }]]);
+  const plain = levers.filter((l): l is Exclude<Lever, { kind: "search" }> => l.kind !== "search");
+  const searches = levers.filter((l): l is Extract<Lever, { kind: "search" }> => l.kind === "search");
+  const identical = new Set<string>();
+  study.setup(() => {
+    for (const l of plain) {
+      const c = leverChange(l, baseSpec, options.recipe);
+      if (c.spec !== baseSpec) deps.validateSpec?.(c.spec);
+      study.checkRecipe(c.recipe);
+      if (c.spec === baseSpec && c.recipe === options.recipe && !c.ensemble) identical.add(l.label);
+      configs.set(l.label, c);
+    }
+  });
+  const trained = plain.filter((l) => !identical.has(l.label)).map((l) => l.label);
+  const key = { kind: "strategies", fingerprint: dataset.fingerprint, spec: baseSpec, recipe: options.recipe ?? "default", levers: levers.map((l) => l.label), sizes: adaptive ? "auto" : ladder, seeds, target, validFraction };
+  return study.run({ key, record: { data: options.data, budgetSeconds }, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel }) => {
+    const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
+      const c = configs.get(label ?? BASELINE)!;
+      return jobOf(c.spec, c.recipe, size, seed, attempt, c.ensemble ? { ensemble: c.ensemble } : undefined);
+    };
+    const records: RunRecord[] = [];
+    const decisions: string[] = [];
+    const decide = (reason: string) => {
+      decisions.push(reason);
+      emit({ type: "decision", reason });
+    };
+    const valid = (r: RunRecord) => (r.status === "done" ? scoreOf(r.result!.metrics.valid, metric) : undefined);
+    const orient = (v: number) => (info.direction === "up" ? v : -v);
+    const history = new Map<string, { trial: number; params: Params | null; label: string }[]>();
+    const best = new Map<string, LeverResult["best"]>();
+    let cancelled = false;
+
+    /** Runs one queue of (arm, seed) at size n; returns false when cancelled. */
+    const runQueue = async (n: number, queue: { label: string; seed: number }[]): Promise<boolean> => {
+      const outcome = await runStudy({
+        store,
+        executor,
+        studyId,
+        makeJob,
+        next: (s) => {
+          for (const q of queue) {
+            if (s.taken.has(runKey(n, q.seed, q.label))) continue;
+            return { kind: "run", size: n, seed: q.seed, variant: q.label, reason: `${q.label}: n=${int(n)}, seed ${q.seed}`, predictedSeconds: null };
+          }
+          return { kind: "stop", reason: `n=${int(n)} done` };
+        },
+        // Progress shows validation scores: a search trial's test score must never be read, even for display.
+        scoreOf: (r) => scoreOf(r.metrics.valid, metric),
+        onEvent: (e) => {
+          if (e.type === "stop") return;
+          if (e.type === "progress") {
+            const done = records.filter((r) => r.status === "done").length;
+            emit({ ...e, done: e.done + done, elapsedSeconds: (Date.now() - t0) / 1000 });
+            return;
+          }
+          emit(e);
+        },
+        signal: options.signal,
+      });
+      records.push(...outcome.records);
+      return !outcome.cancelled;
+    };
+
+    // Cost of a size relative to one baseline Run: measured ratios once known, else guesses (ensemble k, search N).
+    const factor = (): number => {
+      const base = records.filter((r) => r.variant === BASELINE && r.status === "done");
+      const ratio = (label: string, guess: number) => {
+        const mine = records.filter((r) => r.variant === label && r.status === "done");
+        const b = base.reduce((a, r) => a + r.result!.totalSeconds, 0) / Math.max(1, base.length);
+        const m = mine.reduce((a, r) => a + r.result!.totalSeconds, 0) / Math.max(1, mine.length);
+        return mine.length && b > 0 ? m / b : guess;
+      };
+      return 1 + trained.reduce((a, l) => a + ratio(l, configs.get(l)!.ensemble ?? 1.2), 0) + searches.reduce((a, s) => a + (s.trials - 1), 0);
+    };
+    const timeModel = () => fitTimeModel(records.filter((r) => r.variant === BASELINE && r.status === "done").map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, trainSeconds: r.result!.seconds })));
+    const sizeCost = (n: number): number | null => {
+      const tm = timeModel();
+      return tm ? (BUDGET_MARGIN * tm.predict(n) * factor() * seeds) / Math.max(1, executor.slots) : null;
+    };
+
+    const measured: number[] = [];
+    let stopReason = "every planned size has been measured";
+    let last = -1;
+    for (;;) {
+      const rem = study.remaining(10 + 2 * levers.length);
+      const pick = nextRung(ladder.length, last, measured.length, (i) => sizeCost(ladder[i]!), rem);
+      if (!pick) {
+        if (last + 1 < ladder.length) {
+          stopReason = `the next size (n=${int(ladder[last + 1]!)}) does not fit the remaining budget (${Math.max(0, Math.round(rem ?? 0))} s)`;
+          decide(`stop: ${stopReason}`);
+        }
+        break;
+      }
+      const n = ladder[pick.index]!;
+      const arms = [BASELINE, ...trained];
+      emit({ type: "arm", size: n, arms: [...arms, ...searches.map((s) => s.label)] });
+      decide(`n=${int(n)}: ${arms.length + searches.length} arm(s) × ${seeds} seed(s) on the same subsets`);
+      // Seed-major: every arm's Run of seed 0, then of seed 1, ... (a stop leaves complete pairs).
+      const queue = Array.from({ length: seeds }, (_, seed) => arms.map((label) => ({ label, seed }))).flat();
+      if (!(await runQueue(n, queue))) {
+        cancelled = true;
+        break;
+      }
+      // Search: trial 0 is the baseline's Runs; each next trial is proposed from this size's history.
+      const maxTrials = Math.max(0, ...searches.map((s) => s.trials));
+      for (const s of searches) history.set(`${s.label}@${n}`, [{ trial: 0, params: null, label: BASELINE }]);
+      const trialScores = (h: { label: string }) => records.filter((r) => r.size === n && r.variant === h.label).map(valid).filter((v): v is number => v !== undefined).map(orient);
+      for (let t = 1; t < maxTrials && !cancelled; t++) {
+        const round: { label: string; seed: number }[] = [];
+        for (const s of searches.filter((x) => x.trials > t)) {
+          const h = history.get(`${s.label}@${n}`)!;
+          const done: Trial[] = h.filter((x) => x.params).map((x) => ({ params: x.params!, value: mean(trialScores(x)) })).filter((x) => Number.isFinite(x.value));
+          const params = proposeTrial(searchSpace(baseSpec), done, t, n, s.trials)!;
+          const label = `${s.label}@${n}#${t}`;
+          configs.set(label, applyTrial(params, baseSpec, options.recipe));
+          h.push({ trial: t, params, label });
+          for (let seed = 0; seed < seeds; seed++) round.push({ label, seed });
+        }
+        if (!(await runQueue(n, round))) cancelled = true;
+      }
+      if (cancelled) break;
+      for (const s of searches) {
+        const h = history.get(`${s.label}@${n}`)!;
+        const i = bestTrial(h.map((x) => ({ params: x.params, valid: trialScores(x) })));
+        if (i >= 0) {
+          const list = best.get(s.label) ?? [];
+          list.push({ n, trial: h[i]!.trial, params: h[i]!.params, validScore: orient(mean(trialScores(h[i]!))) });
+          best.set(s.label, list);
+          decide(`${s.label} n=${int(n)}: trial ${h[i]!.trial} is best on validation${h[i]!.params ? ` (${Object.entries(h[i]!.params!).map(([k, v]) => `${k}=${v}`).join(", ")})` : " (the default model)"}`);
+        }
+      }
+      measured.push(n);
+      last = pick.index;
+    }
+    if (cancelled) cancel(records);
+
+    emit({ type: "fitting" });
+    const test = (r: RunRecord) => (r.status === "done" ? scoreOf(r.result!.metrics.test, metric) : undefined);
+    const pointsOf = (label: string, sizes: readonly number[] = measured): ScorePoint[] =>
+      records.filter((r) => r.variant === label && sizes.includes(r.size)).flatMap((r) => {
+        const s = test(r);
+        return s === undefined ? [] : [{ n: r.size, seed: r.seed, score: s }];
+      });
+    const baselinePoints = dedupe(pointsOf(BASELINE));
+    const secondsOf = (labels: (n: number) => string[]) => {
+      let lever = 0;
+      let base = 0;
+      for (const p of baselinePoints) {
+        const runs = labels(p.n).map((l) => records.find((r) => r.variant === l && r.size === p.n && r.seed === p.seed && r.status === "done"));
+        if (runs.some((r) => !r)) continue;
+        const b = records.find((r) => r.variant === BASELINE && r.size === p.n && r.seed === p.seed && r.status === "done")!;
+        lever += runs.reduce((a, r) => a + r!.result!.totalSeconds, 0);
+        base += b.result!.totalSeconds;
+      }
+      return base > 0 ? { lever, baseline: base } : null;
+    };
+    const fitOpts = { info, target: target?.value, pool: poolSize, fitCurve: deps.fitCurve, ...(options.bootstrap !== undefined ? { replicates: options.bootstrap } : {}) };
+    const results: LeverResult[] = levers.map((l) => {
+      let input: LeverInput;
+      if (l.kind === "search") {
+        const chosen = best.get(l.label) ?? [];
+        const points = chosen.flatMap((b) => {
+          const label = history.get(`${l.label}@${b.n}`)!.find((x) => x.trial === b.trial)!.label;
+          return dedupe(pointsOf(label, [b.n]));
+        });
+        input = { label: l.label, kind: "search", identical: false, points, seconds: secondsOf((n) => (history.get(`${l.label}@${n}`) ?? []).map((x) => x.label)), inferenceX: 1, best: chosen };
+      } else {
+        input = { label: l.label, kind: l.kind, identical: identical.has(l.label), points: dedupe(pointsOf(l.label)), seconds: secondsOf(() => [l.label]), inferenceX: l.kind === "ensemble" ? l.k : 1 };
+      }
+      return summariseLever(input, baselinePoints, fitOpts);
+    });
+    const result: StrategiesResult = {
+      kind: "strategies",
+      studyId,
+      data: { source: dataset.source, fingerprint: dataset.fingerprint, poolSize, testSize: study.testSize },
+      question: { metric, target, model: baseSpec, seeds, sizes: measured, levers: levers.map((l) => l.label) },
+      headline: headlineOf(results),
+      baseline: { points: baselinePoints, scoreAtPool: scoreAt(baselinePoints, { info, pool: poolSize, fitCurve: deps.fitCurve }) },
+      levers: results,
+      measured,
+      decisions,
+      stopReason,
+      runs: records.filter((r) => r.status !== "cancelled").map((r) => ({ ...toReportRun(r), arm: r.variant ?? BASELINE })),
+      timing: { wallSeconds: (Date.now() - t0) / 1000, loadSeconds, jobs: executor.slots, threads: executor.threads },
+      versions: { enough: deps.enoughVersion, engine: engineVersion, node: process.version },
+      store: storePath,
+      reports: null,
+    };
+    return { result, summary: { headline: result.headline } };
+  });
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+
+/** One point per (size, seed): a Run retried after a failure is listed once. */
+function dedupe(points: ScorePoint[]): ScorePoint[] {
+  const m = new Map<string, ScorePoint>();
+  for (const p of points) m.set(`${p.n}:${p.seed}`, p);
+  return [...m.values()].sort((a, b) => a.n - b.n || a.seed - b.seed);
+}
+
+function headlineOf(rows: readonly LeverResult[]): string {
+  const helps = rows.filter((r) => r.verdict === "helps");
+  if (!helps.length) return `No lever clearly replaces data here: ${rows.map((r) => `${r.label} ${r.verdict}`).join("; ")}.`;
+  const top = helps.reduce((a, b) => ((b.multiplier?.atTarget?.value ?? b.multiplier?.atPool?.value ?? 0) > (a.multiplier?.atTarget?.value ?? a.multiplier?.atPool?.value ?? 0) ? b : a));
+  return `${top.label} helps most: ${top.summary}.`;
+}

@@ -1,0 +1,88 @@
+/**
+ * A lever's answer from its paired points: the effective data multiplier (pairedMultiplier: per size, at the
+ * target, at the pool, with 80% intervals), a verdict in words, and its cost beside the gain.
+ *
+ * The verdict is stricter than pairedMultiplier's interval alone: "helps" needs the interval above 1 AND a point
+ * value of at least x1.1 ("hurts": below 1 and at most x1/1.1). With three seeds a paired interval can exclude 1
+ * for a 3% effect that no one would collect data over; calling that "helps" is the large-multiplier-from-noise
+ * failure the issue warns about.
+ */
+import { pairedMultiplier, type MultiplierReading, type MultiplierVerdict, type PairedMultiplierResult } from "../../curves/multiplier-paired.js";
+import type { MetricInfo } from "../../curves/types.js";
+import type { FitCurveFn } from "../analysis.js";
+import type { LeverResult, MultiplierRow, ScorePoint } from "./result.js";
+
+export const PRACTICAL_EFFECT = 1.1;
+
+export function practicalVerdict(r: Pick<MultiplierReading, "value" | "lo" | "hi">): MultiplierVerdict {
+  if (r.lo > 1 && r.value >= PRACTICAL_EFFECT) return "helps";
+  if (r.hi < 1 && r.value <= 1 / PRACTICAL_EFFECT) return "hurts";
+  return "no clear effect";
+}
+
+function row(r: MultiplierReading): MultiplierRow {
+  return { n: r.n, value: r.value, lo: r.lo, hi: Number.isFinite(r.hi) ? r.hi : null, kind: r.kind, extrapolated: r.extrapolated, verdict: practicalVerdict(r), text: r.text };
+}
+
+export interface LeverInput {
+  label: string;
+  kind: LeverResult["kind"];
+  identical: boolean;
+  points: ScorePoint[];
+  /** Seconds of the lever's Runs and the baseline's on the same (size, seed) pairs. */
+  seconds: { lever: number; baseline: number } | null;
+  inferenceX: number;
+  best?: LeverResult["best"];
+}
+
+export function summariseLever(
+  lever: LeverInput,
+  baseline: ScorePoint[],
+  o: { info: MetricInfo; target: number | undefined; pool: number; fitCurve: FitCurveFn; replicates?: number },
+): LeverResult {
+  let m: PairedMultiplierResult | null = null;
+  let why = "";
+  const strategy = lever.identical ? baseline : lever.points;
+  try {
+    m = pairedMultiplier({ baseline, strategy, metric: o.info, ...(o.target !== undefined ? { target: o.target } : {}), pool: o.pool }, { replicates: o.replicates ?? 200 });
+  } catch (err) {
+    why = `no multiplier: ${(err as Error).message}`;
+  }
+  const headline = m ? (m.atTarget ?? m.atPool ?? m.perSize[m.perSize.length - 1]) : undefined;
+  const verdict: MultiplierVerdict = lever.identical ? "no clear effect" : headline ? practicalVerdict(headline) : "no clear effect";
+  const summary = lever.identical
+    ? "no clear effect (x1.00: the same Runs as the baseline)"
+    : headline
+      ? `${verdict} (${headline.text})${m?.fadesAt !== undefined ? `; fades from n=${m.fadesAt}` : ""}`
+      : why || "no multiplier: too few measured sizes";
+  const atTarget = m?.atTarget ? { ...row(m.atTarget), baselineN: m.atTarget.baselineN, strategyN: m.atTarget.strategyN } : null;
+  const labelsSaved = atTarget && atTarget.kind === "estimate" && Number.isFinite(atTarget.baselineN) && Number.isFinite(atTarget.strategyN) ? Math.round(atTarget.baselineN - atTarget.strategyN) : null;
+  return {
+    label: lever.label,
+    kind: lever.kind,
+    identical: lever.identical,
+    verdict,
+    summary,
+    multiplier: m ? { perSize: m.perSize.map(row), atTarget, atPool: m.atPool ? row(m.atPool) : null, fadesAt: m.fadesAt ?? null, pairedSeeds: m.pairedSeeds } : null,
+    points: strategy,
+    scoreAtPool: scoreAt(strategy, o),
+    cost: {
+      computeX: lever.identical ? 1 : lever.seconds && lever.seconds.baseline > 0 ? lever.seconds.lever / lever.seconds.baseline : null,
+      inferenceX: lever.inferenceX,
+      labelsSaved,
+    },
+    ...(lever.best ? { best: lever.best } : {}),
+  };
+}
+
+/** The fitted curve's score at the pool size with its 80% interval; null when the points cannot be fitted. */
+export function scoreAt(points: ScorePoint[], o: { info: MetricInfo; pool: number; fitCurve: FitCurveFn }): { mean: number; lo: number; hi: number } | null {
+  if (new Set(points.map((p) => p.n)).size < 2) return null;
+  try {
+    const f = o.fitCurve(points, { metric: o.info, bootstrap: 50 });
+    const s = f.scoreAt(o.pool);
+    return Number.isFinite(s.mean) ? { mean: s.mean, lo: s.lo, hi: s.hi } : null;
+  } catch {
+    return null;
+  }
+}
