@@ -5,6 +5,7 @@
  * rows with any other spelling are flagged.
  */
 import { makeIssue, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import type { Issue } from "../types.js";
 import { kindOf } from "./mixed-type.js";
 import { quoteCell, safeCell } from "../redact.js";
@@ -150,3 +151,11 @@ export function checkCategoryVariants(ctx: AuditContext): Issue[] {
     ),
   ];
 }
+
+export const categoryVariantsCheck: AuditCheck = {
+  name: "category-variants",
+  title: "category spellings",
+  types: ["category_variants"],
+  needs: ["raw"],
+  run: (ctx) => ({ issues: checkCategoryVariants(ctx) }),
+};

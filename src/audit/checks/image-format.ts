@@ -8,6 +8,7 @@ import { extname, join, relative } from "node:path";
 import { stat } from "node:fs/promises";
 import sharp from "sharp";
 import { makeIssue, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import type { Issue } from "../types.js";
 
 const IMAGE_EXT = new Set([".png", ".jpg", ".jpeg", ".webp"]);
@@ -74,3 +75,13 @@ export async function checkImageFormat(ctx: AuditContext): Promise<Issue[]> {
     ),
   ];
 }
+
+export const imageFormatCheck: AuditCheck = {
+  name: "image-format",
+  title: "image formats",
+  types: ["image_format"],
+  needs: ["image-folder"],
+  async run(ctx) {
+    return { issues: await checkImageFormat(ctx) };
+  },
+};
