@@ -10,20 +10,9 @@ import { makeContext, round, type AuditContext, type ModelOutputs } from "./cont
 import { readRaw, type RawTable } from "./raw.js";
 import { outOfSample } from "./oof.js";
 import { sampleRows } from "./math/stats.js";
-import { checkMissing } from "./checks/missing.js";
-import { checkColumns } from "./checks/columns.js";
-import { checkMixedType } from "./checks/mixed-type.js";
-import { checkOutOfRange } from "./checks/out-of-range.js";
-import { checkCategoryVariants } from "./checks/category-variants.js";
-import { checkPii } from "./checks/pii.js";
-import { checkExactDuplicates } from "./checks/duplicates.js";
-import { checkNearDuplicates } from "./checks/near-duplicates.js";
-import { checkOutliers } from "./checks/outliers.js";
-import { checkLabels } from "./checks/label.js";
-import { balanceSummary, checkBalance, type BalanceSummary } from "./checks/balance.js";
-import { checkDiversity, type DiversitySummary } from "./checks/diversity.js";
-import { checkBias, type BiasSummary } from "./checks/bias.js";
-import { checkImageFormat } from "./checks/image-format.js";
+import type { AuditCheck } from "./check.js";
+import { selectChecks } from "./checks/registry.js";
+import type { AuditSections, BalanceSummary, BiasSummary, DiversitySummary } from "./sections.js";
 import { redactDeep, safeCell } from "./redact.js";
 import { groupCurvesAndWorth, type GroupCurve, type WorthResult } from "./worth.js";
 import type { AuditProgress, Issue, IssueType, Severity } from "./types.js";
@@ -40,6 +29,10 @@ export interface AuditOptions {
   maxRows?: number;
   /** Skip training: only the checks that need no model. */
   noModel?: boolean;
+  /** Run only these checks (names as in `CHECK_NAMES`; default: all). */
+  checks?: string[];
+  /** Leave these checks out; skipping every check that needs out-of-fold predictions skips that training. */
+  skip?: string[];
   model?: ModelSpec;
   epochs?: number;
   threads?: number;
@@ -95,6 +88,7 @@ const SEVERITY_ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2, i
 
 /** Loads the source through the data layer and audits it. */
 export async function audit(load: LoadOptions, opts: AuditOptions = {}): Promise<AuditReport> {
+  selectChecks(opts.checks, opts.skip); // a misspelt check name fails before the data is loaded
   opts.onProgress?.({ phase: "load" });
   const ds = await loadDataset({ ...load, onProgress: (p) => opts.onProgress?.({ phase: `load: ${p.phase}`, ...(p.done !== undefined ? { done: p.done } : {}), ...(p.total !== undefined ? { total: p.total } : {}) }) });
   opts.onProgress?.({ phase: "read raw cells" });
@@ -105,8 +99,11 @@ export async function audit(load: LoadOptions, opts: AuditOptions = {}): Promise
 /** Audits an already loaded Dataset (benchmarks build one in memory); `raw` adds the cell-level checks. */
 export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: AuditOptions = {}): Promise<AuditReport> {
   const t0 = Date.now();
+  // first, so that a misspelt check name fails before anything is computed
+  const selected = selectChecks(opts.checks, opts.skip);
   const seed = opts.seed ?? 0;
-  const ctx = makeContext(ds, raw, seed);
+  const maxRows = opts.maxRows ?? 20000;
+  const ctx = makeContext(ds, raw, seed, maxRows);
   const progress = (phase: string, extra: Partial<AuditProgress> = {}) => opts.onProgress?.({ phase, ...extra });
   const warnings: string[] = [...ds.report.warnings, ...(raw?.warnings ?? [])];
   let ids: string[] | undefined;
@@ -115,28 +112,22 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
     const c = raw.columns.indexOf(opts.id);
     if (c < 0) throw new InputError("AUDIT_ID", `--id column '${opts.id}' not found`, { hint: `columns are: ${raw.columns.slice(0, 20).join(", ")}` });
     ids = raw.values[c]!.map((v) => v ?? "");
-    // masked below once the pii check has run: an id column of e-mail addresses must not reach flagged.csv
+    // masked below (safeCell, whether or not the pii check is selected): an id column of e-mail addresses must not reach flagged.csv
   }
 
-  const issues: Issue[] = [];
-  const run = (name: string, f: () => Issue[]) => {
-    progress(`check: ${name}`);
-    issues.push(...f());
-  };
-  run("missing values", () => checkMissing(ctx));
-  run("constant and id columns", () => checkColumns(ctx));
-  run("mixed types", () => checkMixedType(ctx));
-  run("out-of-range values", () => checkOutOfRange(ctx));
-  run("category spellings", () => checkCategoryVariants(ctx));
-  run("personal data", () => checkPii(ctx));
-  issues.push(...(await checkImageFormat(ctx)));
-  run("exact duplicates and leakage", () => checkExactDuplicates(ctx));
-  run("class balance", () => checkBalance(ctx));
-
-  const maxRows = opts.maxRows ?? 20000;
   const t = ds.tensors;
   let modelInfo: AuditReport["model"] = null;
-  if (!opts.noModel && t.task === "classification") {
+  // The one costly shared need: trained once, just before the first selected check that reads it, and only when a
+  // selected check needs it (checks that merely use it do not cause the training).
+  const wantOof = !opts.noModel && selected.some((c) => c.needs.includes("oof"));
+  let oofReady = false;
+  const prepareOof = async () => {
+    oofReady = true;
+    if (t.task === "regression") {
+      warnings.push("regression target: label-error, bias and coverage checks need class probabilities and were skipped");
+      return;
+    }
+    if (t.task !== "classification") return;
     const all = Int32Array.from({ length: t.n }, (_, i) => i);
     const rows = sampleRows(all, maxRows, seed, "audit-sample", t.y as Int32Array);
     progress("train", { done: 0, total: 1, detail: `${opts.folds ?? 5}-fold out-of-sample predictions on ${rows.length} rows` });
@@ -156,25 +147,30 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
     for (let i = 0; i < rows.length; i++) if (mo.pred[i] === y[rows[i]!]) right++;
     modelInfo = { spec: mo.model, folds: mo.folds, epochs: mo.epochs, auditedRows: rows.length, sampled: rows.length < t.n, maxRows, seconds: round(mo.seconds, 1), outOfFoldAccuracy: round(right / rows.length) };
     if (rows.length < t.n) warnings.push(`model-based checks ran on a seeded sample of ${rows.length} of ${t.n} rows (--max-rows ${maxRows})`);
-  } else if (!opts.noModel && t.task === "regression") {
-    warnings.push("regression target: label-error, bias and coverage checks need class probabilities and were skipped");
+  };
+  const readsOof = (c: AuditCheck) => c.needs.includes("oof") || !!c.uses?.includes("oof");
+
+  const issues: Issue[] = [];
+  const sections: Partial<AuditSections> = {};
+  for (const check of selected) {
+    if (wantOof && !oofReady && readsOof(check)) await prepareOof();
+    progress(`check: ${check.title}`);
+    const result = await check.run(ctx);
+    issues.push(...result.issues);
+    Object.assign(sections, result.sections);
   }
-  run("label errors", () => checkLabels(ctx));
-  run("near duplicates", () => checkNearDuplicates(ctx, { maxRows }));
-  run("outliers", () => checkOutliers(ctx, { maxRows: Math.max(maxRows, 50000) }));
-  const div: { summary?: DiversitySummary } = {};
-  run("diversity and coverage", () => checkDiversity(ctx, div));
-  const bias: { summaries?: BiasSummary[] } = {};
-  run("group bias", () => checkBias(ctx, bias));
 
   // Whatever a check quoted, no PII pattern leaves the audit unmasked (see redact.ts).
   const merged = redactDeep(mergeIssues(issues)).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count);
 
   let groupCurves: GroupCurve[] = [];
   let worth: WorthResult[] = [];
-  if (!opts.noModel && t.task === "classification" && (opts.worth || Object.keys(ds.groups).length)) {
+  // per-group learning curves belong to the bias check: without it, --group adds no training
+  const groupCurvesWanted = selected.some((c) => c.name === "bias") && Object.keys(ds.groups).length > 0;
+  if (!opts.noModel && t.task === "classification" && (opts.worth || groupCurvesWanted)) {
     const r = await groupCurvesAndWorth(ctx, merged, {
       worth: !!opts.worth,
+      groupCurves: groupCurvesWanted,
       relabel: !!opts.relabel,
       seeds: opts.curveSeeds ?? 2,
       ...(opts.model ? { model: opts.model } : {}),
@@ -215,9 +211,9 @@ export async function auditDataset(ds: Dataset, raw: RawTable | null, opts: Audi
     findings,
     issues: merged,
     model: modelInfo,
-    balance: balanceSummary(ctx),
-    diversity: div.summary ?? null,
-    bias: redactDeep(bias.summaries ?? []),
+    balance: sections.balance ?? null,
+    diversity: sections.diversity ?? null,
+    bias: redactDeep(sections.bias ?? []),
     groupCurves,
     worth,
     rowScores,

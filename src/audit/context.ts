@@ -29,16 +29,18 @@ export interface AuditContext {
   isTest: Uint8Array;
   model: ModelOutputs | null;
   seed: number;
+  /** Cap on the rows under the sampled checks (kNN, model-based): `maxRows` of the audit options. */
+  maxRows: number;
   /** Per-row quality scores that checks add (aligned with Dataset rows). */
   scores: RowScores[];
   notes: string[];
 }
 
-export function makeContext(ds: Dataset, raw: RawTable | null, seed: number): AuditContext {
+export function makeContext(ds: Dataset, raw: RawTable | null, seed: number, maxRows = 20000): AuditContext {
   const isTest = new Uint8Array(ds.tensors.n);
   for (const i of ds.split.test) isTest[i] = 1;
   const rowId = raw ? raw.rowIdOfDatasetRow : Int32Array.from({ length: ds.tensors.n }, (_, i) => i);
-  return { ds, raw, rowId, isTest, model: null, seed, scores: [], notes: [] };
+  return { ds, raw, rowId, isTest, model: null, seed, maxRows, scores: [], notes: [] };
 }
 
 /** Builds an Issue from flagged rows (worst first) and their per-row quality (same order, 0 = worst). */

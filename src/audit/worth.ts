@@ -49,6 +49,8 @@ export interface GroupCurve {
 
 interface Opts {
   worth: boolean;
+  /** Per-group learning curves (one per --group value); false trains no per-group evaluation. */
+  groupCurves: boolean;
   /** Also measure relabelling the flagged label errors (with the out-of-sample argmax) instead of removing them. */
   relabel?: boolean;
   seeds: number;
@@ -98,7 +100,7 @@ export async function groupCurvesAndWorth(ctx: AuditContext, issues: Issue[], op
   const eFull = opts.epochs ?? defaultAuditEpochs(ds, N);
   const total = sizes.length * opts.seeds * (1 + variants.length);
   let done = 0;
-  const groupCols = Object.entries(ds.groups);
+  const groupCols = opts.groupCurves ? Object.entries(ds.groups) : [];
   const base: { n: number; seed: number; accuracy: number; perGroup: { col: string; g: number; nTrain: number; acc: number }[] }[] = [];
   const cleaned = new Map<string, WorthResult["points"]>();
   for (let s = 0; s < opts.seeds; s++) {

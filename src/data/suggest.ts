@@ -1,19 +1,5 @@
 /** "Did you mean …?" for misspelled column names. */
-export function levenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
+import { editDistance } from "./edit-distance.js";
 
 /** Up to `max` candidates close to `name` (case-insensitive distance), best first. */
 export function closestNames(name: string, candidates: string[], max = 3): string[] {
@@ -21,7 +7,7 @@ export function closestNames(name: string, candidates: string[], max = 3): strin
   return candidates
     .map((c) => {
       const l = c.toLowerCase();
-      const d = l === n ? 0 : l.includes(n) || n.includes(l) ? 1 : levenshtein(n, l);
+      const d = l === n ? 0 : l.includes(n) || n.includes(l) ? 1 : editDistance(n, l, { transpositions: false });
       return { c, d };
     })
     .filter((x) => x.d <= Math.max(2, Math.floor(name.length / 3)))

@@ -85,7 +85,8 @@ export async function train(
   if (rows.valid !== undefined && !(rows.valid instanceof Int32Array)) throw new InputError("ENGINE_INPUT", "rows.valid must be an Int32Array of row indices");
   const r = { ...defaultRecipe(data.xKind, rows.train.length), ...recipe };
   const es = r.earlyStopping;
-  const flat = {
+  // every recipe field explicit, defaults filled: the form the addon reads (it fills no default itself)
+  const nativeRecipe = {
     optimizer: r.optimizer,
     lr: r.lr,
     momentum: r.momentum ?? 0.9,
@@ -114,7 +115,7 @@ export async function train(
   const onEpoch = opts.onEpoch;
   try {
     const out = await call(() =>
-      addon.train(resolved, data, rows.train, rows.valid ?? null, flat, onEpoch ? (e) => onEpoch(e as EpochReport) : null, cancel),
+      addon.train(resolved, data, rows.train, rows.valid ?? null, nativeRecipe, onEpoch ? (e) => onEpoch(e as EpochReport) : null, cancel),
     );
     return { model: new Model(spec, resolved, inputMetaOf(data), out.model), result: out.result as TrainResult };
   } finally {

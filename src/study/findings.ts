@@ -35,8 +35,8 @@ export function scoreFormatter(metric: string): (v: number) => string {
 
 const signed = (s: string) => (s.startsWith("-") ? s : `+${s}`);
 
-export function findings(i: FindingsInput): Finding[] {
-  const a = i.analysis;
+export function findings(input: FindingsInput): Finding[] {
+  const a = input.analysis;
   const f = scoreFormatter(a.metric);
   const out: Finding[] = [];
   const m = a.metric;
@@ -44,7 +44,7 @@ export function findings(i: FindingsInput): Finding[] {
 
   // What you have.
   const maxPt = a.measuredAtMax;
-  const pool = `Your training pool has ${int(a.have)} labelled samples (${int(i.testSize)} more are held out for testing)`;
+  const pool = `Your training pool has ${int(a.have)} labelled samples (${int(input.testSize)} more are held out for testing)`;
   if (maxPt && maxPt.n === a.have) {
     const spread = maxPt.count > 1 ? ` (±${f(maxPt.sd)} across ${maxPt.count} seeds)` : " (one seed)";
     out.push({ id: "have", text: `${pool}; trained on all of them the model reaches ${m} ${f(maxPt.mean)}${spread}.` });
@@ -57,7 +57,7 @@ export function findings(i: FindingsInput): Finding[] {
   }
 
   // The target.
-  const t = i.target;
+  const t = input.target;
   const sf = a.samplesForTarget;
   if (t && sf) {
     const asym = a.asymptote ? ` the curve levels off near ${f(a.asymptote.mean)} (80% interval ${f(a.asymptote.lo)}–${f(a.asymptote.hi)})` : "";
@@ -115,18 +115,18 @@ export function findings(i: FindingsInput): Finding[] {
 
   // Cost in time.
   const needsSaid = out.some((x) => x.id === "target" && x.text.startsWith("Reaching"));
-  if (i.secondsAt && t && sf && needsSaid && Number.isFinite(sf.mean) && sf.mean > a.have) {
-    const sec = i.secondsAt(sf.mean);
+  if (input.secondsAt && t && sf && needsSaid && Number.isFinite(sf.mean) && sf.mean > a.have) {
+    const sec = input.secondsAt(sf.mean);
     if (sec !== null && Number.isFinite(sec)) out.push({ id: "time", text: `Training one model on ${count(sf.mean)} samples would take about ${duration(sec)} on this machine (measured time per Run vs n).` });
   }
-  if (i.runsFailed > 0) {
-    const ex = (i.failures ?? []).slice(0, 3).map((e) => `n=${int(e.size)} seed ${e.seed}: ${e.code}`).join("; ");
-    out.push({ id: "failures", text: `${i.runsFailed} Run${i.runsFailed === 1 ? "" : "s"} failed and ${i.runsFailed === 1 ? "is" : "are"} left out of the curve${ex ? ` (${ex})` : ""}.` });
+  if (input.runsFailed > 0) {
+    const ex = (input.failures ?? []).slice(0, 3).map((e) => `n=${int(e.size)} seed ${e.seed}: ${e.code}`).join("; ");
+    out.push({ id: "failures", text: `${input.runsFailed} Run${input.runsFailed === 1 ? "" : "s"} failed and ${input.runsFailed === 1 ? "is" : "are"} left out of the curve${ex ? ` (${ex})` : ""}.` });
   }
-  if (i.dataWarnings?.length) {
-    out.push({ id: "data", text: `Reading the data: ${i.dataWarnings.join("; ")}.` });
+  if (input.dataWarnings?.length) {
+    out.push({ id: "data", text: `Reading the data: ${input.dataWarnings.join("; ")}.` });
   }
-  out.push({ id: "evidence", text: `Based on ${i.runsDone} Runs at ${i.sizesMeasured} sizes (up to ${i.maxSeeds} seeds each), stored as study ${i.studyId}.` });
+  out.push({ id: "evidence", text: `Based on ${input.runsDone} Runs at ${input.sizesMeasured} sizes (up to ${input.maxSeeds} seeds each), stored as study ${input.studyId}.` });
   return out;
 }
 

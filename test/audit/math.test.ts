@@ -4,7 +4,8 @@ import { vendiScore, symmetricEigenvalues } from "../../src/audit/math/eigen.js"
 import { kmeans } from "../../src/audit/math/kmeans.js";
 import { knnCosine, normaliseRows } from "../../src/audit/math/knn.js";
 import { bootstrapRates } from "../../src/audit/math/bootstrap.js";
-import { editDistance, variantClusters } from "../../src/audit/checks/category-variants.js";
+import { variantClusters } from "../../src/audit/checks/category-variants.js";
+import { editDistance } from "../../src/data/edit-distance.js";
 import { mulberry32 } from "../../src/rng.js";
 import { rand } from "./fixtures.js";
 
@@ -94,7 +95,10 @@ describe("category spellings", () => {
   it("edit distance with transpositions", () => {
     expect(editDistance("paris", "pairs")).toBe(1);
     expect(editDistance("berlin", "berlim")).toBe(1);
-    expect(editDistance("abc", "xyz", 1)).toBe(2);
+    expect(editDistance("abc", "xyz", { max: 1 })).toBe(2);
+    // plain Levenshtein (the column-name suggestions): a swap is two edits
+    expect(editDistance("paris", "pairs", { transpositions: false })).toBe(2);
+    expect(editDistance("kitten", "sitting", { transpositions: false })).toBe(3);
   });
   it("clusters case/space/punctuation variants, initials and typos; keeps distinct values apart", () => {
     const counts = new Map([["New York", 50], ["NY", 5], ["ny ", 2], ["N.Y.", 1], ["Boston", 40], ["boston", 3], ["Bostn", 1], ["Austin", 30], ["A1", 10], ["A2", 10]]);

@@ -64,6 +64,11 @@ describe("enough audit (end to end)", () => {
     const id = run(dir, ["--data", file, "--target", "label", "--id", "nope", "--no-model", "--out", join(dir, "o")], 60_000);
     expect(id.status).toBe(2);
     expect(id.stderr).toMatch(/AUDIT_ID/);
+    const check = run(dir, ["--data", file, "--target", "label", "--checks", "missing,lables", "--no-model", "--out", join(dir, "o")], 60_000);
+    expect(check.status).toBe(2);
+    expect(check.stderr).toMatch(/AUDIT_CHECK/);
+    expect(check.stderr).toMatch(/unknown audit check: lables/);
+    expect(check.stderr).toMatch(/missing, columns, mixed-type/);
   }, 120_000);
 
   it("--no-model plain output leads with the headline and names the report", () => {
@@ -76,5 +81,18 @@ describe("enough audit (end to end)", () => {
     expect(r.stdout).toContain("Report: ");
     const csv = readFileSync(join(dir, "o", "flagged.csv"), "utf8");
     expect(csv.split("\n")[0]).toMatch(/^row,id,issues/);
+  }, 60_000);
+
+  it("--checks and --skip select checks", () => {
+    const dir = tmp();
+    const { file } = writeTabular(dir, { rows: 400 });
+    const r = run(dir, ["--data", file, "--target", "label", "--checks", "missing,duplicates,pii", "--skip", "pii", "--json", "--out", join(dir, "o")], 60_000);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const types = new Set(j.issues.map((i: { type: string }) => i.type));
+    expect(types.has("missing") && types.has("duplicate")).toBe(true);
+    expect(types.has("pii") || types.has("mixed_type")).toBe(false);
+    // no selected check needs out-of-fold predictions: nothing was trained
+    expect(j.model).toBeNull();
   }, 60_000);
 });

@@ -1,14 +1,11 @@
 /** Class balance: counts per class (pool and test), imbalance ratio, normalised entropy, rare classes; counts per group. */
 import { makeIssue, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import { normalisedEntropy } from "../math/stats.js";
 import type { Issue } from "../types.js";
+import type { BalanceSummary } from "../sections.js";
 
-export interface BalanceSummary {
-  classes: { class: string; pool: number; test: number; share: number }[];
-  imbalanceRatio: number;
-  entropy: number;
-  groups: Record<string, { group: string; rows: number; share: number; perClass?: number[] }[]>;
-}
+export type { BalanceSummary };
 
 export function balanceSummary(ctx: AuditContext): BalanceSummary | null {
   const { ds } = ctx;
@@ -81,3 +78,11 @@ export function checkBalance(ctx: AuditContext): Issue[] {
   }
   return out;
 }
+
+export const balanceCheck: AuditCheck = {
+  name: "balance",
+  title: "class balance",
+  types: ["class_imbalance", "rare_class"],
+  needs: ["labels"],
+  run: (ctx) => ({ issues: checkBalance(ctx), sections: { balance: balanceSummary(ctx) } }),
+};

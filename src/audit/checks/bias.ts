@@ -5,31 +5,13 @@
  * flagged when its whole accuracy interval lies below the overall accuracy.
  */
 import { makeIssue, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import { bootstrapRates, type RateInterval } from "../math/bootstrap.js";
 import { rngFor } from "../math/stats.js";
 import type { Issue } from "../types.js";
+import type { BiasSummary, GroupMetrics } from "../sections.js";
 
-export interface GroupMetrics {
-  group: string;
-  rows: number;
-  accuracy: RateInterval;
-  error: number;
-  selectionRate?: RateInterval;
-  tpr?: RateInterval;
-  fpr?: RateInterval;
-  /** Multiclass: one-vs-rest selection rate / TPR / FPR per class. */
-  perClass?: { class: string; selectionRate: number; tpr: number; fpr: number }[];
-  smallSample: boolean;
-}
-
-export interface BiasSummary {
-  column: string;
-  overallAccuracy: number;
-  positiveClass?: string;
-  groups: GroupMetrics[];
-  gaps: Record<string, { gap: RateInterval; ratio: RateInterval }>;
-  notes: string[];
-}
+export type { BiasSummary, GroupMetrics };
 
 const SMALL = 30;
 const r4 = (v: RateInterval): RateInterval => ({ value: Math.round(v.value * 1e4) / 1e4, lo: Math.round(v.lo * 1e4) / 1e4, hi: Math.round(v.hi * 1e4) / 1e4 });
@@ -141,3 +123,15 @@ export function checkBias(ctx: AuditContext, out: { summaries?: BiasSummary[] } 
   }
   return issues;
 }
+
+export const biasCheck: AuditCheck = {
+  name: "bias",
+  title: "group bias",
+  types: ["underperforming_group"],
+  needs: ["labels", "oof", "groups"],
+  run(ctx) {
+    const out: { summaries?: BiasSummary[] } = {};
+    const issues = checkBias(ctx, out);
+    return { issues, sections: { bias: out.summaries ?? [] } };
+  },
+};

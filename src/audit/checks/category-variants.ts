@@ -5,7 +5,9 @@
  * rows with any other spelling are flagged.
  */
 import { makeIssue, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import type { Issue } from "../types.js";
+import { editDistance } from "../../data/edit-distance.js";
 import { kindOf } from "./mixed-type.js";
 import { quoteCell, safeCell } from "../redact.js";
 
@@ -17,30 +19,6 @@ export function normaliseCategory(s: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim()
     .replace(/\s+/g, " ");
-}
-
-/** Damerau-Levenshtein (optimal string alignment) distance, early exit above `max`. */
-export function editDistance(a: string, b: string, max = Infinity): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  const m = a.length;
-  const n = b.length;
-  let prev2 = new Int32Array(n + 1);
-  let prev = Int32Array.from({ length: n + 1 }, (_, j) => j);
-  let cur = new Int32Array(n + 1);
-  for (let i = 1; i <= m; i++) {
-    cur[0] = i;
-    let rowMin = i;
-    for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
-      cur[j] = v;
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin > max) return max + 1;
-    [prev2, prev, cur] = [prev, cur, prev2];
-  }
-  return prev[n]!;
 }
 
 const initials = (k: string) => k.split(" ").filter(Boolean).map((w) => w[0]).join("");
@@ -56,7 +34,7 @@ function close(a: string, b: string): boolean {
   // typos: one edit in words of 5+ letters, two in 9+; short codes ("A1" vs "A2") are distinct values
   const max = L >= 9 ? 2 : L >= 5 ? 1 : 0;
   if (max === 0 || /\d/.test(a) || /\d/.test(b)) return false;
-  return editDistance(a, b, max) <= max;
+  return editDistance(a, b, { max }) <= max;
 }
 
 export interface VariantCluster {
@@ -150,3 +128,11 @@ export function checkCategoryVariants(ctx: AuditContext): Issue[] {
     ),
   ];
 }
+
+export const categoryVariantsCheck: AuditCheck = {
+  name: "category-variants",
+  title: "category spellings",
+  types: ["category_variants"],
+  needs: ["raw"],
+  run: (ctx) => ({ issues: checkCategoryVariants(ctx) }),
+};

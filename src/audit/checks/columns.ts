@@ -3,6 +3,7 @@
  * (nearly) every row cannot generalise and, if fed to a model, invites memorisation (row ids, timestamps, hashes).
  */
 import { makeIssue, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import type { Issue } from "../types.js";
 import { safeCell } from "../redact.js";
 
@@ -81,3 +82,11 @@ export function checkColumns(ctx: AuditContext): Issue[] {
   }
   return out;
 }
+
+export const columnsCheck: AuditCheck = {
+  name: "columns",
+  title: "constant and id columns",
+  types: ["constant_column", "id_column"],
+  needs: ["raw"],
+  run: (ctx) => ({ issues: checkColumns(ctx) }),
+};

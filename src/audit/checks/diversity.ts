@@ -4,16 +4,15 @@
  * k-means clusters of the embeddings that hold few rows or whose out-of-fold accuracy is far below the overall.
  */
 import { makeIssue, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import { vendiScore } from "../math/eigen.js";
 import { kmeans } from "../math/kmeans.js";
 import { gatherRows, normaliseRows } from "../math/knn.js";
 import { rngFor, sampleRows } from "../math/stats.js";
 import type { Issue } from "../types.js";
+import type { DiversitySummary } from "../sections.js";
 
-export interface DiversitySummary {
-  vendi: { class: string; vendi: number; sampled: number }[];
-  clusters: { cluster: number; rows: number; accuracy: number; topClass: string }[];
-}
+export type { DiversitySummary };
 
 export function checkDiversity(ctx: AuditContext, out: { summary?: DiversitySummary } = {}): Issue[] {
   const mo = ctx.model;
@@ -92,3 +91,15 @@ export function checkDiversity(ctx: AuditContext, out: { summary?: DiversitySumm
   }
   return issues;
 }
+
+export const diversityCheck: AuditCheck = {
+  name: "diversity",
+  title: "diversity and coverage",
+  types: ["low_diversity", "under_covered"],
+  needs: ["labels", "oof"],
+  run(ctx) {
+    const out: { summary?: DiversitySummary } = {};
+    const issues = checkDiversity(ctx, out);
+    return { issues, sections: { diversity: out.summary ?? null } };
+  },
+};

@@ -5,6 +5,7 @@
  * - conflicting_label: rows with identical content but different class labels (classification only).
  */
 import { makeIssue, pct, severityOf, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import { chanceContentKeys, contentKeys } from "../features.js";
 import { rngFor } from "../math/stats.js";
 import { groupsByKey } from "../math/hash.js";
@@ -105,3 +106,12 @@ function repeats(keys: Float64Array | null, isTest: ArrayLike<boolean | number>)
   for (let i = 0; i < keys.length; i++) if (isTest[i] && pool.has(keys[i]!)) leak++;
   return { rows: keys.length - new Set(keys).size, leak };
 }
+
+export const duplicatesCheck: AuditCheck = {
+  name: "duplicates",
+  title: "exact duplicates and leakage",
+  types: ["duplicate", "conflicting_label", "leakage"],
+  needs: [],
+  uses: ["raw"],
+  run: (ctx) => ({ issues: checkExactDuplicates(ctx) }),
+};

@@ -3,24 +3,17 @@
  * or format differ from the most common one (they are resized and converted on load, which can hide a mix of
  * sources, crops or grayscale scans in a colour set). Reads image headers only.
  */
-import { readdir } from "node:fs/promises";
-import { extname, join, relative } from "node:path";
 import { stat } from "node:fs/promises";
+import { extname, relative } from "node:path";
 import sharp from "sharp";
 import { makeIssue, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import type { Issue } from "../types.js";
+import { IMAGE_EXT, listFiles } from "../../data/sources/images.js";
 
-const IMAGE_EXT = new Set([".png", ".jpg", ".jpeg", ".webp"]);
-
+/** The image files of the folder, in the data layer's row order (non-image files are not rows). */
 async function listImages(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    if (e.name.startsWith(".")) continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listImages(p)));
-    else if (e.isFile() && IMAGE_EXT.has(extname(e.name).toLowerCase())) out.push(p);
-  }
-  return out.sort();
+  return (await listFiles(dir)).filter((p) => IMAGE_EXT.has(extname(p).toLowerCase()));
 }
 
 export async function checkImageFormat(ctx: AuditContext): Promise<Issue[]> {
@@ -74,3 +67,13 @@ export async function checkImageFormat(ctx: AuditContext): Promise<Issue[]> {
     ),
   ];
 }
+
+export const imageFormatCheck: AuditCheck = {
+  name: "image-format",
+  title: "image formats",
+  types: ["image_format"],
+  needs: ["image-folder"],
+  async run(ctx) {
+    return { issues: await checkImageFormat(ctx) };
+  },
+};

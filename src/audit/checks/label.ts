@@ -1,5 +1,6 @@
 /** Label errors by confident learning on out-of-sample probabilities (see math/confident.ts). */
 import { makeIssue, meanQuality, pct, severityOf, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import { confidentLearning } from "../math/confident.js";
 import type { Issue } from "../types.js";
 
@@ -51,3 +52,10 @@ export function checkLabels(ctx: AuditContext, opts: { ranking?: "self_confidenc
   ];
 }
 
+export const labelCheck: AuditCheck = {
+  name: "label",
+  title: "label errors",
+  types: ["label"],
+  needs: ["labels", "oof"],
+  run: (ctx) => ({ issues: checkLabels(ctx) }),
+};

@@ -1,5 +1,6 @@
 /** Missing values per column (missing tokens such as "", NA, null, ? and whitespace-only cells). */
 import { makeIssue, pct, severityOf, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import type { Issue } from "../types.js";
 
 export function checkMissing(ctx: AuditContext): Issue[] {
@@ -43,3 +44,11 @@ export function checkMissing(ctx: AuditContext): Issue[] {
     ),
   ];
 }
+
+export const missingCheck: AuditCheck = {
+  name: "missing",
+  title: "missing values",
+  types: ["missing"],
+  needs: ["raw"],
+  run: (ctx) => ({ issues: checkMissing(ctx) }),
+};

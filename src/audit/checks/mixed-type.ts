@@ -1,5 +1,6 @@
 /** Mixed types in one column: mostly numbers with a few words ("12", "13", "twelve"), mostly dates with a few numbers, … */
 import { makeIssue, pct, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import type { Issue } from "../types.js";
 
 type Kind = "number" | "boolean" | "date" | "string";
@@ -66,3 +67,11 @@ export function checkMixedType(ctx: AuditContext): Issue[] {
     ),
   ];
 }
+
+export const mixedTypeCheck: AuditCheck = {
+  name: "mixed-type",
+  title: "mixed types",
+  types: ["mixed_type"],
+  needs: ["raw"],
+  run: (ctx) => ({ issues: checkMixedType(ctx) }),
+};

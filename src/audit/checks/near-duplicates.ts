@@ -8,6 +8,7 @@ import { categoricalWidth } from "../../data/encoders/categorical.js";
 import { numericWidth } from "../../data/encoders/numeric.js";
 import type { Dataset } from "../../data/types.js";
 import { makeIssue, pct, severityOf, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import { contentKeys } from "../features.js";
 import { gatherRows, knnCosine, normaliseRows, project } from "../math/knn.js";
 import { rngFor, sampleRows } from "../math/stats.js";
@@ -186,3 +187,12 @@ function chanceNearest(xs: Float32Array, m: number, d: number, blocks: [number, 
   for (let i = 0; i < m; i++) if (knn.index[i]! >= 0) best = Math.min(best, Math.sqrt(Math.max(0, -knn.sim[i]!) / d));
   return best;
 }
+
+export const nearDuplicatesCheck: AuditCheck = {
+  name: "near-duplicates",
+  title: "near duplicates",
+  types: ["near_duplicate", "leakage"],
+  needs: [],
+  uses: ["raw", "oof"],
+  run: (ctx) => ({ issues: checkNearDuplicates(ctx, { maxRows: ctx.maxRows }) }),
+};

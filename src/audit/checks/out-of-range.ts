@@ -4,6 +4,7 @@
  * the rest (robust z > 10) that they are more likely entry errors than data.
  */
 import { makeIssue, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import type { Issue } from "../types.js";
 import { robustScale } from "../math/stats.js";
 import { kindOf } from "./mixed-type.js";
@@ -89,3 +90,11 @@ export function checkOutOfRange(ctx: AuditContext): Issue[] {
     ),
   ];
 }
+
+export const outOfRangeCheck: AuditCheck = {
+  name: "out-of-range",
+  title: "out-of-range values",
+  types: ["out_of_range"],
+  needs: ["raw"],
+  run: (ctx) => ({ issues: checkOutOfRange(ctx) }),
+};

@@ -4,6 +4,7 @@
  * (above Q3 + 3·IQR) and, for the forest, above 0.55 (ordinary points score about 0.5; one-hot columns dilute the scores of real anomalies, so the paper's 0.6 misses some).
  */
 import { makeIssue, meanQuality, pct, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import { isolationForest } from "../math/iforest.js";
 import { knnCosine, normaliseRows, gatherRows } from "../math/knn.js";
 import { quantile, rngFor, sampleRows } from "../math/stats.js";
@@ -75,3 +76,13 @@ export function checkOutliers(ctx: AuditContext, opts: { maxRows?: number } = {}
     ),
   ];
 }
+
+export const outliersCheck: AuditCheck = {
+  name: "outliers",
+  title: "outliers",
+  types: ["outlier"],
+  needs: [],
+  uses: ["oof"],
+  // the isolation forest is cheap (100 trees of 256 rows): it scores at least 50,000 rows whatever the cap
+  run: (ctx) => ({ issues: checkOutliers(ctx, { maxRows: Math.max(ctx.maxRows, 50000) }) }),
+};

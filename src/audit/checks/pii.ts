@@ -5,6 +5,7 @@
  * The report names the column, the count and row ids; values only ever appear masked.
  */
 import { makeIssue, type AuditContext } from "../context.js";
+import type { AuditCheck } from "../check.js";
 import type { Issue } from "../types.js";
 import { bareCardNumber, findPii, isNameHeader, maskValue, type PiiKind } from "../../pii.js";
 
@@ -85,3 +86,11 @@ export function checkPii(ctx: AuditContext): Issue[] {
     ),
   ];
 }
+
+export const piiCheck: AuditCheck = {
+  name: "pii",
+  title: "personal data",
+  types: ["pii"],
+  needs: ["raw"],
+  run: (ctx) => ({ issues: checkPii(ctx) }),
+};

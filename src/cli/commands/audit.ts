@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import type { Command } from "commander";
-import { audit, writeAuditReport, type AuditProgress, type AuditReport } from "../../audit/index.js";
+import { audit, CHECK_NAMES, writeAuditReport, type AuditProgress, type AuditReport } from "../../audit/index.js";
 import { parseModelArg } from "../../engine/index.js";
 import { InputError } from "../../errors.js";
 import { parsePositiveInt } from "../format.js";
@@ -24,6 +24,8 @@ export interface AuditCliOptions extends InspectOptions {
   threads?: string;
   curveSeeds?: string;
   relabel?: boolean;
+  checks?: string[];
+  skip?: string[];
 }
 
 const collect = (v: string, prev: string[] = []) => prev.concat(v.split(",").map((s) => s.trim()).filter(Boolean));
@@ -44,6 +46,8 @@ export function register(program: Command): void {
     .option("--max-rows <n>", "cap on rows under the model-based checks (a seeded stratified sample above it)", "20000")
     .option("--model <spec>", "model for the model-based checks: family with overrides (cnn, mlp:width=2) or a ModelSpec JSON file")
     .option("--no-model", "skip every check that needs a trained model")
+    .option("--checks <names>", `run only these checks, comma-separated (${CHECK_NAMES.join(", ")})`, collect)
+    .option("--skip <names>", "leave these checks out, comma-separated (skipping label, diversity and bias skips the model training)", collect)
     .option("--epochs <n>", "training epochs per fold (default: 6 for images, ~3,000 steps for tabular/text)")
     .option("--threads <n>", "intra-op threads for training")
     .option("--kind <column=kind>", "override a column's kind; repeatable", collect)
@@ -83,6 +87,8 @@ export async function runAudit(opts: AuditCliOptions, onProgress?: (p: AuditProg
     folds,
     maxRows,
     noModel: opts.model === false,
+    ...(opts.checks ? { checks: opts.checks } : {}),
+    ...(opts.skip ? { skip: opts.skip } : {}),
     ...(model ? { model } : {}),
     ...(opts.epochs ? { epochs: parsePositiveInt(opts.epochs, "--epochs") } : {}),
     ...(opts.threads ? { threads: parsePositiveInt(opts.threads, "--threads") } : {}),

@@ -13,12 +13,14 @@ import type { Built } from "../tabular.js";
 import type { ImageEncoders } from "../encoders/types.js";
 import { imageStats } from "./pixels.js";
 
-const IMAGE_EXT = new Set([".png", ".jpg", ".jpeg", ".webp"]);
+/** The image files a folder source reads (the audit's image-format check lists the same ones). */
+export const IMAGE_EXT = new Set([".png", ".jpg", ".jpeg", ".webp"]);
 /** The default size is the most common one, scaled down so its longer side is at most this. */
 export const MAX_DEFAULT_SIDE = 64;
 const CONCURRENCY = 8;
 
-async function listFiles(dir: string): Promise<string[]> {
+/** Every file below `dir` (dot-files skipped), sorted by path: the order that gives image rows their ids. */
+export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     if (e.name.startsWith(".")) continue;

@@ -55,44 +55,44 @@ export interface SummaryInput {
   store: string;
 }
 
-export function summarise(i: SummaryInput): CompareReport {
-  const f = scoreFormatter(i.metric);
-  const poolSize = i.dataset.split.pool.length;
-  const sign = i.info.direction === "up" ? 1 : -1;
+export function summarise(input: SummaryInput): CompareReport {
+  const f = scoreFormatter(input.metric);
+  const poolSize = input.dataset.split.pool.length;
+  const sign = input.info.direction === "up" ? 1 : -1;
   const analyses = new Map<string, Analysis>();
-  for (const v of i.variants) {
+  for (const v of input.variants) {
     analyses.set(
       v.label,
       analyse(
-        i.records.filter((r) => r.variant === v.label),
+        input.records.filter((r) => r.variant === v.label),
         {
-          metric: i.metric,
-          direction: i.info.direction,
-          chance: i.info.chance,
-          bounds: { lower: i.info.lower, upper: i.info.upper },
-          target: i.target?.value ?? null,
+          metric: input.metric,
+          direction: input.info.direction,
+          chance: input.info.chance,
+          bounds: { lower: input.info.lower, upper: input.info.upper },
+          target: input.target?.value ?? null,
           have: poolSize,
           at: [],
-          fitCurve: i.fitCurve,
-          aggregate: i.aggregate,
-          bootstrap: i.bootstrap,
+          fitCurve: input.fitCurve,
+          aggregate: input.aggregate,
+          bootstrap: input.bootstrap,
         },
       ),
     );
   }
   const diagnosis = diagnoseGaps(
-    i.variants.map((v) => ({ id: v.label, label: v.label, values: v.values, gap: analyses.get(v.label)!.gap })),
+    input.variants.map((v) => ({ id: v.label, label: v.label, values: v.values, gap: analyses.get(v.label)!.gap })),
     f,
     count,
-    i.info.direction,
+    input.info.direction,
   );
-  const variantReports: CompareVariantReport[] = i.variants.map((v) => {
+  const variantReports: CompareVariantReport[] = input.variants.map((v) => {
     const a = analyses.get(v.label)!;
-    const recs = i.records.filter((r) => r.variant === v.label);
+    const recs = input.records.filter((r) => r.variant === v.label);
     const done = recs.filter((r) => r.status === "done");
-    const drop = i.dropped.find((d) => d.variant === v.label);
+    const drop = input.dropped.find((d) => d.variant === v.label);
     const sf = a.samplesForTarget;
-    const tm = i.timeModels.get(v.label);
+    const tm = input.timeModels.get(v.label);
     const reachable = sf && sf.reachable !== false && Number.isFinite(sf.mean);
     return {
       id: v.id,
@@ -103,7 +103,7 @@ export function summarise(i: SummaryInput): CompareReport {
       status: drop ? "pruned" : "kept",
       pruned: drop ? { atSize: drop.atSize, by: drop.by, reason: drop.reason } : null,
       paramCount: done.find((r) => r.result)?.result?.paramCount ?? null,
-      flops: i.flops.get(v.label) ?? null,
+      flops: input.flops.get(v.label) ?? null,
       points: a.points.test,
       seedPoints: a.seedPoints.test,
       trainPoints: a.points.train,
@@ -126,8 +126,8 @@ export function summarise(i: SummaryInput): CompareReport {
   });
 
   // Frontier.
-  const labels = i.variants.map((v) => v.label);
-  const table = scoreTable(rowsOf(i.records, i.metric), i.info.direction);
+  const labels = input.variants.map((v) => v.label);
+  const table = scoreTable(rowsOf(input.records, input.metric), input.info.direction);
   const measured = measuredFrontier(table, labels).map((row) => ({
     ...row,
     scores: Object.fromEntries(Object.entries(row.scores).map(([k, s]) => [k, sign * s])),
@@ -135,7 +135,7 @@ export function summarise(i: SummaryInput): CompareReport {
   // A fit that misses its own measured means cannot say which variant leads between or beyond them.
   const misfits: string[] = [];
   const fits = new Map(
-    i.variants.flatMap((v) => {
+    input.variants.flatMap((v) => {
       const a = analyses.get(v.label)!;
       if (!a.fits.test) return [];
       if (missesPoints(a.fits.test, a.points.test)) {
@@ -151,10 +151,10 @@ export function summarise(i: SummaryInput): CompareReport {
   // Up to the pool (what the user can act on) or the largest size measured, whichever is larger.
   const nHi = Math.max(poolSize, ...allN);
   const fitted = fittedFrontier(fits, {
-    direction: i.info.direction,
+    direction: input.info.direction,
     nLo,
     nHi,
-    nMaxOf: (l) => (i.dropped.some((d) => d.variant === l) ? maxMeasured(l) : Infinity),
+    nMaxOf: (l) => (input.dropped.some((d) => d.variant === l) ? maxMeasured(l) : Infinity),
     measuredMaxOf: maxMeasured,
   });
   const sentence = frontierSentence(fitted, (l) => l, count);
@@ -178,69 +178,69 @@ export function summarise(i: SummaryInput): CompareReport {
   let runsSaved = 0;
   let secondsSaved = 0;
   let secondsKnown = true;
-  for (const d of i.dropped) {
-    for (const n of i.measured.filter((m) => m > d.atSize)) {
-      runsSaved += i.seeds;
-      const t = i.timeModels.get(d.variant);
-      if (t) secondsSaved += i.seeds * t.predict(n);
+  for (const d of input.dropped) {
+    for (const n of input.measured.filter((m) => m > d.atSize)) {
+      runsSaved += input.seeds;
+      const t = input.timeModels.get(d.variant);
+      if (t) secondsSaved += input.seeds * t.predict(n);
       else secondsKnown = false;
     }
   }
 
-  const recommendation = recommend(i, variantReports, measured, sentence, best, f);
-  const findings = moreFindings(i, variantReports, runsSaved, secondsSaved, f);
+  const recommendation = recommend(input, variantReports, measured, sentence, best, f);
+  const findings = moreFindings(input, variantReports, runsSaved, secondsSaved, f);
   if (misfits.length) {
     findings.splice(findings.length - 1, 0, {
       id: "misfit",
       text: `The fitted curve of ${misfits.join(" and ")} misses its own measured means by more than their seed spread allows, so the fitted frontier leaves it out; more sizes or seeds would give it a usable curve.`,
     });
   }
-  const runs = i.records
+  const runs = input.records
     .filter((r) => r.status !== "cancelled")
     .map((r) => ({ ...toReportRun(r), variant: r.variant ?? "" }))
     .sort((a, b) => a.variant.localeCompare(b.variant) || a.size - b.size || a.seed - b.seed || a.attempt - b.attempt);
-  const ds = i.dataset;
+  const ds = input.dataset;
   return {
     schema: COMPARE_REPORT_SCHEMA,
     version: COMPARE_REPORT_VERSION,
-    studyId: i.studyId,
+    studyId: input.studyId,
     createdAt: new Date().toISOString(),
     status: "done",
     headline: recommendation[0] ?? "No variant could be measured.",
     recommendation,
     findings,
     question: {
-      data: i.options.data,
-      targetColumn: i.options.targetColumn ?? ds.schema.target ?? null,
-      target: i.target,
-      metric: i.metric,
-      direction: i.info.direction,
-      model: i.baseSpec,
-      recipe: i.options.recipe ?? "default",
-      axes: i.axes.map((a) => ({ name: a.name, values: a.labels })),
-      sizes: i.adaptive ? "auto" : i.ladder,
-      seeds: i.seeds,
-      budgetSeconds: i.budgetSeconds,
-      validFraction: i.validFraction,
-      pruneMargin: i.pruneMargin,
+      data: input.options.data,
+      targetColumn: input.options.targetColumn ?? ds.schema.target ?? null,
+      target: input.target,
+      metric: input.metric,
+      direction: input.info.direction,
+      model: input.baseSpec,
+      recipe: input.options.recipe ?? "default",
+      axes: input.axes.map((a) => ({ name: a.name, values: a.labels })),
+      sizes: input.adaptive ? "auto" : input.ladder,
+      seeds: input.seeds,
+      budgetSeconds: input.budgetSeconds,
+      validFraction: input.validFraction,
+      pruneMargin: input.pruneMargin,
     },
     data: { source: ds.source, fingerprint: ds.fingerprint, kind: ds.schema.kind, task: ds.tensors.task, rows: ds.tensors.n, poolSize, testSize: ds.split.test.length, numClasses: ds.tensors.numClasses, warnings: ds.report.warnings },
     variants: variantReports,
     frontier: { measured, fitted, sentence },
     best,
     pruning: {
-      enabled: i.pruneWhy === "on" && i.pruneMargin !== null,
-      why: i.pruneMargin === null && i.pruneWhy === "on" ? "no default margin for an unbounded metric; pass pruneMargin" : i.pruneWhy,
-      margin: i.pruneMargin,
-      dropped: i.dropped.map((d) => ({ variant: d.variant, atSize: d.atSize, by: d.by, reason: d.reason })),
+      enabled: input.pruneWhy === "on" && input.pruneMargin !== null,
+      why: input.pruneMargin === null && input.pruneWhy === "on" ? "no default margin for an unbounded metric; pass pruneMargin" : input.pruneWhy,
+      margin: input.pruneMargin,
+      dropped: input.dropped.map((d) => ({ variant: d.variant, atSize: d.atSize, by: d.by, reason: d.reason })),
       runsSaved,
       secondsSaved: secondsKnown ? secondsSaved : null,
     },
     runs,
-    plan: { sizes: i.ladder, measured: i.measured, decisions: i.decisions, stopReason: i.stopReason },
-    timing: { ...i.timing, runSeconds: i.records.filter((r) => r.status === "done" && !r.reused).reduce((a, r) => a + r.result!.totalSeconds, 0) },
-    versions: i.versions,
-    store: i.store,
+    plan: { sizes: input.ladder, measured: input.measured, decisions: input.decisions, stopReason: input.stopReason },
+    timing: { ...input.timing, runSeconds: input.records.filter((r) => r.status === "done" && !r.reused).reduce((a, r) => a + r.result!.totalSeconds, 0) },
+    versions: input.versions,
+    store: input.store,
     reports: null,
   };
 }
@@ -270,7 +270,7 @@ const FAR = 20;
 const far = (n: number, nMax: number) => `~${count(n / nMax)}× beyond the largest size measured: a far extrapolation`;
 
 function recommend(
-  i: SummaryInput,
+  input: SummaryInput,
   vs: CompareVariantReport[],
   measured: CompareReport["frontier"]["measured"],
   sentence: string | null,
@@ -278,7 +278,7 @@ function recommend(
   f: (v: number) => string,
 ): string[] {
   const out: string[] = [];
-  const m = i.metric;
+  const m = input.metric;
   const nMax = Math.max(0, ...measured.map((r) => r.n));
   if (sentence) {
     // The fitted envelope is a reading of curves; say how much of it the paired measurements back.
@@ -305,12 +305,12 @@ function recommend(
   }
   if (best.atHave) {
     const s = best.atHave.score;
-    const pool = i.dataset.split.pool.length;
+    const pool = input.dataset.split.pool.length;
     const beyond = nMax > 0 && pool > 2 * nMax ? `, extrapolated from n ≤ ${int(nMax)}` : "";
     out.push(`With all ${int(pool)} samples of your pool, ${best.atHave.variant} should reach ${m} about ${f(s.mean)} (80% interval ${f(s.lo)}–${f(s.hi)})${beyond}, the best of the variants kept.`);
   }
-  if (i.target) {
-    const t = `${m} ${f(i.target.value)}`;
+  if (input.target) {
+    const t = `${m} ${f(input.target.value)}`;
     if (best.leastData) {
       const s = best.leastData.samples;
       const hi = Number.isFinite(s.hi) && s.hi < 1e9 ? count(s.hi) : "unbounded";
@@ -325,13 +325,13 @@ function recommend(
         else if (lt) txt += `, which is also the fastest to train there (about ${duration(lt.seconds)} per Run)`;
       }
       out.push(txt + ".");
-    } else if (!vs.some((v) => v.fit)) out.push(`How many samples ${t} needs cannot be said yet: no curve could be fitted (${i.measured.length} size${i.measured.length === 1 ? "" : "s"} measured, at least 3 needed); a larger --budget measures more sizes, and a re-run re-uses every finished Run.`);
+    } else if (!vs.some((v) => v.fit)) out.push(`How many samples ${t} needs cannot be said yet: no curve could be fitted (${input.measured.length} size${input.measured.length === 1 ? "" : "s"} measured, at least 3 needed); a larger --budget measures more sizes, and a re-run re-uses every finished Run.`);
     else out.push(`No variant is expected to reach ${t} by adding data alone, within the fitted intervals.`);
   }
   return out;
 }
 
-function moreFindings(i: SummaryInput, vs: CompareVariantReport[], runsSaved: number, secondsSaved: number, f: (v: number) => string): { id: string; text: string }[] {
+function moreFindings(input: SummaryInput, vs: CompareVariantReport[], runsSaved: number, secondsSaved: number, f: (v: number) => string): { id: string; text: string }[] {
   const out: { id: string; text: string }[] = [];
   for (const v of vs) {
     const cost = [v.paramCount !== null ? `${v.paramCount.toLocaleString("en-US")} parameters` : null, v.flops !== null ? `${flopsText(v.flops)} per sample forward` : null];
@@ -340,10 +340,10 @@ function moreFindings(i: SummaryInput, vs: CompareVariantReport[], runsSaved: nu
     const sf = v.samplesForTarget;
     const nMax = v.measuredAtMax?.n ?? 0;
     const need =
-      i.target && sf
+      input.target && sf
         ? sf.reachable === false || !Number.isFinite(sf.mean)
-          ? `; ${i.metric} ${f(i.target.value)} out of reach`
-          : `; needs ~${count(sf.mean)} samples for ${i.metric} ${f(i.target.value)}${nMax > 0 && sf.mean > FAR * nMax ? ` (${far(sf.mean, nMax)})` : ""}`
+          ? `; ${input.metric} ${f(input.target.value)} out of reach`
+          : `; needs ~${count(sf.mean)} samples for ${input.metric} ${f(input.target.value)}${nMax > 0 && sf.mean > FAR * nMax ? ` (${far(sf.mean, nMax)})` : ""}`
         : "";
     const fit = v.confidence === "low" || v.confidence === "none" ? ` (curve fit ${v.confidence === "none" ? "not possible" : "of low confidence"})` : "";
     out.push({ id: `variant:${v.label}`, text: `${v.label}: ${cost.filter(Boolean).join(", ")}${need}${fit}; ${v.diagnosis.text}.` });
@@ -352,13 +352,13 @@ function moreFindings(i: SummaryInput, vs: CompareVariantReport[], runsSaved: nu
   if (dropped.length) {
     for (const v of dropped) out.push({ id: `pruned:${v.label}`, text: `Dropped ${v.label} after n=${int(v.pruned!.atSize)}: ${v.pruned!.reason}.` });
     out.push({ id: "pruning", text: `Pruning saved ${runsSaved} Run${runsSaved === 1 ? "" : "s"}${secondsSaved > 0 ? ` (about ${duration(secondsSaved)} of training)` : ""}.` });
-  } else if (i.pruneWhy !== "on") out.push({ id: "pruning", text: `No variant was dropped early (pruning ${i.pruneWhy}).` });
+  } else if (input.pruneWhy !== "on") out.push({ id: "pruning", text: `No variant was dropped early (pruning ${input.pruneWhy}).` });
   else out.push({ id: "pruning", text: "No variant was clearly dominated at every size measured, so none was dropped early." });
-  const done = i.records.filter((r) => r.status === "done");
+  const done = input.records.filter((r) => r.status === "done");
   const reused = done.filter((r) => r.reused).length;
   out.push({
     id: "evidence",
-    text: `Based on ${done.length} Runs (${reused} re-used from the store) of ${vs.length} variants at ${i.measured.length} size${i.measured.length === 1 ? "" : "s"} × up to ${i.seeds} seed${i.seeds === 1 ? "" : "s"}, every variant on the same subsets; stopped because ${i.stopReason || "–"}; study ${i.studyId}.`,
+    text: `Based on ${done.length} Runs (${reused} re-used from the store) of ${vs.length} variants at ${input.measured.length} size${input.measured.length === 1 ? "" : "s"} × up to ${input.seeds} seed${input.seeds === 1 ? "" : "s"}, every variant on the same subsets; stopped because ${input.stopReason || "–"}; study ${input.studyId}.`,
   });
   return out;
 }
