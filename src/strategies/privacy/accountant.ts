@@ -188,7 +188,8 @@ export function dpSgdEpsilon(p: { sampleRate: number; noiseMultiplier: number; s
 /**
  * The smallest noise multiplier whose DP-SGD run (q, steps) spends at most `epsilon` at `delta`, by bisection on
  * sigma (epsilon decreases in sigma) to a relative tolerance of `tol` on sigma (default 1e-4). Throws RangeError when
- * even sigma = 1e4 does not reach the target.
+ * even sigma = 1e4 does not reach the target: the conversion has a floor that depends on delta and the largest order
+ * (about 0.1 at delta 1e-5 with DEFAULT_ORDERS), so very small epsilons need larger orders.
  */
 export function calibrateNoise(p: { epsilon: number; delta: number; sampleRate: number; steps: number; orders?: readonly number[]; tol?: number }): number {
   if (!(p.epsilon > 0)) throw new RangeError(`target epsilon must be > 0, got ${p.epsilon}`);
