@@ -3,7 +3,7 @@ import { CancelledError, InputError } from "../errors.js";
 import { call, engineDefaultThreads, loadAddon } from "./native.js";
 import { inputMetaOf, Model } from "./model.js";
 import { defaultDelta, defaultRecipe, resolveAugment, resolveFinetune, validateRecipe, type Recipe } from "./recipe.js";
-import { dpSgdEpsilon } from "../strategies/privacy/accountant.js";
+import { dpSgdEpsilon } from "./accountant.js";
 import { SpecError } from "../errors.js";
 import { resolveSpec, type ModelSpec, type ResolvedSpec } from "./spec.js";
 import { existsSync, statSync } from "node:fs";
