@@ -11,6 +11,10 @@
  * ENOUGH_BENCH_AUG_N (8192) Fashion-MNIST images (shift by up to 4 px) and an MLP 50-256-128-10 on as many
  * synthetic tabular rows (noise 0.1 of each feature's spread), last-epoch samples/s, interleaved, best of the
  * repeats. ENOUGH_BENCH_AUGMENT=only runs just this part, =0 skips it.
+ * DP-SGD overhead (recipe.privacy, Poisson sampling, sigma 1, C 1, vs the same training without it): the MLP on
+ * ENOUGH_BENCH_DP_N (8192) images (per-layer per-sample gradients) and the CNN on ENOUGH_BENCH_DP_CNN_N (512)
+ * (micro-batches of one row); last-epoch samples/s, best of the repeats, and the ratio plain / private.
+ * ENOUGH_BENCH_PRIVACY=only runs just this part, =0 skips it.
  * The PyTorch side gets the same thread environment (OMP_WAIT_POLICY, OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE).
  * Writes bench/out/engine.json.
  */
@@ -91,7 +95,8 @@ const best = (runs: Side[]): Side | undefined =>
 
 const augMode = process.env.ENOUGH_BENCH_AUGMENT ?? "1";
 const rows = [];
-for (const m of augMode === "only" ? [] : models) {
+const dpMode = process.env.ENOUGH_BENCH_PRIVACY ?? "1";
+for (const m of augMode === "only" || dpMode === "only" ? [] : models) {
   const e: Side[] = [];
   const t: Side[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -179,11 +184,38 @@ async function augmentOverhead(): Promise<{ name: string; policy: unknown; none:
   }
   return out;
 }
-const augment = augMode === "0" ? [] : await augmentOverhead();
+const augment = augMode === "0" || dpMode === "only" ? [] : await augmentOverhead();
 if (augment.length) {
   console.log("augmentation overhead (goal <= 10% slower)    | train/s none | train/s augmented | slower by");
   for (const a of augment) console.log([a.name.padEnd(50), fmt(a.none).padStart(12), fmt(a.augmented).padStart(17), `${(a.slowdown * 100).toFixed(1)}%`.padStart(9)].join(" | "));
 }
+
+// ---- DP-SGD overhead ----
+async function privacyOverhead(): Promise<{ name: string; method: string; n: number; plain: number; private: number; slowdown: number }[]> {
+  const cases = [
+    { name: "MLP 784-256-128-10 on Fashion-MNIST", method: "per-layer (linear taps)", spec: models[0]!.spec, n: envInt("ENOUGH_BENCH_DP_N", 8192) },
+    { name: "CNN conv32-pool-conv64-pool-fc128", method: "micro-batches of 1", spec: models[1]!.spec, n: envInt("ENOUGH_BENCH_DP_CNN_N", 512) },
+  ];
+  const out = [];
+  for (const c of cases) {
+    const speed = { plain: 0, private: 0 };
+    for (let i = 0; i < repeats; i++) {
+      for (const key of ["plain", "private"] as const) {
+        const privacy = key === "private" ? { noiseMultiplier: 1, maxGradNorm: 1, sampling: "poisson" as const } : undefined;
+        const { model, result } = await train(c.spec, data, { train: data.split.train.subarray(0, c.n) }, { optimizer: "adam", lr: 1e-3, batchSize: batch, epochs, seed: 0, threads, earlyStopping: false, privacy });
+        model.dispose();
+        speed[key] = Math.max(speed[key], result.history.at(-1)!.samplesPerSecond);
+      }
+    }
+    out.push({ name: c.name, method: c.method, n: c.n, ...speed, slowdown: speed.plain / speed.private });
+  }
+  return out;
+}
+const privacy = dpMode === "0" ? [] : await privacyOverhead();
+if (privacy.length) {
+  console.log("DP-SGD overhead (sigma 1, C 1, Poisson)      | per-sample method        | train/s plain | train/s private | plain/private");
+  for (const a of privacy) console.log([a.name.padEnd(45), a.method.padEnd(24), fmt(a.plain).padStart(13), fmt(a.private).padStart(15), `${a.slowdown.toFixed(2)}x`.padStart(13)].join(" | "));
+}
 mkdirSync(join(here, "out"), { recursive: true });
-writeFileSync(join(here, "out", "engine.json"), JSON.stringify({ date: new Date().toISOString(), settings, note: torchNote || undefined, results: rows, augment }, null, 2) + "\n");
+writeFileSync(join(here, "out", "engine.json"), JSON.stringify({ date: new Date().toISOString(), settings, note: torchNote || undefined, results: rows, augment, privacy }, null, 2) + "\n");
 console.log(`wrote ${join("bench", "out", "engine.json")}`);

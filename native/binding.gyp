@@ -19,7 +19,8 @@
         "src/batcher.cc",
         "src/augment.cc",
         "src/models.cc",
-        "src/trainer.cc"
+        "src/trainer.cc",
+        "src/privacy.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

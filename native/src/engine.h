@@ -80,6 +80,16 @@ struct Augment {
 
 enum class Finetune { Full, Head, HeadThenFull };
 
+// DP-SGD (privacy.cc): each step's per-sample gradients are clipped to L2 norm maxGradNorm, summed, noised with
+// N(0, (noiseMultiplier * maxGradNorm)^2) per coordinate and divided by the expected batch size. Poisson sampling
+// takes each training row into each step with probability batchSize / n; otherwise the epoch's shuffled batches.
+struct Privacy {
+  bool on = false;
+  double noiseMultiplier = 0;
+  double maxGradNorm = 1;
+  bool poisson = true;
+};
+
 enum class Optim { Sgd, Adam, AdamW };
 enum class Schedule { Constant, Cosine, OneCycle };
 
@@ -108,6 +118,7 @@ struct Recipe {
   // headFraction of the step budget, then all.
   Finetune finetune = Finetune::Full;
   double headFraction = 0;
+  Privacy privacy;
 };
 
 // Zero-copy view of a JS `Tensors` object. Pointers stay valid while the JS side holds references to the buffers
@@ -167,10 +178,32 @@ struct EvalResult {
   int64_t n = 0;
 };
 
+// DP-SGD per-sample gradients by the per-layer trick: while a NetImpl's `taps` is set, the layers that go through
+// NetImpl::linear / NetImpl::embed (with trainable weights) record their input and output. The gradient of the
+// summed per-sample losses with respect to each output row is that sample's output gradient g_i, and the sample's
+// weight gradient is g_i a_i^T (linear) or g_i scattered to its row (embedding), so per-sample norms and clipped
+// sums need one backward pass and never materialise a per-sample gradient (privacy.cc).
+struct Taps {
+  struct Lin {
+    torch::nn::LinearImpl* m;
+    torch::Tensor in, out;
+  };
+  struct Emb {
+    torch::nn::EmbeddingImpl* m;
+    torch::Tensor idx, out;
+  };
+  std::vector<Lin> lin;
+  std::vector<Emb> emb;
+};
+
 // The network: family-specific feature extractor + a linear head. `features` is the penultimate layer (embed).
 struct NetImpl : torch::nn::Module {
   virtual torch::Tensor features(const torch::Tensor& x, const torch::Tensor& cat) = 0;
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cat) { return head->forward(features(x, cat)); }
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cat) { return linear(head, features(x, cat)); }
+  // Layer calls that record into `taps` when it is set (DP-SGD); plain forwards otherwise.
+  Taps* taps = nullptr;
+  torch::Tensor linear(torch::nn::Linear& l, const torch::Tensor& x);
+  torch::Tensor embed(torch::nn::Embedding& e, const torch::Tensor& idx);
   torch::nn::Linear head{nullptr};
   int64_t featureDim = 0;
   // Frozen features (fine-tuning the head only) run in eval mode: batch-norm statistics and dropout inside the
@@ -197,6 +230,35 @@ struct ModelState {
 std::shared_ptr<NetImpl> buildNet(const Spec& spec, const InputMeta& meta);
 // Whether the channels-last layout is safe for this network on every CPU (see models.cc); else NCHW is used.
 bool channelsLastSafe(NetImpl& net);
+
+// privacy.cc: DP-SGD's private gradient of one step, accumulated over chunks of the step's rows.
+class PrivateGrad {
+ public:
+  using LossFn = std::function<torch::Tensor(const torch::Tensor& out, const torch::Tensor& y)>;  // per-sample [b]
+  PrivateGrad(NetImpl& net, const Privacy& p, double expectedBatch, at::Generator gen, LossFn loss);
+  // The trainable parameters changed (fine-tuning unfroze the features): new sums, method decided again.
+  void reset();
+  // Adds the clipped per-sample gradients of a chunk of rows to the sums; returns the sum of their losses.
+  double accumulate(const torch::Tensor& x, const torch::Tensor& c, const torch::Tensor& y);
+  // Noise, division by the expected batch size, written to each trainable parameter's .grad; the sums restart.
+  void finish();
+  // The per-sample method in use: 1 per-layer (linear/embedding taps), 0 micro-batches of one row, -1 undecided.
+  int perLayer() const { return mode_; }
+
+ private:
+  bool covered(const Taps& t) const;
+  double perLayerChunk(const torch::Tensor& x, const torch::Tensor& c, const torch::Tensor& y, Taps& t,
+                       const torch::Tensor& out);
+  double microChunk(const torch::Tensor& x, const torch::Tensor& c, const torch::Tensor& y);
+  int64_t slot(const torch::Tensor& p) const;
+  NetImpl& net_;
+  Privacy p_;
+  double expectedBatch_;
+  at::Generator gen_;
+  LossFn loss_;
+  std::vector<torch::Tensor> params_, sums_;
+  int mode_ = -1;
+};
 
 // trainer.cc
 void validateData(const DataView& d, const Rows& rows, const InputMeta* meta, const char* what, bool labels);

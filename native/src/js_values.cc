@@ -181,6 +181,17 @@ Recipe readRecipe(Napi::Env env, const Napi::Object& o) {
   auto f = ft.As<Napi::Object>();
   r.finetune = (Finetune)needChoice(env, f, "recipe.finetune", "mode", {"full", "head", "head-then-full"});
   r.headFraction = needNum(env, f, "recipe.finetune", "headFraction");
+  // privacy: null (off) or { noiseMultiplier, maxGradNorm, sampling }.
+  auto pv = need(env, o, W, "privacy");
+  if (!pv.IsNull()) {
+    if (!pv.IsObject()) jsFail(env, ErrorKind::Spec, "recipe field \"privacy\" must be null or an object");
+    auto po = pv.As<Napi::Object>();
+    const char* P = "recipe.privacy";
+    r.privacy.on = true;
+    r.privacy.noiseMultiplier = needNum(env, po, P, "noiseMultiplier");
+    r.privacy.maxGradNorm = needNum(env, po, P, "maxGradNorm");
+    r.privacy.poisson = needChoice(env, po, P, "sampling", {"poisson", "shuffle"}) == 0;
+  }
   return r;
 }
 

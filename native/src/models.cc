@@ -15,6 +15,21 @@ torch::Tensor NetImpl::dropout(const torch::Tensor& x, double p) {
   return x * keep.div_(1.0 - p);
 }
 
+torch::Tensor NetImpl::linear(torch::nn::Linear& l, const torch::Tensor& x) {
+  auto y = l->forward(x);
+  if (!taps || !l->weight.requires_grad() || x.dim() != 2) return y;
+  // The caller may apply an in-place activation to what it gets: hand it a copy, keep `y` as the layer's output.
+  taps->lin.push_back({l.get(), x, y});
+  return y.clone();
+}
+
+torch::Tensor NetImpl::embed(torch::nn::Embedding& e, const torch::Tensor& idx) {
+  auto y = e->forward(idx);
+  if (!taps || !e->weight.requires_grad() || idx.dim() != 1) return y;
+  taps->emb.push_back({e.get(), idx, y});
+  return y.clone();
+}
+
 void NetImpl::setFeaturesTraining(bool on) {
   featuresTraining = on;
   for (auto& c : named_children())
@@ -57,11 +72,11 @@ struct MlpNet : NetImpl {
     auto h = x.flatten(1);
     if (!embs.empty()) {
       std::vector<torch::Tensor> parts{h};
-      for (size_t j = 0; j < embs.size(); j++) parts.push_back(embs[j]->forward(cat.select(1, (int64_t)j)));
+      for (size_t j = 0; j < embs.size(); j++) parts.push_back(embed(embs[j], cat.select(1, (int64_t)j)));
       h = torch::cat(parts, 1);
     }
     for (size_t i = 0; i < fcs.size(); i++) {
-      h = fcs[i]->forward(h);
+      h = linear(fcs[i], h);
       if (!bns.empty()) h = bns[i]->forward(h);
       h = dropout((h).relu_(), p);
     }

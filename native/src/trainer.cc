@@ -221,6 +221,17 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   torch::Device dev = deviceFor(r.cuda);
   setThreads(r.threads);
   if (train.count < 1) fail(ErrorKind::Input, "no training rows");
+  if (r.privacy.on) {
+    // The TypeScript side refuses these with typed errors first; the engine does not trust its caller.
+    if (spec.batchNorm || spec.family == Family::Resnet)
+      fail(ErrorKind::Spec, "batch norm is not private (it mixes the rows of a batch): train with batchNorm: false "
+                            "(the resnet family always has batch norm; use mlp or cnn)");
+    if (r.augment.on && (r.augment.mixup > 0 || r.augment.cutmix > 0 || r.augment.smote > 0))
+      fail(ErrorKind::Spec, "mixup, cutmix and smote mix rows, so per-sample gradients would not be per sample; "
+                            "turn them off under privacy");
+    if (!(r.privacy.maxGradNorm > 0) || !(r.privacy.noiseMultiplier >= 0))
+      fail(ErrorKind::Spec, "privacy needs maxGradNorm > 0 and noiseMultiplier >= 0");
+  }
   validateData(d, train, nullptr, "train", true);
   if (valid) validateData(d, *valid, nullptr, "valid", true);
 
@@ -268,8 +279,9 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   auto opt = makeOptimizer(*m->net, r);
   const int64_t B = std::min(r.batchSize, train.count);
   int64_t batchesPerEpoch = (train.count + B - 1) / B;
-  // A trailing batch of one row breaks batch norm and adds little: drop it when there are other batches.
-  const bool dropTail = batchesPerEpoch > 1 && train.count % B == 1;
+  // A trailing batch of one row breaks batch norm and adds little: drop it when there are other batches (private
+  // training has no batch norm, and its shuffled epochs keep every row).
+  const bool dropTail = !r.privacy.on && batchesPerEpoch > 1 && train.count % B == 1;
   if (dropTail) batchesPerEpoch--;
   const int64_t totalSteps = r.steps > 0 ? r.steps : r.epochs * batchesPerEpoch;
   const int64_t maxEpochs = (totalSteps + batchesPerEpoch - 1) / batchesPerEpoch;
@@ -283,7 +295,7 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     bt.aug = aug.get();
   }
   std::unique_ptr<ResidentRows> resident;
-  if (r.cuda && !aug && ResidentRows::bytes(d, train) <= kResidentMaxBytes)
+  if (r.cuda && !aug && !r.privacy.on && ResidentRows::bytes(d, train) <= kResidentMaxBytes)
     resident = std::make_unique<ResidentRows>(d, train, m->spec.channelsLast, dev, m->yMean, m->yStd);
   // The epoch's order as positions in `train`; `rowsOf` turns a batch of positions into data rows.
   std::vector<int64_t> perm(train.count), rowsOf(B);
@@ -312,6 +324,23 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   };
   if (headSteps > 0) freezeFeatures(true);
 
+  // DP-SGD: the private gradient replaces the batch-mean loss's. Per-sample losses (no reduction); the noise comes
+  // from the run's CPU generator. Poisson sampling: each step takes each training row with probability q = B / n
+  // (a variable number of rows, gathered in chunks of at most B); the expected batch size B divides the sum.
+  std::unique_ptr<PrivateGrad> dp;
+  std::vector<int64_t> stepRows;
+  const double q = (double)B / (double)train.count;
+  if (r.privacy.on) {
+    const bool cls = m->meta.classification;
+    const double smooth = spec.labelSmoothing;
+    PrivateGrad::LossFn perSample = [cls, smooth, &weights](const torch::Tensor& o, const torch::Tensor& yy) {
+      if (cls) return at::cross_entropy_loss(o, yy, weights, at::Reduction::None, -100, smooth);
+      return (o.squeeze(1) - yy).pow(2);
+    };
+    dp = std::make_unique<PrivateGrad>(*m->net, r.privacy, (double)B, gen, perSample);
+    stepRows.reserve((size_t)B * 2);
+  }
+
   for (int64_t epoch = 1; epoch <= maxEpochs; epoch++) {
     auto te = Clock::now();
     m->net->train();
@@ -331,9 +360,36 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
       if (frozen && step >= headSteps) {
         freezeFeatures(false);
         m->net->setFeaturesTraining(true);
+        if (dp) dp->reset();
       }
       lr = scheduledLr(r, step, totalSteps);
       setLr(*opt, lr);
+      if (dp) {
+        stepRows.clear();
+        if (r.privacy.poisson) {
+          for (int64_t i = 0; i < train.count; i++)
+            if ((double)(rng() >> 11) * 0x1.0p-53 < q) stepRows.push_back(i);
+        } else {
+          for (int64_t i = 0; i < b; i++) stepRows.push_back(perm[bi * B + i]);
+        }
+        const int64_t rowsInStep = (int64_t)stepRows.size();
+        double stepLoss = 0;
+        for (int64_t s0 = 0; s0 < rowsInStep; s0 += B) {
+          const int64_t cb = std::min(B, rowsInStep - s0);
+          for (int64_t i = 0; i < cb; i++) rowsOf[i] = train.at(stepRows[s0 + i]);
+          torch::Tensor x, c, y;
+          bt.fill(rowsOf.data(), cb, x, c, y, true);
+          stepLoss += dp->accumulate(x, c, y);
+        }
+        if (!std::isfinite(stepLoss)) diverged(epoch, step + 1, lr);
+        for (auto& p : params) p.mutable_grad().reset();
+        dp->finish();
+        opt->step();
+        lossSum += stepLoss;
+        seen += rowsInStep;
+        step++;
+        continue;
+      }
       torch::Tensor x, c, y;
       if (resident) {
         resident->batch(permDev.narrow(0, bi * B, b), x, c, y);

@@ -46,13 +46,16 @@ const cases = [
   ["mlp regression", { family: "mlp", hidden: [8] }, dense(80, 6, true)],
   ["text conv", { family: "text", variant: "conv", width: 0.25 }, tokens(60, 12)],
   ["text bag", { family: "text", width: 0.25, dropout: 0.1 }, tokens(60, 12)],
+  // DP-SGD: per-layer per-sample gradients (linear + embedding taps), and micro-batches (convolutions).
+  ["private mlp + categorical", { family: "mlp", hidden: [16, 8], dropout: 0.2 }, dense(80, 6, false), { privacy: { noiseMultiplier: 1, maxGradNorm: 1, sampling: "poisson" } }],
+  ["private cnn", { family: "cnn", channels: [4], fc: 8, batchNorm: false, channelsLast: false }, images(40, 1, 8), { privacy: { noiseMultiplier: 1, maxGradNorm: 1, sampling: "shuffle" } }],
 ];
 const dir = mkdtempSync(join(tmpdir(), "enough-memcheck-"));
 try {
-  for (const [name, spec, d] of cases) {
+  for (const [name, spec, d, extra] of cases) {
     const n = d.n;
     const { model } = await train(spec, d, { train: range(0, n - 16), valid: range(n - 16, n) },
-      { threads: 1, epochs: 2, batchSize: 16, earlyStopping: { patience: 1 }, seed: 1 });
+      { threads: 1, epochs: 2, batchSize: 16, earlyStopping: { patience: 1 }, seed: 1, ...extra });
     await model.predict(d, range(0, 10));
     await model.embed(d, range(0, 10));
     await model.evaluate(d);

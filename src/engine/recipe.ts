@@ -31,6 +31,28 @@ export interface Recipe {
   init?: InitOptions;
   /** Which parameters train (default "full"; a torchscript backbone defaults to "head": frozen features). */
   finetune?: FinetuneMode | { mode: FinetuneMode; headFraction?: number };
+  /**
+   * Differentially private training (DP-SGD, part of the Run id through the recipe): per-sample gradients clipped
+   * to `maxGradNorm`, Gaussian noise of `noiseMultiplier * maxGradNorm`, divided by the expected batch size. The
+   * result's `privacy` reports the (epsilon, delta) spent (Rényi-DP accountant, src/strategies/privacy). Needs a
+   * model without batch norm; mixup, cutmix and smote are refused.
+   */
+  privacy?: PrivacyOptions;
+}
+
+export interface PrivacyOptions {
+  /** sigma: the noise standard deviation as a multiple of maxGradNorm (>= 0; 0 clips without noise: epsilon is infinite). */
+  noiseMultiplier: number;
+  /** C: the L2 norm each sample's gradient is clipped to (> 0). */
+  maxGradNorm: number;
+  /**
+   * "poisson": each step takes each training row with probability batchSize / n (a variable batch; the accountant's
+   * assumption, so the epsilon is a proven bound). "shuffle": the epoch's shuffled fixed-size batches, accounted as
+   * if Poisson with the same rate (the common practice, as TF Privacy's compute_dp_sgd_privacy; not a proven bound).
+   */
+  sampling: "poisson" | "shuffle";
+  /** delta of the reported (epsilon, delta) (default min(1e-5, 1 / (10 n)) for n training rows). */
+  delta?: number;
 }
 
 export type FinetuneMode = "full" | "head" | "head-then-full";
@@ -173,7 +195,7 @@ export function resolveFinetune(f: Recipe["finetune"], backbone: boolean): { mod
   return { mode: o.mode, headFraction: "headFraction" in o && o.headFraction !== undefined ? o.headFraction : o.mode === "head-then-full" ? 0.25 : 0 };
 }
 
-const FIELDS = ["optimizer", "lr", "momentum", "nesterov", "weightDecay", "schedule", "epochs", "steps", "batchSize", "earlyStopping", "seed", "threads", "device", "augment", "init", "finetune"];
+const FIELDS = ["optimizer", "lr", "momentum", "nesterov", "weightDecay", "schedule", "epochs", "steps", "batchSize", "earlyStopping", "seed", "threads", "device", "augment", "init", "finetune", "privacy"];
 const MODES: FinetuneMode[] = ["full", "head", "head-then-full"];
 
 /**
@@ -263,5 +285,29 @@ export function validateRecipe(recipe: Recipe): Recipe {
       }
     }
   }
+  if (r.privacy !== undefined) validatePrivacy(r.privacy);
   return recipe;
+}
+
+const PRIVACY_FIELDS = ["noiseMultiplier", "maxGradNorm", "sampling", "delta"];
+
+function validatePrivacy(p: unknown): void {
+  const pbad = (msg: string): never => {
+    throw new SpecError("PRIVACY_INVALID", `recipe field "privacy" ${msg}`, { hint: "e.g. privacy: { noiseMultiplier: 1.1, maxGradNorm: 1, sampling: \"poisson\" }" });
+  };
+  if (typeof p !== "object" || p === null || Array.isArray(p)) pbad("must be { noiseMultiplier, maxGradNorm, sampling, delta? }");
+  const o = p as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!PRIVACY_FIELDS.includes(k)) pbad(`has unknown field "${k}"; valid: ${PRIVACY_FIELDS.join(", ")}`);
+  const n = o.noiseMultiplier;
+  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) pbad(`.noiseMultiplier must be a number >= 0, got ${JSON.stringify(n)}`);
+  const c = o.maxGradNorm;
+  if (typeof c !== "number" || !Number.isFinite(c) || c <= 0) pbad(`.maxGradNorm must be a positive number, got ${JSON.stringify(c)}`);
+  if (o.sampling !== "poisson" && o.sampling !== "shuffle") pbad(`.sampling must be "poisson" or "shuffle", got ${JSON.stringify(o.sampling)}`);
+  const d = o.delta;
+  if (d !== undefined && (typeof d !== "number" || !(d > 0 && d < 1))) pbad(`.delta must be a number in (0, 1), got ${JSON.stringify(d)}`);
+}
+
+/** The default delta for n training rows: min(1e-5, 1 / (10 n)), well below 1/n. */
+export function defaultDelta(n: number): number {
+  return Math.min(1e-5, 1 / (10 * Math.max(1, n)));
 }

@@ -2,7 +2,9 @@
 import { CancelledError, InputError } from "../errors.js";
 import { call, engineDefaultThreads, loadAddon } from "./native.js";
 import { inputMetaOf, Model } from "./model.js";
-import { defaultRecipe, resolveAugment, resolveFinetune, validateRecipe, type Recipe } from "./recipe.js";
+import { defaultDelta, defaultRecipe, resolveAugment, resolveFinetune, validateRecipe, type Recipe } from "./recipe.js";
+import { dpSgdEpsilon } from "./accountant.js";
+import { SpecError } from "../errors.js";
 import { resolveSpec, type ModelSpec, type ResolvedSpec } from "./spec.js";
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -38,6 +40,22 @@ export interface TrainResult {
   samplesPerSecond: number;
   stoppedEarly: boolean;
   paramCount: number;
+  /** Private trainings only (recipe.privacy): what was spent, by the Rényi-DP accountant. */
+  privacy?: PrivacyReport;
+}
+
+/**
+ * The privacy of a DP-SGD training: `steps` steps at sampling rate `sampleRate` (batchSize / n) with noise
+ * multiplier `noiseMultiplier` are (epsilon, delta)-DP for add/remove-one adjacency (the Rényi-DP accountant with the
+ * improved conversion, as Opacus). With sampling "shuffle" the same numbers are the usual approximation. epsilon is
+ * Infinity when noiseMultiplier is 0 (null in JSON).
+ */
+export interface PrivacyReport {
+  sampleRate: number;
+  noiseMultiplier: number;
+  steps: number;
+  delta: number;
+  epsilon: number;
 }
 
 export interface TrainOptions {
@@ -84,6 +102,9 @@ export async function train(
   if (!(rows?.train instanceof Int32Array)) throw new InputError("ENGINE_INPUT", "rows.train must be an Int32Array of row indices");
   if (rows.valid !== undefined && !(rows.valid instanceof Int32Array)) throw new InputError("ENGINE_INPUT", "rows.valid must be an Int32Array of row indices");
   const r = { ...defaultRecipe(data.xKind, rows.train.length), ...recipe };
+  const augment = resolveAugment(r.augment, data);
+  const finetune = resolveFinetune(r.finetune, resolved.family === "torchscript");
+  if (r.privacy) checkPrivate(resolved, augment, finetune.mode);
   const es = r.earlyStopping;
   // every recipe field explicit, defaults filled: the form the addon reads (it fills no default itself)
   const nativeRecipe = {
@@ -102,9 +123,10 @@ export async function train(
     seed: r.seed ?? 0,
     threads: r.threads ?? engineDefaultThreads(),
     device: r.device ?? "cpu",
-    augment: resolveAugment(r.augment, data),
+    augment,
     init: r.init ? { weights: await initWeightsPath(r.init.weights, resolved), skipHead: r.init.skipHead ?? false } : null,
-    finetune: resolveFinetune(r.finetune, resolved.family === "torchscript"),
+    finetune,
+    privacy: r.privacy ? { noiseMultiplier: r.privacy.noiseMultiplier, maxGradNorm: r.privacy.maxGradNorm, sampling: r.privacy.sampling } : null,
   };
   if (opts.signal?.aborted) throw new CancelledError("training cancelled before it started");
   const cancel = new Int32Array(1);
@@ -117,8 +139,41 @@ export async function train(
     const out = await call(() =>
       addon.train(resolved, data, rows.train, rows.valid ?? null, nativeRecipe, onEpoch ? (e) => onEpoch(e as EpochReport) : null, cancel),
     );
-    return { model: new Model(spec, resolved, inputMetaOf(data), out.model), result: out.result as TrainResult };
+    const result = out.result as TrainResult;
+    if (r.privacy) {
+      const n = rows.train.length;
+      const sampleRate = Math.min(r.batchSize ?? n, n) / n;
+      const delta = r.privacy.delta ?? defaultDelta(n);
+      const noiseMultiplier = r.privacy.noiseMultiplier;
+      const { epsilon } = dpSgdEpsilon({ sampleRate, noiseMultiplier, steps: result.steps, delta });
+      result.privacy = { sampleRate, noiseMultiplier, steps: result.steps, delta, epsilon };
+    }
+    return { model: new Model(spec, resolved, inputMetaOf(data), out.model), result };
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Private training refuses what is not private: batch norm (it mixes a batch's rows), row-mixing augmentation. */
+function checkPrivate(resolved: ResolvedSpec, augment: ReturnType<typeof resolveAugment>, finetune: string): void {
+  if (resolved.family === "resnet") {
+    throw new SpecError("PRIVACY_BATCH_NORM", "recipe.privacy: the resnet family always has batch norm, which is not private (it mixes the rows of a batch); use mlp or cnn with batchNorm: false", {
+      hint: "use family mlp or cnn with batchNorm: false",
+    });
+  }
+  if (resolved.batchNorm) {
+    throw new SpecError("PRIVACY_BATCH_NORM", "recipe.privacy: batch norm is not private (its statistics mix the rows of a batch, so a row's gradient depends on the others); train with batchNorm: false", {
+      hint: "set batchNorm: false in the model spec",
+    });
+  }
+  if (resolved.family === "torchscript" && finetune !== "head") {
+    throw new SpecError("PRIVACY_BATCH_NORM", "recipe.privacy: a TorchScript backbone may hold batch norm; private training only fine-tunes its head", {
+      hint: 'use finetune: "head"',
+    });
+  }
+  if (augment && (augment.mixup > 0 || augment.cutmix > 0 || augment.smote > 0)) {
+    throw new SpecError("PRIVACY_AUGMENT", "recipe.privacy: mixup, cutmix and smote mix training rows, so a per-sample gradient would not be one sample's", {
+      hint: "turn them off (crop, flip, rotate, scale, cutout, noise and the token ops are per row)",
+    });
   }
 }
