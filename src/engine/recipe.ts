@@ -41,8 +41,16 @@ export interface Recipe {
 }
 
 export interface PrivacyOptions {
-  /** sigma: the noise standard deviation as a multiple of maxGradNorm (>= 0; 0 clips without noise: epsilon is infinite). */
-  noiseMultiplier: number;
+  /**
+   * sigma: the noise standard deviation as a multiple of maxGradNorm (>= 0; 0 clips without noise: epsilon is
+   * infinite). Give it or `epsilon`, not both.
+   */
+  noiseMultiplier?: number;
+  /**
+   * A privacy budget instead of a noise level: train() calibrates the smallest sigma whose planned steps (every
+   * epoch, no early stop) spend at most this epsilon at `delta`; an early stop spends less.
+   */
+  epsilon?: number;
   /** C: the L2 norm each sample's gradient is clipped to (> 0). */
   maxGradNorm: number;
   /**
@@ -289,7 +297,7 @@ export function validateRecipe(recipe: Recipe): Recipe {
   return recipe;
 }
 
-const PRIVACY_FIELDS = ["noiseMultiplier", "maxGradNorm", "sampling", "delta"];
+const PRIVACY_FIELDS = ["noiseMultiplier", "epsilon", "maxGradNorm", "sampling", "delta"];
 
 function validatePrivacy(p: unknown): void {
   const pbad = (msg: string): never => {
@@ -299,7 +307,10 @@ function validatePrivacy(p: unknown): void {
   const o = p as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!PRIVACY_FIELDS.includes(k)) pbad(`has unknown field "${k}"; valid: ${PRIVACY_FIELDS.join(", ")}`);
   const n = o.noiseMultiplier;
-  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) pbad(`.noiseMultiplier must be a number >= 0, got ${JSON.stringify(n)}`);
+  const e = o.epsilon;
+  if ((n === undefined) === (e === undefined)) pbad("needs exactly one of noiseMultiplier (a noise level) and epsilon (a privacy budget)");
+  if (n !== undefined && (typeof n !== "number" || !Number.isFinite(n) || n < 0)) pbad(`.noiseMultiplier must be a number >= 0, got ${JSON.stringify(n)}`);
+  if (e !== undefined && (typeof e !== "number" || !Number.isFinite(e) || e < 0.1)) pbad(`.epsilon must be a number >= 0.1 (smaller budgets are beyond the accountant's orders), got ${JSON.stringify(e)}`);
   const c = o.maxGradNorm;
   if (typeof c !== "number" || !Number.isFinite(c) || c <= 0) pbad(`.maxGradNorm must be a positive number, got ${JSON.stringify(c)}`);
   if (o.sampling !== "poisson" && o.sampling !== "shuffle") pbad(`.sampling must be "poisson" or "shuffle", got ${JSON.stringify(o.sampling)}`);

@@ -3,7 +3,7 @@ import { CancelledError, InputError } from "../errors.js";
 import { call, engineDefaultThreads, loadAddon } from "./native.js";
 import { inputMetaOf, Model } from "./model.js";
 import { defaultDelta, defaultRecipe, resolveAugment, resolveFinetune, validateRecipe, type Recipe } from "./recipe.js";
-import { dpSgdEpsilon } from "./accountant.js";
+import { calibrateNoise, dpSgdEpsilon } from "./accountant.js";
 import { SpecError } from "../errors.js";
 import { resolveSpec, type ModelSpec, type ResolvedSpec } from "./spec.js";
 import { existsSync, statSync } from "node:fs";
@@ -56,6 +56,36 @@ export interface PrivacyReport {
   steps: number;
   delta: number;
   epsilon: number;
+  /** The budget asked for (recipe.privacy.epsilon), when the noise was calibrated to it. */
+  targetEpsilon?: number;
+}
+
+/**
+ * The noise of a private training: the given sigma, or the smallest sigma whose planned steps (the same count the
+ * engine plans: every epoch of ceil(n / B) batches, or recipe.steps) spend at most
+ * the epsilon asked. An early stop only spends less.
+ */
+function resolvePrivacy(
+  p: NonNullable<Recipe["privacy"]>,
+  n: number,
+  r: { batchSize?: number; epochs?: number; steps?: number },
+): { noiseMultiplier: number; maxGradNorm: number; sampling: "poisson" | "shuffle"; sampleRate: number; delta: number; targetEpsilon?: number } {
+  const B = Math.min(r.batchSize ?? n, n);
+  const sampleRate = B / n;
+  const delta = p.delta ?? defaultDelta(n);
+  let noiseMultiplier = p.noiseMultiplier;
+  if (noiseMultiplier === undefined) {
+    const perEpoch = Math.ceil(n / B); // private trainings keep a trailing batch of one row (trainer.cc)
+    const steps = r.steps && r.steps > 0 ? r.steps : (r.epochs ?? 1) * perEpoch;
+    try {
+      noiseMultiplier = calibrateNoise({ epsilon: p.epsilon!, delta, sampleRate, steps });
+    } catch (err) {
+      throw new SpecError("PRIVACY_INVALID", `recipe.privacy: no noise level reaches epsilon ${p.epsilon} at delta ${delta} over ${steps} steps at sampling rate ${sampleRate.toFixed(4)} (${(err as Error).message})`, {
+        hint: "ask for a larger epsilon, fewer epochs or a smaller batch",
+      });
+    }
+  }
+  return { noiseMultiplier, maxGradNorm: p.maxGradNorm, sampling: p.sampling, sampleRate, delta, ...(p.epsilon !== undefined ? { targetEpsilon: p.epsilon } : {}) };
 }
 
 export interface TrainOptions {
@@ -105,6 +135,7 @@ export async function train(
   const augment = resolveAugment(r.augment, data);
   const finetune = resolveFinetune(r.finetune, resolved.family === "torchscript");
   if (r.privacy) checkPrivate(resolved, augment, finetune.mode);
+  const privacy = r.privacy ? resolvePrivacy(r.privacy, rows.train.length, r) : null;
   const es = r.earlyStopping;
   // every recipe field explicit, defaults filled: the form the addon reads (it fills no default itself)
   const nativeRecipe = {
@@ -126,7 +157,7 @@ export async function train(
     augment,
     init: r.init ? { weights: await initWeightsPath(r.init.weights, resolved), skipHead: r.init.skipHead ?? false } : null,
     finetune,
-    privacy: r.privacy ? { noiseMultiplier: r.privacy.noiseMultiplier, maxGradNorm: r.privacy.maxGradNorm, sampling: r.privacy.sampling } : null,
+    privacy: privacy ? { noiseMultiplier: privacy.noiseMultiplier, maxGradNorm: privacy.maxGradNorm, sampling: privacy.sampling } : null,
   };
   if (opts.signal?.aborted) throw new CancelledError("training cancelled before it started");
   const cancel = new Int32Array(1);
@@ -140,13 +171,10 @@ export async function train(
       addon.train(resolved, data, rows.train, rows.valid ?? null, nativeRecipe, onEpoch ? (e) => onEpoch(e as EpochReport) : null, cancel),
     );
     const result = out.result as TrainResult;
-    if (r.privacy) {
-      const n = rows.train.length;
-      const sampleRate = Math.min(r.batchSize ?? n, n) / n;
-      const delta = r.privacy.delta ?? defaultDelta(n);
-      const noiseMultiplier = r.privacy.noiseMultiplier;
+    if (privacy) {
+      const { sampleRate, noiseMultiplier, delta } = privacy;
       const { epsilon } = dpSgdEpsilon({ sampleRate, noiseMultiplier, steps: result.steps, delta });
-      result.privacy = { sampleRate, noiseMultiplier, steps: result.steps, delta, epsilon };
+      result.privacy = { sampleRate, noiseMultiplier, steps: result.steps, delta, epsilon, ...(privacy.targetEpsilon !== undefined ? { targetEpsilon: privacy.targetEpsilon } : {}) };
     }
     return { model: new Model(spec, resolved, inputMetaOf(data), out.model), result };
   } finally {

@@ -23,7 +23,7 @@ export interface RunTrainDeps {
     opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal },
   ): Promise<{
     model: TrainedModel;
-    result: { history: EpochRecord[]; bestEpoch: number; epochs: number; steps: number; seconds: number; samplesPerSecond: number; stoppedEarly: boolean; paramCount: number };
+    result: { history: EpochRecord[]; bestEpoch: number; epochs: number; steps: number; seconds: number; samplesPerSecond: number; stoppedEarly: boolean; paramCount: number; privacy?: RunResult["privacy"] };
   }>;
   versions(): Record<string, string>;
   /** Averages trained members' predictions (the engine's Ensemble); needed only for ensemble Runs. */
@@ -78,6 +78,7 @@ export async function trainRun(
       nTrain: train.length,
       nValid: valid.length,
       versions: deps.versions(),
+      ...(result.privacy ? { privacy: { ...result.privacy } } : {}),
     };
   } finally {
     model.dispose();

@@ -74,6 +74,8 @@ export interface RunResult {
   nTrain: number;
   nValid: number;
   versions: Record<string, string>;
+  /** Private Runs only: the sampling rate, noise multiplier, steps, delta and epsilon spent (engine's PrivacyReport). */
+  privacy?: { sampleRate: number; noiseMultiplier: number; steps: number; delta: number; epsilon: number; targetEpsilon?: number };
 }
 
 /** A failure as it crosses process boundaries (errors do not survive structured cloning with their class). */

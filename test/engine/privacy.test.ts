@@ -137,6 +137,21 @@ describe("engine: DP-SGD (recipe.privacy)", () => {
     await expect(train({ family: "mlp", hidden: [8] }, d, { train: range(0, 60) }, { ...one, privacy, augment: { mixup: 0.2 } })).rejects.toMatchObject({ code: "PRIVACY_AUGMENT" });
   });
 
+  it("privacy.epsilon calibrates the noise so the planned steps spend at most that budget", async () => {
+    const d = blobs(200, 6, 3, 2);
+    const { model, result } = await train({ family: "mlp", hidden: [8] }, d, { train: range(0, 200) }, { ...one, batchSize: 25, epochs: 3, privacy: { epsilon: 4, maxGradNorm: 1, sampling: "poisson", delta: 1e-4 } });
+    model.dispose();
+    const p = result.privacy!;
+    expect(p.targetEpsilon).toBe(4);
+    expect(p.steps).toBe(24);
+    expect(p.epsilon).toBeLessThanOrEqual(4);
+    expect(p.epsilon).toBeGreaterThan(3.9); // the smallest sigma: the budget is spent, not wasted
+    expect(p.noiseMultiplier).toBeCloseTo(calibrateNoise({ epsilon: 4, delta: 1e-4, sampleRate: 0.125, steps: 24 }), 10);
+    await expect(
+      train({ family: "mlp", hidden: [8] }, d, { train: range(0, 200) }, { ...one, epochs: 1, privacy: { epsilon: 4, noiseMultiplier: 1, maxGradNorm: 1, sampling: "poisson" } }),
+    ).rejects.toMatchObject({ code: "PRIVACY_INVALID" });
+  });
+
   it("validates recipe.privacy with typed errors", async () => {
     const d = blobs(60, 4, 3, 1);
     const bad = [
@@ -145,6 +160,8 @@ describe("engine: DP-SGD (recipe.privacy)", () => {
       { noiseMultiplier: 1, maxGradNorm: 1, sampling: "random" },
       { noiseMultiplier: 1, maxGradNorm: 1, sampling: "poisson", delta: 1 },
       { noiseMultiplier: 1, maxGradNorm: 1, sampling: "poisson", epsilon: 3 },
+      { maxGradNorm: 1, sampling: "poisson" },
+      { epsilon: 0.01, maxGradNorm: 1, sampling: "poisson" },
     ];
     for (const privacy of bad) {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
