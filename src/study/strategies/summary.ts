@@ -33,6 +33,8 @@ export interface LeverInput {
   seconds: { lever: number; baseline: number } | null;
   inferenceX: number;
   best?: LeverResult["best"];
+  /** transfer:source: the pretraining (amortised into computeX over this study's Runs of the lever). */
+  pretrain?: { seconds: number; reused: boolean; artifact: string };
 }
 
 export function summariseLever(
@@ -67,9 +69,10 @@ export function summariseLever(
     points: strategy,
     scoreAtPool: scoreAt(strategy, o),
     cost: {
-      computeX: lever.identical ? 1 : lever.seconds && lever.seconds.baseline > 0 ? lever.seconds.lever / lever.seconds.baseline : null,
+      computeX: lever.identical ? 1 : lever.seconds && lever.seconds.baseline > 0 ? (lever.seconds.lever + (lever.pretrain?.seconds ?? 0)) / lever.seconds.baseline : null,
       inferenceX: lever.inferenceX,
       labelsSaved,
+      ...(lever.pretrain ? { pretrain: lever.pretrain } : {}),
     },
     ...(lever.best ? { best: lever.best } : {}),
   };
