@@ -81,4 +81,16 @@ describe.skipIf(!engineBuilt)("transfer:source (real engine)", () => {
     expect(second.runs.length).toBe(first.runs.length);
     expect(second.runs.every((r) => r.reused)).toBe(true);
   }, 120_000);
+
+  it("a source with another input shape is a typed error before anything trains", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "enough-transfer-shape-"));
+    const { target } = writeTasks(dir);
+    const other = join(dir, "other.csv");
+    writeFileSync(other, "a,b,label\n" + Array.from({ length: 40 }, (_, i) => `${i},${i % 3},${i % 2 ? "x" : "y"}`).join("\n") + "\n");
+    const err = await strategies({ data: target, targetColumn: "label", try: [`transfer:source=${other}`], sizes: "24", seeds: 1, store: join(dir, "s.db"), cacheRoot: join(dir, "cache") }).catch((e) => e);
+    expect(err.code).toBe("TRANSFER_SHAPE");
+    expect(err.message).toMatch(/dense \[2\].*dense \[24\]/);
+    expect(existsSync(join(dir, "artifacts"))).toBe(false);
+  });
 });
+

@@ -3,11 +3,16 @@ import type { MultiplierKind, MultiplierVerdict } from "../../curves/multiplier-
 import type { Params } from "../../strategies/search/index.js";
 import type { ReportRun } from "../estimate-result.js";
 
-/** One multiplier reading; `hi` is null where the interval's upper end lies beyond the baseline's data. */
+/**
+ * One multiplier reading; `hi` is null where the interval's upper end lies beyond the baseline's data. At the
+ * target, `lo` and `hi` are both null with `noInterval` saying why when fewer than 3 seeds are paired.
+ */
 export interface MultiplierRow {
   n: number;
   value: number;
-  lo: number;
+  lo: number | null;
+  /** Why there is no interval (lo and hi null): "too few seeds for an interval at the target (...)". */
+  noInterval?: string;
   hi: number | null;
   kind: MultiplierKind;
   extrapolated: boolean;
