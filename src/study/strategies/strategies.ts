@@ -83,8 +83,13 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
     // Pretraining first, once per transfer lever (or never: a finished artifact is re-used), in a worker process.
     const pretrained = new Map<string, PretrainOutcome>();
     for (const l of transfers) {
-      if (options.signal?.aborted) break;
-      const p = await pretrain({ lever: l, source: sources.get(l.label)!, spec: baseSpec, seed: 0, validFraction, engineVersion, storePath, executor, deps });
+      if (options.signal?.aborted) cancel([]);
+      // Seed 0 is the study's first seed (seeds are 0..seeds-1): one pretrained model serves every seed's Runs.
+      const p = await pretrain({ lever: l, source: sources.get(l.label)!, spec: baseSpec, seed: 0, validFraction, engineVersion, storePath, executor, deps }).catch((err: unknown) => {
+        // A Ctrl-C during pretraining is a cancellation (nothing finished yet), not a failed pretraining.
+        if (options.signal?.aborted) cancel([]);
+        throw err;
+      });
       pretrained.set(l.label, p);
       configs.set(l.label, leverChange(l, baseSpec, options.recipe, p));
       decide(`${l.label}: ${p.reused ? "re-used the pretrained model" : `pretrained on ${int(p.size)} source rows in ${p.seconds.toFixed(1)} s`} (artifact ${p.key})`);
