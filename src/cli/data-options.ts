@@ -30,6 +30,7 @@ export interface DataCliOptions {
   refresh?: boolean;
   keepPiiFeatures?: boolean;
   allowBadRows?: boolean;
+  classes?: string;
 }
 
 const KINDS: ColumnKind[] = ["numeric", "categorical", "text", "id", "constant"];
@@ -55,7 +56,8 @@ export function addDataOptions(cmd: Command, opts: { target?: boolean; seed?: bo
     .option("--allow-bad-rows", "go on when more than 1% of the file's lines cannot be read (they are still counted and named)")
     .option("--test-source <file>", "a separate test file with the same columns")
     .option("--test-column <column>", "a column marking test rows (test/true/1/yes)")
-    .option("--test-fraction <f>", "fraction of rows held out for testing", "0.2");
+    .option("--test-fraction <f>", "fraction of rows held out for testing", "0.2")
+    .option("--classes <ids|names>", "keep only these classes, e.g. 5-9 (ids; label values for integer labels) or cat,dog (names); labels are re-indexed");
   if (opts.seed !== false) cmd.option("--seed <n>", "split seed", "0");
   else cmd.option("--split-seed <n>", "seed of the test split", "0");
   return cmd
@@ -106,6 +108,7 @@ export function toLoadOptions(opts: DataCliOptions): LoadOptions {
     ...(opts.refresh ? { refresh: true } : {}),
     ...(opts.keepPiiFeatures ? { keepPiiFeatures: true } : {}),
     ...(opts.allowBadRows ? { allowBadRows: true } : {}),
+    ...(opts.classes !== undefined ? { classes: opts.classes } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { readFashionMnist, FASHION_MNIST_DIR } from "./sources/idx.js";
 import { imageStats } from "./sources/pixels.js";
 import type { Built } from "./tabular.js";
 import type { LoadOptions } from "./options.js";
+import { classFilterWarning, filterClasses, takeBlocks } from "./classes.js";
 
 export const BUILTINS = ["fashion-mnist"];
 
@@ -31,11 +32,26 @@ export function builtinFiles(_name: string): string[] {
 export async function loadBuiltin(_name: string, opts: LoadOptions): Promise<Built> {
   opts.onProgress?.({ phase: "read" });
   const d = await readFashionMnist();
-  const pool = d.split.train;
-  const { mean, std } = imageStats(d.x, 1, 28 * 28, pool);
-  const counts = new Array<number>(10).fill(0);
-  for (const c of d.y) counts[c]!++;
-  const tensors = { task: d.task, numClasses: d.numClasses, n: d.n, x: d.x, xShape: d.xShape, xKind: d.xKind, imageMean: mean, imageStd: std, y: d.y };
+  const warnings: string[] = [];
+  let { x, y, n, classes } = d;
+  let split = { train: d.split.train, test: d.split.test };
+  let filter: ReturnType<typeof filterClasses> | null = null;
+  if (opts.classes !== undefined) {
+    // Before the pixel statistics: they are fitted on the kept classes' training images only.
+    filter = filterClasses(d.y, d.classes, opts.classes);
+    const newIndex = new Int32Array(d.n).fill(-1);
+    filter.rows.forEach((r, i) => (newIndex[r] = i));
+    const keep = (rows: Int32Array) => Int32Array.from(Array.from(rows, (r) => newIndex[r]!).filter((i) => i >= 0));
+    split = { train: keep(d.split.train), test: keep(d.split.test) };
+    x = takeBlocks(d.x, filter.rows, 28 * 28);
+    y = filter.y;
+    n = filter.rows.length;
+    classes = filter.classes;
+    warnings.push(classFilterWarning(opts.classes, filter, d.classes.length));
+  }
+  const pool = split.train;
+  const { mean, std } = imageStats(x, 1, 28 * 28, pool);
+  const tensors = { task: d.task, numClasses: classes.length, n, x, xShape: d.xShape, xKind: d.xKind, imageMean: mean, imageStd: std, y };
   return {
     source: opts.source,
     schema: {
@@ -43,23 +59,24 @@ export async function loadBuiltin(_name: string, opts: LoadOptions): Promise<Bui
       task: "classification",
       target: "label",
       groups: [],
-      classes: d.classes,
+      classes,
       columns: [
-        { name: "image", kind: "image", reason: "28×28 grayscale (IDX)", missing: 0, distinct: d.n, role: "feature" },
-        { name: "label", kind: "categorical", reason: "classification: 10 classes", missing: 0, distinct: 10, role: "target" },
+        { name: "image", kind: "image", reason: "28×28 grayscale (IDX)", missing: 0, distinct: n, role: "feature" },
+        { name: "label", kind: "categorical", reason: `classification: ${classes.length} classes`, missing: 0, distinct: classes.length, role: "target" },
       ],
     },
     tensors,
-    split: { test: d.split.test, pool },
+    split: { test: split.test, pool },
     groups: {},
-    encoders: { kind: "image", channels: 1, height: 28, width: 28, mean, std, target: { column: "label", task: "classification", classes: d.classes } },
+    encoders: { kind: "image", channels: 1, height: 28, width: 28, mean, std, target: { column: "label", task: "classification", classes } },
     report: {
       file: "builtin:fashion-mnist",
       rowsRead: d.n,
-      rowsKept: d.n,
+      rowsKept: n,
       rowsSkipped: 0,
       skipped: [],
-      warnings: opts.testFraction !== undefined || opts.testSource || opts.testColumn ? ["builtin:fashion-mnist uses its official test split (10,000 images); test options are ignored"] : [],
+      warnings: [...warnings, ...(opts.testFraction !== undefined || opts.testSource || opts.testColumn ? ["builtin:fashion-mnist uses its official test split; test options are ignored"] : [])],
+      ...(filter ? { classFilter: { classes: filter.classes, rowsDropped: filter.dropped } } : {}),
     },
   };
 }

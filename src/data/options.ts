@@ -2,6 +2,7 @@
 import type { Task } from "../engine/types.js";
 import type { ColumnKind } from "./types.js";
 import { join } from "node:path";
+import { classTokens } from "./classes.js";
 
 /** Where encoded datasets are cached unless cacheRoot says otherwise (here, so that studies can check it without loading the data layer). */
 export const DEFAULT_CACHE_ROOT = join(".enough", "cache");
@@ -43,6 +44,12 @@ export interface LoadOptions {
   imageSize?: number | [number, number];
   grayscale?: boolean;
   textColumn?: string;
+  /**
+   * Keep only these classes (classification): "5-9" (ids, or label values when labels are integers), "cat,dog"
+   * (names), or a list of such. Applied before the split; labels are re-indexed 0..k-1; the dropped rows are counted
+   * in the load report.
+   */
+  classes?: string | string[];
   /** Default .enough/cache (relative to the current folder). */
   cacheRoot?: string;
   /** Re-encode even when a cached copy exists. */
@@ -65,6 +72,8 @@ export function fingerprintOptions(o: LoadOptions): Record<string, unknown> {
     imageSize: o.imageSize ?? null,
     grayscale: o.grayscale ?? null,
     textColumn: o.textColumn ?? null,
+    // Only when given: every fingerprint from before the filter existed stays what it was (and so do its Runs).
+    ...(o.classes !== undefined ? { classes: classTokens(o.classes) } : {}),
     // keepPiiFeatures enters the key through datasetFingerprint (tabular sources only); allowBadRows does not enter
     // it: a load either fails or gives the same rows.
   };

@@ -13,6 +13,7 @@ import { groupSplit, quantileBins, stratifiedSplit } from "./split.js";
 import { unknownColumnHint } from "./suggest.js";
 import { personalDataColumns } from "./pii-columns.js";
 import { checkLoss } from "./loss.js";
+import { classFilterWarning, filterClasses, takeRows, type ClassFilter } from "./classes.js";
 import type { ColumnInfo, ColumnKind, Dataset, DataKind, Schema } from "./types.js";
 import { fitTabular, applyTabular, type RawColumn } from "./encoders/tabular.js";
 import { fitText, applyText } from "./encoders/text.js";
@@ -214,8 +215,19 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
   if (textColumn) exprs.push({ sql: `en_str(${ident(textColumn)})`, spec: "str" });
   const expected = parts.reduce((a, p) => a + p.rows, 0);
   const got = await readColumns(duck, exprs, `src WHERE ${keep}`, expected);
-  const n = got.n;
-  const data = inOrder(got.columns, n);
+  let n = got.n;
+  let data = inOrder(got.columns, n);
+  // --- the class filter: before the split and the encoders, so both see only the kept classes' rows
+  let filter: ClassFilter | null = null;
+  if (opts.classes !== undefined) {
+    if (task !== "classification") {
+      throw new InputError("CLASSES_NEED_CLASSIFICATION", `${file}: --classes filters a classification target, but '${target}' is read as ${task}`, { hint: `force classification with --kind ${target}=categorical, or drop --classes` });
+    }
+    filter = filterClasses(data[2] as Int32Array, classes!, opts.classes);
+    const keptRows = filter.rows;
+    data = data.map((c, j) => (j === 2 ? filter!.y : takeRows(c, keptRows)));
+    n = keptRows.length;
+  }
   const part = data[0] as Int32Array;
   const idx = data[1] as Int32Array;
   const yRaw = data[2]!;
@@ -227,6 +239,7 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
 
   const rowsRead = parts.reduce((a, p) => a + p.rowsRead, 0);
   const bad = parts.reduce((a, p) => a + p.skipped.total, 0);
+  const dropped = filter?.dropped ?? 0;
   if (n === 0 || bad > 0.5 * rowsRead) {
     const utf8 = skipped.list().some((s) => s.reason.includes("UTF-8") && s.count > 0.5 * bad);
     const why = skipped.list().map((s) => skipWarning(s)).join("; ");
@@ -238,6 +251,10 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
 
   // --- labels
   const warnings: string[] = [...parts.flatMap((p) => p.warnings), ...piiWarning];
+  if (filter) {
+    warnings.push(classFilterWarning(opts.classes!, filter, classes!.length));
+    classes = filter.classes;
+  }
   let y: Int32Array | Float32Array;
   let numClasses = 0;
   if (task === "classification") {
@@ -352,7 +369,8 @@ async function build(duck: Duck, opts: LoadOptions, parts: TableSource[], column
     split: { test, pool },
     groups: groupOut,
     encoders,
-    report: { file: parts.map((p) => p.file).join(" + "), rowsRead, rowsKept: n, rowsSkipped: rowsRead - n, skipped: skippedList, warnings },
+    // Rows of other classes are neither kept nor skipped (unreadable): they are counted in classFilter.
+    report: { file: parts.map((p) => p.file).join(" + "), rowsRead, rowsKept: n, rowsSkipped: rowsRead - n - dropped, skipped: skippedList, warnings, ...(filter ? { classFilter: { classes: filter.classes, rowsDropped: dropped } } : {}) },
     piiExcluded: [...personal.keys()],
   };
 }

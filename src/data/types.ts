@@ -37,6 +37,8 @@ export interface LoadReport {
   /** Up to a few examples per reason, with row numbers (1-based, as in the file) or paths. */
   skipped: { reason: string; count: number; examples: string[] }[];
   warnings: string[];
+  /** The class filter (LoadOptions.classes), when given: the kept classes and how many rows of others were left out. */
+  classFilter?: { classes: string[]; rowsDropped: number };
 }
 
 export interface Dataset {

@@ -17,12 +17,19 @@ export function writeStrategiesReport(r: StrategiesResult, outDir: string): Prom
   return writeReportFolder(r, outDir, { md: renderStrategiesMarkdown, html: renderStrategiesHtml });
 }
 
-/** "x1.6 (1.3-2.0)", ">=" for lower bounds; "–" without a reading. */
-export function multText(m: { value: number; lo: number; hi: number | null; kind: string } | null | undefined): string {
+/** "x1.6 (1.3-2.0)", ">=" for lower bounds; "–" without a reading; "(no interval: < 3 seeds)" without an interval. */
+export function multText(m: { value: number; lo: number | null; hi: number | null; kind: string; noInterval?: string } | null | undefined): string {
   if (!m) return "–";
   const b = m.kind === "lower-bound" || m.kind === "beyond-reach" ? ">=" : m.kind === "upper-bound" ? "<=" : "";
   const x = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "inf");
+  if (m.lo === null) return `${b}x${x(m.value)} (no interval: < 3 seeds)`;
   return `${b}x${x(m.value)} (${x(m.lo)}-${m.hi === null ? "inf" : x(m.hi)})`;
+}
+
+/** The notes under the lever table: why a reading has no interval, said once in full. */
+export function tableNotes(r: StrategiesResult): string[] {
+  const why = new Set(r.levers.flatMap((l) => (l.multiplier?.atTarget?.noInterval ? [l.multiplier.atTarget.noInterval] : [])));
+  return [...why];
 }
 
 /** One row per lever: the terminal table and the reports show the same figures. */
@@ -48,7 +55,8 @@ export function strategiesCharts(r: StrategiesResult): { id: string; title: stri
       ["target", m?.atTarget],
       ["pool", m?.atPool],
     ] as const;
-    return rows.flatMap(([where, x]) => (x ? [{ lever: l.label, where, value: x.value, lo: x.lo, hi: x.hi ?? Math.max(x.value, x.lo) * 4 }] : []));
+    // A reading without an interval (too few seeds) has no bar to draw.
+    return rows.flatMap(([where, x]) => (x && x.lo !== null ? [{ lever: l.label, where, value: x.value, lo: x.lo, hi: x.hi ?? Math.max(x.value, x.lo) * 4 }] : []));
   });
   const base = (title: string) => ({ $schema: "https://vega.github.io/schema/vega-lite/v6.json", title: { text: title, anchor: "start", fontSize: 14 }, width: 560, height: 300 });
   return [
@@ -89,9 +97,11 @@ export function renderStrategiesMarkdown(r: StrategiesResult): string {
   const head = Object.keys(rows[0] ?? { strategy: "" });
   const L = [`# What replaces more data? ${r.data.source}`, "", r.headline, "", `| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`];
   for (const x of rows) L.push(`| ${Object.values(x).join(" | ")} |`);
+  for (const note of tableNotes(r)) L.push("", `x at target: ${note}.`);
   L.push("", "## Levers", "");
   for (const l of r.levers) {
     L.push(`- **${l.label}**: ${l.summary}${l.cost.labelsSaved !== null ? `; saves about ${int(l.cost.labelsSaved)} labels at the target` : ""}`);
+    if (l.cost.pretrain) L.push(`  - pretraining: ${l.cost.pretrain.seconds.toFixed(1)} s once (artifact ${l.cost.pretrain.artifact}${l.cost.pretrain.reused ? ", re-used" : ""}), included in its compute over this study's Runs of the lever`);
     for (const b of l.best ?? []) L.push(`  - n=${int(b.n)}: trial ${b.trial} best on validation (${b.params ? paramText(b.params) : "the default model"})`);
   }
   L.push("", "## Plan", "", `Measured ${r.measured.map(int).join(", ") || "–"} × ${r.question.seeds} seeds; ${r.stopReason}.`, "");

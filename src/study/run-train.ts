@@ -3,6 +3,9 @@
  * slice, train, and evaluate on the test split, the validation slice and the training rows. The engine and data
  * functions come in as parameters so that this stays testable and the worker decides how to load them.
  */
+import { existsSync } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { Dataset } from "../data/types.js";
 import type { Tensors } from "../engine/types.js";
 import type { EpochRecord, EvalMetrics, JsonObject, RunJob, RunResult } from "./run.js";
@@ -10,6 +13,8 @@ import { sampleRows, splitValidation } from "./valid-split.js";
 
 export interface TrainedModel {
   evaluate(data: Tensors, rows?: Int32Array): Promise<EvalMetrics>;
+  /** Model.save(); needed only by pretraining jobs (RunJob.save). */
+  save?(dir: string): Promise<void>;
   dispose(): void;
 }
 
@@ -64,6 +69,7 @@ export async function trainRun(
     const test = await model.evaluate(data, dataset.split.test);
     const validM = valid.length ? validFromHistory(result.history, result.bestEpoch, job.recipe, data.task, valid.length) ?? (await model.evaluate(data, valid)) : null;
     const trainM = await model.evaluate(data, sampleRows(train, job.trainEvalCap ?? TRAIN_EVAL_CAP, job.subset.seed));
+    if (job.save !== undefined) await saveArtifact(model, job.save);
     return {
       metrics: { test: plain(test), valid: validM ? plain(validM) : null, train: plain(trainM) },
       history: result.history.map((e) => ({ ...e })),
@@ -82,6 +88,23 @@ export async function trainRun(
     };
   } finally {
     model.dispose();
+  }
+}
+
+/**
+ * A pretraining job's model, saved whole or not at all: into a temporary sibling folder, then renamed, so a crash
+ * or a second writer never leaves a half-written artifact that a later study would take for a finished one.
+ */
+async function saveArtifact(model: TrainedModel, dir: string): Promise<void> {
+  if (!model.save) throw Object.assign(new Error("this worker cannot save models"), { code: "NO_SAVE" });
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  await model.save(tmp);
+  try {
+    await rename(tmp, dir);
+  } catch (err) {
+    // Another process finished the same artifact first (same key, same inputs): keep theirs.
+    await rm(tmp, { recursive: true, force: true });
+    if (!existsSync(join(dir, "model.json"))) throw err;
   }
 }
 

@@ -25,6 +25,8 @@ export interface RunInputs {
   engineVersion: string;
   /** Ensemble Runs only (absent otherwise, so a plain Run's id is what it always was): k members averaged. */
   ensemble?: { k: number };
+  /** Pretraining jobs only (absent otherwise): the trained model is saved as an artifact, not only scored. */
+  pretrain?: true;
 }
 
 export interface RunJob {
@@ -45,6 +47,13 @@ export interface RunJob {
    * it is the plain Run's model; member j with a seed derived from it), scored on their averaged predictions.
    */
   ensemble?: { k: number };
+  /**
+   * A Run that starts from a pretrained artifact: recipe.init.weights is the artifact's folder on this machine, and
+   * the Run id hashes this key in its place (moving the store or its artifacts keeps every id).
+   */
+  artifact?: { key: string };
+  /** A pretraining job: after training, save the model (Model.save()) into this folder. */
+  save?: string;
 }
 
 export interface EvalMetrics {
@@ -92,18 +101,25 @@ export interface WorkerInfo {
   host?: string;
 }
 
-export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap">, engineVersion: string): RunInputs {
+export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap" | "artifact" | "save"> & Pick<RunJob, "artifact" | "save">, engineVersion: string): RunInputs {
   return {
     protocol: RUN_PROTOCOL,
     fingerprint: job.fingerprint,
     size: job.subset.size,
     seed: job.subset.seed,
     spec: job.spec,
-    recipe: job.recipe,
+    recipe: job.artifact ? withArtifactKey(job.recipe, job.artifact.key) : job.recipe,
     validFraction: job.validFraction,
     engineVersion,
     ...(job.ensemble ? { ensemble: { k: job.ensemble.k } } : {}),
+    ...(job.save !== undefined ? { pretrain: true as const } : {}),
   };
+}
+
+/** The recipe as a Run's inputs hold it: the artifact's key where the job has its folder (a path is no input). */
+function withArtifactKey(recipe: JsonObject, key: string): JsonObject {
+  const init = recipe.init as JsonObject | undefined;
+  return init ? { ...recipe, init: { ...init, weights: `artifact:${key}` } } : recipe;
 }
 
 /** The Run id: a hash of its inputs, stable across key order, processes and machines. */

@@ -25,6 +25,16 @@ describe("builtin:fashion-mnist", () => {
     expect(new Set(Array.from(sub.subsets[0]!, (i) => ds.tensors.y[i])).size).toBe(10);
   });
 
+  it("--classes 5-9 keeps those classes on both sides of the official split, re-indexed, with the names kept", async () => {
+    const ds = await loadDataset({ source: "builtin:fashion-mnist", cacheRoot, classes: "5-9" });
+    expect(ds.schema.classes).toEqual(["Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]);
+    expect(ds.tensors.numClasses).toBe(5);
+    expect(ds.split.pool.length).toBe(30000);
+    expect(ds.split.test.length).toBe(5000);
+    expect(ds.report.classFilter).toEqual({ classes: ["Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"], rowsDropped: 35000 });
+    await expect(loadDataset({ source: "builtin:fashion-mnist", cacheRoot, classes: "8-10" })).rejects.toMatchObject({ code: "UNKNOWN_CLASS" });
+  });
+
   it("suggests the right name for a misspelled built-in", async () => {
     const err = await loadDataset({ source: "builtin:fashion-mnsit", cacheRoot }).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { strategies } from "../../src/study/strategies/strategies.js";
 import { parseLever, parseLevers } from "../../src/study/strategies/levers.js";
 import { bestTrial } from "../../src/study/strategies/search.js";
-import { practicalVerdict } from "../../src/study/strategies/summary.js";
+import { practicalVerdict, TOO_FEW_SEEDS } from "../../src/study/strategies/summary.js";
+import { strategiesAnswer } from "../../src/cli/commands/strategies.js";
 import { InputError } from "../../src/errors.js";
 import type { Executor } from "../../src/study/executor.js";
 import type { RunJob, RunOutcome } from "../../src/study/run.js";
@@ -110,4 +111,18 @@ describe("strategies (fake engine)", () => {
     expect(again.runs.every((x) => x.reused)).toBe(true);
     expect(again.levers.map((l) => l.verdict)).toEqual(r.levers.map((l) => l.verdict));
   });
+
+  it("with fewer than 3 seeds at the target: no 0-inf interval but a reason, in the JSON (null) and the table", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "enough-strat-seeds-"));
+    const r = await strategies({ data: "fake", sizes: "100,200,400,800", seeds: 2, store: join(dir, "s.db"), target: "accuracy=0.85", bootstrap: 40, try: ["ensemble:k=2"] }, { deps: fakeDeps({ executor: () => new LeverExecutor(), poolSize: 4000 }) });
+    const t = r.levers[0]!.multiplier!.atTarget!;
+    expect(t).toMatchObject({ lo: null, hi: null, noInterval: TOO_FEW_SEEDS, verdict: "no clear effect" });
+    expect(t.value).toBeGreaterThan(0);
+    expect(r.levers[0]!.summary).toContain(TOO_FEW_SEEDS);
+    const table = strategiesAnswer(r);
+    expect(table).toContain("too few seeds for an interval at the target (use --seeds 3 or more)");
+    expect(table).not.toMatch(/0\.00-inf/);
+    expect(JSON.parse(JSON.stringify(r)).levers[0].multiplier.atTarget.lo).toBeNull();
+  });
 });
+

@@ -4,7 +4,7 @@
  * shows progress from strategies()' events, prints the table (or one JSON object).
  */
 import type { Command } from "commander";
-import { writeStrategiesReport, leverRows, paramText } from "../../report/strategies.js";
+import { writeStrategiesReport, leverRows, paramText, tableNotes } from "../../report/strategies.js";
 import { parseLevers } from "../../study/strategies/levers.js";
 import { strategies, type StrategiesEvent, type StrategiesOptions, type StrategiesResult } from "../../study/strategies/strategies.js";
 import { writeJson } from "../format.js";
@@ -82,6 +82,11 @@ export function strategiesAnswer(r: StrategiesResult): string {
   const w = head.map((h) => Math.max(h.length, ...rows.map((x) => x[h]!.length)));
   const line = (cells: string[]) => "  " + cells.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd();
   const lines = [r.headline, "", line(head), ...rows.map((x) => line(head.map((h) => x[h]!)))];
+  for (const note of tableNotes(r)) lines.push(`  x at target: ${note}`);
+  for (const l of r.levers) {
+    const p = l.cost.pretrain;
+    if (p) lines.push(`  ${l.label}: compute includes the pretraining (${p.seconds.toFixed(1)} s once${p.reused ? ", re-used from the store's artifacts" : ""}), spread over this study's Runs of the lever`);
+  }
   for (const l of r.levers) if (l.best) lines.push("", `  ${l.label}, best on validation per size: ${l.best.map((b) => `n=${b.n}: ${b.params ? paramText(b.params, " ") : "default"}`).join("; ")}`);
   if (r.reports) lines.push("", `Report: ${r.reports.html}`);
   return lines.join("\n") + "\n";

@@ -9,6 +9,7 @@ import { DataError } from "../../errors.js";
 import type { LoadOptions } from "../options.js";
 import { SkipLog, skipWarning } from "../report.js";
 import { stratifiedSplit } from "../split.js";
+import { classTokens, selectClasses } from "../classes.js";
 import type { Built } from "../tabular.js";
 import type { ImageEncoders } from "../encoders/types.js";
 import { imageStats } from "./pixels.js";
@@ -93,6 +94,16 @@ export async function loadImageFolder(opts: LoadOptions): Promise<Built> {
       n++;
     }
     if (n === 0) warnings.push(`class folder '${c}' has no images: class dropped`);
+  }
+  // The class filter, before any image is decoded: other classes cost nothing, and are counted, not lost.
+  let classFilter: { classes: string[]; rowsDropped: number } | undefined;
+  if (opts.classes !== undefined) {
+    const chosen = new Set(selectClasses(classDirs, opts.classes).map((i) => classDirs[i]!));
+    const keptFiles = files.filter((f) => chosen.has(f.cls));
+    const dropped = files.length - keptFiles.length;
+    files.splice(0, files.length, ...keptFiles);
+    classFilter = { classes: [...chosen], rowsDropped: dropped };
+    warnings.push(`--classes ${classTokens(opts.classes).join(",")}: kept ${chosen.size} of ${classDirs.length} classes (${[...chosen].join(", ")}); ${dropped} files of other classes left out`);
   }
 
   // Probe headers: sizes and channels, and the first unreadable files.
@@ -202,6 +213,6 @@ export async function loadImageFolder(opts: LoadOptions): Promise<Built> {
     split: { test: split.test, pool: split.pool },
     groups: {},
     encoders: { kind: "image", channels, height, width, mean, std, target: { column: "class", task: "classification", classes } },
-    report: { file: dir, rowsRead, rowsKept: n, rowsSkipped: rowsRead - n, skipped: skippedList, warnings },
+    report: { file: dir, rowsRead, rowsKept: n, rowsSkipped: rowsRead - n - (classFilter?.rowsDropped ?? 0), skipped: skippedList, warnings, ...(classFilter ? { classFilter } : {}) },
   };
 }

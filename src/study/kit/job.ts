@@ -26,12 +26,14 @@ export function buildJob(o: {
   defaultRecipe: StudyDeps["defaultRecipe"];
   /** Ensemble size of an ensemble Run (k >= 2); absent for a plain Run. */
   ensemble?: number;
+  /** The pretrained artifact's key when recipe.init.weights is its folder (the id hashes the key, not the folder). */
+  artifact?: string;
 }): { job: RunJob; inputs: RunInputs } {
   const { size, seed, validFraction } = o;
   const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
   let recipe: JsonObject = { ...o.defaultRecipe(o.dataset.tensors.xKind, nTrain), ...o.recipe, seed };
   if (o.attempt > 0) recipe = saferRecipe(recipe);
-  const base = { cacheDir: o.dataset.cacheDir!, fingerprint: o.dataset.fingerprint, subset: { size, seed }, spec: o.spec, recipe, validFraction, ...(o.ensemble ? { ensemble: { k: o.ensemble } } : {}) };
+  const base = { cacheDir: o.dataset.cacheDir!, fingerprint: o.dataset.fingerprint, subset: { size, seed }, spec: o.spec, recipe, validFraction, ...(o.ensemble ? { ensemble: { k: o.ensemble } } : {}), ...(o.artifact ? { artifact: { key: o.artifact } } : {}) };
   const inputs = runInputs(base, o.engineVersion);
   return { job: { ...base, runId: runId(inputs) }, inputs };
 }

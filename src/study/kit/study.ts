@@ -55,7 +55,7 @@ export interface StudyRun {
   executor: Executor;
   engineVersion: string;
   /** A Run's job, built the same way for every kind (same inputs, same id, re-used across studies). */
-  makeJob(spec: JsonObject, recipe: JsonObject | undefined, size: number, seed: number, attempt: number, extra?: { ensemble?: number }): { job: RunJob; inputs: RunInputs };
+  makeJob(spec: JsonObject, recipe: JsonObject | undefined, size: number, seed: number, attempt: number, extra?: { ensemble?: number; artifact?: string }): { job: RunJob; inputs: RunInputs };
   /** Records the cancellation and throws the CancelledError that says where the finished Runs are. */
   cancelled(records: readonly RunRecord[]): never;
 }
@@ -231,6 +231,16 @@ export class Study<E> {
     }
   }
 
+  /** setup() for work that waits (loading a second data set): the store is closed if it rejects. */
+  async setupAsync<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (err) {
+      this.store.close();
+      throw err;
+    }
+  }
+
   /**
    * The study's life around the kind's loop: the study record (id from `key`, the question), the executor, the plan
    * event; the body returns the result and the summary the store keeps. On an error the study is marked failed (a
@@ -252,7 +262,7 @@ export class Study<E> {
         executor,
         engineVersion,
         makeJob: (spec, recipe, size, seed, attempt, extra) =>
-          buildJob({ dataset: this.dataset, spec, recipe, size, seed, attempt, validFraction: this.validFraction, engineVersion, defaultRecipe: this.deps.defaultRecipe, ...(extra?.ensemble ? { ensemble: extra.ensemble } : {}) }),
+          buildJob({ dataset: this.dataset, spec, recipe, size, seed, attempt, validFraction: this.validFraction, engineVersion, defaultRecipe: this.deps.defaultRecipe, ...(extra?.ensemble ? { ensemble: extra.ensemble } : {}), ...(extra?.artifact ? { artifact: extra.artifact } : {}) }),
         cancelled: (records) => {
           store.setStudyStatus(studyId, "cancelled");
           const done = records.filter((r) => r.status === "done").length;

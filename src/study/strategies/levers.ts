@@ -1,22 +1,33 @@
 /**
  * The levers of `enough strategies`, read from `--try <lever>[:key=value,...]`. Every check here runs before any
  * data loads, so a typo costs nothing. A lever becomes a change of the baseline's ModelSpec/Recipe (augment,
- * transfer:backbone), a Run kind (ensemble: k members averaged in one Run) or a search at every size (search).
+ * transfer:backbone, transfer:source once its source is pretrained), a Run kind (ensemble: k members averaged in one Run) or a search at every size (search).
  */
 import { existsSync, statSync } from "node:fs";
 import { InputError } from "../../errors.js";
 import type { JsonObject } from "../run.js";
 
+export type FinetuneMode = "full" | "head" | "head-then-full";
+const SOURCE_MODES: readonly FinetuneMode[] = ["full", "head", "head-then-full"];
+
+/** Where a transfer lever's pretrained weights are: the artifact's folder (for the worker) and key (for the Run id). */
+export interface Pretrained {
+  dir: string;
+  key: string;
+}
+
 export type Lever =
   | { kind: "augment"; label: string; augment: JsonObject | null }
   | { kind: "ensemble"; label: string; k: number }
   | { kind: "backbone"; label: string; path: string; mode: "frozen" | "full" }
+  /** Pretrain the same ModelSpec on `source` (optionally its `classes`, `size` rows of its pool), then fine-tune. */
+  | { kind: "transfer"; label: string; source: string; classes?: string; size?: number; mode: FinetuneMode }
   | { kind: "search"; label: string; trials: number };
 
 const KEYS: Record<string, readonly string[]> = {
   augment: ["policy", "crop", "flip", "rotate", "scale", "cutout", "mixup", "cutmix", "noise", "smote", "tokenDropout", "tokenSwap"],
   ensemble: ["k"],
-  transfer: ["backbone", "mode"],
+  transfer: ["backbone", "source", "classes", "size", "mode"],
   search: ["trials"],
 };
 export const LEVERS = Object.keys(KEYS);
@@ -32,16 +43,13 @@ export function parseLever(arg: string): Lever {
   const name = colon < 0 ? text : text.slice(0, colon);
   const rest = colon < 0 ? "" : text.slice(colon + 1);
   const keys = KEYS[name];
-  if (!keys) throw new InputError("BAD_LEVER", `--try ${arg}: unknown lever "${name}"`, { hint: `use one of: ${LEVERS.join(", ")} (transfer:source=... is not built yet)` });
+  if (!keys) throw new InputError("BAD_LEVER", `--try ${arg}: unknown lever "${name}"`, { hint: `use one of: ${LEVERS.join(", ")}` });
   const kv = new Map<string, string>();
   for (const part of rest ? rest.split(",") : []) {
     const eq = part.indexOf("=");
     const k = (eq < 0 ? part : part.slice(0, eq)).trim();
     const v = eq < 0 ? "" : part.slice(eq + 1).trim();
-    if (!keys.includes(k)) {
-      const extra = name === "transfer" && k === "source" ? " (transfer from a source data set is not built yet; use transfer:backbone=<path>)" : "";
-      throw new InputError("BAD_LEVER_KEY", `--try ${arg}: unknown key "${k}" for ${name}${extra}`, { hint: `valid keys for ${name}: ${keys.join(", ")}` });
-    }
+    if (!keys.includes(k)) throw new InputError("BAD_LEVER_KEY", `--try ${arg}: unknown key "${k}" for ${name}`, { hint: `valid keys for ${name}: ${keys.join(", ")}` });
     if (v === "") throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: ${k} needs a value (${k}=...)`);
     kv.set(k, v);
   }
@@ -75,7 +83,17 @@ export function parseLever(arg: string): Lever {
       return { kind: "search", label, trials: kv.has("trials") ? num("trials", 2, 200, true) : 20 };
     default: {
       const path = kv.get("backbone");
-      if (!path) throw new InputError("BAD_LEVER_KEY", `--try ${arg}: transfer needs backbone=<path>`, { hint: "transfer:backbone=<a Model.save() folder or a TorchScript .pt>[,mode=frozen|full]; transfer:source=... is not built yet" });
+      const source = kv.get("source");
+      const hint = "transfer:source=<data>[,classes=0-4][,size=N][,mode=full|head|head-then-full] or transfer:backbone=<a Model.save() folder or a TorchScript .pt>[,mode=frozen|full]";
+      if (path && source) throw new InputError("BAD_LEVER_KEY", `--try ${arg}: give source= or backbone=, not both`, { hint });
+      // classes= takes ids and ranges (0-4) or names joined by "+" (cat+dog): "," already separates the lever's keys.
+      if (source !== undefined) {
+        const mode = (kv.get("mode") ?? "head-then-full") as FinetuneMode;
+        if (!SOURCE_MODES.includes(mode)) throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: mode must be ${SOURCE_MODES.join(", ")}, got "${mode}"`);
+        return { kind: "transfer", label, source, mode, ...(kv.has("classes") ? { classes: kv.get("classes")!.split("+").join(",") } : {}), ...(kv.has("size") ? { size: num("size", 2, 1e9, true) } : {}) };
+      }
+      for (const k of ["classes", "size"]) if (kv.has(k)) throw new InputError("BAD_LEVER_KEY", `--try ${arg}: ${k}= belongs to transfer:source=...`, { hint });
+      if (!path) throw new InputError("BAD_LEVER_KEY", `--try ${arg}: transfer needs source=<data> or backbone=<path>`, { hint });
       if (!existsSync(path)) throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: ${path} does not exist`, { hint: "a folder written by Model.save() or a TorchScript .pt file" });
       const mode = kv.get("mode") ?? "frozen";
       if (mode !== "frozen" && mode !== "full") throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: mode must be frozen or full, got "${mode}"`);
@@ -97,13 +115,24 @@ export function parseLevers(args: readonly string[]): Lever[] {
 }
 
 /**
- * A plain lever's ModelSpec and Recipe overrides (on top of the baseline's), and the ensemble size of its Runs.
+ * A plain lever's ModelSpec and Recipe overrides (on top of the baseline's), the ensemble size of its Runs, and the
+ * artifact key its Runs' ids carry instead of the weights' folder (transfer:source: see pretrain.ts).
  * Backbones: a .pt file is the TorchScript family (frozen features + trained head, or fine-tuned with mode=full);
  * a folder is a model saved by enough, loaded through recipe.init with a fresh head (head first, then all layers,
  * with mode=full; head only when frozen).
  */
-export function leverChange(l: Exclude<Lever, { kind: "search" }>, spec: JsonObject, recipe: JsonObject | undefined): { spec: JsonObject; recipe: JsonObject | undefined; ensemble?: number } {
+export function leverChange(
+  l: Exclude<Lever, { kind: "search" }>,
+  spec: JsonObject,
+  recipe: JsonObject | undefined,
+  pretrained?: Pretrained,
+): { spec: JsonObject; recipe: JsonObject | undefined; ensemble?: number; artifact?: string } {
   switch (l.kind) {
+    case "transfer": {
+      // Before pretraining (the up-front recipe check) the folder is a stand-in; the Runs always get the real one.
+      const p = pretrained ?? { dir: "(pretrained weights)", key: "-" };
+      return { spec, recipe: { ...recipe, init: { weights: p.dir, skipHead: true }, finetune: l.mode }, artifact: p.key };
+    }
     case "augment":
       return { spec, recipe: l.augment ? { ...recipe, augment: l.augment } : recipe };
     case "ensemble":

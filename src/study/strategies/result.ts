@@ -3,11 +3,16 @@ import type { MultiplierKind, MultiplierVerdict } from "../../curves/multiplier-
 import type { Params } from "../../strategies/search/index.js";
 import type { ReportRun } from "../estimate-result.js";
 
-/** One multiplier reading; `hi` is null where the interval's upper end lies beyond the baseline's data. */
+/**
+ * One multiplier reading; `hi` is null where the interval's upper end lies beyond the baseline's data. At the
+ * target, `lo` and `hi` are both null with `noInterval` saying why when fewer than 3 seeds are paired.
+ */
 export interface MultiplierRow {
   n: number;
   value: number;
-  lo: number;
+  lo: number | null;
+  /** Why there is no interval (lo and hi null): "too few seeds for an interval at the target (...)". */
+  noInterval?: string;
   hi: number | null;
   kind: MultiplierKind;
   extrapolated: boolean;
@@ -24,7 +29,7 @@ export interface ScorePoint {
 
 export interface LeverResult {
   label: string;
-  kind: "augment" | "ensemble" | "backbone" | "search";
+  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search";
   /** The lever's Runs are the baseline's (e.g. augment:policy=none): its multiplier is exactly x1. */
   identical: boolean;
   verdict: MultiplierVerdict;
@@ -41,6 +46,12 @@ export interface LeverResult {
     inferenceX: number;
     /** n_base(target) - n_strategy(target), when both are read within the data. */
     labelsSaved: number | null;
+    /**
+     * transfer:source only: the one pretraining's seconds (measured when it ran, kept with the artifact when re-used)
+     * and its key. computeX includes it, spread over the lever's Runs in this study: (pretraining + the lever's
+     * Runs) / the baseline's Runs on the same pairs; a study with more sizes or seeds spreads it thinner.
+     */
+    pretrain?: { seconds: number; reused: boolean; artifact: string };
   };
   /** Search only: the trial chosen on validation at each size. */
   best?: { n: number; trial: number; params: Params | null; validScore: number }[];

@@ -17,6 +17,8 @@ import { nextRung } from "../compare/ladder.js";
 import type { Params, Trial } from "../../strategies/search/index.js";
 import { int } from "../../format.js";
 import { leverChange, parseLevers, type Lever } from "./levers.js";
+import { loadSource, pretrain, type PretrainOutcome } from "./pretrain.js";
+import type { Dataset } from "../../data/types.js";
 import { applyTrial, bestTrial, proposeTrial, searchSpace } from "./search.js";
 import { summariseLever, scoreAt, type LeverInput } from "./summary.js";
 import type { LeverResult, ScorePoint, StrategiesResult } from "./result.js";
@@ -37,6 +39,8 @@ interface Config {
   spec: JsonObject;
   recipe: JsonObject | undefined;
   ensemble?: number;
+  /** transfer:source: the pretrained artifact's key (the Run ids hash it instead of the weights' folder). */
+  artifact?: string;
 }
 
 export async function strategies(options: StrategiesOptions, ctx: StudyContext<StrategiesEvent> = {}): Promise<StrategiesResult> {
@@ -57,12 +61,18 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       configs.set(l.label, c);
     }
   });
+  // transfer:source: every source loads (and its shape is checked) before anything trains.
+  const transfers = plain.filter((l): l is Extract<Lever, { kind: "transfer" }> => l.kind === "transfer");
+  const sources = new Map<string, Dataset>();
+  await study.setupAsync(async () => {
+    for (const l of transfers) sources.set(l.label, await loadSource(l, options, deps, dataset));
+  });
   const trained = plain.filter((l) => !identical.has(l.label)).map((l) => l.label);
   const key = { kind: "strategies", fingerprint: dataset.fingerprint, spec: baseSpec, recipe: options.recipe ?? "default", levers: levers.map((l) => l.label), sizes: adaptive ? "auto" : ladder, seeds, target, validFraction };
   return study.run({ key, record: { data: options.data, budgetSeconds }, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel }) => {
     const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
       const c = configs.get(label ?? BASELINE)!;
-      return jobOf(c.spec, c.recipe, size, seed, attempt, c.ensemble ? { ensemble: c.ensemble } : undefined);
+      return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}) });
     };
     const records: RunRecord[] = [];
     const decisions: string[] = [];
@@ -70,6 +80,20 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       decisions.push(reason);
       emit({ type: "decision", reason });
     };
+    // Pretraining first, once per transfer lever (or never: a finished artifact is re-used), in a worker process.
+    const pretrained = new Map<string, PretrainOutcome>();
+    for (const l of transfers) {
+      if (options.signal?.aborted) cancel([]);
+      // Seed 0 is the study's first seed (seeds are 0..seeds-1): one pretrained model serves every seed's Runs.
+      const p = await pretrain({ lever: l, source: sources.get(l.label)!, spec: baseSpec, seed: 0, validFraction, engineVersion, storePath, executor, deps }).catch((err: unknown) => {
+        // A Ctrl-C during pretraining is a cancellation (nothing finished yet), not a failed pretraining.
+        if (options.signal?.aborted) cancel([]);
+        throw err;
+      });
+      pretrained.set(l.label, p);
+      configs.set(l.label, leverChange(l, baseSpec, options.recipe, p));
+      decide(`${l.label}: ${p.reused ? "re-used the pretrained model" : `pretrained on ${int(p.size)} source rows in ${p.seconds.toFixed(1)} s`} (artifact ${p.key})`);
+    }
     const valid = (r: RunRecord) => (r.status === "done" ? scoreOf(r.result!.metrics.valid, metric) : undefined);
     const orient = (v: number) => (info.direction === "up" ? v : -v);
     const history = new Map<string, { trial: number; params: Params | null; label: string }[]>();
@@ -211,7 +235,8 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
         });
         input = { label: l.label, kind: "search", identical: false, points, seconds: secondsOf((n) => (history.get(`${l.label}@${n}`) ?? []).map((x) => x.label)), inferenceX: 1, best: chosen };
       } else {
-        input = { label: l.label, kind: l.kind, identical: identical.has(l.label), points: dedupe(pointsOf(l.label)), seconds: secondsOf(() => [l.label]), inferenceX: l.kind === "ensemble" ? l.k : 1 };
+        const p = pretrained.get(l.label);
+        input = { label: l.label, kind: l.kind, identical: identical.has(l.label), points: dedupe(pointsOf(l.label)), seconds: secondsOf(() => [l.label]), inferenceX: l.kind === "ensemble" ? l.k : 1, ...(p ? { pretrain: { seconds: p.seconds, reused: p.reused, artifact: p.key } } : {}) };
       }
       return summariseLever(input, baselinePoints, fitOpts);
     });

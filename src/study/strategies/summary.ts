@@ -24,6 +24,18 @@ function row(r: MultiplierReading): MultiplierRow {
   return { n: r.n, value: r.value, lo: r.lo, hi: Number.isFinite(r.hi) ? r.hi : null, kind: r.kind, extrapolated: r.extrapolated, verdict: practicalVerdict(r), text: r.text };
 }
 
+/** Below this many seeds paired at the target, its bootstrap over seeds has nothing to resample: no interval. */
+export const MIN_SEEDS_FOR_TARGET_INTERVAL = 3;
+export const TOO_FEW_SEEDS = "too few seeds for an interval at the target (use --seeds 3 or more)";
+
+/**
+ * The target's reading without an interval (lo and hi null, and why): with 1-2 paired seeds the paired bootstrap
+ * gives 0-inf, a range that says nothing and reads like a number. Its verdict cannot be "helps" or "hurts".
+ */
+function withoutInterval<T extends MultiplierRow>(r: T): T {
+  return { ...r, lo: null, hi: null, verdict: "no clear effect", noInterval: TOO_FEW_SEEDS, text: `x${r.value.toFixed(2)}; ${TOO_FEW_SEEDS}` };
+}
+
 export interface LeverInput {
   label: string;
   kind: LeverResult["kind"];
@@ -33,6 +45,8 @@ export interface LeverInput {
   seconds: { lever: number; baseline: number } | null;
   inferenceX: number;
   best?: LeverResult["best"];
+  /** transfer:source: the pretraining (amortised into computeX over this study's Runs of the lever). */
+  pretrain?: { seconds: number; reused: boolean; artifact: string };
 }
 
 export function summariseLever(
@@ -48,14 +62,17 @@ export function summariseLever(
   } catch (err) {
     why = `no multiplier: ${(err as Error).message}`;
   }
+  const fewSeeds = !!m?.atTarget && m.pairedSeeds < MIN_SEEDS_FOR_TARGET_INTERVAL;
   const headline = m ? (m.atTarget ?? m.atPool ?? m.perSize[m.perSize.length - 1]) : undefined;
-  const verdict: MultiplierVerdict = lever.identical ? "no clear effect" : headline ? practicalVerdict(headline) : "no clear effect";
+  const verdict: MultiplierVerdict = lever.identical || (fewSeeds && headline === m?.atTarget) ? "no clear effect" : headline ? practicalVerdict(headline) : "no clear effect";
+  const headText = fewSeeds && headline === m?.atTarget ? `x${headline!.value.toFixed(2)} at the target; ${TOO_FEW_SEEDS}` : headline?.text;
   const summary = lever.identical
     ? "no clear effect (x1.00: the same Runs as the baseline)"
     : headline
-      ? `${verdict} (${headline.text})${m?.fadesAt !== undefined ? `; fades from n=${m.fadesAt}` : ""}`
+      ? `${verdict} (${headText})${m?.fadesAt !== undefined ? `; fades from n=${m.fadesAt}` : ""}`
       : why || "no multiplier: too few measured sizes";
-  const atTarget = m?.atTarget ? { ...row(m.atTarget), baselineN: m.atTarget.baselineN, strategyN: m.atTarget.strategyN } : null;
+  const targetRow = m?.atTarget ? { ...row(m.atTarget), baselineN: m.atTarget.baselineN, strategyN: m.atTarget.strategyN } : null;
+  const atTarget = targetRow && fewSeeds ? withoutInterval(targetRow) : targetRow;
   const labelsSaved = atTarget && atTarget.kind === "estimate" && Number.isFinite(atTarget.baselineN) && Number.isFinite(atTarget.strategyN) ? Math.round(atTarget.baselineN - atTarget.strategyN) : null;
   return {
     label: lever.label,
@@ -67,9 +84,10 @@ export function summariseLever(
     points: strategy,
     scoreAtPool: scoreAt(strategy, o),
     cost: {
-      computeX: lever.identical ? 1 : lever.seconds && lever.seconds.baseline > 0 ? lever.seconds.lever / lever.seconds.baseline : null,
+      computeX: lever.identical ? 1 : lever.seconds && lever.seconds.baseline > 0 ? (lever.seconds.lever + (lever.pretrain?.seconds ?? 0)) / lever.seconds.baseline : null,
       inferenceX: lever.inferenceX,
       labelsSaved,
+      ...(lever.pretrain ? { pretrain: lever.pretrain } : {}),
     },
     ...(lever.best ? { best: lever.best } : {}),
   };
