@@ -72,6 +72,9 @@ describe.skipIf(!engineBuilt)("transfer:source (real engine)", () => {
     expect(existsSync(join(dir, "a", "artifacts", artifacts[0]!, "model.json"))).toBe(true);
     // The shared structure is worth data at the smallest size: more baseline samples than n for the same score.
     expect(row.multiplier!.perSize[0]!.value).toBeGreaterThan(1);
+    // The verdict rests on measured sizes, not on a pool reading extrapolated off both curves.
+    expect(row.verdict).not.toBe("hurts");
+    expect(row.summary).not.toMatch(/extrapolated/);
     expect(first.decisions.join("\n")).toMatch(/pretrained on [\d,]+ source rows/);
 
     renameSync(join(dir, "a"), join(dir, "b"));

@@ -63,9 +63,16 @@ export function summariseLever(
     why = `no multiplier: ${(err as Error).message}`;
   }
   const fewSeeds = !!m?.atTarget && m.pairedSeeds < MIN_SEEDS_FOR_TARGET_INTERVAL;
-  const headline = m ? (m.atTarget ?? m.atPool ?? m.perSize[m.perSize.length - 1]) : undefined;
+  // The verdict rests on measured evidence: the target's reading when a target is given, else the pool's only when
+  // the pool was measured, else the largest measured size. A pool beyond the measured sizes is read off two
+  // extrapolated curves; on a flat baseline that inversion is ill-posed (a transfer that helped at every measured
+  // size read "x0.04, hurts" at the pool), so it is shown, marked, but never decides.
+  const largest = m?.perSize[m.perSize.length - 1];
+  const poolMeasured = !!m?.atPool && !!largest && m.atPool.n <= largest.n;
+  const headline = m ? (m.atTarget ?? (poolMeasured ? m.atPool : largest)) : undefined;
   const verdict: MultiplierVerdict = lever.identical || (fewSeeds && headline === m?.atTarget) ? "no clear effect" : headline ? practicalVerdict(headline) : "no clear effect";
-  const headText = fewSeeds && headline === m?.atTarget ? `x${headline!.value.toFixed(2)} at the target; ${TOO_FEW_SEEDS}` : headline?.text;
+  const where = headline && headline === largest && headline !== m?.atTarget ? ` at n=${headline.n}, the largest size measured` : "";
+  const headText = fewSeeds && headline === m?.atTarget ? `x${headline!.value.toFixed(2)} at the target; ${TOO_FEW_SEEDS}` : headline ? `${headline.text}${where}` : undefined;
   const summary = lever.identical
     ? "no clear effect (x1.00: the same Runs as the baseline)"
     : headline
