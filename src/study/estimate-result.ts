@@ -5,7 +5,7 @@
 import type { AggregatedPoint, CurvePoint, Diagnostic, Interval } from "../curves/index.js";
 import type { GapAnalysis, Prediction } from "./analysis.js";
 import type { Finding } from "./findings.js";
-import type { EvalMetrics, RunError } from "./run.js";
+import type { EvalMetrics, RunError, RunResult } from "./run.js";
 
 export const REPORT_SCHEMA = "enough/estimate-report";
 export const REPORT_VERSION = 1;
@@ -39,6 +39,8 @@ export interface ReportRun {
   nValid: number | null;
   paramCount: number | null;
   error: RunError | null;
+  /** Private Runs (recipe.privacy) only: sampleRate, noiseMultiplier, steps, delta and the epsilon spent. */
+  privacy?: RunResult["privacy"];
 }
 
 export interface EstimateReport {

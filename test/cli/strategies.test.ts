@@ -36,6 +36,34 @@ describe.skipIf(!engineBuilt)("enough strategies end to end (real engine and dat
     expect(JSON.parse(second.stdout).runs).toEqual({ done: 30, failed: 0, reused: 30 });
   });
 
+  it("dp:epsilon on an mlp: private Runs spend at most the budget and record what they spent; batch norm is refused up front", () => {
+    const dir = mkdtempSync(join(tmpdir(), "enough-strat-dp-"));
+    const csv = join(dir, "small.csv");
+    writeLearnableCsv(csv, 1000, 7);
+    const base = ["--import", tsx, cli, "strategies", "--data", csv, "--target-column", "label", "--sizes", "80,160,320", "--seeds", "3", "--store", join(dir, "s.db"), "--out", join(dir, "report"), "--json"];
+    const run = (...extra: string[]) => spawnSync(process.execPath, [...base, ...extra], { cwd: dir, encoding: "utf8", env: { ...process.env, ENOUGH_THREADS: "1" }, timeout: 110_000 });
+    const r = run("--model", "mlp:depth=1,width=0.25", "--try", "dp:epsilon=1", "--try", "dp:epsilon=50");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const [strict, loose] = j.levers;
+    for (const [l, eps] of [[strict, 1], [loose, 50]] as const) {
+      expect(l.kind).toBe("dp");
+      expect(l.privacy.targetEpsilon).toBe(eps);
+      expect(l.privacy.runs).toBe(9);
+      expect(l.privacy.epsilon.max).toBeLessThanOrEqual(eps);
+    }
+    // Each private Run keeps what it spent, under the keys the issue names.
+    const report = JSON.parse(readFileSync(j.reports.json, "utf8"));
+    const priv = report.runs.filter((x: { arm: string }) => x.arm === "dp:epsilon=1");
+    expect(priv).toHaveLength(9);
+    for (const x of priv) expect(Object.keys(x.privacy ?? {})).toEqual(expect.arrayContaining(["sampleRate", "noiseMultiplier", "steps", "delta", "epsilon"]));
+    // A strict budget costs data: its multiplier at the largest size is below the loose budget's.
+    expect(strict.multiplier.perSize.at(-1).value).toBeLessThan(loose.multiplier.perSize.at(-1).value);
+    const bn = run("--model", "cnn", "--try", "dp:epsilon=1");
+    expect(bn.status).toBe(2);
+  });
+
   it("bad --try values are typed errors with exit 2, before the data loads", () => {
     const dir = mkdtempSync(join(tmpdir(), "enough-strat-bad-"));
     const cmd = (...t: string[]) => spawnSync(process.execPath, ["--import", tsx, cli, "strategies", "--data", join(dir, "missing.csv"), "--store", join(dir, "s.db"), ...t.flatMap((x) => ["--try", x])], { cwd: dir, encoding: "utf8", timeout: 60_000 });

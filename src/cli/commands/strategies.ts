@@ -66,7 +66,7 @@ export function strategiesJson(r: StrategiesResult): Record<string, unknown> {
     headline: r.headline,
     measured: r.measured,
     baseline: { scoreAtPool: r.baseline.scoreAtPool },
-    levers: r.levers.map((l) => ({ label: l.label, kind: l.kind, identical: l.identical, verdict: l.verdict, summary: l.summary, multiplier: l.multiplier, scoreAtPool: l.scoreAtPool, cost: l.cost, ...(l.best ? { best: l.best } : {}) })),
+    levers: r.levers.map((l) => ({ label: l.label, kind: l.kind, identical: l.identical, verdict: l.verdict, summary: l.summary, multiplier: l.multiplier, scoreAtPool: l.scoreAtPool, cost: l.cost, ...(l.best ? { best: l.best } : {}), ...(l.privacy ? { privacy: l.privacy } : {}) })),
     runs: { done: r.runs.filter((x) => x.status === "done").length, failed: r.runs.filter((x) => x.status === "failed").length, reused: r.runs.filter((x) => x.reused).length },
     stopReason: r.stopReason,
     timing: r.timing,
@@ -87,7 +87,16 @@ export function strategiesAnswer(r: StrategiesResult): string {
     const p = l.cost.pretrain;
     if (p) lines.push(`  ${l.label}: compute includes the pretraining (${p.seconds.toFixed(1)} s once${p.reused ? ", re-used from the store's artifacts" : ""}), spread over this study's Runs of the lever`);
   }
+  for (const l of r.levers) {
+    const p = l.privacy;
+    if (p?.epsilon) lines.push(`  ${l.label}: DP-SGD, noise calibrated per Run to epsilon ${p.targetEpsilon}; spent ${fmtRange(p.epsilon)} (noise multiplier ${fmtRange(p.noiseMultiplier!)}, delta ${p.delta!.max.toExponential(0)}) over ${p.runs} Runs`);
+  }
   for (const l of r.levers) if (l.best) lines.push("", `  ${l.label}, best on validation per size: ${l.best.map((b) => `n=${b.n}: ${b.params ? paramText(b.params, " ") : "default"}`).join("; ")}`);
   if (r.reports) lines.push("", `Report: ${r.reports.html}`);
   return lines.join("\n") + "\n";
+}
+
+function fmtRange(r: { min: number; max: number }): string {
+  const f = (v: number) => (v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  return f(r.min) === f(r.max) ? f(r.min) : `${f(r.min)}-${f(r.max)}`;
 }

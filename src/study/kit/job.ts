@@ -66,6 +66,7 @@ export function toReportRun(r: RunRecord): ReportRun {
     nValid: r.result?.nValid ?? null,
     paramCount: r.result?.paramCount ?? null,
     error: r.error ?? null,
+    ...(r.result?.privacy ? { privacy: r.result.privacy } : {}),
   };
 }
 

@@ -22,13 +22,15 @@ export type Lever =
   | { kind: "backbone"; label: string; path: string; mode: "frozen" | "full" }
   /** Pretrain the same ModelSpec on `source` (optionally its `classes`, `size` rows of its pool), then fine-tune. */
   | { kind: "transfer"; label: string; source: string; classes?: string; size?: number; mode: FinetuneMode }
-  | { kind: "search"; label: string; trials: number };
+  | { kind: "search"; label: string; trials: number }
+  | { kind: "dp"; label: string; epsilon: number; delta?: number; clip: number; sampling: "poisson" | "shuffle" };
 
 const KEYS: Record<string, readonly string[]> = {
   augment: ["policy", "crop", "flip", "rotate", "scale", "cutout", "mixup", "cutmix", "noise", "smote", "tokenDropout", "tokenSwap"],
   ensemble: ["k"],
   transfer: ["backbone", "source", "classes", "size", "mode"],
   search: ["trials"],
+  dp: ["epsilon", "delta", "clip", "sampling"],
 };
 export const LEVERS = Object.keys(KEYS);
 
@@ -81,6 +83,19 @@ export function parseLever(arg: string): Lever {
       return { kind: "ensemble", label, k: kv.has("k") ? num("k", 2, 20, true) : 5 };
     case "search":
       return { kind: "search", label, trials: kv.has("trials") ? num("trials", 2, 200, true) : 20 };
+    case "dp": {
+      if (!kv.has("epsilon")) throw new InputError("BAD_LEVER_KEY", `--try ${arg}: dp needs epsilon=<budget>`, { hint: "dp:epsilon=3[,delta=1e-5][,clip=1][,sampling=poisson|shuffle]" });
+      const sampling = kv.get("sampling") ?? "poisson";
+      if (sampling !== "poisson" && sampling !== "shuffle") throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: sampling must be poisson or shuffle, got "${sampling}"`);
+      return {
+        kind: "dp",
+        label,
+        epsilon: num("epsilon", 0.1, 1000),
+        ...(kv.has("delta") ? { delta: num("delta", 1e-12, 0.1) } : {}),
+        clip: kv.has("clip") ? num("clip", 1e-6, 1e6) : 1,
+        sampling,
+      };
+    }
     default: {
       const path = kv.get("backbone");
       const source = kv.get("source");
@@ -99,6 +114,23 @@ export function parseLever(arg: string): Lever {
       if (mode !== "frozen" && mode !== "full") throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: mode must be frozen or full, got "${mode}"`);
       return { kind: "backbone", label, path, mode };
     }
+  }
+}
+
+/**
+ * DP-SGD needs per-sample gradients, which batch norm does not have (its statistics mix the batch's rows): the
+ * baseline must already be the model without it, so that the dp row measures privacy alone and not privacy plus a
+ * different model. Checked before the data loads.
+ */
+export function checkPrivateBaseline(levers: readonly Lever[], spec: JsonObject | undefined): void {
+  const dp = levers.find((l) => l.kind === "dp");
+  if (!dp || !spec) return;
+  const family = String(spec.family ?? "");
+  const bn = family === "resnet" || (family === "cnn" ? spec.batchNorm !== false : spec.batchNorm === true);
+  if (bn) {
+    throw new InputError("DP_BATCH_NORM", `--try ${dp.label}: the ${family} model has batch norm, which differential privacy cannot use`, {
+      hint: family === "resnet" ? "use --model cnn:batchNorm=false or an mlp for a study with dp" : `run the study with --model ${family}:batchNorm=false so the baseline and the private Runs are the same model`,
+    });
   }
 }
 
@@ -135,6 +167,11 @@ export function leverChange(
     }
     case "augment":
       return { spec, recipe: l.augment ? { ...recipe, augment: l.augment } : recipe };
+    case "dp": {
+      // DP-SGD on the same model: the engine calibrates the noise per Run to the budget for that Run's steps.
+      const privacy: JsonObject = { epsilon: l.epsilon, maxGradNorm: l.clip, sampling: l.sampling, ...(l.delta !== undefined ? { delta: l.delta } : {}) };
+      return { spec, recipe: { ...recipe, privacy } };
+    }
     case "ensemble":
       return { spec, recipe, ensemble: l.k };
     case "backbone":

@@ -27,9 +27,14 @@ export interface ScorePoint {
   score: number;
 }
 
+export interface Range {
+  min: number;
+  max: number;
+}
+
 export interface LeverResult {
   label: string;
-  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search";
+  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp";
   /** The lever's Runs are the baseline's (e.g. augment:policy=none): its multiplier is exactly x1. */
   identical: boolean;
   verdict: MultiplierVerdict;
@@ -53,6 +58,12 @@ export interface LeverResult {
      */
     pretrain?: { seconds: number; reused: boolean; artifact: string };
   };
+  /**
+   * dp only: the budget asked and what the lever's Runs spent (each Run: DP-SGD with the noise calibrated to the
+   * budget for its own steps; the Runs' sampleRate, noiseMultiplier, steps, delta and epsilon are in report.json's
+   * runs). The data cost of privacy is 1 / the multiplier.
+   */
+  privacy?: { targetEpsilon: number; runs: number; epsilon: Range | null; noiseMultiplier: Range | null; sampleRate: Range | null; delta: Range | null };
   /** Search only: the trial chosen on validation at each size. */
   best?: { n: number; trial: number; params: Params | null; validScore: number }[];
 }

@@ -16,7 +16,7 @@ import type { StudyOptions } from "../kit/study-options.js";
 import { nextRung } from "../compare/ladder.js";
 import type { Params, Trial } from "../../strategies/search/index.js";
 import { int } from "../../format.js";
-import { leverChange, parseLevers, type Lever } from "./levers.js";
+import { checkPrivateBaseline, leverChange, parseLevers, type Lever } from "./levers.js";
 import { loadSource, pretrain, type PretrainOutcome } from "./pretrain.js";
 import type { Dataset } from "../../data/types.js";
 import { applyTrial, bestTrial, proposeTrial, searchSpace } from "./search.js";
@@ -53,6 +53,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
   const searches = levers.filter((l): l is Extract<Lever, { kind: "search" }> => l.kind === "search");
   const identical = new Set<string>();
   study.setup(() => {
+    checkPrivateBaseline(levers, baseSpec);
     for (const l of plain) {
       const c = leverChange(l, baseSpec, options.recipe);
       if (c.spec !== baseSpec) deps.validateSpec?.(c.spec);
@@ -237,6 +238,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       } else {
         const p = pretrained.get(l.label);
         input = { label: l.label, kind: l.kind, identical: identical.has(l.label), points: dedupe(pointsOf(l.label)), seconds: secondsOf(() => [l.label]), inferenceX: l.kind === "ensemble" ? l.k : 1, ...(p ? { pretrain: { seconds: p.seconds, reused: p.reused, artifact: p.key } } : {}) };
+        if (l.kind === "dp") input.privacy = privacyOf(records.filter((r) => r.variant === l.label && r.status === "done").flatMap((r) => (r.result!.privacy ? [r.result!.privacy] : [])), l.epsilon);
       }
       return summariseLever(input, baselinePoints, fitOpts);
     });
@@ -259,6 +261,13 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
     };
     return { result, summary: { headline: result.headline } };
   });
+}
+
+/** What a dp lever's Runs spent: the budget asked, and the range of epsilon, noise and sampling rate over its Runs. */
+function privacyOf(spent: NonNullable<RunRecord["result"]>["privacy"][], target: number): LeverResult["privacy"] {
+  const runs = spent.filter((p): p is NonNullable<typeof p> => !!p);
+  const range = (f: (p: (typeof runs)[number]) => number) => (runs.length ? { min: Math.min(...runs.map(f)), max: Math.max(...runs.map(f)) } : null);
+  return { targetEpsilon: target, runs: runs.length, epsilon: range((p) => p.epsilon), noiseMultiplier: range((p) => p.noiseMultiplier), sampleRate: range((p) => p.sampleRate), delta: range((p) => p.delta) };
 }
 
 function mean(xs: readonly number[]): number {

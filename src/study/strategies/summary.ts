@@ -45,6 +45,8 @@ export interface LeverInput {
   seconds: { lever: number; baseline: number } | null;
   inferenceX: number;
   best?: LeverResult["best"];
+  /** dp: what the lever's Runs spent. */
+  privacy?: LeverResult["privacy"];
   /** transfer:source: the pretraining (amortised into computeX over this study's Runs of the lever). */
   pretrain?: { seconds: number; reused: boolean; artifact: string };
 }
@@ -73,10 +75,12 @@ export function summariseLever(
   const verdict: MultiplierVerdict = lever.identical || (fewSeeds && headline === m?.atTarget) ? "no clear effect" : headline ? practicalVerdict(headline) : "no clear effect";
   const where = headline && headline === largest && headline !== m?.atTarget ? ` at n=${headline.n}, the largest size measured` : "";
   const headText = fewSeeds && headline === m?.atTarget ? `x${headline!.value.toFixed(2)} at the target; ${TOO_FEW_SEEDS}` : headline ? `${headline.text}${where}` : undefined;
+  // Privacy reads as a data cost: x0.4 of the data's worth is 2.5 times the data for the same score.
+  const dataCost = lever.kind === "dp" && headline && headline.value > 0 ? `; privacy costs about ${(1 / headline.value).toFixed(1)}x the data` : "";
   const summary = lever.identical
     ? "no clear effect (x1.00: the same Runs as the baseline)"
     : headline
-      ? `${verdict} (${headText})${m?.fadesAt !== undefined ? `; fades from n=${m.fadesAt}` : ""}`
+      ? `${verdict} (${headText})${dataCost}${m?.fadesAt !== undefined ? `; fades from n=${m.fadesAt}` : ""}`
       : why || "no multiplier: too few measured sizes";
   const targetRow = m?.atTarget ? { ...row(m.atTarget), baselineN: m.atTarget.baselineN, strategyN: m.atTarget.strategyN } : null;
   const atTarget = targetRow && fewSeeds ? withoutInterval(targetRow) : targetRow;
@@ -97,6 +101,7 @@ export function summariseLever(
       ...(lever.pretrain ? { pretrain: lever.pretrain } : {}),
     },
     ...(lever.best ? { best: lever.best } : {}),
+    ...(lever.privacy ? { privacy: lever.privacy } : {}),
   };
 }
 
