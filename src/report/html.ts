@@ -5,6 +5,7 @@ import { reportCharts } from "./charts.js";
 import { curveTable, int, scoreFmt, secondsFmt } from "./format.js";
 import { renderSvg } from "./svg.js";
 import type { EstimateReport } from "../study/estimate-result.js";
+import { costLines, costParagraph } from "./cost-lines.js";
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -55,6 +56,7 @@ export async function renderHtml(r: EstimateReport): Promise<string> {
 ${charts.map((c) => `<h2>${e(c.title)}</h2><figure class="chart" id="chart-${c.id}">${c.svg}</figure>`).join("\n")}
 <h2>Measured and predicted ${e(m)}</h2>
 <table><tr><th>n</th><th>measured (mean ± sd)</th><th>seeds</th><th>fitted (80% interval)</th><th class="l"></th></tr>${table}</table>
+${r.cost ? `<h2 id="cost">Cost to reach the target</h2><p>${e(costParagraph(r, r.cost))}</p><ul>${costLines(r.cost).map((x) => `<li>${e(x)}</li>`).join("")}</ul>` : ""}
 ${gap ? `<h2>Train vs validation</h2><table><tr><th>n</th><th>train</th><th>validation</th><th>gap</th></tr>${gap}</table>` : ""}
 ${r.diagnostics.length ? `<h2>Fit diagnostics</h2><ul>${r.diagnostics.map((d) => `<li><b>${e(d.severity)}</b>: ${e(d.message)} <code>${e(d.code)}</code></li>`).join("")}</ul>` : ""}
 <h2>Plan and Runs</h2>

@@ -1,6 +1,7 @@
 /** report.md: the answer, the curve table, the plan and the Runs, readable in any text viewer or code review. */
 import { curveTable, int, scoreFmt, secondsFmt } from "./format.js";
 import type { EstimateReport } from "../study/estimate-result.js";
+import { costLines, costParagraph } from "./cost-lines.js";
 
 export function renderMarkdown(r: EstimateReport): string {
   const f = scoreFmt(r);
@@ -18,6 +19,11 @@ export function renderMarkdown(r: EstimateReport): string {
     const s = r.samplesForTarget;
     const n = (v: number) => (Number.isFinite(v) ? int(v) : "∞");
     L.push(`Samples for ${r.question.target.metric} ${r.question.target.value}: ${n(s.mean)} (80% interval ${n(s.lo)}–${n(s.hi)}), reachable: ${s.reachable}.`, "");
+  }
+  if (r.cost) {
+    L.push("## Cost to reach the target", "", costParagraph(r, r.cost), "");
+    for (const line of costLines(r.cost)) L.push(`- ${line}`);
+    L.push("");
   }
   if (r.gap.rows.length) {
     L.push("## Train vs validation", "", "| n | train | validation | gap |", "| ---: | ---: | ---: | ---: |");

@@ -2,6 +2,7 @@
  * The estimate report: everything a study found, as one JSON-serialisable object. Its schema is versioned and
  * documented in docs/report-schema.md; bump REPORT_VERSION on any change that could break a reader.
  */
+import type { CostPlan } from "../cost/index.js";
 import type { AggregatedPoint, CurvePoint, Diagnostic, Interval } from "../curves/index.js";
 import type { GapAnalysis, Prediction } from "./analysis.js";
 import type { Finding } from "./findings.js";
@@ -112,4 +113,6 @@ export interface EstimateReport {
   versions: Record<string, string>;
   store: string;
   reports: { json: string; md: string; html: string } | null;
+  /** With --cost: the cost of reaching the target (src/cost/plan.ts). */
+  cost?: CostPlan;
 }

@@ -19,10 +19,13 @@ import { densify, fitTimeModel, fixedOrder, nextAdaptive, nextFixed, type Decisi
 import { RUN_PROTOCOL } from "./run.js";
 import { runStudy, type RunnerSnapshot } from "./runner.js";
 import { int } from "../format.js";
+import { bytesPerSample, costToTarget, parsePrices, timeWithSpread, type CostPlan, type Prices } from "../cost/index.js";
 
 export interface EstimateOptions extends StudyOptions {
   /** Extra sizes to predict ("what would 100k samples give me?"). */
   at?: number[] | string;
+  /** Prices for the cost to reach the target: "label=0.08,cpu-hour=0.04" or an object (see src/cost/prices.ts). */
+  cost?: string | Prices;
 }
 
 /** What estimate() needs from the layers below (the study kit's dependencies); tests replace parts of it. */
@@ -37,6 +40,8 @@ const TIGHT_RATIO = 1.3;
  * (`writeReport(report, dir)` from the report layer, or the CLI's --out).
  */
 export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEvent; deps?: Partial<EstimateDeps> } = {}): Promise<EstimateReport> {
+  // Prices first: a typo in --cost must fail before the data loads.
+  const prices = options.cost === undefined ? null : parsePrices(options.cost);
   const at = options.at === undefined ? [] : typeof options.at === "string" ? parseCountList(options.at, "--at") : options.at;
   const study = await prepareStudy(options, ctx, ESTIMATE);
   const { dataset, deps, target, metric, info, spec, seeds, adaptive, budgetSeconds, validFraction, emit, t0, loadSeconds, storePath } = study;
@@ -265,7 +270,44 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       store: storePath,
       reports: null,
     };
+    if (prices) {
+      report.cost = studyCost({
+        prices,
+        samplesForTarget: report.samplesForTarget,
+        pool: poolSize,
+        done: done.map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, trainSeconds: r.result!.seconds })),
+        threads: executor.threads,
+        device: options.recipe?.device === "cuda" ? "cuda" : "cpu",
+        bytesPerSample: bytesPerSample(tensors),
+      });
+    }
     return { result: report, summary: { headline: report.headline, samplesForTarget: report.samplesForTarget } };
+  });
+}
+
+/**
+ * The cost plan of a study: the time model is the planner's (fitted on the finished Runs) with the Runs' scatter
+ * around it as its spread; compute for the study is the sum of the finished Runs' own seconds.
+ */
+export function studyCost(o: {
+  prices: Prices;
+  samplesForTarget: EstimateReport["samplesForTarget"];
+  pool: number;
+  done: { n: number; seconds: number; trainSeconds?: number }[];
+  threads: number;
+  device: "cpu" | "cuda";
+  bytesPerSample: number;
+}): CostPlan {
+  const model = fitTimeModel(o.done);
+  return costToTarget({
+    prices: o.prices,
+    samplesForTarget: o.samplesForTarget,
+    pool: o.pool,
+    runSeconds: model ? timeWithSpread(o.done, (n) => model.predict(n)) : null,
+    studySeconds: o.done.reduce((a, r) => a + r.seconds, 0),
+    threads: o.threads,
+    device: o.device,
+    bytesPerSample: o.bytesPerSample,
   });
 }
 

@@ -3,6 +3,8 @@
  * Thin: parses options, shows progress from estimate()'s events, prints the answer (or one JSON object).
  */
 import type { Command } from "commander";
+import { PRICE_KEYS, parsePrices } from "../../cost/index.js";
+import { costLines, costParagraph } from "../../report/cost-lines.js";
 import { writeReport } from "../../report/index.js";
 import type { EstimateReport } from "../../study/estimate-result.js";
 import { estimate, type EstimateOptions } from "../../study/estimate.js";
@@ -14,6 +16,7 @@ import { writeOut } from "../output.js";
 
 interface CliOptions extends StudyCliOptions {
   at?: string;
+  cost?: string;
 }
 
 export function register(program: Command): void {
@@ -28,6 +31,7 @@ export function register(program: Command): void {
     .option("--budget <time>", "wall-time budget such as 15m or 1h (default 15m with --sizes auto)")
     .option("--recipe <file>", "a JSON file of recipe fields that override the default training recipe")
     .option("--at <sizes>", "also predict the score at these sizes, e.g. 100k,1m")
+    .option("--cost <prices>", `prices for the cost to reach the target, e.g. label=0.08,cpu-hour=0.04 (keys: ${PRICE_KEYS.join(", ")})`)
     .option("--verbose", "say why each Run was chosen")
     .action(async (opts: CliOptions) => {
       await runEstimate(opts);
@@ -35,7 +39,9 @@ export function register(program: Command): void {
 }
 
 async function runEstimate(opts: CliOptions): Promise<void> {
-  const { out, ...options }: EstimateOptions & { out?: string } = { ...studyOptionsFrom(opts), at: opts.at };
+  // --cost is read here too (estimate() reads it again) so that a typo fails before anything else is checked.
+  const cost = opts.cost === undefined ? undefined : parsePrices(opts.cost);
+  const { out, ...options }: EstimateOptions & { out?: string } = { ...studyOptionsFrom(opts), at: opts.at, ...(cost ? { cost } : {}) };
   checkReportFolder(out);
   await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "estimate" }, async (signal, progress) => {
     const report = await estimate({ ...options, signal }, { onEvent: (e) => progress.on(e) });
@@ -67,12 +73,14 @@ export function jsonSummary(r: EstimateReport): Record<string, unknown> {
     timing: { wallSeconds: r.timing.wallSeconds, jobs: r.timing.jobs, threads: r.timing.threads, overheadFraction: r.timing.overheadFraction },
     store: r.store,
     reports: r.reports,
+    ...(r.cost ? { cost: r.cost } : {}),
   };
 }
 
 export function plainAnswer(r: EstimateReport): string {
   const lines = [r.headline, ""];
   for (const f of r.findings) if (f.text !== r.headline) lines.push(`  - ${f.text}`);
+  if (r.cost) lines.push("", costParagraph(r, r.cost), ...costLines(r.cost).map((l) => `  ${l}`));
   if (r.reports) lines.push("", `Report: ${r.reports.html}`);
   return lines.join("\n") + "\n";
 }
