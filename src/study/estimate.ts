@@ -6,7 +6,7 @@
  */
 import type { CurveFit } from "../curves/index.js";
 import { analyse } from "./analysis.js";
-import { REPORT_SCHEMA, REPORT_VERSION, type EstimateReport, type ReportRun } from "./estimate-result.js";
+import { REPORT_SCHEMA, REPORT_VERSION, type EstimateReport, type ExtraReport, type ReportRun } from "./estimate-result.js";
 import type { OnEvent, StudyEvent } from "./events.js";
 import { findings as makeFindings, type Finding } from "./findings.js";
 import type { StudyDeps } from "./kit/deps.js";
@@ -19,11 +19,14 @@ import { densify, fitTimeModel, fixedOrder, nextAdaptive, nextFixed, type Decisi
 import { RUN_PROTOCOL } from "./run.js";
 import { runStudy, type RunnerSnapshot } from "./runner.js";
 import { int } from "../format.js";
+import { measureExtra, prepareExtra, type PreparedExtra } from "./extra/measure.js";
 import { bytesPerSample, costToTarget, parsePrices, timeWithSpread, type CostPlan, type Prices } from "../cost/index.js";
 
 export interface EstimateOptions extends StudyOptions {
   /** Extra sizes to predict ("what would 100k samples give me?"). */
   at?: number[] | string;
+  /** An extra data set (same columns) whose relevance and worth in your samples to measure. */
+  extra?: string;
   /** Prices for the cost to reach the target: "label=0.08,cpu-hour=0.04" or an object (see src/cost/prices.ts). */
   cost?: string | Prices;
 }
@@ -52,8 +55,30 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     return adaptive ? densify(study.sizes) : study.sizes;
   });
 
-  const studyKey = { kind: "estimate", fingerprint: dataset.fingerprint, spec, recipe: options.recipe ?? "default", sizes: adaptive ? "auto" : sizes, seeds, target, validFraction };
-  return study.run({ key: studyKey, record: { data: options.data, budgetSeconds, at }, sizes }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled }) => {
+  // The extra set is read (and its columns checked) before any Run.
+  let extra: PreparedExtra | null = null;
+  if (options.extra !== undefined) {
+    try {
+      extra = await prepareExtra(study, options.extra);
+    } catch (err) {
+      study.store.close();
+      throw err;
+    }
+  }
+
+  const studyKey = {
+    kind: "estimate",
+    fingerprint: dataset.fingerprint,
+    spec,
+    recipe: options.recipe ?? "default",
+    sizes: adaptive ? "auto" : sizes,
+    seeds,
+    target,
+    validFraction,
+    ...(extra ? { extra: extra.data.fingerprint } : {}),
+  };
+  return study.run({ key: studyKey, record: { data: options.data, budgetSeconds, at }, sizes }, async (studyRun) => {
+    const { studyId, store, executor, engineVersion, makeJob: jobOf, cancelled } = studyRun;
     const makeJob = (size: number, seed: number, attempt: number) => jobOf(spec, options.recipe, size, seed, attempt);
 
     // Planning state that the runner's callbacks update.
@@ -175,6 +200,12 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       bootstrap: options.bootstrap,
     });
     const done = outcome.records.filter((r) => r.status === "done");
+    let extraReport: ExtraReport | undefined;
+    if (extra) {
+      const measured = await measureExtra({ study, run: studyRun, extra, spec, recipe: options.recipe, done, aloneFit: analysis.fits.test, onEvent, ...(options.signal ? { signal: options.signal } : {}) });
+      if (measured.cancelled) cancelled([...outcome.records, ...measured.records]);
+      extraReport = measured.report;
+    }
     const failed = outcome.records.filter((r) => r.status === "failed");
     // A (size, seed) whose retry also failed is lost to the curve; its last error is the one to show.
     const lostRuns = [...new Map(failed.filter((f) => !done.some((d) => d.size === f.size && d.seed === f.seed)).map((f) => [`${f.size}:${f.seed}`, f])).values()];
@@ -270,6 +301,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       store: storePath,
       reports: null,
     };
+    if (extraReport) report.extra = extraReport;
     if (prices) {
       report.cost = studyCost({
         prices,

@@ -25,6 +25,8 @@ export interface RunInputs {
   engineVersion: string;
   /** Ensemble Runs only (absent otherwise, so a plain Run's id is what it always was): k members averaged. */
   ensemble?: { k: number };
+  /** Runs trained with an extra data set (absent otherwise): the extra rows' fingerprint and count. */
+  extra?: { fingerprint: string; rows: number };
 }
 
 export interface RunJob {
@@ -45,6 +47,12 @@ export interface RunJob {
    * it is the plain Run's model; member j with a seed derived from it), scored on their averaged predictions.
    */
   ensemble?: { k: number };
+  /**
+   * Train on the subset plus extra rows: the last `rows` rows of the dataset at cacheDir (the user's rows followed
+   * by an extra data set, see data/extra.ts). They join the training rows only: the validation slice and the test
+   * split stay the user's.
+   */
+  extra?: { fingerprint: string; rows: number };
 }
 
 export interface EvalMetrics {
@@ -101,6 +109,7 @@ export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap
     validFraction: job.validFraction,
     engineVersion,
     ...(job.ensemble ? { ensemble: { k: job.ensemble.k } } : {}),
+    ...(job.extra ? { extra: { fingerprint: job.extra.fingerprint, rows: job.extra.rows } } : {}),
   };
 }
 
