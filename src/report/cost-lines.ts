@@ -20,7 +20,7 @@ const band = (i: { mean: number; lo: number; hi: number }, f: (v: number) => str
 export function costParagraph(r: EstimateReport, c: CostPlan): string {
   const t = r.question.target;
   const s = r.samplesForTarget;
-  if (!t || !s || !c.labels) return `Cost: ${c.notes[0] ?? "no target to cost"}.`;
+  if (!t || !s || !c.labels) return "Cost to reach the target: none measured (see the notes).";
   const more = c.labels.quantity.mean > 0 ? `${int(c.labels.quantity.mean)} more labels than the ${int(r.data.poolSize)} you have` : `no labels beyond the ${int(r.data.poolSize)} you have`;
   const total = c.total ? `; priced parts total ${band(c.total, amount)}` : "";
   return `Cost to reach ${t.metric} ${t.value}: about ${int(s.mean)} samples, ${more}${total}.`;

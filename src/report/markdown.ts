@@ -20,6 +20,18 @@ export function renderMarkdown(r: EstimateReport): string {
     const n = (v: number) => (Number.isFinite(v) ? int(v) : "∞");
     L.push(`Samples for ${r.question.target.metric} ${r.question.target.value}: ${n(s.mean)} (80% interval ${n(s.lo)}–${n(s.hi)}), reachable: ${s.reachable}.`, "");
   }
+  if (r.extra) {
+    const x = r.extra;
+    L.push(`## Extra data: ${x.source}`, "", x.sentence, "");
+    if (x.worth) {
+      L.push("| n (yours) | yours alone | with the extra rows | worth (your samples) |", "| ---: | ---: | ---: | ---: |");
+      for (const p of x.worth.points) L.push(`| ${int(p.n)} | ${f(p.alone)} | ${f(p.withExtra)} | ${Number.isFinite(p.worth) ? int(p.worth) : "∞"} |`);
+      L.push("");
+    }
+    for (const d of x.drift.slice(0, 5)) L.push(`- ${d.column} (${d.kind}): ${d.statistic.toUpperCase()} ${d.value.toFixed(3)}${d.smd !== undefined ? `, standardised mean difference ${d.smd.toFixed(2)}` : ""}`);
+    for (const n of x.notes) L.push(`- Note: ${n}`);
+    L.push("");
+  }
   if (r.cost) {
     L.push("## Cost to reach the target", "", costParagraph(r, r.cost), "");
     for (const line of costLines(r.cost)) L.push(`- ${line}`);
