@@ -16,7 +16,7 @@ const LAYERS: [rank: number, prefixes: string[]][] = [
   // The audit renders its own report with report/'s HTML and SVG helpers, so it sits beside report, above study.
   [4, ["report/", "audit/"]],
   [3, ["study/", "strategies/"]],
-  [2, ["engine/", "data/", "curves/"]],
+  [2, ["engine/", "data/", "curves/", "cost/"]],
   [1, ["rng.ts", "stats.ts", "errors.ts", "format.ts", "pii.ts"]],
 ];
 

@@ -18,6 +18,7 @@ export type { Dataset, Schema, ColumnInfo, ColumnKind, LoadReport, DataKind } fr
 export type { EncoderState, TabularEncoders, TextEncoders, ImageEncoders, TargetEncoder } from "./encoders/types.js";
 export { nestedSubsets, planSizes, parseSizes } from "./subsets.js";
 export { encodeRows, encodeTarget } from "./encoders/rows.js";
+export { loadExtra, combineWithExtra, type ExtraData } from "./extra.js";
 export { encodeImages } from "./sources/images.js";
 export { readFashionMnist, readIdx } from "./sources/idx.js";
 export { stratifiedSplit, groupSplit } from "./split.js";

@@ -1,6 +1,7 @@
 /** report.md: the answer, the curve table, the plan and the Runs, readable in any text viewer or code review. */
 import { curveTable, int, scoreFmt, secondsFmt } from "./format.js";
 import type { EstimateReport } from "../study/estimate-result.js";
+import { costLines, costParagraph } from "./cost-lines.js";
 
 export function renderMarkdown(r: EstimateReport): string {
   const f = scoreFmt(r);
@@ -18,6 +19,23 @@ export function renderMarkdown(r: EstimateReport): string {
     const s = r.samplesForTarget;
     const n = (v: number) => (Number.isFinite(v) ? int(v) : "∞");
     L.push(`Samples for ${r.question.target.metric} ${r.question.target.value}: ${n(s.mean)} (80% interval ${n(s.lo)}–${n(s.hi)}), reachable: ${s.reachable}.`, "");
+  }
+  if (r.extra) {
+    const x = r.extra;
+    L.push(`## Extra data: ${x.source}`, "", x.sentence, "");
+    if (x.worth) {
+      L.push("| n (yours) | yours alone | with the extra rows | worth (your samples) |", "| ---: | ---: | ---: | ---: |");
+      for (const p of x.worth.points) L.push(`| ${int(p.n)} | ${f(p.alone)} | ${f(p.withExtra)} | ${Number.isFinite(p.worth) ? int(p.worth) : "∞"} |`);
+      L.push("");
+    }
+    for (const d of x.drift.slice(0, 5)) L.push(`- ${d.column} (${d.kind}): ${d.statistic.toUpperCase()} ${d.value.toFixed(3)}${d.smd !== undefined ? `, standardised mean difference ${d.smd.toFixed(2)}` : ""}`);
+    for (const n of x.notes) L.push(`- Note: ${n}`);
+    L.push("");
+  }
+  if (r.cost) {
+    L.push("## Cost to reach the target", "", costParagraph(r, r.cost), "");
+    for (const line of costLines(r.cost)) L.push(`- ${line}`);
+    L.push("");
   }
   if (r.gap.rows.length) {
     L.push("## Train vs validation", "", "| n | train | validation | gap |", "| ---: | ---: | ---: | ---: |");

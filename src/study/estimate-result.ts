@@ -2,9 +2,13 @@
  * The estimate report: everything a study found, as one JSON-serialisable object. Its schema is versioned and
  * documented in docs/report-schema.md; bump REPORT_VERSION on any change that could break a reader.
  */
+import type { CostPlan } from "../cost/index.js";
 import type { AggregatedPoint, CurvePoint, Diagnostic, Interval } from "../curves/index.js";
 import type { GapAnalysis, Prediction } from "./analysis.js";
 import type { Finding } from "./findings.js";
+import type { DomainTest } from "./extra/domain.js";
+import type { FeatureDrift } from "./extra/drift.js";
+import type { WorthPoint } from "./extra/worth.js";
 import type { EvalMetrics, RunError, RunResult } from "./run.js";
 
 export const REPORT_SCHEMA = "enough/estimate-report";
@@ -114,4 +118,26 @@ export interface EstimateReport {
   versions: Record<string, string>;
   store: string;
   reports: { json: string; md: string; html: string } | null;
+  /** With --cost: the cost of reaching the target (src/cost/plan.ts). */
+  cost?: CostPlan;
+  /** With --extra: how different an extra data set is and what it is worth (src/study/extra/). */
+  extra?: ExtraReport;
+}
+
+export interface ExtraReport {
+  source: string;
+  fingerprint: string;
+  /** Extra rows used (after dropping rows without a usable label). */
+  rows: number;
+  dropped: number;
+  /** How different: the domain classifier's out-of-fold AUC (0.5 = indistinguishable); null when not measured. */
+  domain: DomainTest | null;
+  /** Per-feature drift, most drifted first (every feature; the sentence names the top 5). */
+  drift: FeatureDrift[];
+  /** What it is worth, in your samples, at `n` of yours: mean with its 80% interval (<= 0: no help, or harm). */
+  worth: { n: number; mean: number; lo: number; hi: number; points: WorthPoint[] } | null;
+  sentence: string;
+  notes: string[];
+  /** The Runs trained with the extra rows (the pool-alone Runs are the study's own). */
+  runs: ReportRun[];
 }

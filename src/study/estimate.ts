@@ -6,7 +6,7 @@
  */
 import type { CurveFit } from "../curves/index.js";
 import { analyse } from "./analysis.js";
-import { REPORT_SCHEMA, REPORT_VERSION, type EstimateReport, type ReportRun } from "./estimate-result.js";
+import { REPORT_SCHEMA, REPORT_VERSION, type EstimateReport, type ExtraReport, type ReportRun } from "./estimate-result.js";
 import type { OnEvent, StudyEvent } from "./events.js";
 import { findings as makeFindings, type Finding } from "./findings.js";
 import type { StudyDeps } from "./kit/deps.js";
@@ -19,10 +19,16 @@ import { densify, fitTimeModel, fixedOrder, nextAdaptive, nextFixed, type Decisi
 import { RUN_PROTOCOL } from "./run.js";
 import { runStudy, type RunnerSnapshot } from "./runner.js";
 import { int } from "../format.js";
+import { measureExtra, prepareExtra, type PreparedExtra } from "./extra/measure.js";
+import { bytesPerSample, costToTarget, parsePrices, timeWithSpread, type CostPlan, type Prices } from "../cost/index.js";
 
 export interface EstimateOptions extends StudyOptions {
   /** Extra sizes to predict ("what would 100k samples give me?"). */
   at?: number[] | string;
+  /** An extra data set (same columns) whose relevance and worth in your samples to measure. */
+  extra?: string;
+  /** Prices for the cost to reach the target: "label=0.08,cpu-hour=0.04" or an object (see src/cost/prices.ts). */
+  cost?: string | Prices;
 }
 
 /** What estimate() needs from the layers below (the study kit's dependencies); tests replace parts of it. */
@@ -37,6 +43,8 @@ const TIGHT_RATIO = 1.3;
  * (`writeReport(report, dir)` from the report layer, or the CLI's --out).
  */
 export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEvent; deps?: Partial<EstimateDeps> } = {}): Promise<EstimateReport> {
+  // Prices first: a typo in --cost must fail before the data loads.
+  const prices = options.cost === undefined ? null : parsePrices(options.cost);
   const at = options.at === undefined ? [] : typeof options.at === "string" ? parseCountList(options.at, "--at") : options.at;
   const study = await prepareStudy(options, ctx, ESTIMATE);
   const { dataset, deps, target, metric, info, spec, seeds, adaptive, budgetSeconds, validFraction, emit, t0, loadSeconds, storePath } = study;
@@ -47,8 +55,30 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     return adaptive ? densify(study.sizes) : study.sizes;
   });
 
-  const studyKey = { kind: "estimate", fingerprint: dataset.fingerprint, spec, recipe: options.recipe ?? "default", sizes: adaptive ? "auto" : sizes, seeds, target, validFraction };
-  return study.run({ key: studyKey, record: { data: options.data, budgetSeconds, at }, sizes }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled }) => {
+  // The extra set is read (and its columns checked) before any Run.
+  let extra: PreparedExtra | null = null;
+  if (options.extra !== undefined) {
+    try {
+      extra = await prepareExtra(study, options.extra);
+    } catch (err) {
+      study.store.close();
+      throw err;
+    }
+  }
+
+  const studyKey = {
+    kind: "estimate",
+    fingerprint: dataset.fingerprint,
+    spec,
+    recipe: options.recipe ?? "default",
+    sizes: adaptive ? "auto" : sizes,
+    seeds,
+    target,
+    validFraction,
+    ...(extra ? { extra: extra.data.fingerprint } : {}),
+  };
+  return study.run({ key: studyKey, record: { data: options.data, budgetSeconds, at }, sizes }, async (studyRun) => {
+    const { studyId, store, executor, engineVersion, makeJob: jobOf, cancelled } = studyRun;
     const makeJob = (size: number, seed: number, attempt: number) => jobOf(spec, options.recipe, size, seed, attempt);
 
     // Planning state that the runner's callbacks update.
@@ -170,6 +200,12 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       bootstrap: options.bootstrap,
     });
     const done = outcome.records.filter((r) => r.status === "done");
+    let extraReport: ExtraReport | undefined;
+    if (extra) {
+      const measured = await measureExtra({ study, run: studyRun, extra, spec, recipe: options.recipe, done, aloneFit: analysis.fits.test, onEvent, ...(options.signal ? { signal: options.signal } : {}) });
+      if (measured.cancelled) cancelled([...outcome.records, ...measured.records]);
+      extraReport = measured.report;
+    }
     const failed = outcome.records.filter((r) => r.status === "failed");
     // A (size, seed) whose retry also failed is lost to the curve; its last error is the one to show.
     const lostRuns = [...new Map(failed.filter((f) => !done.some((d) => d.size === f.size && d.seed === f.seed)).map((f) => [`${f.size}:${f.seed}`, f])).values()];
@@ -265,7 +301,45 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       store: storePath,
       reports: null,
     };
+    if (extraReport) report.extra = extraReport;
+    if (prices) {
+      report.cost = studyCost({
+        prices,
+        samplesForTarget: report.samplesForTarget,
+        pool: poolSize,
+        done: done.map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, trainSeconds: r.result!.seconds })),
+        threads: executor.threads,
+        device: options.recipe?.device === "cuda" ? "cuda" : "cpu",
+        bytesPerSample: bytesPerSample(tensors),
+      });
+    }
     return { result: report, summary: { headline: report.headline, samplesForTarget: report.samplesForTarget } };
+  });
+}
+
+/**
+ * The cost plan of a study: the time model is the planner's (fitted on the finished Runs) with the Runs' scatter
+ * around it as its spread; compute for the study is the sum of the finished Runs' own seconds.
+ */
+export function studyCost(o: {
+  prices: Prices;
+  samplesForTarget: EstimateReport["samplesForTarget"];
+  pool: number;
+  done: { n: number; seconds: number; trainSeconds?: number }[];
+  threads: number;
+  device: "cpu" | "cuda";
+  bytesPerSample: number;
+}): CostPlan {
+  const model = fitTimeModel(o.done);
+  return costToTarget({
+    prices: o.prices,
+    samplesForTarget: o.samplesForTarget,
+    pool: o.pool,
+    runSeconds: model ? timeWithSpread(o.done, (n) => model.predict(n)) : null,
+    studySeconds: o.done.reduce((a, r) => a + r.seconds, 0),
+    threads: o.threads,
+    device: o.device,
+    bytesPerSample: o.bytesPerSample,
   });
 }
 

@@ -35,6 +35,15 @@ export interface RunTrainDeps {
   ensemble?(members: TrainedModel[]): TrainedModel;
 }
 
+/** The training rows followed by the dataset's last `extra` rows (an extra data set appended after the user's). */
+export function withExtraRows(train: Int32Array, n: number, extra: number): Int32Array {
+  if (!(extra > 0 && extra <= n)) throw Object.assign(new Error(`the dataset has ${n} rows, fewer than the ${extra} extra rows the job names`), { code: "EXTRA_ROWS" });
+  const out = new Int32Array(train.length + extra);
+  out.set(train);
+  for (let j = 0; j < extra; j++) out[train.length + j] = n - extra + j;
+  return out;
+}
+
 /**
  * Seed of ensemble member j: member 0 is the plain Run's model (same seed), the others are offset by a large prime so
  * that members of neighbouring Run seeds do not coincide.
@@ -62,7 +71,9 @@ export async function trainRun(
   const { subsets } = deps.nestedSubsets(dataset.split.pool, labels, [job.subset.size], job.subset.seed);
   const subset = subsets[0];
   if (!subset || subset.length === 0) throw Object.assign(new Error(`no subset of size ${job.subset.size} could be drawn`), { code: "EMPTY_SUBSET" });
-  const { train, valid } = splitValidation(subset, labels, job.validFraction, job.subset.seed);
+  const split = splitValidation(subset, labels, job.validFraction, job.subset.seed);
+  const valid = split.valid;
+  const train = job.extra ? withExtraRows(split.train, data.n, job.extra.rows) : split.train;
   const rows = valid.length ? { train, valid } : { train };
   const { model, result } = job.ensemble && job.ensemble.k > 1 ? await trainMembers(job, data, rows, deps, opts) : await deps.train(job.spec, data, rows, job.recipe, opts);
   try {

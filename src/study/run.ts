@@ -27,6 +27,8 @@ export interface RunInputs {
   ensemble?: { k: number };
   /** Pretraining jobs only (absent otherwise): the trained model is saved as an artifact, not only scored. */
   pretrain?: true;
+  /** Runs trained with an extra data set (absent otherwise): the extra rows' fingerprint and count. */
+  extra?: { fingerprint: string; rows: number };
 }
 
 export interface RunJob {
@@ -54,6 +56,12 @@ export interface RunJob {
   artifact?: { key: string };
   /** A pretraining job: after training, save the model (Model.save()) into this folder. */
   save?: string;
+  /**
+   * Train on the subset plus extra rows: the last `rows` rows of the dataset at cacheDir (the user's rows followed
+   * by an extra data set, see data/extra.ts). They join the training rows only: the validation slice and the test
+   * split stay the user's.
+   */
+  extra?: { fingerprint: string; rows: number };
 }
 
 export interface EvalMetrics {
@@ -113,6 +121,7 @@ export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap
     engineVersion,
     ...(job.ensemble ? { ensemble: { k: job.ensemble.k } } : {}),
     ...(job.save !== undefined ? { pretrain: true as const } : {}),
+    ...(job.extra ? { extra: { fingerprint: job.extra.fingerprint, rows: job.extra.rows } } : {}),
   };
 }
 

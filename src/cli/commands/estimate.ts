@@ -3,6 +3,8 @@
  * Thin: parses options, shows progress from estimate()'s events, prints the answer (or one JSON object).
  */
 import type { Command } from "commander";
+import { PRICE_KEYS, parsePrices } from "../../cost/index.js";
+import { costLines, costParagraph } from "../../report/cost-lines.js";
 import { writeReport } from "../../report/index.js";
 import type { EstimateReport } from "../../study/estimate-result.js";
 import { estimate, type EstimateOptions } from "../../study/estimate.js";
@@ -14,6 +16,8 @@ import { writeOut } from "../output.js";
 
 interface CliOptions extends StudyCliOptions {
   at?: string;
+  cost?: string;
+  extra?: string;
 }
 
 export function register(program: Command): void {
@@ -28,6 +32,8 @@ export function register(program: Command): void {
     .option("--budget <time>", "wall-time budget such as 15m or 1h (default 15m with --sizes auto)")
     .option("--recipe <file>", "a JSON file of recipe fields that override the default training recipe")
     .option("--at <sizes>", "also predict the score at these sizes, e.g. 100k,1m")
+    .option("--cost <prices>", `prices for the cost to reach the target, e.g. label=0.08,cpu-hour=0.04 (keys: ${PRICE_KEYS.join(", ")})`)
+    .option("--extra <source>", "an extra data set with the same columns: how different it is, and what it is worth in your samples")
     .option("--verbose", "say why each Run was chosen")
     .action(async (opts: CliOptions) => {
       await runEstimate(opts);
@@ -35,7 +41,9 @@ export function register(program: Command): void {
 }
 
 async function runEstimate(opts: CliOptions): Promise<void> {
-  const { out, ...options }: EstimateOptions & { out?: string } = { ...studyOptionsFrom(opts), at: opts.at };
+  // --cost is read here too (estimate() reads it again) so that a typo fails before anything else is checked.
+  const cost = opts.cost === undefined ? undefined : parsePrices(opts.cost);
+  const { out, ...options }: EstimateOptions & { out?: string } = { ...studyOptionsFrom(opts), at: opts.at, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}) };
   checkReportFolder(out);
   await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "estimate" }, async (signal, progress) => {
     const report = await estimate({ ...options, signal }, { onEvent: (e) => progress.on(e) });
@@ -67,12 +75,34 @@ export function jsonSummary(r: EstimateReport): Record<string, unknown> {
     timing: { wallSeconds: r.timing.wallSeconds, jobs: r.timing.jobs, threads: r.timing.threads, overheadFraction: r.timing.overheadFraction },
     store: r.store,
     reports: r.reports,
+    ...(r.cost ? { cost: r.cost } : {}),
+    ...(r.extra ? { extra: extraJson(r.extra) } : {}),
+  };
+}
+
+/** The --json `extra` object: the worth in your samples (mean, lo, hi; null = no upper end) first, then how different. */
+export function extraJson(x: NonNullable<EstimateReport["extra"]>): Record<string, unknown> {
+  return {
+    source: x.source,
+    fingerprint: x.fingerprint,
+    rows: x.rows,
+    n: x.worth?.n ?? null,
+    mean: x.worth?.mean ?? null,
+    lo: x.worth?.lo ?? null,
+    hi: x.worth?.hi ?? null,
+    points: x.worth?.points ?? [],
+    domain: x.domain ? { auc: x.domain.auc, lo: x.domain.lo, hi: x.domain.hi, rowsPerSide: x.domain.rowsPerSide } : null,
+    drift: x.drift.slice(0, 5),
+    sentence: x.sentence,
+    notes: x.notes,
   };
 }
 
 export function plainAnswer(r: EstimateReport): string {
   const lines = [r.headline, ""];
   for (const f of r.findings) if (f.text !== r.headline) lines.push(`  - ${f.text}`);
+  if (r.extra) lines.push("", r.extra.sentence, ...r.extra.notes.map((n) => `  Note: ${n}`));
+  if (r.cost) lines.push("", costParagraph(r, r.cost), ...costLines(r.cost).map((l) => `  ${l}`));
   if (r.reports) lines.push("", `Report: ${r.reports.html}`);
   return lines.join("\n") + "\n";
 }

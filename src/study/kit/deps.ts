@@ -8,6 +8,8 @@ import type { Dataset } from "../../data/types.js";
 import type { Tensors } from "../../engine/types.js";
 import type { AggregateFn, FitCurveFn } from "../analysis.js";
 import type { Executor } from "../executor.js";
+import type { ExtraData } from "../../data/extra.js";
+import type { TrainPredict } from "../extra/domain.js";
 import type { JsonObject } from "../run.js";
 
 export interface StudyDeps {
@@ -25,6 +27,11 @@ export interface StudyDeps {
   fitCurve: FitCurveFn;
   aggregate: AggregateFn;
   enoughVersion: string;
+  /** --extra: read an extra data set with the dataset's encoders, and cache the two together (data/extra.ts). */
+  loadExtra?(ds: Dataset, file: string, o: { cacheRoot?: string; refresh?: boolean }): Promise<ExtraData>;
+  combineWithExtra?(ds: Dataset, extra: ExtraData, o: { cacheRoot?: string }): Promise<{ cacheDir: string; fingerprint: string; rows: number }>;
+  /** Trains a model in this process and predicts some rows (the domain classifier of --extra). */
+  trainPredict?: TrainPredict;
 }
 
 /** The real engine, data layer and local executor, loaded on first use (tests never load the native addon). */
@@ -58,6 +65,16 @@ export async function defaultDeps(): Promise<StudyDeps> {
     fitCurve: (p, o) => fitCurve(p, o),
     aggregate: aggregatePoints,
     enoughVersion: version,
+    loadExtra: (ds, file, o) => data.loadExtra(ds, file, o),
+    combineWithExtra: (ds, extra, o) => data.combineWithExtra(ds, extra, o),
+    trainPredict: async (spec, tensors, rows, recipe) => {
+      const { model } = await engine.train(spec as never, tensors, { train: rows.train }, recipe as never);
+      try {
+        return await model.predict(tensors, rows.predict);
+      } finally {
+        model.dispose();
+      }
+    },
   };
 }
 

@@ -28,12 +28,25 @@ export function buildJob(o: {
   ensemble?: number;
   /** The pretrained artifact's key when recipe.init.weights is its folder (the id hashes the key, not the folder). */
   artifact?: string;
+  /** Train with an extra data set: the combined copy's cache folder and the extra rows (data/extra.ts). */
+  extra?: { cacheDir: string; fingerprint: string; rows: number };
 }): { job: RunJob; inputs: RunInputs } {
   const { size, seed, validFraction } = o;
   const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
-  let recipe: JsonObject = { ...o.defaultRecipe(o.dataset.tensors.xKind, nTrain), ...o.recipe, seed };
+  // With extra rows the default recipe (batch, epochs) is the one for the rows actually trained on.
+  let recipe: JsonObject = { ...o.defaultRecipe(o.dataset.tensors.xKind, nTrain + (o.extra?.rows ?? 0)), ...o.recipe, seed };
   if (o.attempt > 0) recipe = saferRecipe(recipe);
-  const base = { cacheDir: o.dataset.cacheDir!, fingerprint: o.dataset.fingerprint, subset: { size, seed }, spec: o.spec, recipe, validFraction, ...(o.ensemble ? { ensemble: { k: o.ensemble } } : {}), ...(o.artifact ? { artifact: { key: o.artifact } } : {}) };
+  const base = {
+    cacheDir: o.extra?.cacheDir ?? o.dataset.cacheDir!,
+    fingerprint: o.dataset.fingerprint,
+    subset: { size, seed },
+    spec: o.spec,
+    recipe,
+    validFraction,
+    ...(o.ensemble ? { ensemble: { k: o.ensemble } } : {}),
+    ...(o.artifact ? { artifact: { key: o.artifact } } : {}),
+    ...(o.extra ? { extra: { fingerprint: o.extra.fingerprint, rows: o.extra.rows } } : {}),
+  };
   const inputs = runInputs(base, o.engineVersion);
   return { job: { ...base, runId: runId(inputs) }, inputs };
 }

@@ -55,7 +55,14 @@ export interface StudyRun {
   executor: Executor;
   engineVersion: string;
   /** A Run's job, built the same way for every kind (same inputs, same id, re-used across studies). */
-  makeJob(spec: JsonObject, recipe: JsonObject | undefined, size: number, seed: number, attempt: number, extra?: { ensemble?: number; artifact?: string }): { job: RunJob; inputs: RunInputs };
+  makeJob(
+    spec: JsonObject,
+    recipe: JsonObject | undefined,
+    size: number,
+    seed: number,
+    attempt: number,
+    extra?: { ensemble?: number; artifact?: string; withExtra?: { cacheDir: string; fingerprint: string; rows: number } },
+  ): { job: RunJob; inputs: RunInputs };
   /** Records the cancellation and throws the CancelledError that says where the finished Runs are. */
   cancelled(records: readonly RunRecord[]): never;
 }
@@ -262,7 +269,7 @@ export class Study<E> {
         executor,
         engineVersion,
         makeJob: (spec, recipe, size, seed, attempt, extra) =>
-          buildJob({ dataset: this.dataset, spec, recipe, size, seed, attempt, validFraction: this.validFraction, engineVersion, defaultRecipe: this.deps.defaultRecipe, ...(extra?.ensemble ? { ensemble: extra.ensemble } : {}), ...(extra?.artifact ? { artifact: extra.artifact } : {}) }),
+          buildJob({ dataset: this.dataset, spec, recipe, size, seed, attempt, validFraction: this.validFraction, engineVersion, defaultRecipe: this.deps.defaultRecipe, ...(extra?.ensemble ? { ensemble: extra.ensemble } : {}), ...(extra?.artifact ? { artifact: extra.artifact } : {}), ...(extra?.withExtra ? { extra: extra.withExtra } : {}) }),
         cancelled: (records) => {
           store.setStudyStatus(studyId, "cancelled");
           const done = records.filter((r) => r.status === "done").length;
