@@ -26,24 +26,48 @@ export function multText(m: { value: number; lo: number | null; hi: number | nul
   return `${b}x${x(m.value)} (${x(m.lo)}-${m.hi === null ? "inf" : x(m.hi)})`;
 }
 
-/** The notes under the lever table: why a reading has no interval, said once in full. */
-export function tableNotes(r: StrategiesResult): string[] {
+/**
+ * A pool reading that says nothing: the pool lies beyond every measured size, and all the data can say is ">= x"
+ * of (largest baseline size / pool), a bound below 1 (">=x0.05" for 1,600 of 30,000). Shown as "not measured".
+ */
+export function poolUnmeasured(l: LeverResult): boolean {
+  const p = l.multiplier?.atPool;
+  return !!p && p.kind === "lower-bound" && p.value < 1;
+}
+
+/** The notes under the lever table: why a reading has no interval or no value, said once in full. */
+export function tableNotes(r: StrategiesResult): { column: string; text: string }[] {
   const why = new Set(r.levers.flatMap((l) => (l.multiplier?.atTarget?.noInterval ? [l.multiplier.atTarget.noInterval] : [])));
-  return [...why];
+  const notes = [...why].map((text) => ({ column: "x at target", text }));
+  const largest = r.measured.length ? Math.max(...r.measured) : 0;
+  if (r.levers.some(poolUnmeasured)) {
+    notes.push({
+      column: "x at pool",
+      text: `"not measured": the pool (${int(r.data.poolSize)}) is beyond the largest size measured (${int(largest)}), so the multiplier there is only a bound below x1; the verdict rests on the target or the largest size measured`,
+    });
+  }
+  return notes;
 }
 
 /** One row per lever: the terminal table and the reports show the same figures. */
 export function leverRows(r: StrategiesResult): Record<string, string>[] {
   const f = scoreFormatter(r.question.metric);
-  return r.levers.map((l) => ({
+  // The baseline's own row first, so that each lever's score at the pool has its reference beside it.
+  const base = { strategy: "baseline (the plain model)", "x at target": "x1", "x at pool": "x1", "score at pool": scoreText(r.baseline.scoreAtPool, f), compute: "1.0x", inference: "1x", verdict: "–" };
+  return [base, ...r.levers.map((l) => ({
     strategy: l.label,
     "x at target": multText(l.multiplier?.atTarget),
-    "x at pool": multText(l.multiplier?.atPool),
-    "score at pool": l.scoreAtPool ? f(l.scoreAtPool.mean) : "–",
+    "x at pool": poolUnmeasured(l) ? "not measured" : multText(l.multiplier?.atPool),
+    "score at pool": scoreText(l.scoreAtPool, f),
     compute: l.cost.computeX === null ? "–" : `${l.cost.computeX.toFixed(1)}x`,
     inference: `${l.cost.inferenceX}x`,
     verdict: l.verdict,
-  }));
+  }))];
+}
+
+/** A forecast score with its 80% interval: far beyond the measured sizes the interval is the honest part. */
+function scoreText(s: { mean: number; lo: number; hi: number } | null, f: (v: number) => string): string {
+  return s ? `${f(s.mean)} (${f(s.lo)}-${f(s.hi)})` : "–";
 }
 
 export function strategiesCharts(r: StrategiesResult): { id: string; title: string; spec: VegaLiteSpec }[] {
@@ -53,7 +77,7 @@ export function strategiesCharts(r: StrategiesResult): { id: string; title: stri
     const m = l.multiplier;
     const rows = [
       ["target", m?.atTarget],
-      ["pool", m?.atPool],
+      ["pool", poolUnmeasured(l) ? null : m?.atPool],
     ] as const;
     // A reading without an interval (too few seeds) has no bar to draw.
     return rows.flatMap(([where, x]) => (x && x.lo !== null ? [{ lever: l.label, where, value: x.value, lo: x.lo, hi: x.hi ?? Math.max(x.value, x.lo) * 4 }] : []));
@@ -97,7 +121,7 @@ export function renderStrategiesMarkdown(r: StrategiesResult): string {
   const head = Object.keys(rows[0] ?? { strategy: "" });
   const L = [`# What replaces more data? ${r.data.source}`, "", r.headline, "", `| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`];
   for (const x of rows) L.push(`| ${Object.values(x).join(" | ")} |`);
-  for (const note of tableNotes(r)) L.push("", `x at target: ${note}.`);
+  for (const note of tableNotes(r)) L.push("", `${note.column}: ${note.text}.`);
   L.push("", "## Levers", "");
   for (const l of r.levers) {
     L.push(`- **${l.label}**: ${l.summary}${l.cost.labelsSaved !== null ? `; saves about ${int(l.cost.labelsSaved)} labels at the target` : ""}`);

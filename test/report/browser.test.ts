@@ -68,7 +68,7 @@ describe.skipIf(!chromium)("report.html in a real browser", () => {
       expect(await page.locator("#answer .headline").textContent()).toBe(r.headline);
       expect(await page.locator("#chart-curves svg").count()).toBe(1);
       expect(await page.locator("#chart-forest svg").count()).toBe(1);
-      expect(await page.locator("#levers tr").count()).toBe(3);
+      expect(await page.locator("#levers tr").count()).toBe(4); // header, the baseline's row, two levers
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -82,7 +82,7 @@ export function strategiesAnswer(r: StrategiesResult): string {
   const w = head.map((h) => Math.max(h.length, ...rows.map((x) => x[h]!.length)));
   const line = (cells: string[]) => "  " + cells.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd();
   const lines = [r.headline, "", line(head), ...rows.map((x) => line(head.map((h) => x[h]!)))];
-  for (const note of tableNotes(r)) lines.push(`  x at target: ${note}`);
+  for (const note of tableNotes(r)) lines.push(`  ${note.column}: ${note.text}`);
   for (const l of r.levers) {
     const p = l.cost.pretrain;
     if (p) lines.push(`  ${l.label}: compute includes the pretraining (${p.seconds.toFixed(1)} s once${p.reused ? ", re-used from the store's artifacts" : ""}), spread over this study's Runs of the lever`);
