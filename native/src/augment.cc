@@ -54,12 +54,9 @@ Augmenter::Augmenter(const Augment& a, const DataView& d, const Rows& train, uin
       const float* s = d.xf + train.at(i) * R;
       for (int64_t k = 0; k < R; k++) var[(size_t)k] += (s[k] - mean[(size_t)k]) * (s[k] - mean[(size_t)k]);
     }
-    std::vector<float> sd((size_t)R);
-    for (int64_t k = 0; k < R; k++) sd[(size_t)k] = (float)(a.noise * std::sqrt(var[(size_t)k] / (double)train.count));
-    noiseStd_ = torch::tensor(sd);
-    // Per-row Box-Muller draws cost as much as a small MLP's step; ATen's vectorised normal_ fills the whole batch
-    // from this generator (serially, so the thread count does not change the draws).
-    noiseGen_ = at::make_generator<at::CPUGeneratorImpl>(augmentSeed(seed) ^ 0x5851F42D4C957F2DULL);
+    noiseStd_.resize((size_t)R);
+    for (int64_t k = 0; k < R; k++) noiseStd_[(size_t)k] = (float)(a.noise * std::sqrt(var[(size_t)k] / (double)train.count));
+    noiseState_ = augmentSeed(seed) ^ 0x5851F42D4C957F2DULL;
   }
   if (d.xKind == XKind::Dense && a.smote > 0) {
     if (!d.classification) throw EngineError(ErrorKind::Spec, "augment.smote needs classification data");
@@ -107,9 +104,25 @@ void Augmenter::rows(torch::Tensor& x, const int64_t* rows, int64_t b) {
       }
     });
   }
-  if (noiseStd_.defined()) {
-    auto xb = x.narrow(0, 0, b);
-    xb.addcmul_(torch::empty({b, R}).normal_(0.0, 1.0, noiseGen_), noiseStd_);
+  if (!noiseStd_.empty()) {
+    // Zero-mean, unit-variance noise from one 64-bit draw per value: the sum of its four 16-bit quarters (Irwin-Hall,
+    // n = 4) centred and scaled. Its shape is close to a Gaussian's (tails end at +-3.5 sd), which is all feature
+    // noise needs; exact normal draws (ATen's normal_ with a generator, per value) made a small MLP's training 17%
+    // slower, this costs a few nanoseconds a value. Drawn serially, so the thread count does not change the draws.
+    float* o = x.data_ptr<float>();
+    const float* sd = noiseStd_.data();
+    constexpr float kScale = 1.7320508f / 65536.0f;  // sqrt(12 / 4): unit variance for the sum of four U(0, 1)
+    for (int64_t i = 0; i < b; i++) {
+      float* row = o + i * R;
+      for (int64_t k = 0; k < R; k++) {
+        uint64_t z = (noiseState_ += 0x9E3779B97F4A7C15ULL);  // splitmix64
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        const uint32_t sum = (uint32_t)(z & 0xFFFF) + (uint32_t)((z >> 16) & 0xFFFF) + (uint32_t)((z >> 32) & 0xFFFF) + (uint32_t)(z >> 48);
+        row[k] += sd[k] * ((float)sum - 131070.0f) * kScale;
+      }
+    }
   }
 }
 

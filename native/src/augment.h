@@ -41,8 +41,8 @@ class Augmenter {
   int64_t C_ = 1, H_ = 1, W_ = 1;
   std::vector<float> pad_;             // per channel: the normalised value of a black pixel
   std::vector<float> scratch_;         // cap rows: source copies for the geometric transforms
-  torch::Tensor noiseStd_;             // dense noise: noise x each feature's spread over the training rows, [R]
-  at::Generator noiseGen_;             // dense noise: drawn for the whole batch at once (vectorised normal_)
+  std::vector<float> noiseStd_;        // dense noise: noise x each feature's spread over the training rows, [R]
+  uint64_t noiseState_ = 0;            // dense noise: splitmix64 stream (see Augmenter::rows)
   std::vector<std::vector<int64_t>> byClass_;  // SMOTE: training rows per class
   std::vector<uint64_t> rowSeeds_;
   std::mt19937_64 rng_;
