@@ -49,6 +49,12 @@ const cases = [
   // DP-SGD: per-layer per-sample gradients (linear + embedding taps), and micro-batches (convolutions).
   ["private mlp + categorical", { family: "mlp", hidden: [16, 8], dropout: 0.2 }, dense(80, 6, false), { privacy: { noiseMultiplier: 1, maxGradNorm: 1, sampling: "poisson" } }],
   ["private cnn", { family: "cnn", channels: [4], fc: 8, batchNorm: false, channelsLast: false }, images(40, 1, 8), { privacy: { noiseMultiplier: 1, maxGradNorm: 1, sampling: "shuffle" } }],
+  // Augmentation inside the batch gather: every image op (channels-last and NCHW), dense noise + SMOTE + mixup,
+  // token dropout and swaps.
+  ["augmented cnn", { family: "cnn", channels: [8, 8], fc: 8 }, images(60, 3, 12), { augment: { crop: 2, flip: "h", rotate: 15, scale: 0.1, cutout: 0.3, mixup: 0.2, cutmix: 0.2 } }],
+  ["augmented cnn nchw", { family: "cnn", channels: [4], fc: 8, channelsLast: false }, images(60, 1, 12), { augment: { crop: 2, rotate: 10, cutout: 0.2 } }],
+  ["augmented mlp", { family: "mlp", hidden: [16] }, dense(80, 6, false), { augment: { noise: 0.1, smote: 0.5, mixup: 0.2 } }],
+  ["augmented text", { family: "text", width: 0.25 }, tokens(60, 12), { augment: { tokenDropout: 0.1, tokenSwap: 0.1 } }],
 ];
 const dir = mkdtempSync(join(tmpdir(), "enough-memcheck-"));
 try {
