@@ -75,8 +75,11 @@ export function summariseLever(
   const verdict: MultiplierVerdict = lever.identical || (fewSeeds && headline === m?.atTarget) ? "no clear effect" : headline ? practicalVerdict(headline) : "no clear effect";
   const where = headline && headline === largest && headline !== m?.atTarget ? ` at n=${headline.n}, the largest size measured` : "";
   const headText = fewSeeds && headline === m?.atTarget ? `x${headline!.value.toFixed(2)} at the target; ${TOO_FEW_SEEDS}` : headline ? `${headline.text}${where}` : undefined;
-  // Privacy reads as a data cost: x0.4 of the data's worth is 2.5 times the data for the same score.
-  const dataCost = lever.kind === "dp" && headline && headline.value > 0 ? `; privacy costs about ${(1 / headline.value).toFixed(1)}x the data` : "";
+  // Privacy reads as a data cost: x0.4 of the data's worth is 2.5 times the data for the same score. Said only when
+  // the verdict is "hurts" (with no clear effect there is no cost to state); an upper bound on the multiplier is a
+  // lower bound on the cost.
+  const costWord = headline?.kind === "upper-bound" ? "at least" : headline?.kind === "lower-bound" ? "at most" : "about";
+  const dataCost = lever.kind === "dp" && verdict === "hurts" && headline && headline.value > 0 ? `; privacy costs ${costWord} ${(1 / headline.value).toFixed(1)}x the data` : "";
   const summary = lever.identical
     ? "no clear effect (x1.00: the same Runs as the baseline)"
     : headline
