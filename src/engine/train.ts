@@ -184,6 +184,19 @@ export async function train(
 
 /** Private training refuses what is not private: batch norm (it mixes a batch's rows), row-mixing augmentation. */
 function checkPrivate(resolved: ResolvedSpec, augment: ReturnType<typeof resolveAugment>, finetune: string): void {
+  checkPrivateModel(resolved, finetune);
+  if (augment && (augment.mixup > 0 || augment.cutmix > 0 || augment.smote > 0)) {
+    throw new SpecError("PRIVACY_AUGMENT", "recipe.privacy: mixup, cutmix and smote mix training rows, so a per-sample gradient would not be one sample's", {
+      hint: "turn them off (crop, flip, rotate, scale, cutout, noise and the token ops are per row)",
+    });
+  }
+}
+
+/**
+ * The model side of checkPrivate: a SpecError (PRIVACY_BATCH_NORM) for a model that holds batch norm. Exported so a
+ * study can refuse a private lever before it trains anything.
+ */
+export function checkPrivateModel(resolved: ResolvedSpec, finetune: string): void {
   if (resolved.family === "resnet") {
     throw new SpecError("PRIVACY_BATCH_NORM", "recipe.privacy: the resnet family always has batch norm, which is not private (it mixes the rows of a batch); use mlp or cnn with batchNorm: false", {
       hint: "use family mlp or cnn with batchNorm: false",
@@ -197,11 +210,6 @@ function checkPrivate(resolved: ResolvedSpec, augment: ReturnType<typeof resolve
   if (resolved.family === "torchscript" && finetune !== "head") {
     throw new SpecError("PRIVACY_BATCH_NORM", "recipe.privacy: a TorchScript backbone may hold batch norm; private training only fine-tunes its head", {
       hint: 'use finetune: "head"',
-    });
-  }
-  if (augment && (augment.mixup > 0 || augment.cutmix > 0 || augment.smote > 0)) {
-    throw new SpecError("PRIVACY_AUGMENT", "recipe.privacy: mixup, cutmix and smote mix training rows, so a per-sample gradient would not be one sample's", {
-      hint: "turn them off (crop, flip, rotate, scale, cutout, noise and the token ops are per row)",
     });
   }
 }

@@ -4,7 +4,9 @@
  * transfer:backbone, transfer:source once its source is pretrained), a Run kind (ensemble: k members averaged in one Run) or a search at every size (search).
  */
 import { existsSync, statSync } from "node:fs";
-import { InputError } from "../../errors.js";
+import { InputError, SpecError } from "../../errors.js";
+import { resolveSpec, type ModelSpec } from "../../engine/spec.js";
+import { checkPrivateModel } from "../../engine/train.js";
 import type { JsonObject } from "../run.js";
 
 export type FinetuneMode = "full" | "head" | "head-then-full";
@@ -120,16 +122,19 @@ export function parseLever(arg: string): Lever {
 /**
  * DP-SGD needs per-sample gradients, which batch norm does not have (its statistics mix the batch's rows): the
  * baseline must already be the model without it, so that the dp row measures privacy alone and not privacy plus a
- * different model. Checked before the data loads.
+ * different model. The engine's own check decides (on the spec resolved against the data, defaults included),
+ * before any Run trains; this only says what to do in the study's terms.
  */
-export function checkPrivateBaseline(levers: readonly Lever[], spec: JsonObject | undefined): void {
+export function checkPrivateBaseline(levers: readonly Lever[], spec: JsonObject, data: Parameters<typeof resolveSpec>[1]): void {
   const dp = levers.find((l) => l.kind === "dp");
-  if (!dp || !spec) return;
-  const family = String(spec.family ?? "");
-  const bn = family === "resnet" || (family === "cnn" ? spec.batchNorm !== false : spec.batchNorm === true);
-  if (bn) {
-    throw new InputError("DP_BATCH_NORM", `--try ${dp.label}: the ${family} model has batch norm, which differential privacy cannot use`, {
-      hint: family === "resnet" ? "use --model cnn:batchNorm=false or an mlp for a study with dp" : `run the study with --model ${family}:batchNorm=false so the baseline and the private Runs are the same model`,
+  if (!dp) return;
+  try {
+    checkPrivateModel(resolveSpec(spec as unknown as ModelSpec, data), "full");
+  } catch (err) {
+    if (!(err instanceof SpecError)) throw err;
+    const family = String(spec.family ?? "");
+    throw new InputError("DP_BATCH_NORM", `--try ${dp.label}: ${err.message}`, {
+      hint: family === "cnn" || family === "mlp" ? `run the study with --model ${family}:batchNorm=false so the baseline and the private Runs are the same model` : "use --model cnn:batchNorm=false or an mlp for a study with dp",
     });
   }
 }

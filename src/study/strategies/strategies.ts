@@ -53,7 +53,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
   const searches = levers.filter((l): l is Extract<Lever, { kind: "search" }> => l.kind === "search");
   const identical = new Set<string>();
   study.setup(() => {
-    checkPrivateBaseline(levers, baseSpec);
+    checkPrivateBaseline(levers, baseSpec, study.tensors);
     for (const l of plain) {
       const c = leverChange(l, baseSpec, options.recipe);
       if (c.spec !== baseSpec) deps.validateSpec?.(c.spec);
