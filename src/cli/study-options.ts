@@ -9,6 +9,7 @@ import { InputError } from "../errors.js";
 import type { LoadOptions } from "../data/index.js";
 import { addDataOptions, labelColumn, toLoadOptions, type DataCliOptions } from "./data-options.js";
 import { parsePositiveInt, splitTarget } from "./format.js";
+import { parseQueueUrl } from "../study/queue/url.js";
 
 export interface StudyCliOptions extends DataCliOptions {
   targetColumn?: string;
@@ -21,6 +22,10 @@ export interface StudyCliOptions extends DataCliOptions {
   out?: string;
   jobs?: string;
   threads?: string;
+  executor?: string;
+  queue?: string;
+  dataAddress?: string;
+  serveData?: boolean;
   json?: boolean;
   verbose?: boolean;
 }
@@ -33,6 +38,10 @@ export function addStudyOptions(cmd: Command): Command {
     .option("--out <dir>", "report folder (default .enough/reports/<study>)")
     .option("--jobs <count>", "concurrent Runs (default from the core count)")
     .option("--threads <count>", "threads per Run")
+    .option("--executor <local|queue>", "where Runs train: worker processes here, or `enough worker`s through --queue", "local")
+    .option("--queue <redis-url>", "the queue executor's Redis: redis://[:password@]host:6379[/db] (rediss:// for TLS)")
+    .option("--data-address <host>", "queue: the address workers reach this machine at for the data (default: its first network address)")
+    .option("--no-serve-data", "queue: do not serve the dataset over HTTP (workers share the cache folder)")
     .option("--json", "print one JSON object (and nothing else on stdout)");
 }
 
@@ -51,6 +60,10 @@ export function studyOptionsFrom(opts: StudyCliOptions): {
   out?: string;
   jobs?: number;
   threads?: number;
+  executor?: "local" | "queue";
+  queue?: string;
+  dataAddress?: string;
+  serveData?: boolean;
 } {
   // The label column is read below (--target here may be the score goal), so the load options go without it.
   const { source, onProgress: _p, ...load } = toLoadOptions({ ...opts, target: undefined, label: undefined });
@@ -67,7 +80,22 @@ export function studyOptionsFrom(opts: StudyCliOptions): {
     out: opts.out,
     jobs: opts.jobs === undefined ? undefined : parsePositiveInt(opts.jobs, "--jobs"),
     threads: opts.threads === undefined ? undefined : parsePositiveInt(opts.threads, "--threads"),
+    ...executorOptions(opts),
   };
+}
+
+/** --executor and its queue flags, checked before any data is read. */
+function executorOptions(opts: StudyCliOptions): { executor?: "local" | "queue"; queue?: string; dataAddress?: string; serveData?: boolean } {
+  const executor = opts.executor ?? "local";
+  if (executor !== "local" && executor !== "queue") {
+    throw new InputError("BAD_EXECUTOR", `--executor ${executor} is not an executor`, { hint: "use --executor local (default) or --executor queue --queue redis://host:6379" });
+  }
+  if (executor === "local") {
+    if (opts.queue !== undefined) throw new InputError("BAD_EXECUTOR", "--queue is given but --executor is local", { hint: "add --executor queue to train through the queue" });
+    return {};
+  }
+  parseQueueUrl(opts.queue);
+  return { executor, queue: opts.queue!, ...(opts.dataAddress ? { dataAddress: opts.dataAddress } : {}), ...(opts.serveData === false ? { serveData: false } : {}) };
 }
 
 export function readRecipe(path: string): Record<string, unknown> {

@@ -1,5 +1,5 @@
 /** Progress events of a study. The library emits them; the CLI (or the dashboard) decides how to show them. */
-import type { RunError } from "./run.js";
+import type { RunError, WorkerInfo } from "./run.js";
 
 export type StudyEvent =
   | { type: "loading"; phase: string; done?: number; total?: number }
@@ -7,6 +7,8 @@ export type StudyEvent =
   | { type: "plan"; studyId: string; adaptive: boolean; sizes: number[]; seeds: number; budgetSeconds: number | null; jobs: number; threads: number; model: unknown; metric: string; target: { metric: string; value: number } | null }
   | { type: "decision"; reason: string }
   | { type: "run-start"; runId: string; size: number; seed: number; attempt: number; reason: string; predictedSeconds: number | null; variant?: string }
+  /** A worker has taken the Run (run-start is when it was handed to the executor: queued). */
+  | { type: "run-running"; runId: string; size: number; seed: number; worker: WorkerInfo; variant?: string }
   | { type: "run-epoch"; runId: string; size: number; seed: number; epoch: number; trainLoss: number; validMetric?: number; variant?: string }
   | { type: "run-done"; runId: string; size: number; seed: number; score: number | undefined; seconds: number; reused: boolean; variant?: string }
   | { type: "run-failed"; runId: string; size: number; seed: number; error: RunError; willRetry: boolean; variant?: string }

@@ -16,6 +16,8 @@ export interface Executor {
   /** Threads each Run may use. */
   readonly threads: number;
   readonly kind: string;
+  /** Connects what the executor needs before the first Run (the queue's Redis); typed errors when it cannot. */
+  open?(): Promise<void>;
   run(job: RunJob, hooks?: RunHooks): Promise<RunOutcome>;
   /** Stops everything: queued and running jobs resolve as failed with code CANCELLED. */
   close(): Promise<void>;

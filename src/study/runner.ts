@@ -127,12 +127,16 @@ export async function runStudy(o: RunnerOptions): Promise<RunnerOutcome> {
           const r = o.store.getRun(job.runId);
           if (r?.status === "done") return { ...base, status: "done", result: r.result!, reused: true };
           if (r?.status === "failed") return { ...base, status: "failed", error: r.error ?? { code: "RUN_FAILED", message: "failed" }, reused: true };
-          if (r?.status !== "running" || o.store.requeueStale() > 0) break;
+          if ((r?.status !== "running" && r?.status !== "queued") || !r.owner || o.store.requeueStale() > 0) break;
         }
         continue;
       }
       o.onEvent({ type: "run-start", runId: job.runId, size, seed, attempt, reason, predictedSeconds, ...tag(variant) });
       const outcome = await o.executor.run(job, {
+        onStart: (worker) => {
+          o.store.startRun(job.runId, worker);
+          o.onEvent({ type: "run-running", runId: job.runId, size, seed, worker, ...tag(variant) });
+        },
         onEpoch: (e) => o.onEvent({ type: "run-epoch", runId: job.runId, size, seed, epoch: e.epoch, trainLoss: e.trainLoss, validMetric: e.validMetric, ...tag(variant) }),
       });
       if (outcome.ok) {

@@ -45,4 +45,7 @@ export const MIGRATIONS: string[] = [
    );`,
   // 2: the study's last result (the report object), so that a dashboard can list answers without re-fitting.
   `ALTER TABLE studies ADD COLUMN result TEXT;`,
+  // 3: which machine trained a Run (with worker = the worker's name, pid = its process). From this version a claimed
+  // Run is 'queued' until a worker starts it ('running', worker and host set), so a dashboard can show the queue.
+  `ALTER TABLE runs ADD COLUMN host TEXT;`,
 ];

@@ -29,8 +29,10 @@ export interface StoredRun {
   error: RunError | null;
   attempts: number;
   owner: string | null;
+  /** The worker that trains or trained it (a local worker process, or an `enough worker`'s name), its pid and host. */
   worker: string | null;
   pid: number | null;
+  host: string | null;
   started: string | null;
   finished: string | null;
 }
@@ -79,6 +81,7 @@ interface RunRow {
   owner: string | null;
   worker: string | null;
   pid: number | null;
+  host: string | null;
   started: string | null;
   finished: string | null;
   heartbeat: number | null;
@@ -200,8 +203,9 @@ export class Store {
   }
 
   /**
-   * Atomically takes a run for this owner: inserts it, or takes it over when it is queued, failed, or left running
-   * by a dead owner. A done run is returned as is; a run another live process is training is reported busy.
+   * Atomically takes a run for this owner: inserts it, or takes it over when it is released, failed, or left queued
+   * or running by a dead owner. A done run is returned as is; a run another live process holds is reported busy.
+   * A claimed run is 'queued' until startRun() says which worker trains it.
    */
   claimRun(id: string, inputs: RunInputs): ClaimResult {
     const tx = this.db.transaction((): ClaimResult => {
@@ -211,19 +215,19 @@ export class Store {
         this.db
           .prepare(
             `INSERT INTO runs (id, status, fingerprint, size, seed, inputs, attempts, owner, started, heartbeat)
-             VALUES (?, 'running', ?, ?, ?, ?, 1, ?, ?, ?)`,
+             VALUES (?, 'queued', ?, ?, ?, ?, 1, ?, ?, ?)`,
           )
           .run(id, inputs.fingerprint, inputs.size, inputs.seed, JSON.stringify(inputs), this.owner, t, Date.now());
         return { state: "claimed", run: this.getRun(id)! };
       }
       if (row.status === "done") return { state: "done", run: toRun(row) };
-      if (row.status === "running" && row.owner !== this.owner && this.ownerAlive(row.owner, row.heartbeat)) {
+      if ((row.status === "running" || row.status === "queued") && row.owner !== this.owner && this.ownerAlive(row.owner, row.heartbeat)) {
         return { state: "busy", run: toRun(row) };
       }
       this.db
         .prepare(
-          `UPDATE runs SET status = 'running', attempts = attempts + 1, owner = ?, started = ?, heartbeat = ?,
-             finished = NULL, error_code = NULL, error_message = NULL WHERE id = ?`,
+          `UPDATE runs SET status = 'queued', attempts = attempts + 1, owner = ?, started = ?, heartbeat = ?,
+             worker = NULL, pid = NULL, host = NULL, finished = NULL, error_code = NULL, error_message = NULL WHERE id = ?`,
         )
         .run(this.owner, t, Date.now(), id);
       return { state: "claimed", run: this.getRun(id)! };
@@ -231,12 +235,19 @@ export class Store {
     return tx.immediate();
   }
 
+  /** A worker has started this owner's claimed run: 'running', on which worker. */
+  startRun(id: string, worker: WorkerInfo): void {
+    this.db
+      .prepare("UPDATE runs SET status = 'running', worker = ?, pid = ?, host = ?, started = ? WHERE id = ? AND owner = ? AND status IN ('queued', 'running')")
+      .run(worker.id, worker.pid ?? null, worker.host ?? null, nowIso(), id, this.owner);
+  }
+
   /** Stores a finished run's result (only if this owner still holds it). */
   finishRun(id: string, result: RunResult, worker?: WorkerInfo): void {
     this.db
       .prepare(
         `UPDATE runs SET status = 'done', metrics = ?, history = ?, timings = ?, versions = ?, param_count = ?,
-           worker = ?, pid = ?, finished = ?, error_code = NULL, error_message = NULL WHERE id = ? AND owner = ?`,
+           worker = ?, pid = ?, host = ?, finished = ?, error_code = NULL, error_message = NULL WHERE id = ? AND owner = ?`,
       )
       .run(
         JSON.stringify(result.metrics),
@@ -244,35 +255,35 @@ export class Store {
         JSON.stringify(timingsOf(result)),
         JSON.stringify(result.versions),
         result.paramCount,
-        worker?.id ?? null, worker?.pid ?? null, nowIso(), id, this.owner);
+        worker?.id ?? null, worker?.pid ?? null, worker?.host ?? null, nowIso(), id, this.owner);
   }
 
   failRun(id: string, error: RunError, worker?: WorkerInfo): void {
     this.db
       .prepare(
-        `UPDATE runs SET status = 'failed', error_code = ?, error_message = ?, worker = ?, pid = ?, finished = ?
+        `UPDATE runs SET status = 'failed', error_code = ?, error_message = ?, worker = ?, pid = ?, host = ?, finished = ?
          WHERE id = ? AND owner = ?`,
       )
-      .run(error.code, error.message, worker?.id ?? null, worker?.pid ?? null, nowIso(), id, this.owner);
+      .run(error.code, error.message, worker?.id ?? null, worker?.pid ?? null, worker?.host ?? null, nowIso(), id, this.owner);
   }
 
   /** Gives a claimed run back (cancellation): the next invocation trains it. */
   releaseRun(id: string): void {
     this.db
-      .prepare("UPDATE runs SET status = 'queued', owner = NULL, attempts = MAX(attempts - 1, 0) WHERE id = ? AND owner = ? AND status = 'running'")
+      .prepare("UPDATE runs SET status = 'queued', owner = NULL, attempts = MAX(attempts - 1, 0) WHERE id = ? AND owner = ? AND status IN ('queued', 'running')")
       .run(id, this.owner);
   }
 
   /** Keeps this owner's running runs visibly alive for processes on other hosts. */
   heartbeat(): void {
-    this.db.prepare("UPDATE runs SET heartbeat = ? WHERE owner = ? AND status = 'running'").run(Date.now(), this.owner);
+    this.db.prepare("UPDATE runs SET heartbeat = ? WHERE owner = ? AND status IN ('queued', 'running')").run(Date.now(), this.owner);
   }
 
-  /** Re-queues runs left running by dead owners (crash, kill -9, power loss). Returns how many. */
+  /** Re-queues runs left queued or running by dead owners (crash, kill -9, power loss). Returns how many. */
   requeueStale(): number {
-    const rows = this.db.prepare("SELECT id, owner, heartbeat FROM runs WHERE status = 'running'").all() as RunRow[];
+    const rows = this.db.prepare("SELECT id, owner, heartbeat FROM runs WHERE status IN ('queued', 'running') AND owner IS NOT NULL").all() as RunRow[];
     let n = 0;
-    const stmt = this.db.prepare("UPDATE runs SET status = 'queued', owner = NULL WHERE id = ? AND status = 'running' AND owner IS ?");
+    const stmt = this.db.prepare("UPDATE runs SET status = 'queued', owner = NULL WHERE id = ? AND status IN ('queued', 'running') AND owner IS ?");
     for (const r of rows) {
       if (r.owner === this.owner || this.ownerAlive(r.owner, r.heartbeat)) continue;
       n += stmt.run(r.id, r.owner).changes;
@@ -340,6 +351,7 @@ function toRun(r: RunRow): StoredRun {
     owner: r.owner,
     worker: r.worker,
     pid: r.pid,
+    host: r.host ?? null,
     started: r.started,
     finished: r.finished,
   };

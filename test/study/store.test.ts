@@ -72,7 +72,7 @@ describe("Store", () => {
     store.failRun(id, { code: "DIVERGED", message: "loss is NaN" });
     expect(store.getRun(id)).toMatchObject({ status: "failed", error: { code: "DIVERGED", message: "loss is NaN" }, attempts: 1 });
     expect(store.claimRun(id, inp).state).toBe("claimed");
-    expect(store.getRun(id)).toMatchObject({ status: "running", error: null, attempts: 2 });
+    expect(store.getRun(id)).toMatchObject({ status: "queued", error: null, attempts: 2 });
     store.close();
   });
 

@@ -11,6 +11,7 @@ import type { Executor } from "../executor.js";
 import type { ExtraData } from "../../data/extra.js";
 import type { TrainPredict } from "../extra/domain.js";
 import type { JsonObject } from "../run.js";
+import type { ExecutorChoice } from "./study-options.js";
 
 export interface StudyDeps {
   loadDataset(o: LoadOptions): Promise<Dataset>;
@@ -23,7 +24,8 @@ export interface StudyDeps {
   validateSpec?(spec: JsonObject): void;
   validateRecipe?(recipe: JsonObject): void;
   engineVersion(): string;
-  createExecutor(o: { jobs?: number; threads?: number }): Executor;
+  /** The local executor (default), or the queue executor (`executor: "queue"`, `queue: redis://...`). */
+  createExecutor(o: ExecutorChoice): Executor | Promise<Executor>;
   fitCurve: FitCurveFn;
   aggregate: AggregateFn;
   enoughVersion: string;
@@ -36,22 +38,14 @@ export interface StudyDeps {
 
 /** The real engine, data layer and local executor, loaded on first use (tests never load the native addon). */
 export async function defaultDeps(): Promise<StudyDeps> {
-  const [engine, data, local, { readFileSync }] = await Promise.all([
+  const [engine, data, local, versions] = await Promise.all([
     import("../../engine/index.js"),
     import("../../data/index.js"),
     import("../executor-local.js"),
-    import("node:fs"),
+    import("../engine-version.js"),
   ]);
-  let version = "0";
-  try {
-    version = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version;
-  } catch {
-    try {
-      version = JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8")).version;
-    } catch {
-      /* an unknown version only weakens run-id re-use across releases */
-    }
-  }
+  const version = versions.enoughVersion();
+  const engineVersion = () => versions.engineVersionOf(engine.engineInfo().torchVersion, version);
   return {
     loadDataset: (o) => data.loadDataset(o),
     planSizes: (o) => data.planSizes(o),
@@ -60,8 +54,12 @@ export async function defaultDeps(): Promise<StudyDeps> {
     defaultRecipe: (kind, n) => engine.defaultRecipe(kind, n) as unknown as JsonObject,
     validateSpec: (spec) => void engine.validateSpec(spec),
     validateRecipe: (recipe) => void engine.validateRecipe(recipe as never),
-    engineVersion: () => `enough ${version}; torch ${engine.engineInfo().torchVersion}`,
-    createExecutor: (o) => new local.LocalExecutor(o),
+    engineVersion,
+    createExecutor: async (o) => {
+      if (o.executor !== "queue") return new local.LocalExecutor(o);
+      const { QueueExecutor } = await import("../queue/executor-queue.js");
+      return new QueueExecutor({ ...o, queue: o.queue ?? "", engineVersion: engineVersion() });
+    },
     fitCurve: (p, o) => fitCurve(p, o),
     aggregate: aggregatePoints,
     enoughVersion: version,

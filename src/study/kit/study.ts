@@ -261,7 +261,9 @@ export class Study<E> {
     try {
       store.openStudy({ id: studyId, kind: this.kind.kind, options: { ...o.key, ...o.record }, fingerprint: this.dataset.fingerprint });
       const engineVersion = this.deps.engineVersion();
-      executor = this.deps.createExecutor({ jobs: this.options.jobs, threads: this.options.threads });
+      const { jobs, threads, executor: kind, queue, dataAddress, serveData } = this.options;
+      executor = await this.deps.createExecutor({ jobs, threads, ...(kind ? { executor: kind } : {}), ...(queue !== undefined ? { queue } : {}), ...(dataAddress ? { dataAddress } : {}), ...(serveData !== undefined ? { serveData } : {}) });
+      await executor.open?.();
       this.emit({ type: "plan", studyId, adaptive: this.adaptive, sizes: o.sizes, seeds: this.seeds, budgetSeconds: this.budgetSeconds, jobs: executor.slots, threads: executor.threads, model: this.spec, metric: this.metric, target: this.target });
       const { result, summary } = await body({
         studyId,
