@@ -24,6 +24,8 @@ fi
 
 # System packages the project needs. libtorch comes from Debian/Ubuntu unless LIBTORCH names another build.
 pkgs=(g++ make python3 libopenblas0-pthread dataset-fashion-mnist)
+# redis-server: the queue executor's server (`--executor queue`); its tests start their own on a free port.
+pkgs+=(redis-server)
 if [ -z "${LIBTORCH:-}" ]; then pkgs+=(libtorch-dev); fi
 # Optional: chromium, for the tests that open reports in a real browser (they skip without it; CI requires it).
 optional=(chromium)

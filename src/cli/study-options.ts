@@ -10,6 +10,7 @@ import type { LoadOptions } from "../data/index.js";
 import { addDataOptions, labelColumn, toLoadOptions, type DataCliOptions } from "./data-options.js";
 import { parsePositiveInt, splitTarget } from "./format.js";
 import { parseQueueUrl } from "../study/queue/url.js";
+import type { ExecutorChoice } from "../study/kit/study-options.js";
 
 export interface StudyCliOptions extends DataCliOptions {
   targetColumn?: string;
@@ -58,13 +59,7 @@ export function studyOptionsFrom(opts: StudyCliOptions): {
   budget?: string;
   store?: string;
   out?: string;
-  jobs?: number;
-  threads?: number;
-  executor?: "local" | "queue";
-  queue?: string;
-  dataAddress?: string;
-  serveData?: boolean;
-} {
+} & ExecutorChoice {
   // The label column is read below (--target here may be the score goal), so the load options go without it.
   const { source, onProgress: _p, ...load } = toLoadOptions({ ...opts, target: undefined, label: undefined });
   return {
@@ -85,7 +80,7 @@ export function studyOptionsFrom(opts: StudyCliOptions): {
 }
 
 /** --executor and its queue flags, checked before any data is read. */
-function executorOptions(opts: StudyCliOptions): { executor?: "local" | "queue"; queue?: string; dataAddress?: string; serveData?: boolean } {
+function executorOptions(opts: StudyCliOptions): Omit<ExecutorChoice, "jobs" | "threads"> {
   const executor = opts.executor ?? "local";
   if (executor !== "local" && executor !== "queue") {
     throw new InputError("BAD_EXECUTOR", `--executor ${executor} is not an executor`, { hint: "use --executor local (default) or --executor queue --queue redis://host:6379" });

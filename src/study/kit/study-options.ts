@@ -3,7 +3,22 @@ import type { LoadOptions } from "../../data/options.js";
 import type { JsonObject } from "../run.js";
 import type { Target } from "./options.js";
 
-export interface StudyOptions {
+/** The executor a study opens, from its options. */
+export interface ExecutorChoice {
+  /** k concurrent Runs x t threads each (default from the core count, see chooseConcurrency; queue: Runs in flight). */
+  jobs?: number;
+  threads?: number;
+  /** Where Runs train: "local" (worker processes here, default) or "queue" (`enough worker`s through Redis). */
+  executor?: "local" | "queue";
+  /** The queue executor's Redis: redis://[:password@]host[:port][/db] or rediss://. */
+  queue?: string;
+  /** The address workers reach this machine at for the data (default: its first non-internal IPv4 address). */
+  dataAddress?: string;
+  /** Serve the dataset to queue workers over HTTP (default true; false when they share the cache folder). */
+  serveData?: boolean;
+}
+
+export interface StudyOptions extends ExecutorChoice {
   /** The Source: a path or builtin:name. */
   data: string;
   /** The target column (tabular/text sources). */
@@ -30,17 +45,6 @@ export interface StudyOptions {
   /** Seed of the test split. */
   splitSeed?: number;
   cacheRoot?: string;
-  /** k concurrent Runs x t threads each (default from the core count, see chooseConcurrency). */
-  jobs?: number;
-  threads?: number;
-  /** Where Runs train: "local" (worker processes here, default) or "queue" (`enough worker`s through Redis). */
-  executor?: "local" | "queue";
-  /** The queue executor's Redis: redis://[:password@]host[:port][/db] or rediss://. */
-  queue?: string;
-  /** The address workers reach this machine at for the data (default: its first non-internal IPv4 address). */
-  dataAddress?: string;
-  /** Serve the dataset to queue workers over HTTP (default true; false when they share the cache folder). */
-  serveData?: boolean;
   signal?: AbortSignal;
   /** Bootstrap replicates for the final test fit (default 200). */
   bootstrap?: number;
@@ -50,12 +54,3 @@ export const DEFAULT_MODEL: Record<string, string> = { image: "cnn", tabular: "m
 export const DEFAULT_SEEDS = 3;
 export const DEFAULT_VALID_FRACTION = 0.15;
 
-/** The executor a study opens, from its options. */
-export interface ExecutorChoice {
-  jobs?: number;
-  threads?: number;
-  executor?: "local" | "queue";
-  queue?: string;
-  dataAddress?: string;
-  serveData?: boolean;
-}

@@ -19,6 +19,7 @@ import type { Tensors } from "../../engine/types.js";
 import type { StudyEvent } from "../events.js";
 import type { Executor } from "../executor.js";
 import { stableHash } from "../hash.js";
+import { parseQueueUrl } from "../queue/url.js";
 import { SUPPORTED_METRICS, checkMetric, defaultMetric } from "../metrics.js";
 import type { JsonObject, RunInputs, RunJob } from "../run.js";
 import type { RunRecord } from "../runner.js";
@@ -90,6 +91,7 @@ export async function prepareStudy<E extends { type: string } = StudyEvent>(opti
   const budgetGiven = options.budget !== undefined ? parseBudget(options.budget) : undefined;
   const explicitSpec = typeof options.model === "object" ? options.model : options.model !== undefined ? deps.parseModelArg(options.model) : null;
   if (explicitSpec) deps.validateSpec?.(explicitSpec);
+  if (options.executor === "queue") parseQueueUrl(options.queue);
 
   // 2. Where the work goes: the cache folder, then the store (typed errors, before any data is read).
   checkWritableFolder(options.cacheRoot ?? options.load?.cacheRoot ?? DEFAULT_CACHE_ROOT, "--cache-root");
