@@ -1,0 +1,54 @@
+// The queue's job payload read like CLI input, its failures, and the --queue address (no Redis needed here).
+import { describe, expect, it } from "vitest";
+import { decodeFailure, encodeFailure, readQueueJob, toQueueJob, unsupportedOverQueue } from "../../src/study/queue/job-data.js";
+import { parseQueueUrl } from "../../src/study/queue/url.js";
+import { runId, runInputs, type RunJob } from "../../src/study/run.js";
+
+const engine = "enough 0.1.0; torch 2.0";
+function job(over: Partial<RunJob> = {}): RunJob {
+  const base = { cacheDir: "/c/abc", fingerprint: "fp1", subset: { size: 100, seed: 2 }, spec: { family: "mlp", width: 0.5 }, recipe: { lr: 0.001, seed: 2 }, validFraction: 0.15, ...over };
+  return { ...base, runId: runId(runInputs(base, engine)) };
+}
+const data = { key: "abc", hash: "h".repeat(64), url: "http://10.0.0.2:4000", token: "t" };
+
+describe("queue jobs", () => {
+  it("a Run travels without its folder and reads back as the same Run, id checked against its inputs", () => {
+    const j = job();
+    const payload = JSON.parse(JSON.stringify(toQueueJob(j, engine, data)));
+    expect(payload.run.cacheDir).toBeUndefined();
+    const back = readQueueJob(payload, j.runId);
+    const { cacheDir: _c, ...rest } = j;
+    expect(back.job).toEqual(rest);
+    expect(back).toMatchObject({ engineVersion: engine, data });
+  });
+
+  it("refuses a job whose id is not its inputs' hash, a malformed one, and one that names files", () => {
+    const j = job();
+    const payload = toQueueJob(j, engine, data);
+    expect(() => readQueueJob({ ...payload, run: { ...payload.run, subset: { size: 101, seed: 2 } } }, j.runId)).toThrow(/not the hash of its inputs/);
+    expect(() => readQueueJob(payload, "r-other")).toThrow(/not the hash of its inputs/);
+    expect(() => readQueueJob({ ...payload, run: { ...payload.run, validFraction: 0.9 } }, j.runId)).toThrow(/validFraction/);
+    expect(() => readQueueJob({ ...payload, data: { ...data, key: "../etc" } }, j.runId)).toThrow(/not a cache folder name/);
+    expect(() => readQueueJob({ ...payload, data: { ...data, url: "file:///etc/passwd" } }, j.runId)).toThrow(/http/);
+    expect(() => readQueueJob("rm -rf /", "x")).toThrow(expect.objectContaining({ code: "BAD_JOB" }));
+    const ts = job({ spec: { family: "torchscript", path: "/x.pt" } });
+    expect(() => readQueueJob(toQueueJob(ts, engine, data), ts.runId)).toThrow(/TorchScript/);
+    expect(unsupportedOverQueue(ts)).toMatch(/TorchScript/);
+    expect(unsupportedOverQueue(job({ save: "/s/a" }))).toMatch(/pretraining/);
+    expect(unsupportedOverQueue(job())).toBeNull();
+  });
+
+  it("failures keep their code through BullMQ's reason string; a stalled job reads as WORKER_LOST", () => {
+    expect(decodeFailure(encodeFailure({ code: "DIVERGED", message: "loss: NaN\nat epoch 3" }))).toEqual({ code: "DIVERGED", message: "loss: NaN\nat epoch 3" });
+    expect(decodeFailure("job stalled more than allowable limit").code).toBe("WORKER_LOST");
+    expect(decodeFailure("something else")).toEqual({ code: "RUN_FAILED", message: "something else" });
+  });
+
+  it("reads --queue addresses and names what is wrong with a bad one", () => {
+    expect(parseQueueUrl("redis://:pw@host:6380/2").display).toBe("redis://host:6380/2");
+    expect(parseQueueUrl("rediss://host").display).toBe("rediss://host:6379");
+    expect(() => parseQueueUrl(undefined)).toThrow(expect.objectContaining({ code: "NO_QUEUE" }));
+    expect(() => parseQueueUrl("http://host:6379")).toThrow(expect.objectContaining({ code: "BAD_QUEUE_URL" }));
+    expect(() => parseQueueUrl("redis://host/x")).toThrow(/database/);
+  });
+});
