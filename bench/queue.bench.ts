@@ -6,6 +6,10 @@
  * and download the data over the coordinator's HTTP endpoint. Then the coordinator's costs per result, for the
  * capacity estimate in docs/ARCHITECTURE.md: a BullMQ round trip (add, a worker's completion, the completed event)
  * with a real job and result, the store's claim + start + finish of a Run, and the estimate's refit after each Run.
+ * Wall times on a shared machine swing with its load, so the bench also reads each study's store for the dispatch
+ * cost per Run, which load hardly touches: the time a Run's slot spent on anything but the Run (from the coordinator
+ * handing it out to the result stored, minus the worker's own time for it, plus the gap before that slot's next
+ * Run), as a share of the Run's own time.
  * ENOUGH_BENCH_QUEUE_ROWS (8000), ENOUGH_BENCH_QUEUE_SIZES ("500,1000,2000,4000"), ENOUGH_BENCH_QUEUE_SEEDS (2).
  * Writes bench/out/queue.json.
  */
@@ -44,6 +48,32 @@ const base = (store: string) => ({
 });
 
 const walls: { local: number[]; queue: number[] } = { local: [], queue: [] };
+const dispatch: { local: number[]; queue: number[] } = { local: [], queue: [] };
+
+/** Per Run: seconds its slot spent beyond the Run itself, and the Run's own seconds (from the store's timestamps). */
+function dispatchCost(path: string): { perRun: number; runSeconds: number; startup: number } {
+  const s = Store.open(path);
+  const studies = s.listStudies();
+  const runs = studies.flatMap((st) => s.studyRuns(st.id)).filter((r) => r.result && r.started && r.finished && r.worker);
+  s.close();
+  const t = (iso: string) => Date.parse(iso) / 1000;
+  // From the study's record (opened after the data loaded) to the first Run a worker started.
+  const startup = Math.min(...runs.map((r) => t(r.started!))) - t(studies[0]!.created);
+  let extra = 0;
+  let own = 0;
+  const byWorker = new Map<string, typeof runs>();
+  for (const r of runs) {
+    extra += t(r.finished!) - t(r.started!) - r.result!.totalSeconds;
+    own += r.result!.totalSeconds;
+    byWorker.set(r.worker!, [...(byWorker.get(r.worker!) ?? []), r]);
+  }
+  for (const list of byWorker.values()) {
+    list.sort((a, b) => t(a.started!) - t(b.started!));
+    for (let k = 1; k < list.length; k++) extra += Math.max(0, t(list[k]!.started!) - t(list[k - 1]!.finished!));
+  }
+  return { perRun: extra / runs.length, runSeconds: own / runs.length, startup };
+}
+let runSeconds = 0;
 let runs = 0;
 let trainSeconds = 0;
 let lastStore = "";
@@ -53,7 +83,10 @@ try {
     walls.local.push(l.timing.wallSeconds);
     runs = l.runs.length;
     trainSeconds = l.runs.reduce((s, r) => s + (r.totalSeconds ?? 0), 0);
-    console.log(`local ${i + 1}: ${l.timing.wallSeconds.toFixed(1)} s for ${runs} Runs`);
+    const dl = dispatchCost(join(dir, `local-${i}.db`));
+    dispatch.local.push(dl.perRun);
+    runSeconds = dl.runSeconds;
+    console.log(`local ${i + 1}: ${l.timing.wallSeconds.toFixed(1)} s for ${runs} Runs; dispatch ${(dl.perRun * 1000).toFixed(0)} ms per Run of ${dl.runSeconds.toFixed(2)} s; first Run started ${dl.startup.toFixed(1)} s after the study opened`);
 
     const flush = new Redis(redis.url);
     await flush.flushall();
@@ -63,7 +96,9 @@ try {
       lastStore = `queue-${i}.db`;
       const q = await estimate({ ...base(lastStore), executor: "queue", queue: redis.url, dataAddress: "127.0.0.1", jobs: 2 });
       walls.queue.push(q.timing.wallSeconds);
-      console.log(`queue ${i + 1}: ${q.timing.wallSeconds.toFixed(1)} s for ${q.runs.length} Runs`);
+      const dq = dispatchCost(join(dir, lastStore));
+      dispatch.queue.push(dq.perRun);
+      console.log(`queue ${i + 1}: ${q.timing.wallSeconds.toFixed(1)} s for ${q.runs.length} Runs; dispatch ${(dq.perRun * 1000).toFixed(0)} ms per Run of ${dq.runSeconds.toFixed(2)} s; first Run started ${dq.startup.toFixed(1)} s after the study opened`);
     } finally {
       await Promise.all(workers.map((w) => w.stop("SIGTERM")));
     }
@@ -125,10 +160,13 @@ try {
   console.log("\n| executor | best wall (s) | Runs | Run seconds (sum) |\n| --- | --- | --- | --- |");
   console.log(`| local, 2 jobs x 1 thread | ${best(walls.local).toFixed(1)} | ${runs} | ${trainSeconds.toFixed(1)} |`);
   console.log(`| queue, 2 workers x 1 job x 1 thread | ${best(walls.queue).toFixed(1)} | ${runs} | |`);
-  console.log(`\nqueue / local wall: ${ratio.toFixed(3)} (overhead ${((ratio - 1) * 100).toFixed(1)}%)`);
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) / 2)]!;
+  const added = med(dispatch.queue) - med(dispatch.local);
+  console.log(`\nqueue / local wall: ${ratio.toFixed(3)} (best of ${repeats} each; swings with the machine's load)`);
+  console.log(`dispatch per Run (median): local ${(med(dispatch.local) * 1000).toFixed(0)} ms, queue ${(med(dispatch.queue) * 1000).toFixed(0)} ms; the queue adds ${(added * 1000).toFixed(0)} ms per Run = ${((added / runSeconds) * 100).toFixed(1)}% of a ${runSeconds.toFixed(2)} s Run`);
   console.log(`per result on the coordinator: BullMQ add ${addMs.toFixed(2)} ms, round trip (add .. completed event, 8 at once) ${roundTripMs.toFixed(2)} ms, store claim+start+finish ${storeMs.toFixed(2)} ms, refit (30 points, 60 bootstraps) ${fitMs.toFixed(0)} ms`);
   mkdirSync(join(here, "out"), { recursive: true });
-  writeFileSync(join(here, "out", "queue.json"), JSON.stringify({ walls, ratio, runs, trainSeconds, perResultMs: { add: addMs, roundTrip: roundTripMs, store: storeMs, refit: fitMs }, payloadBytes: JSON.stringify(payload).length, resultBytes: JSON.stringify(result).length }, null, 1));
+  writeFileSync(join(here, "out", "queue.json"), JSON.stringify({ walls, ratio, dispatch, addedPerRun: added, runSeconds, runs, trainSeconds, perResultMs: { add: addMs, roundTrip: roundTripMs, store: storeMs, refit: fitMs }, payloadBytes: JSON.stringify(payload).length, resultBytes: JSON.stringify(result).length }, null, 1));
 } finally {
   await redis.kill("SIGTERM");
 }

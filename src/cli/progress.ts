@@ -98,6 +98,10 @@ export class ProgressLine {
       case "run-start":
         this.current = `${e.variant ? `${e.variant} ` : ""}n=${e.size.toLocaleString("en-US")} seed ${e.seed}${e.attempt ? " (retry)" : ""}${e.predictedSeconds ? ` (~${clock(e.predictedSeconds)})` : ""}`;
         break;
+      case "run-running":
+        // The queue's workers are other machines: say which one took the Run (local workers are this machine's).
+        if (this.o.verbose && !e.worker.id.startsWith("local-")) this.note(`Run ${e.variant ? `${e.variant} ` : ""}n=${e.size} seed ${e.seed} started on ${e.worker.id}${e.worker.host ? ` (${e.worker.host})` : ""}`);
+        break;
       case "run-failed":
         this.note(`Run n=${e.size} seed ${e.seed} failed: ${e.error.code}: ${e.error.message}${e.willRetry ? " (retrying with a safer recipe)" : ""}`);
         break;
