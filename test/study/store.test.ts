@@ -76,6 +76,20 @@ describe("Store", () => {
     store.close();
   });
 
+  it("a claimed Run is queued until a worker starts it, then running on that worker, then done there", () => {
+    const store = Store.open(join(tmp(), "s.db"));
+    const inp = inputs(60);
+    const id = runId(inp);
+    store.claimRun(id, inp);
+    expect(store.getRun(id)).toMatchObject({ status: "queued", worker: null, host: null, owner: store.owner });
+    store.startRun(id, { id: "w1", pid: 42, host: "gpu-3" });
+    expect(store.getRun(id)).toMatchObject({ status: "running", worker: "w1", pid: 42, host: "gpu-3" });
+    const job = { runId: id, cacheDir: "/c", fingerprint: "fp1", subset: { size: 60, seed: 0 }, spec: inp.spec, recipe: inp.recipe, validFraction: 0.15 };
+    store.finishRun(id, fakeResult(job), { id: "w1", pid: 42, host: "gpu-3" });
+    expect(store.getRun(id)).toMatchObject({ status: "done", worker: "w1", host: "gpu-3" });
+    store.close();
+  });
+
   it("migrates an old store in place and refuses a newer one", () => {
     const path = join(tmp(), "old.db");
     const db = new Database(path);
