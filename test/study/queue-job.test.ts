@@ -51,4 +51,16 @@ describe("queue jobs", () => {
     expect(() => parseQueueUrl("http://host:6379")).toThrow(expect.objectContaining({ code: "BAD_QUEUE_URL" }));
     expect(() => parseQueueUrl("redis://host/x")).toThrow(/database/);
   });
+
+  it("every study command takes --executor queue and checks --queue before reading any data", async () => {
+    // estimate, compare and strategies all register their shared flags with addStudyOptions.
+    const [{ Command }, { addStudyOptions, studyOptionsFrom }] = await Promise.all([import("commander"), import("../../src/cli/study-options.js")]);
+    const flags = addStudyOptions(new Command("study")).options.map((o) => o.long);
+    expect(flags).toEqual(expect.arrayContaining(["--executor", "--queue", "--data-address", "--no-serve-data"]));
+    const base = { data: "x.csv", sizes: "auto", seeds: "3" };
+    expect(() => studyOptionsFrom({ ...base, executor: "queue", queue: "http://host:6379" })).toThrow(expect.objectContaining({ code: "BAD_QUEUE_URL" }));
+    expect(() => studyOptionsFrom({ ...base, executor: "queue" })).toThrow(expect.objectContaining({ code: "NO_QUEUE" }));
+    expect(() => studyOptionsFrom({ ...base, executor: "cluster" })).toThrow(expect.objectContaining({ code: "BAD_EXECUTOR" }));
+    expect(studyOptionsFrom({ ...base, executor: "queue", queue: "redis://h:6379", serveData: false })).toMatchObject({ executor: "queue", queue: "redis://h:6379", serveData: false });
+  });
 });
