@@ -1,7 +1,7 @@
 // The queue executor against a real redis-server and real `enough worker` processes (no mock of Redis or BullMQ):
 // the same Runs and answer as the local executor, and the faults the issue names.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,9 +66,11 @@ describe.skipIf(!engineBuilt || !redisInstalled)("the queue executor on a real R
 
   it("a worker killed with kill -9 mid-Run: the stalled Run goes to the other worker and the study finishes", async () => {
     let killed = "";
+    const running: Extract<StudyEvent, { type: "run-running" }>[] = [];
     // Runs of their own (a recipe no other test uses): Runs already finished in the queue would just be collected.
     const q = await estimate(study("kill.db", { ...viaQueue(), recipe: { epochs: 41, earlyStopping: false } }), {
       onEvent: (e) => {
+        if (e.type === "run-running") running.push(e);
         if (e.type === "run-running" && !killed) {
           killed = e.worker.id;
           void worker(killed).stop("SIGKILL");
@@ -81,6 +83,10 @@ describe.skipIf(!engineBuilt || !redisInstalled)("the queue executor on a real R
     const workersUsed = (db.prepare("SELECT worker FROM runs").all() as { worker: string }[]).map((r) => r.worker);
     db.close();
     expect(workersUsed.every((w) => w !== killed)).toBe(true);
+    // The hand-over is visible: the killed worker's Run starts again on the other worker.
+    const handed = running.filter((e) => e.runId === running[0]!.runId).map((e) => e.worker.id);
+    expect(handed[0]).toBe(killed);
+    expect(handed.slice(1)).toContain(workersUsed.find((w) => w !== killed));
     // Replace it for the tests below.
     workers.splice(workers.indexOf(worker(killed)), 1, await startWorker(killed, redis.url, join(dir, `cache-${killed}`)));
   }, 90_000);
@@ -107,7 +113,7 @@ describe.skipIf(!engineBuilt || !redisInstalled)("the queue executor on a real R
     const store = join(dir, "coord.db");
     const recipe = join(dir, "coord-recipe.json");
     writeFileSync(recipe, JSON.stringify({ epochs: 43, earlyStopping: false }));
-    const args = ["--import", tsx, cli, "estimate", "--data", csv, "--target-column", "label", "--model", "mlp:width=0.25", "--sizes", "100,250,600,900", "--seeds", "1", "--recipe", recipe, "--store", store, "--cache-root", join(dir, "cache"), "--executor", "queue", "--queue", redis.url, "--data-address", "127.0.0.1", "--jobs", "2", "--out", join(dir, "coord-report"), "--json"];
+    const args = ["--import", tsx, cli, "estimate", "--data", csv, "--target-column", "label", "--model", "mlp:width=0.25", "--sizes", "100,250,600,900", "--seeds", "1", "--recipe", recipe, "--store", store, "--cache-root", join(dir, "cache"), "--executor", "queue", "--queue", redis.url, "--data-address", "127.0.0.1", "--jobs", "2", "--json"];
     const first = spawn(process.execPath, args, { cwd: dir, stdio: "ignore" });
     let started: string | undefined;
     for (let i = 0; i < 600 && !started; i++) {
@@ -132,10 +138,10 @@ describe.skipIf(!engineBuilt || !redisInstalled)("the queue executor on a real R
     } finally {
       await queue.close();
     }
-    const second = spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8", timeout: 80_000 });
-    expect(second.status).toBe(0);
-    const j = JSON.parse(second.stdout);
-    expect(j.runs).toMatchObject({ done: 4, failed: 0 });
+    // The same study again (in this process: a second CLI start would only cost time).
+    const again = await estimate(study("coord.db", { ...viaQueue(), sizes: "100,250,600,900", target: undefined, recipe: { epochs: 43, earlyStopping: false } }));
+    expect(again.runs.map((r) => r.status)).toEqual(["done", "done", "done", "done"]);
+    expect(again.runs.find((r) => r.id === started)).toMatchObject({ status: "done", reused: false });
     const trained = workers.map((w) => w.log()).join("").match(new RegExp(`run ${started}: done`, "g")) ?? [];
     expect(trained).toHaveLength(1);
   }, 90_000);

@@ -42,6 +42,8 @@ interface Pending {
   payload: QueueJobData;
   hooks: RunHooks;
   started: boolean;
+  /** The worker that last reported on the Run. */
+  worker?: string;
   resolve: (o: RunOutcome) => void;
 }
 
@@ -159,9 +161,11 @@ export class QueueExecutor implements Executor {
 
   private onProgress(jobId: string, p: QueueProgress): void {
     const w = this.pending.get(jobId);
-    if (!w || typeof p !== "object" || p === null) return;
-    if (!w.started) {
+    if (!w || typeof p !== "object" || p === null || typeof p.worker?.id !== "string") return;
+    // A start, or a hand-over: the Run's worker went silent and the stalled check gave it to another one.
+    if (w.worker !== p.worker.id) {
       w.started = true;
+      w.worker = p.worker.id;
       w.hooks.onStart?.(p.worker);
     }
     if (p.type === "epoch") w.hooks.onEpoch?.(p.epoch);
