@@ -12,7 +12,8 @@ export type StudyEvent =
   | { type: "run-epoch"; runId: string; size: number; seed: number; epoch: number; trainLoss: number; validMetric?: number; variant?: string }
   | { type: "run-done"; runId: string; size: number; seed: number; score: number | undefined; seconds: number; reused: boolean; variant?: string }
   | { type: "run-failed"; runId: string; size: number; seed: number; error: RunError; willRetry: boolean; variant?: string }
-  | { type: "progress"; done: number; failed: number; running: number; planned: number | null; elapsedSeconds: number; etaSeconds: number | null; etaBound: "plan" | "budget" | null }
+  /** running: Runs in flight; queued: those of them no worker has started yet (waiting in the executor's queue). */
+  | { type: "progress"; done: number; failed: number; running: number; queued?: number; planned: number | null; elapsedSeconds: number; etaSeconds: number | null; etaBound: "plan" | "budget" | null }
   | { type: "answer"; metric: string; have: number; scoreAtHave: { mean: number; lo: number; hi: number } | null; samplesForTarget: { mean: number; lo: number; hi: number; reachable: boolean | "uncertain" } | null }
   | { type: "stop"; reason: string }
   | { type: "fitting" }

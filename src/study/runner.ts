@@ -67,6 +67,8 @@ export async function runStudy(o: RunnerOptions): Promise<RunnerOutcome> {
   const records: RunRecord[] = [];
   const inFlight = new Map<string, { size: number; seed: number; startedAt: number; predictedSeconds: number | null; variant?: string; done: Promise<void> }>();
   const taken = new Set<string>();
+  /** Run ids a worker has started (the rest of inFlight waits in the executor's queue). */
+  const onWorker = new Set<string>();
   let busyMs = 0;
   let busySince: number | null = null;
   let stopReason = "";
@@ -87,6 +89,7 @@ export async function runStudy(o: RunnerOptions): Promise<RunnerOutcome> {
       done: records.filter((r) => r.status === "done").length,
       failed: records.filter((r) => r.status === "failed").length,
       running: inFlight.size,
+      queued: Math.max(0, inFlight.size - onWorker.size),
       planned: eta.planned,
       elapsedSeconds: s.elapsedSeconds,
       etaSeconds: eta.seconds,
@@ -135,10 +138,13 @@ export async function runStudy(o: RunnerOptions): Promise<RunnerOutcome> {
       const outcome = await o.executor.run(job, {
         onStart: (worker) => {
           o.store.startRun(job.runId, worker);
+          onWorker.add(job.runId);
           o.onEvent({ type: "run-running", runId: job.runId, size, seed, worker, ...tag(variant) });
+          progress();
         },
         onEpoch: (e) => o.onEvent({ type: "run-epoch", runId: job.runId, size, seed, epoch: e.epoch, trainLoss: e.trainLoss, validMetric: e.validMetric, ...tag(variant) }),
       });
+      onWorker.delete(job.runId);
       if (outcome.ok) {
         o.store.finishRun(job.runId, outcome.result, outcome.worker);
         return { ...base, status: "done", result: outcome.result, reused: false };

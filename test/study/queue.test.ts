@@ -57,6 +57,10 @@ describe.skipIf(!engineBuilt || !redisInstalled)("the queue executor on a real R
     expect(q.headline).toBe(l.headline);
     const running = events.filter((e): e is Extract<StudyEvent, { type: "run-running" }> => e.type === "run-running");
     expect(running.map((e) => e.worker.id).sort()).toEqual(expect.arrayContaining(["w1", "w2"]));
+    // Progress tells queued from running: first everything handed out waits, later some Run is on a worker.
+    const progress = events.filter((e): e is Extract<StudyEvent, { type: "progress" }> => e.type === "progress");
+    expect(progress[0]).toMatchObject({ running: 1, queued: 1 });
+    expect(progress.some((e) => e.queued! < e.running)).toBe(true);
     const db = new Database(join(dir, "q.db"), { readonly: true });
     const rows = db.prepare("SELECT status, worker, host FROM runs").all() as { status: string; worker: string; host: string }[];
     db.close();
