@@ -85,6 +85,8 @@ export function createApp(o: AppOptions): Hono {
     const type = file === "report.html" ? "text/html" : file === "report.md" ? "text/markdown" : "application/json";
     return c.body(body, 200, { "Content-Type": `${type}; charset=utf-8` });
   });
+  // Browsers ask for it on every page, the report files included: an empty answer, not a 404 in their consoles.
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/assets/:name", (c) => {
     const a = assets.get(c.req.param("name"));
     if (!a) return c.text("not found", 404);

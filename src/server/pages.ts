@@ -12,6 +12,7 @@ header.top{background:#1f3b5a;color:#fff;padding:10px 24px}header.top a{color:#f
 .actions button{margin-right:8px}.note{color:#5b6572;font-style:italic}
 td.reason{max-width:380px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 #live{float:right;font-size:12px;color:#cde}
+.answer .headline{font-size:16px}
 `;
 
 export function page(o: { title: string; kind: "list" | "study"; studyId?: string; token: string | null }): string {
@@ -105,10 +106,11 @@ async function renderStudy() {
     h("h1", {}, v.kind + " " + v.id, " ", h("span", { class: "status " + v.status, id: "status" }, v.status)),
     h("p", { class: "meta" }, "data ", v.data, " · model ", v.model, v.target ? " · target " + v.target : "", " · started ", when(v.created), " · Runs ", fmt(v.runsDone), " done", v.runsRunning ? ", " + v.runsRunning + " running" : "", v.runsFailed ? ", " + v.runsFailed + " failed" : ""),
     actions,
-    v.headline ? h("div", { class: "answer" + (v.partial ? " warn" : "") }, h("p", { class: "headline", id: "headline" }, v.headline), v.findings.length ? h("ul", {}, v.findings.map((f) => h("li", {}, f))) : null) : null,
+    v.headline ? h("div", { class: "answer" + (v.partial ? " warn" : "") }, h("p", { class: "headline", id: "headline" }, v.headline)) : null,
     v.note ? h("p", { class: "note", id: "note" }, v.note) : null,
-    links,
     charts,
+    v.findings.length ? [h("h2", {}, "Findings"), h("ul", { id: "findings" }, v.findings.map((f) => h("li", {}, f)))] : null,
+    links,
     v.tables.map((t) => [h("h2", {}, t.title), t.rows.length ? table(Object.keys(t.rows[0]).map((k) => ({ title: k, cls: "l", cell: (r) => r[k] })), t.rows) : null]),
     h("h2", {}, "Runs"),
     table([
