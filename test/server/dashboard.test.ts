@@ -17,7 +17,7 @@ import { Store } from "../../src/study/store.js";
 import { engineBuilt, writeLearnableCsv } from "../cli/fixtures/env.js";
 import { InProcessExecutor, fakeDeps } from "../study/fixtures/fake-deps.js";
 
-const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 const BIN = join(import.meta.dirname, "../../bin/enough");
 const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts");
 const HOSTILE = `<img src=x onerror="window.__xss=1">.csv`;
@@ -28,6 +28,7 @@ let browser: Browser;
 let server: RunningServer;
 let studyId: string;
 const pending: Promise<unknown>[] = [];
+let liveStudy: { child: ChildProcess; store: string; exited: Promise<unknown> } | undefined;
 
 /** A page that records console errors and uncaught exceptions. */
 async function watchedPage(): Promise<{ page: Page; errors: string[] }> {
@@ -35,6 +36,8 @@ async function watchedPage(): Promise<{ page: Page; errors: string[] }> {
   const errors: string[] = [];
   page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
   page.on("pageerror", (e) => errors.push(String(e)));
+  // No CDN: every request goes to the dashboard itself (the page works offline).
+  page.on("request", (r) => void (!r.url().startsWith("http://127.0.0.1:") && errors.push(`off-site request: ${r.url()}`)));
   return { page, errors };
 }
 
@@ -52,18 +55,33 @@ function rawGet(port: number, path: string, headers: Record<string, string> = {}
 }
 const portOf = (s: RunningServer) => Number(new URL(s.url).port);
 
-describe.skipIf(!existsSync(CHROMIUM))("enough serve in a browser", () => {
+// Needs Debian's chromium (the CI setup installs it); skipped where it is absent.
+describe.skipIf(!CHROMIUM)("enough serve in a browser", () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), "enough-serve-"));
     store = join(dir, "e.db");
+    // The live test's study starts first, in its own process (the built CLI, as its workers are: dist/), so that
+    // its start (data, worker processes loading libtorch) overlaps the first test. 16 Runs of a small MLP.
+    if (engineBuilt) {
+      const csv = join(dir, "small.csv");
+      writeLearnableCsv(csv, 2000);
+      const live = join(dir, "live.db");
+      const args = [BIN, "estimate", "--data", csv, "--target-column", "label", "--target", "accuracy=0.85", "--model", "mlp:width=0.25", "--sizes", "100,150,200,250,300,400,500,600", "--seeds", "2", "--jobs", "1", "--store", live, "--out", join(dir, "live-report"), "--json"];
+      const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ENOUGH_THREADS: "1" }, stdio: "ignore" });
+      liveStudy = { child, store: live, exited: new Promise((r) => child.on("exit", r)) };
+    }
     // A finished study whose data name is HTML: the pages must show it as text.
     const r = await estimate({ data: HOSTILE, sizes: "100,200,400,800", seeds: 2, target: "accuracy=0.9", store, cacheRoot: join(dir, "cache") }, { deps: fakeDeps({ executor: () => new InProcessExecutor(2) }) });
     studyId = r.studyId;
     server = await startServer({ store, port: 0, pollMs: 100 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
   });
   afterAll(async () => {
+    if (liveStudy && !pending.includes(liveStudy.exited)) {
+      liveStudy.child.kill("SIGINT");
+      pending.push(liveStudy.exited);
+    }
     await Promise.all(pending);
     await browser?.close();
     await server?.close();
@@ -73,7 +91,7 @@ describe.skipIf(!existsSync(CHROMIUM))("enough serve in a browser", () => {
     const { page, errors } = await watchedPage();
     await page.goto(server.url);
     await page.waitForSelector("#app[data-ready]");
-    await expect.poll(() => page.locator("#live").textContent()).toBe("live");
+    await expect.poll(() => page.locator("#live").textContent(), { timeout: 10_000 }).toBe("live");
     expect(await page.locator("main table").innerText()).toContain(HOSTILE);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-list.png") });
     await page.click(`a[href="/study/${studyId}"]`);
@@ -94,22 +112,13 @@ describe.skipIf(!existsSync(CHROMIUM))("enough serve in a browser", () => {
   });
 
   it.skipIf(!engineBuilt)("while a study runs in another process, its curve gains points over SSE without a reload", async () => {
-    const csv = join(dir, "small.csv");
-    writeLearnableCsv(csv, 2000);
-    const live = join(dir, "live.db");
-    // The built CLI (dist/, as the workers are): it starts in about a second, tsx in several.
-    const args = [BIN, "estimate", "--data", csv, "--target-column", "label", "--target", "accuracy=0.85", "--model", "mlp:width=0.25", "--sizes", "100,150,200,250,300,400,500,600", "--seeds", "2", "--jobs", "1", "--store", live, "--out", join(dir, "live-report"), "--json"];
-    const child: ChildProcess = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ENOUGH_THREADS: "1" }, stdio: "ignore" });
-    const exited = new Promise((r) => child.on("exit", r));
-    const liveServer = await startServer({ store: live, port: 0, pollMs: 100, token: "a-test-token-of-some-length" }).catch(async (err) => {
-      child.kill();
-      throw err;
-    });
+    expect(liveStudy).toBeDefined();
+    const { store: live, exited } = liveStudy!;
+    const liveServer = await startServer({ store: live, port: 0, pollMs: 100, token: "a-test-token-of-some-length" });
     try {
-      // The study record appears once the data is loaded; open its page before its first Run finishes.
       let id: string | undefined;
       const s = Store.open(live);
-      for (let i = 0; i < 600 && !id; i++) {
+      for (let i = 0; i < 1200 && !id; i++) {
         await new Promise((r) => setTimeout(r, 50));
         id = s.listStudies()[0]?.id;
       }
@@ -135,7 +144,7 @@ describe.skipIf(!existsSync(CHROMIUM))("enough serve in a browser", () => {
       await page.close();
     } finally {
       // The study stops as on Ctrl-C; its workers' shutdown is awaited in afterAll, behind the next tests.
-      child.kill("SIGINT");
+      liveStudy!.child.kill("SIGINT");
       pending.push(exited);
       await liveServer.close();
     }

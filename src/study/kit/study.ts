@@ -15,6 +15,7 @@ import { metricInfo } from "../../curves/metric.js";
 import type { MetricInfo } from "../../curves/types.js";
 import { DEFAULT_CACHE_ROOT } from "../../data/options.js";
 import type { Dataset } from "../../data/types.js";
+import type { DataFacts } from "../data-facts.js";
 import type { Tensors } from "../../engine/types.js";
 import type { StudyEvent } from "../events.js";
 import type { Executor } from "../executor.js";
@@ -318,19 +319,10 @@ export class Study<E> {
 const CANCEL_POLL_MS = 1000;
 
 /** What a study record keeps of its data (options.facts), so that the store alone can re-render its answer. */
-export interface StoredFacts {
-  source: string;
-  kind: string;
-  task: string;
-  rows: number;
-  poolSize: number;
-  testSize: number;
-  numClasses: number;
-  classes?: string[];
+export interface StoredFacts extends DataFacts {
   metric: string;
   direction: "up" | "down";
   chance?: number;
-  warnings: string[];
 }
 
 /** The kind's options as given (JSON only: no signal), with the folder they are relative to: enough to resume. */
