@@ -175,6 +175,9 @@ describe.skipIf(!CHROMIUM)("enough serve in a browser", () => {
       await page.close();
       const done = await fetch(`http://127.0.0.1:${port}/api/studies/${studyId}/cancel`, { method: "POST", headers: { "X-Enough-Token": open.token } });
       expect(done.status).toBe(409); // the study is done: nothing to cancel, but the token was accepted
+      const resume = await fetch(`http://127.0.0.1:${port}/api/studies/${studyId}/resume`, { method: "POST", headers: { "X-Enough-Token": open.token } });
+      expect(resume.status).toBe(400);
+      expect(await resume.json()).toMatchObject({ code: "NOT_RESUMABLE" });
     } finally {
       await open.close();
     }
