@@ -43,9 +43,11 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const app = createApp({ store, watch, token, loopback });
   const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
     const s = serve({ fetch: app.fetch, port, hostname: host }, () => ok(s));
-    s.once("error", (err: NodeJS.ErrnoException) =>
-      fail(err.code === "EADDRINUSE" ? new InputError("PORT_IN_USE", `port ${port} on ${host} is in use`, { hint: "pick another --port (0 picks a free one)" }) : err),
-    );
+    s.once("error", (err: NodeJS.ErrnoException) => {
+      watch.stop();
+      store.close();
+      fail(err.code === "EADDRINUSE" ? new InputError("PORT_IN_USE", `port ${port} on ${host} is in use`, { hint: "pick another --port (0 picks a free one)" }) : err);
+    });
   });
   const addr = server.address();
   const actualPort = typeof addr === "object" && addr ? addr.port : port;
