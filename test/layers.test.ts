@@ -13,6 +13,8 @@ const SRC = resolve(import.meta.dirname, "../src");
 /** Higher layers may import lower ones and their own; never the reverse. */
 const LAYERS: [rank: number, prefixes: string[]][] = [
   [5, ["index.ts", "cli/"]],
+  // The dashboard's server: reads studies from the store and draws the report's chart specs; only the CLI starts it.
+  [4.5, ["server/"]],
   // The audit renders its own report with report/'s HTML and SVG helpers, so it sits beside report, above study.
   [4, ["report/", "audit/"]],
   [3, ["study/", "strategies/"]],

@@ -3,6 +3,7 @@
  * documented in docs/report-schema.md; bump REPORT_VERSION on any change that could break a reader.
  */
 import type { CostPlan } from "../cost/index.js";
+import type { DataFacts } from "./data-facts.js";
 import type { AggregatedPoint, CurvePoint, Diagnostic, Interval } from "../curves/index.js";
 import type { GapAnalysis, Prediction } from "./analysis.js";
 import type { Finding } from "./findings.js";
@@ -69,18 +70,7 @@ export interface EstimateReport {
     at: number[];
     validFraction: number;
   };
-  data: {
-    source: string;
-    fingerprint: string;
-    kind: string;
-    task: string;
-    rows: number;
-    poolSize: number;
-    testSize: number;
-    numClasses: number;
-    classes?: string[];
-    warnings: string[];
-  };
+  data: DataFacts & { fingerprint: string };
   /** Test-split points, as `enough fit` prints them. */
   points: AggregatedPoint[];
   predictions: Prediction[];

@@ -5,12 +5,10 @@
  * Nothing here prints: progress goes out as events.
  */
 import type { CurveFit } from "../curves/index.js";
-import { analyse } from "./analysis.js";
-import { REPORT_SCHEMA, REPORT_VERSION, type EstimateReport, type ExtraReport, type ReportRun } from "./estimate-result.js";
+import { analyseRuns, answerReport } from "./estimate-answer.js";
+import type { EstimateReport, ExtraReport } from "./estimate-result.js";
 import type { OnEvent, StudyEvent } from "./events.js";
-import { findings as makeFindings, type Finding } from "./findings.js";
 import type { StudyDeps } from "./kit/deps.js";
-import { toReportRun } from "./kit/job.js";
 import { parseCountList, type Target } from "./kit/options.js";
 import { prepareStudy, type StudyKind } from "./kit/study.js";
 import type { StudyOptions } from "./kit/study-options.js";
@@ -181,63 +179,26 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       eta,
       scoreOf: (r) => scoreOf(r.metrics.test, metric),
       onEvent,
-      signal: options.signal,
+      signal: studyRun.signal,
     });
     if (outcome.cancelled) cancelled(outcome.records);
 
     // 3. Answer.
     emit({ type: "fitting" });
-    const analysis = analyse(outcome.records, {
-      metric,
-      direction: info.direction,
-      chance: info.chance,
-      bounds: { lower: info.lower, upper: info.upper },
-      target: target?.value ?? null,
-      have: poolSize,
-      at,
-      fitCurve: deps.fitCurve,
-      aggregate: deps.aggregate,
-      bootstrap: options.bootstrap,
-    });
+    const analysis = analyseRuns(outcome.records, { metric, info, target: target?.value ?? null, have: poolSize, at, fitCurve: deps.fitCurve, aggregate: deps.aggregate, bootstrap: options.bootstrap });
     const done = outcome.records.filter((r) => r.status === "done");
     let extraReport: ExtraReport | undefined;
     if (extra) {
-      const measured = await measureExtra({ study, run: studyRun, extra, spec, recipe: options.recipe, done, aloneFit: analysis.fits.test, onEvent, ...(options.signal ? { signal: options.signal } : {}) });
+      const measured = await measureExtra({ study, run: studyRun, extra, spec, recipe: options.recipe, done, aloneFit: analysis.fits.test, onEvent, signal: studyRun.signal });
       if (measured.cancelled) cancelled([...outcome.records, ...measured.records]);
       extraReport = measured.report;
     }
-    const failed = outcome.records.filter((r) => r.status === "failed");
-    // A (size, seed) whose retry also failed is lost to the curve; its last error is the one to show.
-    const lostRuns = [...new Map(failed.filter((f) => !done.some((d) => d.size === f.size && d.seed === f.seed)).map((f) => [`${f.size}:${f.seed}`, f])).values()];
-    const finalTime = fitTimeModel(done.map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, trainSeconds: r.result!.seconds })));
-    const found: Finding[] = makeFindings({
-      analysis,
-      target,
-      dataWarnings: dataset.report.warnings,
-      testSize,
-      runsDone: done.length,
-      runsFailed: lostRuns.length,
-      sizesMeasured: new Set(done.map((r) => r.size)).size,
-      maxSeeds: Math.max(0, ...analysis.points.test.map((p) => p.count)),
-      studyId,
-      secondsAt: finalTime ? (n) => finalTime.predict(n) : undefined,
-      failures: lostRuns.map((f) => ({ size: f.size, seed: f.seed, code: f.error!.code, message: f.error!.message })),
-    });
     const wallSeconds = (Date.now() - t0) / 1000;
     const runSeconds = done.filter((r) => !r.reused).reduce((a, r) => a + r.result!.totalSeconds, 0);
-    const runs: ReportRun[] = outcome.records
-      .filter((r) => r.status !== "cancelled")
-      .map(toReportRun)
-      .sort((a, b) => a.size - b.size || a.seed - b.seed || a.attempt - b.attempt);
-    const sfa = analysis.samplesForTarget;
-    const report: EstimateReport = {
-      schema: REPORT_SCHEMA,
-      version: REPORT_VERSION,
+    const report = answerReport({
       studyId,
-      createdAt: new Date().toISOString(),
-      status: "done",
-      headline: (found.find((f) => f.id === "target") ?? found.find((f) => f.id === "have") ?? found[0]!).text,
-      findings: found,
+      analysis,
+      records: outcome.records,
       question: {
         data: options.data,
         targetColumn: options.targetColumn ?? dataset.schema.target ?? null,
@@ -264,28 +225,6 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
         ...(dataset.schema.classes ? { classes: dataset.schema.classes } : {}),
         warnings: dataset.report.warnings,
       },
-      points: analysis.points.test,
-      predictions: analysis.predictions,
-      samplesForTarget: sfa ? { mean: sfa.mean, lo: sfa.lo, hi: sfa.hi, reachable: sfa.reachable, confidence: sfa.confidence } : null,
-      curves: {
-        test: { points: analysis.points.test, seedPoints: analysis.seedPoints.test, fit: analysis.fits.test?.toJSON() ?? null, ...(analysis.fitErrors.test ? { error: analysis.fitErrors.test } : {}) },
-        valid: { points: analysis.points.valid, seedPoints: analysis.seedPoints.valid, fit: analysis.fits.valid?.toJSON() ?? null, ...(analysis.fitErrors.valid ? { error: analysis.fitErrors.valid } : {}) },
-        train: { points: analysis.points.train, seedPoints: analysis.seedPoints.train, fit: analysis.fits.train?.toJSON() ?? null, ...(analysis.fitErrors.train ? { error: analysis.fitErrors.train } : {}) },
-      },
-      band: analysis.band,
-      forecast: {
-        have: poolSize,
-        scoreAtHave: analysis.scoreAtHave,
-        measuredAtMax: analysis.measuredAtMax,
-        nextGain: analysis.nextGain,
-        gainPerDoubling: analysis.gainPerDoubling,
-        halvingDoublings: analysis.halvingDoublings,
-        asymptote: analysis.asymptote,
-      },
-      gap: analysis.gap,
-      confidence: analysis.confidence,
-      diagnostics: analysis.diagnostics,
-      runs,
       plan: { adaptive, decisions, stopReason: outcome.stopReason },
       timing: {
         wallSeconds,
@@ -295,12 +234,10 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
         overheadFraction: wallSeconds > 0 ? Math.max(0, (wallSeconds - outcome.busySeconds) / wallSeconds) : 0,
         jobs: executor.slots,
         threads: executor.threads,
-        timePerRun: done.map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, reused: r.reused })).sort((a, b) => a.n - b.n),
       },
-      versions: { enough: deps.enoughVersion, engine: engineVersion, protocol: String(RUN_PROTOCOL), node: process.version, ...(done[0]?.result?.versions ?? {}) },
+      versions: { enough: deps.enoughVersion, engine: engineVersion, protocol: String(RUN_PROTOCOL), node: process.version },
       store: storePath,
-      reports: null,
-    };
+    });
     if (extraReport) report.extra = extraReport;
     if (prices) {
       report.cost = studyCost({

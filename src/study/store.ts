@@ -16,7 +16,8 @@ import { MIGRATIONS } from "./store-schema.js";
 export const DEFAULT_STORE_PATH = ".enough/enough.db";
 
 export type RunStatus = "queued" | "running" | "done" | "failed";
-export type StudyStatus = "running" | "done" | "cancelled" | "failed";
+/** "cancelling": a cancel was asked for through the store; the study's own process turns it into "cancelled". */
+export type StudyStatus = "running" | "cancelling" | "done" | "cancelled" | "failed";
 
 export interface StoredRun {
   id: string;
@@ -46,6 +47,18 @@ export interface StudyRecord {
   updated: string;
   status: StudyStatus;
   result: unknown;
+}
+
+export interface StudyCounts {
+  id: string;
+  status: StudyStatus;
+  updated: string;
+  runs: number;
+  done: number;
+  failed: number;
+  running: number;
+  /** The latest start or finish among its Runs. */
+  last: string | null;
 }
 
 export type ClaimResult =
@@ -162,6 +175,59 @@ export class Store {
     this.db
       .prepare("UPDATE studies SET status = ?, updated = ?, result = COALESCE(?, result) WHERE id = ?")
       .run(status, nowIso(), result === undefined ? null : JSON.stringify(result), id);
+  }
+
+  getStudyStatus(id: string): StudyStatus | undefined {
+    return (this.db.prepare("SELECT status FROM studies WHERE id = ?").get(id) as { status: StudyStatus } | undefined)?.status;
+  }
+
+  /** Asks the process running the study to stop (it polls its status); false when the study is not running. */
+  requestCancel(id: string): boolean {
+    return this.db.prepare("UPDATE studies SET status = 'cancelling', updated = ? WHERE id = ? AND status = 'running'").run(nowIso(), id).changes > 0;
+  }
+
+  /**
+   * Deletes a study, its links, and the Runs no other study links (shared Runs stay: they are other studies'
+   * evidence). Refused while the study runs. Returns how many Runs went and how many stayed.
+   */
+  deleteStudy(id: string): { deleted: number; kept: number } {
+    const tx = this.db.transaction(() => {
+      const status = this.getStudyStatus(id);
+      if (status === undefined) throw new InputError("NO_STUDY", `no study ${id} in the store ${this.path}`, { hint: "list the studies with `enough studies list`" });
+      if (status === "running" || status === "cancelling") {
+        throw new InputError("STUDY_RUNNING", `the study ${id} is ${status}`, { hint: "cancel it first (Ctrl-C in its terminal, or the dashboard), then delete it" });
+      }
+      const ids = (this.db.prepare("SELECT run_id FROM study_runs WHERE study_id = ?").all(id) as { run_id: string }[]).map((r) => r.run_id);
+      this.db.prepare("DELETE FROM study_runs WHERE study_id = ?").run(id);
+      const shared = this.db.prepare("SELECT 1 FROM study_runs WHERE run_id = ? LIMIT 1");
+      const drop = this.db.prepare("DELETE FROM runs WHERE id = ? AND status != 'running'");
+      let deleted = 0;
+      for (const runId of ids) if (!shared.get(runId)) deleted += drop.run(runId).changes;
+      this.db.prepare("DELETE FROM studies WHERE id = ?").run(id);
+      return { deleted, kept: ids.length - deleted };
+    });
+    return tx.immediate();
+  }
+
+  /**
+   * SQLite's data_version: changes whenever another connection commits to the file (a watcher polls it to learn
+   * cheaply that something changed; its own writes do not move it).
+   */
+  dataVersion(): number {
+    return this.db.pragma("data_version", { simple: true }) as number;
+  }
+
+  /** Each study's status and its Runs' counts and latest start or finish, in one query (for lists and watchers). */
+  studyCounts(): StudyCounts[] {
+    return this.db
+      .prepare(
+        `SELECT s.id AS id, s.status AS status, s.updated AS updated, COUNT(r.id) AS runs,
+           COALESCE(SUM(r.status = 'done'), 0) AS done, COALESCE(SUM(r.status = 'failed'), 0) AS failed,
+           COALESCE(SUM(r.status = 'running'), 0) AS running, MAX(COALESCE(r.finished, r.started)) AS last
+         FROM studies s LEFT JOIN study_runs sr ON sr.study_id = s.id LEFT JOIN runs r ON r.id = sr.run_id
+         GROUP BY s.id ORDER BY s.created`,
+      )
+      .all() as StudyCounts[];
   }
 
   /** Records that a study uses a run, with why it was chosen (kept for the report's trace). */

@@ -12,3 +12,5 @@ import { register as registerAudit } from "./audit.js"; commands.push(registerAu
 import { register as registerCompare } from "./compare.js"; commands.push(registerCompare);
 import { register as registerStrategies } from "./strategies.js"; commands.push(registerStrategies);
 import { register as registerWorker } from "./worker.js"; commands.push(registerWorker);
+import { register as registerServe } from "./serve.js"; commands.push(registerServe);
+import { register as registerStudies } from "./studies.js"; commands.push(registerStudies);

@@ -66,7 +66,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
 
   const studyKey = { kind: "compare", fingerprint: dataset.fingerprint, spec: baseSpec, recipe: options.recipe ?? "default", variants: variants.map((v) => v.id), sizes: adaptive ? "auto" : ladder, seeds, target, validFraction, pruneMargin };
   const record = { data: options.data, axes: axes.map((a) => `${a.name}=${a.labels.join(",")}`), budgetSeconds };
-  return study.run({ key: studyKey, record, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel }) => {
+  return study.run({ key: studyKey, record, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel, signal }) => {
     const byLabel = new Map(variants.map((v) => [v.label, v]));
     // Built exactly as estimate builds its Runs, so a variant equal to an estimated model re-uses those Runs.
     const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
@@ -185,7 +185,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
           }
           emit(e);
         },
-        signal: options.signal,
+        signal,
       });
       records.push(...outcome.records);
       busySeconds += outcome.busySeconds;

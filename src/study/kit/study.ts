@@ -15,6 +15,7 @@ import { metricInfo } from "../../curves/metric.js";
 import type { MetricInfo } from "../../curves/types.js";
 import { DEFAULT_CACHE_ROOT } from "../../data/options.js";
 import type { Dataset } from "../../data/types.js";
+import type { DataFacts } from "../data-facts.js";
 import type { Tensors } from "../../engine/types.js";
 import type { StudyEvent } from "../events.js";
 import type { Executor } from "../executor.js";
@@ -66,6 +67,8 @@ export interface StudyRun {
   ): { job: RunJob; inputs: RunInputs };
   /** Records the cancellation and throws the CancelledError that says where the finished Runs are. */
   cancelled(records: readonly RunRecord[]): never;
+  /** Aborts on the caller's signal or on a cancel asked for through the store (`enough serve`, another process). */
+  signal: AbortSignal;
 }
 
 export async function prepareStudy<E extends { type: string } = StudyEvent>(options: StudyOptions, ctx: StudyContext<E>, kind: StudyKind): Promise<Study<E>> {
@@ -260,8 +263,18 @@ export class Study<E> {
     const store = this.store.get();
     const studyId = this.kind.idPrefix + stableHash(o.key, 12);
     let executor: Executor | undefined;
+    const abort = new AbortController();
+    const onAbort = () => abort.abort();
+    this.options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (this.options.signal?.aborted) abort.abort();
+    // Another process (the dashboard) asks for a cancel by marking the study "cancelling" in the store: a point
+    // query a second is cheap, and this process then stops as on Ctrl-C (finished Runs stay, the study is resumable).
+    const watch = setInterval(() => {
+      if (!abort.signal.aborted && store.getStudyStatus(studyId) === "cancelling") abort.abort();
+    }, CANCEL_POLL_MS);
+    watch.unref();
     try {
-      store.openStudy({ id: studyId, kind: this.kind.kind, options: { ...o.key, ...o.record }, fingerprint: this.dataset.fingerprint });
+      store.openStudy({ id: studyId, kind: this.kind.kind, options: { ...o.key, ...o.record, facts: this.facts(), invocation: invocationOf(this.options) }, fingerprint: this.dataset.fingerprint });
       const engineVersion = this.deps.engineVersion();
       const { jobs, threads, executor: kind, queue, dataAddress, serveData } = this.options;
       executor = await this.deps.createExecutor({ jobs, threads, ...(kind ? { executor: kind } : {}), ...(queue !== undefined ? { queue } : {}), ...(dataAddress ? { dataAddress } : {}), ...(serveData !== undefined ? { serveData } : {}) });
@@ -279,8 +292,10 @@ export class Study<E> {
           const done = records.filter((r) => r.status === "done").length;
           throw new CancelledError(`interrupted: ${done} finished Run${done === 1 ? "" : "s"} stored in ${storePath}; run the same command again to resume`);
         },
+        signal: abort.signal,
       });
-      store.setStudyStatus(studyId, "done", summary);
+      // The whole result beside the summary: `enough studies report` and the dashboard re-render it from the store.
+      store.setStudyStatus(studyId, "done", { ...(summary as object), report: result });
       return result;
     } catch (err) {
       if (!(err instanceof CancelledError)) {
@@ -292,8 +307,30 @@ export class Study<E> {
       }
       throw err;
     } finally {
+      clearInterval(watch);
+      this.options.signal?.removeEventListener("abort", onAbort);
       await executor?.close();
       this.store.close();
     }
   }
+
+  /** The data's facts a reader of the store needs to re-fit the curve without loading the data (StoredFacts). */
+  private facts(): StoredFacts {
+    return { source: this.dataset.source, kind: this.dataset.schema.kind, task: this.tensors.task, rows: this.tensors.n, poolSize: this.poolSize, testSize: this.testSize, numClasses: this.tensors.numClasses, ...(this.dataset.schema.classes ? { classes: this.dataset.schema.classes } : {}), metric: this.metric, direction: this.info.direction, ...(this.info.chance !== undefined ? { chance: this.info.chance } : {}), warnings: this.dataset.report.warnings };
+  }
+}
+
+const CANCEL_POLL_MS = 1000;
+
+/** What a study record keeps of its data (options.facts), so that the store alone can re-render its answer. */
+export interface StoredFacts extends DataFacts {
+  metric: string;
+  direction: "up" | "down";
+  chance?: number;
+}
+
+/** The kind's options as given (JSON only: no signal), with the folder they are relative to: enough to resume. */
+function invocationOf(options: StudyOptions): { cwd: string; options: unknown } {
+  const { signal: _s, ...rest } = options;
+  return { cwd: process.cwd(), options: JSON.parse(JSON.stringify(rest)) };
 }

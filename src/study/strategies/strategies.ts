@@ -70,7 +70,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
   });
   const trained = plain.filter((l) => !identical.has(l.label)).map((l) => l.label);
   const key = { kind: "strategies", fingerprint: dataset.fingerprint, spec: baseSpec, recipe: options.recipe ?? "default", levers: levers.map((l) => l.label), sizes: adaptive ? "auto" : ladder, seeds, target, validFraction };
-  return study.run({ key, record: { data: options.data, budgetSeconds }, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel }) => {
+  return study.run({ key, record: { data: options.data, budgetSeconds }, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel, signal }) => {
     const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
       const c = configs.get(label ?? BASELINE)!;
       return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}) });
@@ -84,11 +84,11 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
     // Pretraining first, once per transfer lever (or never: a finished artifact is re-used), in a worker process.
     const pretrained = new Map<string, PretrainOutcome>();
     for (const l of transfers) {
-      if (options.signal?.aborted) cancel([]);
+      if (signal.aborted) cancel([]);
       // Seed 0 is the study's first seed (seeds are 0..seeds-1): one pretrained model serves every seed's Runs.
       const p = await pretrain({ lever: l, source: sources.get(l.label)!, spec: baseSpec, seed: 0, validFraction, engineVersion, storePath, executor, deps }).catch((err: unknown) => {
         // A Ctrl-C during pretraining is a cancellation (nothing finished yet), not a failed pretraining.
-        if (options.signal?.aborted) cancel([]);
+        if (signal.aborted) cancel([]);
         throw err;
       });
       pretrained.set(l.label, p);
@@ -126,7 +126,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
           }
           emit(e);
         },
-        signal: options.signal,
+        signal,
       });
       records.push(...outcome.records);
       return !outcome.cancelled;
