@@ -6,6 +6,7 @@ import { curveTable, int, scoreFmt, secondsFmt } from "./format.js";
 import { renderSvg } from "./svg.js";
 import type { EstimateReport } from "../study/estimate-result.js";
 import { costLines, costParagraph } from "./cost-lines.js";
+import { planBlocks, planTable } from "./plan-lines.js";
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -58,6 +59,7 @@ ${charts.map((c) => `<h2>${e(c.title)}</h2><figure class="chart" id="chart-${c.i
 <table><tr><th>n</th><th>measured (mean ± sd)</th><th>seeds</th><th>fitted (80% interval)</th><th class="l"></th></tr>${table}</table>
 ${r.extra ? extraHtml(r, f) : ""}
 ${r.cost ? `<h2 id="cost">Cost to reach the target</h2><p>${e(costParagraph(r, r.cost))}</p><ul>${costLines(r.cost).map((x) => `<li>${e(x)}</li>`).join("")}</ul>` : ""}
+${r.collectionPlan ? planHtml(r.collectionPlan) : ""}
 ${gap ? `<h2>Train vs validation</h2><table><tr><th>n</th><th>train</th><th>validation</th><th>gap</th></tr>${gap}</table>` : ""}
 ${r.diagnostics.length ? `<h2>Fit diagnostics</h2><ul>${r.diagnostics.map((d) => `<li><b>${e(d.severity)}</b>: ${e(d.message)} <code>${e(d.code)}</code></li>`).join("")}</ul>` : ""}
 <h2>Plan and Runs</h2>
@@ -68,6 +70,17 @@ ${r.diagnostics.length ? `<h2>Fit diagnostics</h2><ul>${r.diagnostics.map((d) =>
 <p>Wall ${secondsFmt(t.wallSeconds)} s (data ${secondsFmt(t.loadSeconds)} s); ${t.jobs} concurrent Run(s) × ${t.threads} thread(s); time outside Runs ${(100 * t.overheadFraction).toFixed(1)}% of the wall time. ${e(Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(", "))}. Store <code>${e(r.store)}</code>.</p>
 </main></body></html>
 `;
+}
+
+/** The --plan sections: the sentences and the per-unit table, one section per plan (class, then each group column). */
+function planHtml(p: NonNullable<EstimateReport["collectionPlan"]>): string {
+  const e = escapeHtml;
+  return planBlocks(p)
+    .map((b, i) => {
+      const t = planTable(b.plan);
+      return `<h2 id="plan-${i}">${e(b.title)}</h2><ul>${b.lines.map((l) => `<li>${e(l)}</li>`).join("")}</ul><table><tr>${t.head.map((h, j) => `<th${j === 0 ? ' class="l"' : ""}>${e(h)}</th>`).join("")}</tr>${t.rows.map((row) => `<tr>${row.map((c, j) => `<td${j === 0 ? ' class="l"' : ""}>${e(c)}</td>`).join("")}</tr>`).join("")}</table>`;
+    })
+    .join("\n");
 }
 
 /** The --extra section: the sentence, the two curves at the sizes measured both ways, and the most drifted features. */

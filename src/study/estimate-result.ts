@@ -3,6 +3,7 @@
  * documented in docs/report-schema.md; bump REPORT_VERSION on any change that could break a reader.
  */
 import type { CostPlan } from "../cost/index.js";
+import type { CollectionPlan } from "./plan/plan.js";
 import type { AggregatedPoint, CurvePoint, Diagnostic, Interval } from "../curves/index.js";
 import type { GapAnalysis, Prediction } from "./analysis.js";
 import type { Finding } from "./findings.js";
@@ -122,6 +123,8 @@ export interface EstimateReport {
   cost?: CostPlan;
   /** With --extra: how different an extra data set is and what it is worth (src/study/extra/). */
   extra?: ExtraReport;
+  /** With --plan: the data-collection plan by class and by each --group column (src/study/plan/). */
+  collectionPlan?: { classes: CollectionPlan; groups: CollectionPlan[] };
 }
 
 export interface ExtraReport {

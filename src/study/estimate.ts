@@ -21,6 +21,8 @@ import { runStudy, type RunnerSnapshot } from "./runner.js";
 import { int } from "../format.js";
 import { measureExtra, prepareExtra, type PreparedExtra } from "./extra/measure.js";
 import { bytesPerSample, costToTarget, parsePrices, timeWithSpread, type CostPlan, type Prices } from "../cost/index.js";
+import { collectionPlan, unitRuns, type CollectionPlan } from "./plan/index.js";
+import { InputError } from "../errors.js";
 
 export interface EstimateOptions extends StudyOptions {
   /** Extra sizes to predict ("what would 100k samples give me?"). */
@@ -29,6 +31,11 @@ export interface EstimateOptions extends StudyOptions {
   extra?: string;
   /** Prices for the cost to reach the target: "label=0.08,cpu-hour=0.04" or an object (see src/cost/prices.ts). */
   cost?: string | Prices;
+  /**
+   * A data-collection plan: per-class (and per --group column, `load.groups`) curves from the same Runs, which to
+   * collect more of to reach the target at least cost, and per-group data needs (src/study/plan/).
+   */
+  plan?: boolean;
 }
 
 /** What estimate() needs from the layers below (the study kit's dependencies); tests replace parts of it. */
@@ -52,6 +59,9 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
   const task = tensors.task;
   const sizes = study.setup(() => {
     study.checkRecipe(options.recipe);
+    if (options.plan && task !== "classification") {
+      throw new InputError("PLAN_NEEDS_CLASSES", `--plan reads per-class and per-group accuracy; ${dataset.source} is a ${task} task`, { hint: "use --plan with a classification target" });
+    }
     return adaptive ? densify(study.sizes) : study.sizes;
   });
 
@@ -302,6 +312,10 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       reports: null,
     };
     if (extraReport) report.extra = extraReport;
+    if (options.plan) {
+      emit({ type: "decision", reason: "collection plan: fitting per-class and per-group curves" });
+      report.collectionPlan = planOf({ study, done, target: target && target.metric === "accuracy" ? target.value : null, overallAtPool: analysis.scoreAtHave, labelPrice: prices?.label, bootstrap: options.bootstrap });
+    }
     if (prices) {
       report.cost = studyCost({
         prices,
@@ -341,6 +355,25 @@ export function studyCost(o: {
     device: o.device,
     bytesPerSample: o.bytesPerSample,
   });
+}
+
+/** The collection plans of a study: by class, then one per group column (src/study/plan/). */
+function planOf(o: {
+  study: { dataset: import("../data/types.js").Dataset; deps: EstimateDeps };
+  done: import("./runner.js").RunRecord[];
+  target: number | null;
+  overallAtPool: { mean: number; lo: number; hi: number } | null;
+  labelPrice: number | undefined;
+  bootstrap: number | undefined;
+}): { classes: CollectionPlan; groups: CollectionPlan[] } {
+  const { dataset, deps } = o.study;
+  const runs = o.done.map((r) => ({ size: r.size, seed: r.seed, ...(r.result!.testCorrect !== undefined ? { testCorrect: r.result!.testCorrect } : {}) }));
+  const base = { pool: dataset.split.pool, test: dataset.split.test, runs };
+  const common = { fitCurve: deps.fitCurve, target: o.target, overallAtPool: o.overallAtPool, ...(o.labelPrice !== undefined ? { labelPrice: o.labelPrice } : {}), ...(o.bootstrap !== undefined ? { bootstrap: Math.min(o.bootstrap, 60) } : {}) };
+  const names = dataset.schema.classes ?? Array.from({ length: dataset.tensors.numClasses }, (_, i) => String(i));
+  const classes = collectionPlan({ kind: "class", by: "class", runs: unitRuns({ ...base, names, codes: dataset.tensors.y as Int32Array }), ...common });
+  const groups = Object.entries(dataset.groups).map(([col, g]) => collectionPlan({ kind: "group", by: col, runs: unitRuns({ ...base, names: g.labels, codes: g.codes }), ...common }));
+  return { classes, groups };
 }
 
 /** Where the answer lies, for the planner: n for the target (clamped), else twice the pool (the "more data?" zone). */
