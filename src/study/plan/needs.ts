@@ -51,7 +51,7 @@ export function dataNeeds(units: readonly { name: string; fit: CurveFit }[], lev
       const b = pick(r.draws, cum);
       ratios.push(a > 0 && Number.isFinite(a) ? b / a : Infinity);
     }
-    const mean = r === ref ? 1 : r.s.mean / ref.s.mean;
+    const mean = r === ref ? 1 : r.s.reachable === false ? Infinity : r.s.mean / ref.s.mean;
     const lo = r === ref ? 1 : Math.min(mean, rankQuantile(ratios, 0.1));
     const hi = r === ref ? 1 : Math.max(mean, rankQuantile(ratios, 0.9));
     return { name: r.name, samples: { mean: r.s.mean, lo: r.s.lo, hi: r.s.hi }, ratio: { mean, lo, hi }, reachable: r.s.reachable };

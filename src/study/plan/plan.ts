@@ -47,7 +47,10 @@ export interface CollectionPlan {
   proportional: { total: number; predicted: number; reached: boolean } | null;
   /** The overall score at the pool as the units' curves add it up (a check against the overall curve). */
   overallAtPool: Interval | null;
-  /** Each unit's samples for `level` (a score every unit reached) relative to the unit needing the fewest. */
+  /**
+   * Each unit's samples for `level` relative to the unit needing the fewest; the level is the highest score any unit
+   * had at its smallest measured count (no need is read off a curve below its measured sizes).
+   */
   needs: { level: number; reference: string; rows: NeedRow[] } | null;
   runs: { used: number; missing: number };
   sentences: string[];
@@ -148,7 +151,8 @@ export function collectionPlan(o: {
   let prop: CollectionPlan["proportional"] = null;
   if (o.target !== null && fits.some((f) => f)) {
     const a = allocate(alloc, o.target);
-    rows.forEach((r, i) => (r.collect = a.extra[i]!));
+    // A plan that does not reach the target has no per-unit amounts worth acting on: only the ranking stands.
+    if (a.reached) rows.forEach((r, i) => (r.collect = a.extra[i]!));
     const predicted = overallAt(a.extra);
     plan = { total: a.total, predicted, reached: a.reached, labelCost: o.labelPrice !== undefined ? { mean: a.total * o.labelPrice, lo: a.total * o.labelPrice, hi: a.total * o.labelPrice } : null };
     const p = proportional(alloc, o.target);
@@ -156,13 +160,20 @@ export function collectionPlan(o: {
   }
   rows.sort((a, b) => (b.gainPer1000?.mean ?? -Infinity) - (a.gainPer1000?.mean ?? -Infinity));
 
-  // A level every unit has reached: the lowest of their measured scores at the largest size.
+  // The common level: the highest score any unit had at its smallest measured count, so no unit's need is read off
+  // its curve below the sizes measured (extrapolating a curve back toward zero samples is where fits are worst);
+  // units that have not reached it are read forward, as learning curves are meant to be.
   const fitted = rows.flatMap((r) => {
-    const f = fits[units.findIndex((u) => u.name === r.name)];
-    return f && r.measured ? [{ name: r.name, fit: f, level: r.measured.mean }] : [];
+    const i = units.findIndex((u) => u.name === r.name);
+    const f = fits[i];
+    const p = points[i]!;
+    if (!f || !p.length) return [];
+    const low = Math.min(...p.map((q) => q.n));
+    const atLow = p.filter((q) => q.n === low).map((q) => q.score);
+    return [{ name: r.name, fit: f, first: atLow.reduce((a, b) => a + b, 0) / atLow.length }];
   });
-  const level = fitted.length >= 2 ? Math.min(...fitted.map((f) => f.level)) : null;
-  const needs = level !== null && level > 0 ? dataNeeds(fitted, level) : null;
+  const level = fitted.length >= 2 ? Math.max(...fitted.map((f) => f.first)) : null;
+  const needs = level !== null && level > 0 && level < 1 ? dataNeeds(fitted, level) : null;
 
   const result: CollectionPlan = { by: o.by, kind: o.kind, score, drawn, units: rows, target: o.target, plan, proportional: prop, overallAtPool, needs: needs && level !== null ? { level, ...needs } : null, runs: { used: o.runs.used, missing: o.runs.missing }, sentences: [], notes };
   result.sentences = planSentences(result, o.overallAtPool);
@@ -189,8 +200,8 @@ export function planSentences(p: CollectionPlan, overallCurve: Interval | null):
     else if (p.plan.reached) {
       const cost = p.plan.labelCost ? ` (labels ${p.plan.labelCost.mean.toFixed(2)})` : "";
       out.push(`To reach accuracy ${p.target}: about ${int(p.plan.total)} more samples${cost}: ${parts.map((u) => `${u.name} ${int(u.collect!)}`).join(", ")}; ${pred}.`);
-    } else out.push(`Accuracy ${p.target} is not reached on the per-${what} curves even with ${int(p.plan.total)} more samples (${pred}): the curves level off below it.`);
-    if (p.proportional && p.plan.total > 0) {
+    } else out.push(`Accuracy ${p.target} is not reached on the per-${what} curves within ${int(p.plan.total)} more samples (100x the pool): the curves level off below it (with them: ${pred}).`);
+    if (p.proportional && p.plan.total > 0 && p.plan.reached) {
       out.push(
         p.proportional.reached
           ? `Collecting in the pool's proportions instead needs about ${int(p.proportional.total)}${p.plan.reached && p.plan.total > 0 ? ` (${(p.proportional.total / p.plan.total).toFixed(1)}x as many)` : ""}.`
@@ -201,9 +212,10 @@ export function planSentences(p: CollectionPlan, overallCurve: Interval | null):
   if (p.needs) {
     const others = p.needs.rows.filter((r) => r.name !== p.needs!.reference && Number.isFinite(r.ratio.mean));
     const worst = [...others].sort((a, b) => b.ratio.mean - a.ratio.mean).slice(0, 4);
+    const never = p.needs.rows.filter((r) => !Number.isFinite(r.ratio.mean)).map((r) => r.name);
     if (worst.length)
       out.push(
-        `For the same ${p.score} (${f3(p.needs.level)}): ${worst.map((r) => `${r.name} needs about ${ratio(r.ratio.mean)} the samples of ${p.needs!.reference} (80% ${ratio(r.ratio.lo)}–${ratio(r.ratio.hi)})`).join("; ")}.`,
+        `For the same ${p.score} (${f3(p.needs.level)}): ${worst.map((r) => `${r.name} needs about ${ratio(r.ratio.mean)} the samples of ${p.needs!.reference} (80% ${ratio(r.ratio.lo)}–${ratio(r.ratio.hi)})`).join("; ")}${never.length ? `; ${never.join(", ")} do(es) not reach it on the fitted curve` : ""}.`,
       );
   }
   if (p.overallAtPool && overallCurve) out.push(`Check: the per-${what} curves add up to accuracy ${f3(p.overallAtPool.mean)} at the pool; the overall curve says ${f3(overallCurve.mean)} (${f3(overallCurve.lo)}–${f3(overallCurve.hi)}).`);

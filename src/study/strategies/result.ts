@@ -34,7 +34,7 @@ export interface Range {
 
 export interface LeverResult {
   label: string;
-  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp";
+  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp" | "extra";
   /** The lever's Runs are the baseline's (e.g. augment:policy=none): its multiplier is exactly x1. */
   identical: boolean;
   verdict: MultiplierVerdict;
@@ -64,6 +64,11 @@ export interface LeverResult {
    * runs). The data cost of privacy is 1 / the multiplier.
    */
   privacy?: { targetEpsilon: number; runs: number; epsilon: Range | null; noiseMultiplier: Range | null; sampleRate: Range | null; delta: Range | null };
+  /**
+   * --extra only ("pool + extra"): the extra rows' worth in your samples at the largest measured size, (x - 1) n,
+   * with the multiplier's interval (null = no bound); spansZero: the interval includes 0 (no clear worth).
+   */
+  extra?: { source: string; rows: number; worth: { n: number; mean: number; lo: number | null; hi: number | null } | null; spansZero: boolean };
   /** Search only: the trial chosen on validation at each size. */
   best?: { n: number; trial: number; params: Params | null; validScore: number }[];
 }
@@ -76,6 +81,8 @@ export interface StrategiesResult {
   headline: string;
   baseline: { points: ScorePoint[]; scoreAtPool: { mean: number; lo: number; hi: number } | null };
   levers: LeverResult[];
+  /** With --cost: every row priced to reach the target, cheapest first (strategies/cost.ts). */
+  costs?: import("./cost.js").StrategyCosts;
   /** Sizes measured for every arm, ascending. */
   measured: number[];
   decisions: string[];
