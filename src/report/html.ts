@@ -89,5 +89,5 @@ function extraHtml(r: EstimateReport, f: (v: number | null | undefined) => strin
   const e = escapeHtml;
   const rows = (x.worth?.points ?? []).map((p) => `<tr><td>${int(p.n)}</td><td>${f(p.alone)}</td><td>${f(p.withExtra)}</td><td>${Number.isFinite(p.worth) ? int(p.worth) : "∞"}</td></tr>`).join("");
   const drift = x.drift.slice(0, 5).map((d) => `<li>${e(d.column)} (${d.kind}): ${d.statistic.toUpperCase()} ${d.value.toFixed(3)}${d.smd !== undefined ? `, standardised mean difference ${d.smd.toFixed(2)}` : ""}</li>`).join("");
-  return `<h2 id="extra">Extra data: ${e(x.source)}</h2><p>${e(x.sentence)}</p>${rows ? `<table><tr><th>n (yours)</th><th>yours alone</th><th>with the extra rows</th><th>worth (your samples)</th></tr>${rows}</table>` : ""}<ul>${drift}${x.notes.map((n) => `<li>Note: ${e(n)}</li>`).join("")}</ul>`;
+  return `<h2 id="extra">Extra data: ${e(x.source)}</h2><p>${e(x.sentence)}</p>${rows ? `<table><tr><th>n (yours)</th><th>yours alone</th><th>with the extra rows</th><th>worth (your samples)</th></tr>${rows}</table>` : ""}<ul>${drift}${x.notes.map((n) => `<li>Note: ${e(n)}</li>`).join("")}</ul>${x.kept ? `<p id="extra-kept">${e(x.kept.sentence)}</p><ul>${x.kept.notes.map((n) => `<li>Note: ${e(n)}</li>`).join("")}</ul>` : ""}`;
 }

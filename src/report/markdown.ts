@@ -31,6 +31,7 @@ export function renderMarkdown(r: EstimateReport): string {
     }
     for (const d of x.drift.slice(0, 5)) L.push(`- ${d.column} (${d.kind}): ${d.statistic.toUpperCase()} ${d.value.toFixed(3)}${d.smd !== undefined ? `, standardised mean difference ${d.smd.toFixed(2)}` : ""}`);
     for (const n of x.notes) L.push(`- Note: ${n}`);
+    if (x.kept) L.push("", x.kept.sentence, ...x.kept.notes.map((n) => `- Note: ${n}`));
     L.push("");
   }
   if (r.cost) {

@@ -29,7 +29,7 @@ export function planTable(p: CollectionPlan): { head: string[]; rows: string[][]
       u.scoreAtPool ? `${s3(u.scoreAtPool.mean)} (${s3(u.scoreAtPool.lo)}–${s3(u.scoreAtPool.hi)})` : u.measured ? `${s3(u.measured.mean)} measured` : "–",
       u.gainPer1000 ? `${g(u.gainPer1000.mean)} (${g(u.gainPer1000.lo)} to ${g(u.gainPer1000.hi)})` : "–",
       u.collect === null ? "–" : int(u.collect),
-      need ? `${x(need.ratio.mean)} (${x(need.ratio.lo)}–${x(need.ratio.hi)})` : "–",
+      need?.ratio ? `${need.ratio.kind === "at most" ? "<= " : need.ratio.kind === "at least" ? ">= " : ""}${x(need.ratio.mean)} (${x(need.ratio.lo)}–${x(need.ratio.hi)})` : "–",
     ];
   });
   return { head, rows };

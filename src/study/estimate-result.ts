@@ -143,4 +143,9 @@ export interface ExtraReport {
   notes: string[];
   /** The Runs trained with the extra rows (the pool-alone Runs are the study's own). */
   runs: ReportRun[];
+  /**
+   * --extra-keep: the extra rows most like yours (by the domain classifier's importance weights) and their worth
+   * measured again on the same subsets and seeds.
+   */
+  kept?: { rule: string; rows: number; weights: { min: number; max: number }; worth: ExtraReport["worth"]; sentence: string; notes: string[]; runs: ReportRun[] };
 }

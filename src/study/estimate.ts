@@ -20,6 +20,7 @@ import { RUN_PROTOCOL } from "./run.js";
 import { runStudy, type RunnerSnapshot } from "./runner.js";
 import { int } from "../format.js";
 import { measureExtra, prepareExtra, type PreparedExtra } from "./extra/measure.js";
+import { parseKeep } from "./extra/keep.js";
 import { bytesPerSample, costToTarget, parsePrices, timeWithSpread, type CostPlan, type Prices } from "../cost/index.js";
 import { collectionPlan, unitRuns, type CollectionPlan } from "./plan/index.js";
 import { InputError } from "../errors.js";
@@ -36,6 +37,8 @@ export interface EstimateOptions extends StudyOptions {
    * collect more of to reach the target at least cost, and per-group data needs (src/study/plan/).
    */
   plan?: boolean;
+  /** With `extra`: keep the extra rows most like yours ("similar:0.5") and measure their worth again. */
+  extraKeep?: string;
 }
 
 /** What estimate() needs from the layers below (the study kit's dependencies); tests replace parts of it. */
@@ -52,6 +55,8 @@ const TIGHT_RATIO = 1.3;
 export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEvent; deps?: Partial<EstimateDeps> } = {}): Promise<EstimateReport> {
   // Prices first: a typo in --cost must fail before the data loads.
   const prices = options.cost === undefined ? null : parsePrices(options.cost);
+  const keep = options.extraKeep === undefined ? undefined : parseKeep(options.extraKeep);
+  if (keep && options.extra === undefined) throw new InputError("EXTRA_KEEP_ALONE", "--extra-keep needs --extra <source>", { hint: "give the extra data set with --extra, or leave out --extra-keep" });
   const at = options.at === undefined ? [] : typeof options.at === "string" ? parseCountList(options.at, "--at") : options.at;
   const study = await prepareStudy(options, ctx, ESTIMATE);
   const { dataset, deps, target, metric, info, spec, seeds, adaptive, budgetSeconds, validFraction, emit, t0, loadSeconds, storePath } = study;
@@ -86,6 +91,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     target,
     validFraction,
     ...(extra ? { extra: extra.data.fingerprint } : {}),
+    ...(keep ? { extraKeep: keep.text } : {}),
   };
   return study.run({ key: studyKey, record: { data: options.data, budgetSeconds, at }, sizes }, async (studyRun) => {
     const { studyId, store, executor, engineVersion, makeJob: jobOf, cancelled } = studyRun;
@@ -212,7 +218,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     const done = outcome.records.filter((r) => r.status === "done");
     let extraReport: ExtraReport | undefined;
     if (extra) {
-      const measured = await measureExtra({ study, run: studyRun, extra, spec, recipe: options.recipe, done, aloneFit: analysis.fits.test, onEvent, ...(options.signal ? { signal: options.signal } : {}) });
+      const measured = await measureExtra({ study, run: studyRun, extra, spec, recipe: options.recipe, done, aloneFit: analysis.fits.test, onEvent, ...(keep ? { keep } : {}), ...(options.signal ? { signal: options.signal } : {}) });
       if (measured.cancelled) cancelled([...outcome.records, ...measured.records]);
       extraReport = measured.report;
     }

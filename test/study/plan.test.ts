@@ -120,17 +120,21 @@ describe("estimate --plan (simulated task, one class is the bottleneck)", () => 
     expect(cls.plan!.predicted.lo).toBeLessThan(cls.plan!.predicted.mean);
     expect(cls.proportional!.total).toBeGreaterThan(cls.plan!.total);
     // The hard class needs several times the samples of the easiest for the same recall, with an interval off 1.
+    // (True need at the hard class's recall at n=3,200, 0.768: 880 of its samples; the easy classes were past it at
+    // their smallest measured count, 50, which bounds their need: "at least" 880 / 50 = 17.6x.)
     const need = cls.needs!.rows.find((r) => r.name === "hard")!;
-    expect(need.ratio.mean).toBeGreaterThan(3);
-    expect(need.ratio.lo).toBeGreaterThan(1.5);
-    expect(cls.sentences.join(" ")).toMatch(/hard needs about [\d.]+x the samples of easy-/);
+    expect(need.ratio!.kind).toBe("at least");
+    expect(need.ratio!.mean).toBeGreaterThan(8);
+    expect(need.ratio!.mean).toBeLessThan(40);
+    expect(need.ratio!.lo).toBeGreaterThan(3);
+    expect(cls.sentences.join(" ")).toMatch(/hard needs at least [\d.]+x the samples of easy-/);
     // The per-class curves add up to the overall curve at the pool.
     expect(Math.abs(cls.overallAtPool!.mean - report.forecast.scoreAtHave!.mean)).toBeLessThan(0.02);
     // By group: site B (mostly the hard class) is the one to collect more of.
     const site = p.groups[0]!;
     expect(site.by).toBe("site");
     expect(site.units[0]!.name).toBe("B");
-    expect(site.needs!.rows.find((r) => r.name === "B")!.ratio.mean).toBeGreaterThan(1.5);
+    expect(site.needs!.rows.find((r) => r.name === "B")!.ratio!.mean).toBeGreaterThan(1.5);
     // JSON and report sections.
     expect((jsonSummary(report) as { plan: unknown }).plan).toBe(p);
     expect(plainAnswer(report)).toMatch(/Collection plan by class:\n  - Collect more of: hard/);

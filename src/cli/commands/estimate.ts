@@ -20,6 +20,7 @@ interface CliOptions extends StudyCliOptions {
   cost?: string;
   extra?: string;
   plan?: boolean;
+  extraKeep?: string;
 }
 
 export function register(program: Command): void {
@@ -36,6 +37,7 @@ export function register(program: Command): void {
     .option("--at <sizes>", "also predict the score at these sizes, e.g. 100k,1m")
     .option("--cost <prices>", `prices for the cost to reach the target, e.g. label=0.08,cpu-hour=0.04 (keys: ${PRICE_KEYS.join(", ")})`)
     .option("--extra <source>", "an extra data set with the same columns: how different it is, and what it is worth in your samples")
+    .option("--extra-keep <rule>", "with --extra: keep the extra rows most like yours (similar:0.5 = the half with the largest importance weights) and measure their worth again")
     .option("--plan", "a data-collection plan: per-class (and per --group column) curves, which to collect more of to reach the target, per-group data needs")
     .option("--verbose", "say why each Run was chosen")
     .action(async (opts: CliOptions) => {
@@ -46,7 +48,7 @@ export function register(program: Command): void {
 async function runEstimate(opts: CliOptions): Promise<void> {
   // --cost is read here too (estimate() reads it again) so that a typo fails before anything else is checked.
   const cost = opts.cost === undefined ? undefined : parsePrices(opts.cost);
-  const { out, ...options }: EstimateOptions & { out?: string } = { ...studyOptionsFrom(opts), at: opts.at, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}), ...(opts.plan ? { plan: true } : {}) };
+  const { out, ...options }: EstimateOptions & { out?: string } = { ...studyOptionsFrom(opts), at: opts.at, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}), ...(opts.plan ? { plan: true } : {}), ...(opts.extraKeep !== undefined ? { extraKeep: opts.extraKeep } : {}) };
   checkReportFolder(out);
   await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "estimate" }, async (signal, progress) => {
     const report = await estimate({ ...options, signal }, { onEvent: (e) => progress.on(e) });
@@ -99,6 +101,7 @@ export function extraJson(x: NonNullable<EstimateReport["extra"]>): Record<strin
     drift: x.drift.slice(0, 5),
     sentence: x.sentence,
     notes: x.notes,
+    ...(x.kept ? { kept: { rule: x.kept.rule, rows: x.kept.rows, weights: x.kept.weights, n: x.kept.worth?.n ?? null, mean: x.kept.worth?.mean ?? null, lo: x.kept.worth?.lo ?? null, hi: x.kept.worth?.hi ?? null, sentence: x.kept.sentence, notes: x.kept.notes } } : {}),
   };
 }
 
@@ -106,6 +109,7 @@ export function plainAnswer(r: EstimateReport): string {
   const lines = [r.headline, ""];
   for (const f of r.findings) if (f.text !== r.headline) lines.push(`  - ${f.text}`);
   if (r.extra) lines.push("", r.extra.sentence, ...r.extra.notes.map((n) => `  Note: ${n}`));
+  if (r.extra?.kept) lines.push(r.extra.kept.sentence, ...r.extra.kept.notes.map((n) => `  Note: ${n}`));
   for (const b of r.collectionPlan ? planBlocks(r.collectionPlan) : []) {
     const t = planTable(b.plan);
     lines.push("", `${b.title}:`, ...b.lines.map((l) => `  - ${l}`), "", ...alignTable([t.head, ...t.rows]).map((l) => `  ${l}`));

@@ -48,8 +48,8 @@ export interface CollectionPlan {
   /** The overall score at the pool as the units' curves add it up (a check against the overall curve). */
   overallAtPool: Interval | null;
   /**
-   * Each unit's samples for `level` relative to the unit needing the fewest; the level is the highest score any unit
-   * had at its smallest measured count (no need is read off a curve below its measured sizes).
+   * Each unit's samples for `level` (the lowest of the units' scores at the largest measured size) relative to the
+   * unit needing the fewest; a unit past the level at its smallest measured count is an "at most" (needs.ts).
    */
   needs: { level: number; reference: string; rows: NeedRow[] } | null;
   runs: { used: number; missing: number };
@@ -160,19 +160,15 @@ export function collectionPlan(o: {
   }
   rows.sort((a, b) => (b.gainPer1000?.mean ?? -Infinity) - (a.gainPer1000?.mean ?? -Infinity));
 
-  // The common level: the highest score any unit had at its smallest measured count, so no unit's need is read off
-  // its curve below the sizes measured (extrapolating a curve back toward zero samples is where fits are worst);
-  // units that have not reached it are read forward, as learning curves are meant to be.
+  // The common level: the lowest of the units' scores at the largest measured size, a score every unit reached.
+  // A unit already past it at its smallest measured count is read as "at most" that count (dataNeeds).
   const fitted = rows.flatMap((r) => {
     const i = units.findIndex((u) => u.name === r.name);
     const f = fits[i];
     const p = points[i]!;
-    if (!f || !p.length) return [];
-    const low = Math.min(...p.map((q) => q.n));
-    const atLow = p.filter((q) => q.n === low).map((q) => q.score);
-    return [{ name: r.name, fit: f, first: atLow.reduce((a, b) => a + b, 0) / atLow.length }];
+    return f && r.measured && p.length ? [{ name: r.name, fit: f, top: r.measured.mean, minN: Math.min(...p.map((q) => q.n)) }] : [];
   });
-  const level = fitted.length >= 2 ? Math.max(...fitted.map((f) => f.first)) : null;
+  const level = fitted.length >= 2 ? Math.min(...fitted.map((f) => f.top)) : null;
   const needs = level !== null && level > 0 && level < 1 ? dataNeeds(fitted, level) : null;
 
   const result: CollectionPlan = { by: o.by, kind: o.kind, score, drawn, units: rows, target: o.target, plan, proportional: prop, overallAtPool, needs: needs && level !== null ? { level, ...needs } : null, runs: { used: o.runs.used, missing: o.runs.missing }, sentences: [], notes };
@@ -210,12 +206,16 @@ export function planSentences(p: CollectionPlan, overallCurve: Interval | null):
     }
   }
   if (p.needs) {
-    const others = p.needs.rows.filter((r) => r.name !== p.needs!.reference && Number.isFinite(r.ratio.mean));
-    const worst = [...others].sort((a, b) => b.ratio.mean - a.ratio.mean).slice(0, 4);
-    const never = p.needs.rows.filter((r) => !Number.isFinite(r.ratio.mean)).map((r) => r.name);
-    if (worst.length)
+    const word = { estimate: "about", "at least": "at least", "at most": "at most" } as const;
+    const ranked = p.needs.rows.filter((r) => r.name !== p.needs!.reference && r.ratio && r.ratio.kind !== "at most" && Number.isFinite(r.ratio.mean));
+    const worst = [...ranked].sort((a, b) => b.ratio!.mean - a.ratio!.mean).slice(0, 4);
+    const never = p.needs.rows.filter((r) => r.ratio && !Number.isFinite(r.ratio.mean)).map((r) => r.name);
+    if (worst.length || never.length)
       out.push(
-        `For the same ${p.score} (${f3(p.needs.level)}): ${worst.map((r) => `${r.name} needs about ${ratio(r.ratio.mean)} the samples of ${p.needs!.reference} (80% ${ratio(r.ratio.lo)}–${ratio(r.ratio.hi)})`).join("; ")}${never.length ? `; ${never.join(", ")} do(es) not reach it on the fitted curve` : ""}.`,
+        `For the same ${p.score} (${f3(p.needs.level)}, the lowest ${p.score} at the largest size measured): ${[
+          ...worst.map((r) => `${r.name} needs ${word[r.ratio!.kind]} ${ratio(r.ratio!.mean)} the samples of ${p.needs!.reference} (80% ${ratio(r.ratio!.lo)}–${ratio(r.ratio!.hi)})`),
+          ...(never.length ? [`${never.join(", ")} do(es) not reach it on the fitted curve`] : []),
+        ].join("; ")}${worst.some((r) => r.ratio!.kind === "at least") ? ` ("at least": ${p.needs.reference} had passed that ${p.score} at the smallest size measured, so its need is bounded, not read off its curve below the data)` : ""}.`,
       );
   }
   if (p.overallAtPool && overallCurve) out.push(`Check: the per-${what} curves add up to accuracy ${f3(p.overallAtPool.mean)} at the pool; the overall curve says ${f3(overallCurve.mean)} (${f3(overallCurve.lo)}–${f3(overallCurve.hi)}).`);
