@@ -40,7 +40,12 @@ export function costSentences(r: StrategiesResult): string[] {
     const [a, b] = priced;
     out.push(`Cheapest to reach ${r.question.target.metric} ${r.question.target.value}: ${a!.label}, total ${money(a!.plan.total!)}${b ? `; next ${b.label}, ${money(b.plan.total!)}${c.overlap ? " (the intervals overlap: no clear winner)" : ""}` : ""}.`);
   }
-  const planNotes = [...new Set(c.rows.flatMap((x) => x.plan.notes))];
+  // A note every row has is said once; one that only some rows have names them.
+  const all = [...new Set(c.rows.flatMap((x) => x.plan.notes))];
+  const planNotes = all.map((n) => {
+    const who = c.rows.filter((x) => x.plan.notes.includes(n)).map((x) => x.label);
+    return who.length === c.rows.length ? n : `${who.join(", ")}: ${n}`;
+  });
   return [...out, ...[...planNotes, ...c.notes].map((n) => `Note: ${n}`)];
 }
 

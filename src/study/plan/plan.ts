@@ -158,7 +158,14 @@ export function collectionPlan(o: {
     const p = proportional(alloc, o.target);
     prop = { total: p.total, predicted: p.predicted, reached: p.reached };
   }
-  rows.sort((a, b) => (b.gainPer1000?.mean ?? -Infinity) - (a.gainPer1000?.mean ?? -Infinity));
+  // The plan's units first (most collected), then by the local gain per sample.
+  rows.sort((a, b) => (b.collect ?? 0) - (a.collect ?? 0) || (b.gainPer1000?.mean ?? -Infinity) - (a.gainPer1000?.mean ?? -Infinity));
+  const fewest = rows.filter((r) => r.testRows > 0).reduce<PlanUnitRow | null>((a, r) => (!a || r.testRows < a.testRows ? r : a), null);
+  if (fewest && fewest.testRows < 500) {
+    // Binomial noise of one Run's score on that many rows, at its measured level (0.5 at worst).
+    const p = fewest.measured?.mean ?? 0.5;
+    notes.push(`the test split has ${int(fewest.testRows)} rows of ${fewest.name} (the fewest): one Run's ${score} there is only good to about ±${(Math.sqrt((p * (1 - p)) / fewest.testRows) || 0.5 / Math.sqrt(fewest.testRows)).toFixed(3)}, so the per-${o.kind} curves are noisier than the overall one (a larger test split, e.g. --test-fraction, sharpens them)`);
+  }
 
   // The common level: the lowest of the units' scores at the largest measured size, a score every unit reached.
   // A unit already past it at its smallest measured count is read as "at most" that count (dataNeeds).
@@ -183,8 +190,11 @@ const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}x` : "∞");
 export function planSentences(p: CollectionPlan, overallCurve: Interval | null): string[] {
   const what = p.kind === "class" ? "class" : `${p.by}`;
   const out: string[] = [];
+  const planned = p.plan?.reached ? p.units.filter((u) => (u.collect ?? 0) > 0) : [];
   const top = p.units.filter((u) => u.gainPer1000 && u.gainPer1000.mean > 0).slice(0, 3);
-  if (top.length) {
+  if (planned.length) {
+    out.push(`Collect more of: ${planned.slice(0, 3).map((u) => `${u.name} (${p.score} ${u.scoreAtPool ? f3(u.scoreAtPool.mean) : "?"} at its ${int(u.poolCount)})`).join(", ")}: the plan below buys the most overall accuracy per sample there.`);
+  } else if (top.length) {
     out.push(
       `Collect more of: ${top.map((u) => `${u.name} (${signed(u.gainPer1000!.mean)} overall accuracy per 1,000 more, 80% ${signed(u.gainPer1000!.lo)} to ${signed(u.gainPer1000!.hi)}; ${p.score} ${u.scoreAtPool ? f3(u.scoreAtPool.mean) : "?"} at its ${int(u.poolCount)})`).join(", ")}.`,
     );
