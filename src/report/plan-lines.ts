@@ -16,7 +16,7 @@ export function planBlocks(p: { classes: CollectionPlan; groups: CollectionPlan[
 
 const g = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(4)}`;
 const s3 = (v: number) => v.toFixed(3);
-const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}x` : "∞");
+const x = (v: number) => (!Number.isFinite(v) ? "∞" : v > 1000 ? ">1,000x" : `${v.toFixed(1)}x`);
 
 /** One row per unit: pool count, score at the pool, gain per 1,000 more, samples the plan collects, data need. */
 export function planTable(p: CollectionPlan): { head: string[]; rows: string[][] } {

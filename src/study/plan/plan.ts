@@ -120,6 +120,9 @@ export function collectionPlan(o: {
   });
   const unfitted = rows.filter((r) => r.fitError && r.testRows > 0);
   if (unfitted.length) notes.push(`no curve for ${unfitted.map((r) => r.name).join(", ")}: held at the measured score in the plan (no gain from collecting them)`);
+  if (rows.some((r) => r.gainPer1000) && !rows.some((r) => r.gainPer1000 && r.gainPer1000.lo > 0)) {
+    notes.push(`no ${o.kind === "class" ? "class" : o.by}'s gain per sample is clear of 0 (80% intervals): the plan follows the curves' means and is a guess at this noise; more seeds or a larger test split would firm it up`);
+  }
   const low = rows.filter((r) => r.confidence === "low");
   if (low.length) notes.push(`the curves of ${low.map((r) => r.name).join(", ")} fit poorly (low confidence): read their gains as rough`);
 
@@ -185,7 +188,7 @@ export function collectionPlan(o: {
 
 const f3 = (v: number) => v.toFixed(3);
 const signed = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(4)}`;
-const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}x` : "∞");
+const ratio = (v: number) => (!Number.isFinite(v) ? "∞" : v > 1000 ? ">1,000x" : `${v.toFixed(1)}x`);
 
 export function planSentences(p: CollectionPlan, overallCurve: Interval | null): string[] {
   const what = p.kind === "class" ? "class" : `${p.by}`;

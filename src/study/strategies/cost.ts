@@ -6,27 +6,12 @@
  * pretraining spread over its Runs); its study compute is the seconds its own Runs took. Rows are ranked by the
  * total's mean; `overlap` says when the two cheapest totals' intervals overlap (no clear winner).
  */
-import { costToTarget, type CostPlan, type Prices } from "../../cost/index.js";
+import { costToTarget, type Prices } from "../../cost/index.js";
 import type { Interval, MetricInfo } from "../../curves/index.js";
 import type { FitCurveFn } from "../analysis.js";
-import type { LeverResult, ScorePoint } from "./result.js";
+import type { LeverResult, ScorePoint, StrategyCost, StrategyCosts } from "./result.js";
 
-export interface StrategyCost {
-  label: string;
-  /** Samples for the target on the row's own curve (80% interval); null without a target or a curve. */
-  samplesForTarget: (Interval & { reachable: boolean | "uncertain" }) | null;
-  /** Compute per Run relative to the baseline's (the lever's measured computeX; 1 for the baseline). */
-  computeX: number | null;
-  plan: CostPlan;
-}
-
-export interface StrategyCosts {
-  /** Cheapest total first; rows without a total last. */
-  rows: StrategyCost[];
-  /** The two cheapest totals' 80% intervals overlap: no clear winner. */
-  overlap: boolean;
-  notes: string[];
-}
+export type { StrategyCost, StrategyCosts } from "./result.js";
 
 export function strategyCosts(o: {
   prices: Prices;

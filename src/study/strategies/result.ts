@@ -2,6 +2,8 @@
 import type { MultiplierKind, MultiplierVerdict } from "../../curves/multiplier-paired.js";
 import type { Params } from "../../strategies/search/index.js";
 import type { ReportRun } from "../estimate-result.js";
+import type { CostPlan } from "../../cost/index.js";
+import type { Interval } from "../../curves/index.js";
 
 /**
  * One multiplier reading; `hi` is null where the interval's upper end lies beyond the baseline's data. At the
@@ -82,7 +84,7 @@ export interface StrategiesResult {
   baseline: { points: ScorePoint[]; scoreAtPool: { mean: number; lo: number; hi: number } | null };
   levers: LeverResult[];
   /** With --cost: every row priced to reach the target, cheapest first (strategies/cost.ts). */
-  costs?: import("./cost.js").StrategyCosts;
+  costs?: StrategyCosts;
   /** Sizes measured for every arm, ascending. */
   measured: number[];
   decisions: string[];
@@ -92,4 +94,22 @@ export interface StrategiesResult {
   versions: Record<string, string>;
   store: string;
   reports: { json: string; md: string; html: string } | null;
+}
+
+/** strategies --cost: one priced row (strategies/cost.ts). */
+export interface StrategyCost {
+  label: string;
+  /** Samples for the target on the row's own curve (80% interval); null without a target or a curve. */
+  samplesForTarget: (Interval & { reachable: boolean | "uncertain" }) | null;
+  /** Compute per Run relative to the baseline's (the lever's measured computeX; 1 for the baseline). */
+  computeX: number | null;
+  plan: CostPlan;
+}
+
+export interface StrategyCosts {
+  /** Cheapest total first; rows without a total last. */
+  rows: StrategyCost[];
+  /** The two cheapest totals' 80% intervals overlap: no clear winner. */
+  overlap: boolean;
+  notes: string[];
 }
