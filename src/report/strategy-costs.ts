@@ -57,7 +57,8 @@ export function extraLines(r: StrategiesResult): string[] {
     if (!x.worth) return [`${l.label}: the worth of the ${int(x.rows)} extra rows (${x.source}) could not be read (no multiplier)`];
     const w = x.worth;
     const b = (v: number | null, end: "lo" | "hi") => (v === null ? (end === "hi" ? "∞" : "−∞") : int(v));
-    const line = `${l.label}: the ${int(x.rows)} extra rows (${x.source}) are worth about ${int(w.mean)} of yours at n=${int(w.n)} (80% interval ${b(w.lo, "lo")} to ${b(w.hi, "hi")}; same subsets and seeds)`;
+    const why = w.bound === "at least" ? "; with them the score passes the baseline's at every size measured, so only a bound: estimate --extra reads it through the baseline's fitted curve" : "";
+    const line = `${l.label}: the ${int(x.rows)} extra rows (${x.source}) are worth ${w.bound} ${int(w.mean)} of yours at n=${int(w.n)} (80% interval ${b(w.lo, "lo")} to ${b(w.hi, "hi")}; same subsets and seeds${why})`;
     return [x.spansZero ? `${line}; the interval spans 0: extra-data worth is noisy where the curve is flat, so this does not show a worth (more seeds or sizes would)` : line];
   });
 }

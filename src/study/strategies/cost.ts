@@ -30,17 +30,24 @@ export function strategyCosts(o: {
   bytesPerSample: number;
 }): StrategyCosts {
   const notes: string[] = [];
-  const samplesFor = (points: ScorePoint[]): StrategyCost["samplesForTarget"] => {
+  const samplesFor = (label: string, points: ScorePoint[]): StrategyCost["samplesForTarget"] => {
     if (o.target === undefined || new Set(points.map((p) => p.n)).size < 3) return null;
     try {
       const s = o.fitCurve(points, { metric: o.info, seed: 1, bootstrap: 60 }).samplesFor(o.target);
+      const least = Math.min(...points.map((p) => p.n));
+      if (Number.isFinite(s.mean) && s.mean < least) {
+        // Past the target already at the smallest size measured: that size bounds the need (a curve read back
+        // toward zero samples is not evidence).
+        notes.push(`${label}: past the target at the smallest size measured (${least}): its samples are at most that`);
+        return { mean: least, lo: Math.min(s.lo, least), hi: least, reachable: true };
+      }
       return { mean: s.mean, lo: s.lo, hi: s.hi, reachable: s.reachable };
     } catch {
       return null;
     }
   };
   const row = (label: string, points: ScorePoint[], computeX: number | null, studySeconds: number): StrategyCost => {
-    const sf = samplesFor(points);
+    const sf = samplesFor(label, points);
     const t = o.baseTime;
     const runSeconds = t && computeX !== null ? (n: number) => scale(t(n), computeX) : null;
     const plan = costToTarget({ prices: o.prices, samplesForTarget: sf, pool: o.pool, runSeconds, studySeconds, threads: o.threads, device: o.device, bytesPerSample: o.bytesPerSample });

@@ -68,9 +68,10 @@ export interface LeverResult {
   privacy?: { targetEpsilon: number; runs: number; epsilon: Range | null; noiseMultiplier: Range | null; sampleRate: Range | null; delta: Range | null };
   /**
    * --extra only ("pool + extra"): the extra rows' worth in your samples at the largest measured size, (x - 1) n,
-   * with the multiplier's interval (null = no bound); spansZero: the interval includes 0 (no clear worth).
+   * with the multiplier's interval (null = no bound); `bound` follows the multiplier's kind ("at least" where the
+   * baseline never reached the with-extra score within its data); spansZero: an estimate whose interval includes 0.
    */
-  extra?: { source: string; rows: number; worth: { n: number; mean: number; lo: number | null; hi: number | null } | null; spansZero: boolean };
+  extra?: { source: string; rows: number; worth: { n: number; mean: number; lo: number | null; hi: number | null; bound: "about" | "at least" | "at most" } | null; spansZero: boolean };
   /** Search only: the trial chosen on validation at each size. */
   best?: { n: number; trial: number; params: Params | null; validScore: number }[];
 }

@@ -295,8 +295,10 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
  */
 function extraRow(r: LeverResult, extra: PreparedExtra): LeverResult {
   const m = r.multiplier?.perSize.at(-1);
-  const worth = m ? { n: m.n, mean: (m.value - 1) * m.n, lo: m.lo === null ? null : (m.lo - 1) * m.n, hi: m.hi === null ? null : (m.hi - 1) * m.n } : null;
-  const spansZero = !!worth && (worth.lo === null || worth.lo <= 0) && (worth.hi === null || worth.hi >= 0);
+  const bound: "about" | "at least" | "at most" = m?.kind === "lower-bound" || m?.kind === "beyond-reach" ? "at least" : m?.kind === "upper-bound" ? "at most" : "about";
+  const worth = m ? { n: m.n, mean: (m.value - 1) * m.n, lo: m.lo === null ? null : (m.lo - 1) * m.n, hi: m.hi === null ? null : (m.hi - 1) * m.n, bound } : null;
+  // A bound is not a reading that spans 0: "at least 0" says the extra rows lift the score past anything measured.
+  const spansZero = !!worth && bound === "about" && (worth.lo === null || worth.lo <= 0) && (worth.hi === null || worth.hi >= 0);
   return { ...r, extra: { source: extra.data.source, rows: extra.combined.rows, worth, spansZero } };
 }
 
