@@ -104,7 +104,7 @@ export async function measureExtra<E>(o: {
       rows: combined.rows,
       weights: pick.weights,
       worth: w,
-      sentence: `Keeping the ${int(combined.rows)} extra rows most like yours (${o.keep.text}, importance weight ${pick.weights.min.toFixed(2)}–${pick.weights.max.toFixed(2)}): ${w ? worthText(w) : "their worth could not be measured"}.`,
+      sentence: `Keeping the ${int(combined.rows)} extra rows most like yours (${o.keep.text}, importance weight ${Number(pick.weights.min.toPrecision(2))}–${Number(pick.weights.max.toPrecision(2))}): ${w ? worthText(w) : "their worth could not be measured"}.`,
       notes: keptNotes,
       runs: again.records.filter((r) => r.status !== "cancelled").map(toReportRun).sort((a, b) => a.size - b.size || a.seed - b.seed),
     };

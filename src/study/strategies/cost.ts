@@ -39,7 +39,7 @@ export function strategyCosts(o: {
         // Past the target already at the smallest size measured: that size bounds the need (a curve read back
         // toward zero samples is not evidence).
         notes.push(`${label}: past the target at the smallest size measured (${least}): its samples are at most that`);
-        return { mean: least, lo: Math.min(s.lo, least), hi: least, reachable: true };
+        return { mean: least, lo: least, hi: least, reachable: true };
       }
       return { mean: s.mean, lo: s.lo, hi: s.hi, reachable: s.reachable };
     } catch {
