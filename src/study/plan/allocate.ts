@@ -3,8 +3,10 @@
  * the test split: overall accuracy = sum_u w_u s_u) and the samples you have, the cheapest extra samples per unit
  * that bring the predicted overall score to the target. As in the data-collection planning of Mahmood et al. (2022,
  * "Optimizing data collection for machine learning"), the decision is by the marginal gain per sample: each step
- * buys a small batch (5% of a unit's count) of the unit whose next batch raises the overall score most per sample
- * (per unit of cost), until the target is met. With concave curves this greedy is the optimum up to the step size.
+ * buys a batch of the unit whose batch raises the overall score most per sample (per unit of cost), until the target
+ * is met. A batch's rate is the best average over horizons of 5% to 160% of the unit's count, so a fitted mean that
+ * dips before it rises (noise) neither hides a unit nor lures the greedy into a one-step bump; with concave curves
+ * this is the plain marginal-gain greedy, optimal up to the step size.
  *
  * The curves come in as plain functions (their mean), evaluated on a log grid once (fits are costly to query).
  */
@@ -30,6 +32,7 @@ export interface Allocation {
 /** Stop when the extra samples would pass this many times the pool: the target is out of reach on the curves. */
 const MAX_GROWTH = 100;
 const STEP = 0.05;
+const HORIZONS = [0.05, 0.1, 0.2, 0.4, 0.8, 1.6];
 
 /** The greedy plan; target null: none (returns the no-collection state). */
 export function allocate(units: readonly AllocUnit[], target: number | null): Allocation {
@@ -45,12 +48,15 @@ export function allocate(units: readonly AllocUnit[], target: number | null): Al
     let bestStep = 0;
     units.forEach((u, i) => {
       const n = u.have + extra[i]!;
-      const step = Math.max(1, Math.ceil(STEP * n));
-      const rate = (u.weight * (u.score(n + step) - u.score(n))) / (step * (u.cost ?? 1));
-      if (rate > bestRate) {
-        best = i;
-        bestRate = rate;
-        bestStep = step;
+      for (const h of HORIZONS) {
+        const step = Math.max(1, Math.ceil(h * n));
+        const rate = (u.weight * (u.score(n + step) - u.score(n))) / (step * (u.cost ?? 1));
+        if (rate > bestRate) {
+          best = i;
+          bestRate = rate;
+          // Buy one small batch at a time even when a longer horizon decided: the next round re-decides.
+          bestStep = Math.max(1, Math.ceil(STEP * n));
+        }
       }
     });
     if (best < 0) break; // no unit gains any more: flat curves
@@ -86,7 +92,7 @@ export function proportional(units: readonly AllocUnit[], target: number): Alloc
 }
 
 /** A curve's mean on a log grid, interpolated in log n (queried thousands of times by the greedy). */
-export function gridded(f: (n: number) => number, from: number, to: number, points = 64): (n: number) => number {
+export function gridded(f: (n: number) => number, from: number, to: number, points = 128): (n: number) => number {
   const a = Math.log(Math.max(1e-9, from));
   const b = Math.log(Math.max(from * 1.0001, to));
   const xs = Array.from({ length: points }, (_, i) => a + ((b - a) * i) / (points - 1));
