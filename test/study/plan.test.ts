@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fitCurve } from "../../src/curves/index.js";
 import { collectionPlan, correctBits, readBits, unitRuns } from "../../src/study/plan/index.js";
 import { allocate, proportional } from "../../src/study/plan/allocate.js";
+import { dataNeeds } from "../../src/study/plan/needs.js";
 import { estimate } from "../../src/study/estimate.js";
 import { jsonSummary, plainAnswer } from "../../src/cli/commands/estimate.js";
 import { writeReport } from "../../src/report/index.js";
@@ -97,6 +98,25 @@ describe("collection plan pieces", () => {
     expect(p.total).toBeGreaterThan(a.total);
     // Out of reach: the curves level off below the target.
     expect(allocate(units, 0.99).reached).toBe(false);
+  });
+});
+
+describe("data needs", () => {
+  it("two groups measured over the same counts: B needs about (b_B / b_A)^2 the samples of A for the same accuracy", () => {
+    // s(n) = 0.95 - b n^-0.5: for the level L, n = (b / (0.95 - L))^2, so n_B / n_A = (b_B / b_A)^2 = 4 for b 1.5 vs 3.
+    const info = { name: "accuracy", direction: "up" as const, lower: 0, upper: 1 };
+    const pts = (b: number) => [100, 200, 400, 800, 1600].flatMap((n) => [0, 1, 2].map((seed) => ({ n, seed, score: 0.95 - b * Math.pow(n, -0.5) + 0.003 * (seed - 1) })));
+    const a = fitCurve(pts(1.5), { metric: info, seed: 1, bootstrap: 40 });
+    const b = fitCurve(pts(3), { metric: info, seed: 1, bootstrap: 40 });
+    // The level: B's score at its largest count (0.875); A reaches it at n = 400, inside its measured counts.
+    const d = dataNeeds([{ name: "A", fit: a, minN: 100 }, { name: "B", fit: b, minN: 100 }], 0.95 - 3 / 40)!;
+    expect(d.reference).toBe("A");
+    const rb = d.rows.find((r) => r.name === "B")!.ratio!;
+    expect(rb.kind).toBe("estimate");
+    expect(rb.mean).toBeGreaterThan(3);
+    expect(rb.mean).toBeLessThan(5);
+    expect(rb.lo).toBeLessThanOrEqual(rb.mean);
+    expect(rb.hi).toBeGreaterThanOrEqual(rb.mean);
   });
 });
 
