@@ -25,3 +25,9 @@ export function splitTarget(target: string | undefined, targetColumn: string | u
   const isGoal = target.includes("=") || Number.isFinite(Number(target));
   return isGoal ? { target, targetColumn } : { target: undefined, targetColumn: target };
 }
+
+/** Rows of cells as aligned text lines (the first row is the header). */
+export function alignTable(rows: string[][]): string[] {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd());
+}

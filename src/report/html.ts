@@ -6,6 +6,7 @@ import { curveTable, int, scoreFmt, secondsFmt } from "./format.js";
 import { renderSvg } from "./svg.js";
 import type { EstimateReport } from "../study/estimate-result.js";
 import { costLines, costParagraph } from "./cost-lines.js";
+import { planBlocks, planTable } from "./plan-lines.js";
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
@@ -58,6 +59,7 @@ ${charts.map((c) => `<h2>${e(c.title)}</h2><figure class="chart" id="chart-${c.i
 <table><tr><th>n</th><th>measured (mean ± sd)</th><th>seeds</th><th>fitted (80% interval)</th><th class="l"></th></tr>${table}</table>
 ${r.extra ? extraHtml(r, f) : ""}
 ${r.cost ? `<h2 id="cost">Cost to reach the target</h2><p>${e(costParagraph(r, r.cost))}</p><ul>${costLines(r.cost).map((x) => `<li>${e(x)}</li>`).join("")}</ul>` : ""}
+${r.collectionPlan ? planHtml(r.collectionPlan) : ""}
 ${gap ? `<h2>Train vs validation</h2><table><tr><th>n</th><th>train</th><th>validation</th><th>gap</th></tr>${gap}</table>` : ""}
 ${r.diagnostics.length ? `<h2>Fit diagnostics</h2><ul>${r.diagnostics.map((d) => `<li><b>${e(d.severity)}</b>: ${e(d.message)} <code>${e(d.code)}</code></li>`).join("")}</ul>` : ""}
 <h2>Plan and Runs</h2>
@@ -70,11 +72,22 @@ ${r.diagnostics.length ? `<h2>Fit diagnostics</h2><ul>${r.diagnostics.map((d) =>
 `;
 }
 
+/** The --plan sections: the sentences and the per-unit table, one section per plan (class, then each group column). */
+function planHtml(p: NonNullable<EstimateReport["collectionPlan"]>): string {
+  const e = escapeHtml;
+  return planBlocks(p)
+    .map((b, i) => {
+      const t = planTable(b.plan);
+      return `<h2 id="plan-${i}">${e(b.title)}</h2><ul>${b.lines.map((l) => `<li>${e(l)}</li>`).join("")}</ul><table><tr>${t.head.map((h, j) => `<th${j === 0 ? ' class="l"' : ""}>${e(h)}</th>`).join("")}</tr>${t.rows.map((row) => `<tr>${row.map((c, j) => `<td${j === 0 ? ' class="l"' : ""}>${e(c)}</td>`).join("")}</tr>`).join("")}</table>`;
+    })
+    .join("\n");
+}
+
 /** The --extra section: the sentence, the two curves at the sizes measured both ways, and the most drifted features. */
 function extraHtml(r: EstimateReport, f: (v: number | null | undefined) => string): string {
   const x = r.extra!;
   const e = escapeHtml;
   const rows = (x.worth?.points ?? []).map((p) => `<tr><td>${int(p.n)}</td><td>${f(p.alone)}</td><td>${f(p.withExtra)}</td><td>${Number.isFinite(p.worth) ? int(p.worth) : "∞"}</td></tr>`).join("");
   const drift = x.drift.slice(0, 5).map((d) => `<li>${e(d.column)} (${d.kind}): ${d.statistic.toUpperCase()} ${d.value.toFixed(3)}${d.smd !== undefined ? `, standardised mean difference ${d.smd.toFixed(2)}` : ""}</li>`).join("");
-  return `<h2 id="extra">Extra data: ${e(x.source)}</h2><p>${e(x.sentence)}</p>${rows ? `<table><tr><th>n (yours)</th><th>yours alone</th><th>with the extra rows</th><th>worth (your samples)</th></tr>${rows}</table>` : ""}<ul>${drift}${x.notes.map((n) => `<li>Note: ${e(n)}</li>`).join("")}</ul>`;
+  return `<h2 id="extra">Extra data: ${e(x.source)}</h2><p>${e(x.sentence)}</p>${rows ? `<table><tr><th>n (yours)</th><th>yours alone</th><th>with the extra rows</th><th>worth (your samples)</th></tr>${rows}</table>` : ""}<ul>${drift}${x.notes.map((n) => `<li>Note: ${e(n)}</li>`).join("")}</ul>${x.kept ? `<p id="extra-kept">${e(x.kept.sentence)}</p><ul>${x.kept.notes.map((n) => `<li>Note: ${e(n)}</li>`).join("")}</ul>` : ""}`;
 }

@@ -2,6 +2,7 @@
 import { curveTable, int, scoreFmt, secondsFmt } from "./format.js";
 import type { EstimateReport } from "../study/estimate-result.js";
 import { costLines, costParagraph } from "./cost-lines.js";
+import { planBlocks, planTable } from "./plan-lines.js";
 
 export function renderMarkdown(r: EstimateReport): string {
   const f = scoreFmt(r);
@@ -30,11 +31,18 @@ export function renderMarkdown(r: EstimateReport): string {
     }
     for (const d of x.drift.slice(0, 5)) L.push(`- ${d.column} (${d.kind}): ${d.statistic.toUpperCase()} ${d.value.toFixed(3)}${d.smd !== undefined ? `, standardised mean difference ${d.smd.toFixed(2)}` : ""}`);
     for (const n of x.notes) L.push(`- Note: ${n}`);
+    if (x.kept) L.push("", x.kept.sentence, ...x.kept.notes.map((n) => `- Note: ${n}`));
     L.push("");
   }
   if (r.cost) {
     L.push("## Cost to reach the target", "", costParagraph(r, r.cost), "");
     for (const line of costLines(r.cost)) L.push(`- ${line}`);
+    L.push("");
+  }
+  for (const b of r.collectionPlan ? planBlocks(r.collectionPlan) : []) {
+    const t = planTable(b.plan);
+    L.push(`## ${b.title}`, "", ...b.lines.map((l) => `- ${l}`), "", `| ${t.head.join(" | ")} |`, `| ${t.head.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`);
+    for (const row of t.rows) L.push(`| ${row.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
     L.push("");
   }
   if (r.gap.rows.length) {

@@ -10,6 +10,7 @@ import { writeReportFolder, type ReportPaths } from "./folder.js";
 import { int, secondsFmt } from "./format.js";
 import { CSS, escapeHtml } from "./html.js";
 import { renderSvg } from "./svg.js";
+import { costSentences, costTable, extraLines } from "./strategy-costs.js";
 
 export type { StrategiesResult, LeverResult } from "../study/strategies/result.js";
 
@@ -128,6 +129,12 @@ export function renderStrategiesMarkdown(r: StrategiesResult): string {
     if (l.cost.pretrain) L.push(`  - pretraining: ${l.cost.pretrain.seconds.toFixed(1)} s once (artifact ${l.cost.pretrain.artifact}${l.cost.pretrain.reused ? ", re-used" : ""}), included in its compute over this study's Runs of the lever`);
     for (const b of l.best ?? []) L.push(`  - n=${int(b.n)}: trial ${b.trial} best on validation (${b.params ? paramText(b.params) : "the default model"})`);
   }
+  for (const x of extraLines(r)) L.push(`- ${x}`);
+  const ct = costTable(r);
+  if (ct) {
+    L.push("", "## Cost to reach the target", "", ...costSentences(r).map((x) => `- ${x}`), "", `| ${ct.head.join(" | ")} |`, `| ${ct.head.map(() => "---").join(" | ")} |`);
+    for (const row of ct.rows) L.push(`| ${row.join(" | ")} |`);
+  }
   L.push("", "## Plan", "", `Measured ${r.measured.map(int).join(", ") || "–"} × ${r.question.seeds} seeds; ${r.stopReason}.`, "");
   L.push("## Time", "", `Wall ${duration(r.timing.wallSeconds)} (data ${secondsFmt(r.timing.loadSeconds)} s), ${r.timing.jobs} concurrent Run(s). Store: \`${r.store}\`.`, "");
   return L.join("\n");
@@ -151,6 +158,8 @@ export async function renderStrategiesHtml(r: StrategiesResult): Promise<string>
 <h2>Levers</h2>
 <table id="levers"><tr>${head.map((h, i) => `<th${i === 0 ? ' class="l"' : ""}>${e(h)}</th>`).join("")}</tr>${rows.map((x) => `<tr>${Object.values(x).map((v, i) => `<td${i === 0 ? ' class="l"' : ""}>${e(v)}</td>`).join("")}</tr>`).join("")}</table>
 ${charts.map((c) => `<h2>${e(c.title)}</h2><figure class="chart" id="chart-${c.id}">${c.svg}</figure>`).join("\n")}
+${extraLines(r).length ? `<ul id="extra">${extraLines(r).map((x) => `<li>${e(x)}</li>`).join("")}</ul>` : ""}
+${costHtml(r)}
 <h2>Multiplier per measured size</h2>
 <table id="per-size"><tr><th class="l">lever</th><th>n</th><th>multiplier (80%)</th><th class="l">verdict</th></tr>${perSize}</table>
 <h2>Plan</h2><p>Measured ${e(r.measured.map(int).join(", ") || "–")} × ${r.question.seeds} seeds; ${e(r.stopReason)}.</p>
@@ -158,6 +167,14 @@ ${charts.map((c) => `<h2>${e(c.title)}</h2><figure class="chart" id="chart-${c.i
 <p>Wall ${e(duration(r.timing.wallSeconds))}; ${r.runs.length} Run(s), ${r.runs.filter((x) => x.reused).length} re-used. Store <code>${e(r.store)}</code>.</p>
 </main></body></html>
 `;
+}
+
+/** The --cost section: the sentence and notes, then the rows cheapest first. */
+function costHtml(r: StrategiesResult): string {
+  const t = costTable(r);
+  if (!t) return "";
+  const e = escapeHtml;
+  return `<h2 id="cost">Cost to reach the target</h2><ul>${costSentences(r).map((x) => `<li>${e(x)}</li>`).join("")}</ul><table><tr>${t.head.map((h) => `<th>${e(h)}</th>`).join("")}</tr>${t.rows.map((row) => `<tr>${row.map((c) => `<td>${e(c)}</td>`).join("")}</tr>`).join("")}</table>`;
 }
 
 /** Search parameters in three significant digits. */

@@ -4,6 +4,7 @@
  */
 import type { CostPlan } from "../cost/index.js";
 import type { DataFacts } from "./data-facts.js";
+import type { CollectionPlan } from "./plan/plan.js";
 import type { AggregatedPoint, CurvePoint, Diagnostic, Interval } from "../curves/index.js";
 import type { GapAnalysis, Prediction } from "./analysis.js";
 import type { Finding } from "./findings.js";
@@ -112,6 +113,8 @@ export interface EstimateReport {
   cost?: CostPlan;
   /** With --extra: how different an extra data set is and what it is worth (src/study/extra/). */
   extra?: ExtraReport;
+  /** With --plan: the data-collection plan by class and by each --group column (src/study/plan/). */
+  collectionPlan?: { classes: CollectionPlan; groups: CollectionPlan[] };
 }
 
 export interface ExtraReport {
@@ -130,4 +133,9 @@ export interface ExtraReport {
   notes: string[];
   /** The Runs trained with the extra rows (the pool-alone Runs are the study's own). */
   runs: ReportRun[];
+  /**
+   * --extra-keep: the extra rows most like yours (by the domain classifier's importance weights) and their worth
+   * measured again on the same subsets and seeds.
+   */
+  kept?: { rule: string; rows: number; weights: { min: number; max: number }; worth: ExtraReport["worth"]; sentence: string; notes: string[]; runs: ReportRun[] };
 }

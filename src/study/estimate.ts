@@ -18,7 +18,10 @@ import { RUN_PROTOCOL } from "./run.js";
 import { runStudy, type RunnerSnapshot } from "./runner.js";
 import { int } from "../format.js";
 import { measureExtra, prepareExtra, type PreparedExtra } from "./extra/measure.js";
+import { parseKeep } from "./extra/keep.js";
 import { bytesPerSample, costToTarget, parsePrices, timeWithSpread, type CostPlan, type Prices } from "../cost/index.js";
+import { collectionPlan, unitRuns, type CollectionPlan } from "./plan/index.js";
+import { InputError } from "../errors.js";
 
 export interface EstimateOptions extends StudyOptions {
   /** Extra sizes to predict ("what would 100k samples give me?"). */
@@ -27,6 +30,13 @@ export interface EstimateOptions extends StudyOptions {
   extra?: string;
   /** Prices for the cost to reach the target: "label=0.08,cpu-hour=0.04" or an object (see src/cost/prices.ts). */
   cost?: string | Prices;
+  /**
+   * A data-collection plan: per-class (and per --group column, `load.groups`) curves from the same Runs, which to
+   * collect more of to reach the target at least cost, and per-group data needs (src/study/plan/).
+   */
+  plan?: boolean;
+  /** With `extra`: keep the extra rows most like yours ("similar:0.5") and measure their worth again. */
+  extraKeep?: string;
 }
 
 /** What estimate() needs from the layers below (the study kit's dependencies); tests replace parts of it. */
@@ -43,6 +53,8 @@ const TIGHT_RATIO = 1.3;
 export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEvent; deps?: Partial<EstimateDeps> } = {}): Promise<EstimateReport> {
   // Prices first: a typo in --cost must fail before the data loads.
   const prices = options.cost === undefined ? null : parsePrices(options.cost);
+  const keep = options.extraKeep === undefined ? undefined : parseKeep(options.extraKeep);
+  if (keep && options.extra === undefined) throw new InputError("EXTRA_KEEP_ALONE", "--extra-keep needs --extra <source>", { hint: "give the extra data set with --extra, or leave out --extra-keep" });
   const at = options.at === undefined ? [] : typeof options.at === "string" ? parseCountList(options.at, "--at") : options.at;
   const study = await prepareStudy(options, ctx, ESTIMATE);
   const { dataset, deps, target, metric, info, spec, seeds, adaptive, budgetSeconds, validFraction, emit, t0, loadSeconds, storePath } = study;
@@ -50,6 +62,9 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
   const task = tensors.task;
   const sizes = study.setup(() => {
     study.checkRecipe(options.recipe);
+    if (options.plan && task !== "classification") {
+      throw new InputError("PLAN_NEEDS_CLASSES", `--plan reads per-class and per-group accuracy; ${dataset.source} is a ${task} task`, { hint: "use --plan with a classification target" });
+    }
     return adaptive ? densify(study.sizes) : study.sizes;
   });
 
@@ -74,6 +89,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     target,
     validFraction,
     ...(extra ? { extra: extra.data.fingerprint } : {}),
+    ...(keep ? { extraKeep: keep.text } : {}),
   };
   return study.run({ key: studyKey, record: { data: options.data, budgetSeconds, at }, sizes }, async (studyRun) => {
     const { studyId, store, executor, engineVersion, makeJob: jobOf, cancelled } = studyRun;
@@ -189,7 +205,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     const done = outcome.records.filter((r) => r.status === "done");
     let extraReport: ExtraReport | undefined;
     if (extra) {
-      const measured = await measureExtra({ study, run: studyRun, extra, spec, recipe: options.recipe, done, aloneFit: analysis.fits.test, onEvent, signal: studyRun.signal });
+      const measured = await measureExtra({ study, run: studyRun, extra, spec, recipe: options.recipe, done, aloneFit: analysis.fits.test, onEvent, ...(keep ? { keep } : {}), signal: studyRun.signal });
       if (measured.cancelled) cancelled([...outcome.records, ...measured.records]);
       extraReport = measured.report;
     }
@@ -239,6 +255,10 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       store: storePath,
     });
     if (extraReport) report.extra = extraReport;
+    if (options.plan) {
+      emit({ type: "decision", reason: "collection plan: fitting per-class and per-group curves" });
+      report.collectionPlan = planOf({ study, done, target: target && target.metric === "accuracy" ? target.value : null, overallAtPool: analysis.scoreAtHave, labelPrice: prices?.label, bootstrap: options.bootstrap });
+    }
     if (prices) {
       report.cost = studyCost({
         prices,
@@ -278,6 +298,25 @@ export function studyCost(o: {
     device: o.device,
     bytesPerSample: o.bytesPerSample,
   });
+}
+
+/** The collection plans of a study: by class, then one per group column (src/study/plan/). */
+function planOf(o: {
+  study: { dataset: import("../data/types.js").Dataset; deps: EstimateDeps };
+  done: import("./runner.js").RunRecord[];
+  target: number | null;
+  overallAtPool: { mean: number; lo: number; hi: number } | null;
+  labelPrice: number | undefined;
+  bootstrap: number | undefined;
+}): { classes: CollectionPlan; groups: CollectionPlan[] } {
+  const { dataset, deps } = o.study;
+  const runs = o.done.map((r) => ({ size: r.size, seed: r.seed, ...(r.result!.testCorrect !== undefined ? { testCorrect: r.result!.testCorrect } : {}) }));
+  const base = { pool: dataset.split.pool, test: dataset.split.test, runs };
+  const common = { fitCurve: deps.fitCurve, target: o.target, overallAtPool: o.overallAtPool, ...(o.labelPrice !== undefined ? { labelPrice: o.labelPrice } : {}), ...(o.bootstrap !== undefined ? { bootstrap: Math.min(o.bootstrap, 60) } : {}) };
+  const names = dataset.schema.classes ?? Array.from({ length: dataset.tensors.numClasses }, (_, i) => String(i));
+  const classes = collectionPlan({ kind: "class", by: "class", runs: unitRuns({ ...base, names, codes: dataset.tensors.y as Int32Array }), ...common });
+  const groups = Object.entries(dataset.groups).map(([col, g]) => collectionPlan({ kind: "group", by: col, runs: unitRuns({ ...base, names: g.labels, codes: g.codes }), ...common }));
+  return { classes, groups };
 }
 
 /** Where the answer lies, for the planner: n for the target (clamped), else twice the pool (the "more data?" zone). */

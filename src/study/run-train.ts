@@ -10,9 +10,12 @@ import type { Dataset } from "../data/types.js";
 import type { Tensors } from "../engine/types.js";
 import type { EpochRecord, EvalMetrics, JsonObject, RunJob, RunResult } from "./run.js";
 import { sampleRows, splitValidation } from "./valid-split.js";
+import { correctBits } from "./plan/bits.js";
 
 export interface TrainedModel {
   evaluate(data: Tensors, rows?: Int32Array): Promise<EvalMetrics>;
+  /** Class probabilities (n x numClasses); when present, classification Runs keep which test rows they got right. */
+  predict?(data: Tensors, rows?: Int32Array): Promise<Float32Array>;
   /** Model.save(); needed only by pretraining jobs (RunJob.save). */
   save?(dir: string): Promise<void>;
   dispose(): void;
@@ -78,6 +81,9 @@ export async function trainRun(
   const { model, result } = job.ensemble && job.ensemble.k > 1 ? await trainMembers(job, data, rows, deps, opts) : await deps.train(job.spec, data, rows, job.recipe, opts);
   try {
     const test = await model.evaluate(data, dataset.split.test);
+    // Which test rows were right, in the test split's order: per-class and per-group curves (--plan) read it later,
+    // for any class or group column, without the Run's inputs naming them.
+    const testCorrect = labels && model.predict ? correctBits(await model.predict(data, dataset.split.test), labels, dataset.split.test, data.numClasses) : undefined;
     const validM = valid.length ? validFromHistory(result.history, result.bestEpoch, job.recipe, data.task, valid.length) ?? (await model.evaluate(data, valid)) : null;
     const trainM = await model.evaluate(data, sampleRows(train, job.trainEvalCap ?? TRAIN_EVAL_CAP, job.subset.seed));
     if (job.save !== undefined) await saveArtifact(model, job.save);
@@ -96,6 +102,7 @@ export async function trainRun(
       nValid: valid.length,
       versions: deps.versions(),
       ...(result.privacy ? { privacy: { ...result.privacy } } : {}),
+      ...(testCorrect !== undefined ? { testCorrect } : {}),
     };
   } finally {
     model.dispose();

@@ -93,6 +93,11 @@ export interface RunResult {
   versions: Record<string, string>;
   /** Private Runs only: the sampling rate, noise multiplier, steps, delta and epsilon spent (engine's PrivacyReport). */
   privacy?: { sampleRate: number; noiseMultiplier: number; steps: number; delta: number; epsilon: number; targetEpsilon?: number };
+  /**
+   * Classification Runs: which test rows the model got right, one bit per row in the test split's order (bit i of
+   * byte i>>3, low bit first), base64. Per-class and per-group scores (estimate --plan) are read from it.
+   */
+  testCorrect?: string;
 }
 
 /** A failure as it crosses process boundaries (errors do not survive structured cloning with their class). */

@@ -4,63 +4,16 @@
  * labels about nothing or less; the domain classifier tells the shifted set apart and not the relevant one.
  */
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { estimate } from "../../src/study/estimate.js";
 import { defaultDeps } from "../../src/study/kit/deps.js";
-import type { Executor } from "../../src/study/executor.js";
-import type { RunJob, RunOutcome } from "../../src/study/run.js";
-import { trainRun, type RunTrainDeps } from "../../src/study/run-train.js";
-import type { Dataset } from "../../src/data/index.js";
+import type { RunTrainDeps } from "../../src/study/run-train.js";
+import { RealInProcess, writeTask } from "./fixtures/extra-task.js";
 import { engineBuilt } from "../cli/fixtures/env.js";
 import { auc } from "../../src/study/extra/auc.js";
 import { ks } from "../../src/study/extra/drift.js";
-
-/** Two classes from a logistic model on 4 features; `shift` moves the inputs, `shuffle` breaks the labels. */
-function writeTask(path: string, rows: number, seed: number, o: { shift?: number; shuffle?: boolean } = {}): void {
-  let s = seed;
-  const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
-  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-  const recs: { x: number[]; y: string }[] = [];
-  for (let i = 0; i < rows; i++) {
-    const x = [gauss(), gauss(), gauss(), gauss()];
-    const z = x[0]! - 0.8 * x[1]! + 0.9 * x[2]! * x[3]! + 0.7 * Math.sin(2 * x[0]!) + 0.6 * gauss();
-    if (o.shift) {
-      x[0]! += o.shift;
-      x[2]! -= o.shift;
-    }
-    recs.push({ x, y: z > 0 ? "p" : "n" });
-  }
-  if (o.shuffle) {
-    const ys = recs.map((r) => r.y);
-    for (let i = ys.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [ys[i], ys[j]] = [ys[j]!, ys[i]!];
-    }
-    recs.forEach((r, i) => (r.y = ys[i]!));
-  }
-  writeFileSync(path, ["a,b,c,d,label", ...recs.map((r) => `${r.x.map((v) => v.toFixed(4)).join(",")},${r.y}`)].join("\n") + "\n");
-}
-
-/** Runs each job in this process with the real engine (one Run at a time). */
-class RealInProcess implements Executor {
-  readonly kind = "in-process";
-  readonly slots = 1;
-  readonly threads = 1;
-  private datasets = new Map<string, Promise<Dataset>>();
-  constructor(private deps: RunTrainDeps, private load: (dir: string) => Promise<Dataset>) {}
-  async run(job: RunJob): Promise<RunOutcome> {
-    let ds = this.datasets.get(job.cacheDir);
-    if (!ds) this.datasets.set(job.cacheDir, (ds = this.load(job.cacheDir)));
-    try {
-      return { ok: true, result: await trainRun(job, await ds, this.deps) };
-    } catch (err) {
-      return { ok: false, error: { code: "RUN_FAILED", message: (err as Error).message } };
-    }
-  }
-  async close(): Promise<void> {}
-}
 
 describe("auc and ks", () => {
   it("read 0.5 / 1 and 0 / 1 at the extremes", () => {

@@ -5,10 +5,11 @@
 import type { Command } from "commander";
 import { PRICE_KEYS, parsePrices } from "../../cost/index.js";
 import { costLines, costParagraph } from "../../report/cost-lines.js";
+import { planBlocks, planTable } from "../../report/plan-lines.js";
 import { writeReport } from "../../report/index.js";
 import type { EstimateReport } from "../../study/estimate-result.js";
 import { estimate, type EstimateOptions } from "../../study/estimate.js";
-import { writeJson } from "../format.js";
+import { alignTable, writeJson } from "../format.js";
 import { runInterruptible } from "../progress.js";
 import { checkReportFolder, writeThenPrint } from "../report-output.js";
 import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
@@ -18,6 +19,8 @@ interface CliOptions extends StudyCliOptions {
   at?: string;
   cost?: string;
   extra?: string;
+  plan?: boolean;
+  extraKeep?: string;
 }
 
 export function register(program: Command): void {
@@ -34,6 +37,8 @@ export function register(program: Command): void {
     .option("--at <sizes>", "also predict the score at these sizes, e.g. 100k,1m")
     .option("--cost <prices>", `prices for the cost to reach the target, e.g. label=0.08,cpu-hour=0.04 (keys: ${PRICE_KEYS.join(", ")})`)
     .option("--extra <source>", "an extra data set with the same columns: how different it is, and what it is worth in your samples")
+    .option("--extra-keep <rule>", "with --extra: keep the extra rows most like yours (similar:0.5 = the half with the largest importance weights) and measure their worth again")
+    .option("--plan", "a data-collection plan: per-class (and per --group column) curves, which to collect more of to reach the target, per-group data needs")
     .option("--verbose", "say why each Run was chosen")
     .action(async (opts: CliOptions) => {
       await runEstimate(opts);
@@ -43,7 +48,7 @@ export function register(program: Command): void {
 async function runEstimate(opts: CliOptions): Promise<void> {
   // --cost is read here too (estimate() reads it again) so that a typo fails before anything else is checked.
   const cost = opts.cost === undefined ? undefined : parsePrices(opts.cost);
-  const { out, ...options }: EstimateOptions & { out?: string } = { ...studyOptionsFrom(opts), at: opts.at, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}) };
+  const { out, ...options }: EstimateOptions & { out?: string } = { ...studyOptionsFrom(opts), at: opts.at, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}), ...(opts.plan ? { plan: true } : {}), ...(opts.extraKeep !== undefined ? { extraKeep: opts.extraKeep } : {}) };
   checkReportFolder(out);
   await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "estimate" }, async (signal, progress) => {
     const report = await estimate({ ...options, signal }, { onEvent: (e) => progress.on(e) });
@@ -77,6 +82,7 @@ export function jsonSummary(r: EstimateReport): Record<string, unknown> {
     reports: r.reports,
     ...(r.cost ? { cost: r.cost } : {}),
     ...(r.extra ? { extra: extraJson(r.extra) } : {}),
+    ...(r.collectionPlan ? { plan: r.collectionPlan } : {}),
   };
 }
 
@@ -95,6 +101,7 @@ export function extraJson(x: NonNullable<EstimateReport["extra"]>): Record<strin
     drift: x.drift.slice(0, 5),
     sentence: x.sentence,
     notes: x.notes,
+    ...(x.kept ? { kept: { rule: x.kept.rule, rows: x.kept.rows, weights: x.kept.weights, n: x.kept.worth?.n ?? null, mean: x.kept.worth?.mean ?? null, lo: x.kept.worth?.lo ?? null, hi: x.kept.worth?.hi ?? null, sentence: x.kept.sentence, notes: x.kept.notes } } : {}),
   };
 }
 
@@ -102,6 +109,11 @@ export function plainAnswer(r: EstimateReport): string {
   const lines = [r.headline, ""];
   for (const f of r.findings) if (f.text !== r.headline) lines.push(`  - ${f.text}`);
   if (r.extra) lines.push("", r.extra.sentence, ...r.extra.notes.map((n) => `  Note: ${n}`));
+  if (r.extra?.kept) lines.push(r.extra.kept.sentence, ...r.extra.kept.notes.map((n) => `  Note: ${n}`));
+  for (const b of r.collectionPlan ? planBlocks(r.collectionPlan) : []) {
+    const t = planTable(b.plan);
+    lines.push("", `${b.title}:`, ...b.lines.map((l) => `  - ${l}`), "", ...alignTable([t.head, ...t.rows]).map((l) => `  ${l}`));
+  }
   if (r.cost) lines.push("", costParagraph(r, r.cost), ...costLines(r.cost).map((l) => `  ${l}`));
   if (r.reports) lines.push("", `Report: ${r.reports.html}`);
   return lines.join("\n") + "\n";

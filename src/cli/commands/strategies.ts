@@ -7,7 +7,9 @@ import type { Command } from "commander";
 import { writeStrategiesReport, leverRows, paramText, tableNotes } from "../../report/strategies.js";
 import { parseLevers } from "../../study/strategies/levers.js";
 import { strategies, type StrategiesEvent, type StrategiesOptions, type StrategiesResult } from "../../study/strategies/strategies.js";
-import { writeJson } from "../format.js";
+import { alignTable, writeJson } from "../format.js";
+import { PRICE_KEYS, parsePrices } from "../../cost/index.js";
+import { costSentences, costTable, extraLines } from "../../report/strategy-costs.js";
 import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
 import { runInterruptible } from "../progress.js";
 import { checkReportFolder, writeThenPrint } from "../report-output.js";
@@ -15,6 +17,8 @@ import { writeOut } from "../output.js";
 
 interface CliOptions extends StudyCliOptions {
   try: string[];
+  cost?: string;
+  extra?: string;
 }
 
 export function register(program: Command): void {
@@ -27,6 +31,8 @@ export function register(program: Command): void {
     .option("--sizes <auto|list>", "subset sizes: auto (ascending, as far as --budget goes) or a list such as 500,2k,10k", "auto")
     .option("--seeds <count>", "seeds per size, shared by every arm (paired)", "3")
     .option("--budget <time>", "wall-time budget such as 30m (default 30m with --sizes auto)")
+    .option("--cost <prices>", `price every row to reach the target, ranked by total, e.g. label=0.08,cpu-hour=0.04 (keys: ${PRICE_KEYS.join(", ")})`)
+    .option("--extra <source>", "an extra data set with the same columns: a \"pool + extra\" row on the same subsets and seeds")
     .option("--verbose", "say why each size and trial was run")
     .action(async (opts: CliOptions) => {
       await runStrategies(opts);
@@ -35,7 +41,8 @@ export function register(program: Command): void {
 
 async function runStrategies(opts: CliOptions): Promise<void> {
   parseLevers(opts.try); // typed errors before anything else
-  const { out, ...options }: StrategiesOptions & { out?: string } = { ...studyOptionsFrom(opts), try: opts.try };
+  const cost = opts.cost === undefined ? undefined : parsePrices(opts.cost);
+  const { out, ...options }: StrategiesOptions & { out?: string } = { ...studyOptionsFrom(opts), try: opts.try, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}) };
   checkReportFolder(out);
   const verbose = !!opts.verbose && !opts.json;
   await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "strategies" }, async (signal, progress) => {
@@ -66,7 +73,8 @@ export function strategiesJson(r: StrategiesResult): Record<string, unknown> {
     headline: r.headline,
     measured: r.measured,
     baseline: { scoreAtPool: r.baseline.scoreAtPool },
-    levers: r.levers.map((l) => ({ label: l.label, kind: l.kind, identical: l.identical, verdict: l.verdict, summary: l.summary, multiplier: l.multiplier, scoreAtPool: l.scoreAtPool, cost: l.cost, ...(l.best ? { best: l.best } : {}), ...(l.privacy ? { privacy: l.privacy } : {}) })),
+    levers: r.levers.map((l) => ({ label: l.label, kind: l.kind, identical: l.identical, verdict: l.verdict, summary: l.summary, multiplier: l.multiplier, scoreAtPool: l.scoreAtPool, cost: l.cost, ...(l.best ? { best: l.best } : {}), ...(l.privacy ? { privacy: l.privacy } : {}), ...(l.extra ? { extra: l.extra } : {}) })),
+    ...(r.costs ? { costs: r.costs } : {}),
     runs: { done: r.runs.filter((x) => x.status === "done").length, failed: r.runs.filter((x) => x.status === "failed").length, reused: r.runs.filter((x) => x.reused).length },
     stopReason: r.stopReason,
     timing: r.timing,
@@ -91,6 +99,9 @@ export function strategiesAnswer(r: StrategiesResult): string {
     const p = l.privacy;
     if (p?.epsilon) lines.push(`  ${l.label}: DP-SGD, noise calibrated per Run to epsilon ${p.targetEpsilon}; spent ${fmtRange(p.epsilon)} (noise multiplier ${fmtRange(p.noiseMultiplier!)}, delta ${p.delta!.max.toExponential(0)}) over ${p.runs} Runs`);
   }
+  for (const l of extraLines(r)) lines.push(`  ${l}`);
+  const ct = costTable(r);
+  if (ct) lines.push("", ...costSentences(r).map((l, i) => (i ? `  ${l}` : l)), "", ...alignTable([ct.head, ...ct.rows]).map((l) => `  ${l}`));
   for (const l of r.levers) if (l.best) lines.push("", `  ${l.label}, best on validation per size: ${l.best.map((b) => `n=${b.n}: ${b.params ? paramText(b.params, " ") : "default"}`).join("; ")}`);
   if (r.reports) lines.push("", `Report: ${r.reports.html}`);
   return lines.join("\n") + "\n";

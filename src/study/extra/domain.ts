@@ -22,6 +22,11 @@ export interface DomainTest {
   folds: number;
   model: JsonObject;
   epochs: number;
+  /**
+   * With `scoreExtra`: every extra row's out-of-fold probability of being extra (sampled rows: from the fold that held
+   * them out; the others, never trained on: the mean over the K fold models). Not in report.json (one per row).
+   */
+  extraScores?: Float64Array;
 }
 
 const MAX_PER_SIDE = 1000;
@@ -32,14 +37,17 @@ export async function domainTest(
   poolRows: Int32Array,
   extra: Pick<Tensors, "n" | "x" | "cat">,
   trainPredict: TrainPredict,
-  o: { seed?: number; maxPerSide?: number } = {},
+  o: { seed?: number; maxPerSide?: number; scoreExtra?: boolean } = {},
 ): Promise<DomainTest> {
   const seed = o.seed ?? 0;
   const m = Math.min(poolRows.length, extra.n, o.maxPerSide ?? MAX_PER_SIDE);
   const rand = rngFor(seed, "domain-sample");
   const mine = shuffle(Int32Array.from(poolRows), rand).subarray(0, m);
-  const theirs = shuffle(Int32Array.from({ length: extra.n }, (_, i) => i), rand).subarray(0, m);
-  const data = domainTensors(base, mine, extra, theirs);
+  const order = shuffle(Int32Array.from({ length: extra.n }, (_, i) => i), rand);
+  const theirs = order.subarray(0, m);
+  // With scoreExtra the unsampled extra rows ride along after the 2m rows: predicted by every fold, never trained on.
+  const rest = o.scoreExtra ? order.subarray(m) : new Int32Array(0);
+  const data = domainTensors(base, mine, extra, o.scoreExtra ? order : theirs);
   // Stratified folds: the two sides alternate through the folds in their own shuffled order.
   const fold = new Int32Array(2 * m);
   for (let i = 0; i < m; i++) fold[i] = fold[m + i] = i % FOLDS;
@@ -48,17 +56,28 @@ export async function domainTest(
   // Few optimiser steps suffice to find a shift a person would care about; more would only cost time.
   const epochs = Math.max(5, Math.min(30, Math.ceil(1500 / Math.max(1, Math.ceil(nTrain / 64)))));
   const scores = new Float64Array(2 * m);
+  const restScores = new Float64Array(rest.length);
+  const restRows = Int32Array.from({ length: rest.length }, (_, i) => 2 * m + i);
   for (let f = 0; f < FOLDS; f++) {
     const all = Int32Array.from({ length: 2 * m }, (_, i) => i);
     const train = all.filter((i) => fold[i] !== f);
     const held = all.filter((i) => fold[i] === f);
-    const p = await trainPredict(spec, data, { train, predict: held }, { epochs, schedule: "cosine", seed: seed + f, earlyStopping: false });
+    const predict = rest.length ? Int32Array.from([...held, ...restRows]) : held;
+    const p = await trainPredict(spec, data, { train, predict }, { epochs, schedule: "cosine", seed: seed + f, earlyStopping: false });
     held.forEach((r, j) => (scores[r] = p[2 * j + 1]!));
+    for (let j = 0; j < rest.length; j++) restScores[j]! += p[2 * (held.length + j) + 1]! / FOLDS;
   }
   const labels = Uint8Array.from({ length: 2 * m }, (_, i) => (i < m ? 0 : 1));
   const value = auc(scores, labels);
   const band = aucInterval(scores, labels, 200, seed);
-  return { auc: value, lo: Math.min(band.lo, value), hi: Math.max(band.hi, value), rowsPerSide: m, folds: FOLDS, model: spec, epochs };
+  const out: DomainTest = { auc: value, lo: Math.min(band.lo, value), hi: Math.max(band.hi, value), rowsPerSide: m, folds: FOLDS, model: spec, epochs };
+  if (o.scoreExtra) {
+    const all = new Float64Array(extra.n);
+    theirs.forEach((r, i) => (all[r] = scores[m + i]!));
+    rest.forEach((r, j) => (all[r] = restScores[j]!));
+    out.extraScores = all;
+  }
+  return out;
 }
 
 /** The sampled rows of both sides as one classification data set: y = 0 for the user's rows, 1 for extra rows. */

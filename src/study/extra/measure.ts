@@ -21,6 +21,7 @@ import type { ExtraReport } from "../estimate-result.js";
 import { extraWorth } from "./worth.js";
 import { InputError } from "../../errors.js";
 import { dirname } from "node:path";
+import { keepSimilar, type KeepRule } from "./keep.js";
 
 /** How many of the largest measured sizes are measured again with the extra rows. */
 const EXTRA_SIZES = 3;
@@ -51,23 +52,26 @@ export async function measureExtra<E>(o: {
   aloneFit: CurveFit | null;
   onEvent: OnEvent;
   signal?: AbortSignal;
+  /** --extra-keep: keep the extra rows most like yours and measure their worth again (keep.ts). */
+  keep?: KeepRule;
 }): Promise<{ report: ExtraReport; cancelled: boolean; records: RunRecord[] }> {
   const { study, run, extra } = o;
   const { metric, info, dataset } = study;
   const notes: string[] = [];
   const sizes = [...new Set(o.done.map((r) => r.size))].sort((a, b) => b - a).slice(0, EXTRA_SIZES);
   const order = o.done.filter((r) => sizes.includes(r.size)).map((r) => ({ size: r.size, seed: r.seed })).sort((a, b) => a.seed - b.seed || b.size - a.size);
-  const withExtra = { cacheDir: extra.combined.cacheDir, fingerprint: extra.data.fingerprint, rows: extra.combined.rows };
-  const outcome = await runStudy({
-    store: run.store,
-    executor: run.executor,
-    studyId: run.studyId,
-    makeJob: (size, seed, attempt) => run.makeJob(o.spec, o.recipe, size, seed, attempt, { withExtra }),
-    next: (s) => nextFixed({ order, taken: s.taken, time: null, remainingSeconds: null }),
-    scoreOf: (r) => scoreOf(r.metrics.test, metric),
-    onEvent: o.onEvent,
-    ...(o.signal ? { signal: o.signal } : {}),
-  });
+  const runWith = (withExtra: { cacheDir: string; fingerprint: string; rows: number }) =>
+    runStudy({
+      store: run.store,
+      executor: run.executor,
+      studyId: run.studyId,
+      makeJob: (size, seed, attempt) => run.makeJob(o.spec, o.recipe, size, seed, attempt, { withExtra }),
+      next: (s) => nextFixed({ order, taken: s.taken, time: null, remainingSeconds: null }),
+      scoreOf: (r) => scoreOf(r.metrics.test, metric),
+      onEvent: o.onEvent,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+  const outcome = await runWith({ cacheDir: extra.combined.cacheDir, fingerprint: extra.data.fingerprint, rows: extra.combined.rows });
   const points = (records: RunRecord[]) =>
     records.filter((r) => r.status === "done").flatMap((r) => {
       const v = scoreOf(r.result!.metrics.test, metric);
@@ -75,12 +79,36 @@ export async function measureExtra<E>(o: {
     });
   const worth = o.aloneFit ? extraWorth(o.aloneFit, points(o.done), points(outcome.records), info.direction) : null;
   if (!o.aloneFit) notes.push("no pool-alone curve could be fitted: the worth in your samples is not measured");
+  if (worth && spansZero(worth)) notes.push(NOISY);
 
   let domain: ExtraReport["domain"] = null;
   if (study.deps.trainPredict && !outcome.cancelled) {
     o.onEvent({ type: "decision", reason: "extra data: training the domain classifier (your rows against the extra rows)" });
-    domain = await domainTest(dataset.tensors, dataset.split.pool, extra.data.tensors, study.deps.trainPredict);
+    domain = await domainTest(dataset.tensors, dataset.split.pool, extra.data.tensors, study.deps.trainPredict, { scoreExtra: !!o.keep });
   } else notes.push("the domain classifier was not run");
+  let kept: ExtraReport["kept"];
+  let keptRecords: RunRecord[] = [];
+  let cancelled = outcome.cancelled;
+  if (o.keep && domain?.extraScores && study.deps.combineWithExtra && !cancelled) {
+    const pick = keepSimilar(domain.extraScores, o.keep.fraction);
+    o.onEvent({ type: "decision", reason: `extra data: keeping the ${int(pick.rows.length)} extra rows most like yours (${o.keep.text}) and measuring them again` });
+    const combined = await study.deps.combineWithExtra(dataset, extra.data, { cacheRoot: dirname(dataset.cacheDir!), keep: pick.rows });
+    // The kept rows' Runs are keyed by the combined copy's fingerprint, which hashes the kept row ids.
+    const again = await runWith({ cacheDir: combined.cacheDir, fingerprint: combined.fingerprint, rows: combined.rows });
+    keptRecords = again.records;
+    cancelled = again.cancelled;
+    const w = o.aloneFit ? extraWorth(o.aloneFit, points(o.done), points(again.records), info.direction) : null;
+    const keptNotes = w && spansZero(w) ? [NOISY] : [];
+    kept = {
+      rule: o.keep.text,
+      rows: combined.rows,
+      weights: pick.weights,
+      worth: w,
+      sentence: `Keeping the ${int(combined.rows)} extra rows most like yours (${o.keep.text}, importance weight ${Number(pick.weights.min.toPrecision(2))}–${Number(pick.weights.max.toPrecision(2))}): ${w ? worthText(w) : "their worth could not be measured"}.`,
+      notes: keptNotes,
+      runs: again.records.filter((r) => r.status !== "cancelled").map(toReportRun).sort((a, b) => a.size - b.size || a.seed - b.seed),
+    };
+  } else if (o.keep) notes.push(`--extra-keep ${o.keep.text} was not applied: ${cancelled ? "the study was cancelled" : "the domain classifier did not run"}`);
   const t = dataset.tensors;
   const width = t.n ? t.x.length / t.n : 0;
   const catWidth = t.cat && t.n ? t.cat.length / t.n : 0;
@@ -102,9 +130,23 @@ export async function measureExtra<E>(o: {
     worth,
     sentence: extraSentence(extra.data.tensors.n, worth, domain, drift),
     notes,
+    ...(kept ? { kept } : {}),
     runs: outcome.records.filter((r) => r.status !== "cancelled").map(toReportRun).sort((a, b) => a.size - b.size || a.seed - b.seed),
   };
-  return { report, cancelled: outcome.cancelled, records: outcome.records };
+  if (report.domain) delete report.domain.extraScores;
+  return { report, cancelled, records: [...outcome.records, ...keptRecords] };
+}
+
+/** Said whenever a worth's interval includes 0. */
+const NOISY = "the worth's interval spans 0: extra-data worth is noisy where the learning curve is flat (a small score change reads as many samples), so this does not show that the extra rows help or hurt; more seeds or sizes would settle it";
+
+function spansZero(w: { lo: number; hi: number }): boolean {
+  return w.lo <= 0 && w.hi >= 0;
+}
+
+function worthText(w: NonNullable<ExtraReport["worth"]>): string {
+  const n = (v: number) => (Number.isFinite(v) ? int(v) : "∞");
+  return `worth about ${n(w.mean)} of yours (80% interval ${n(w.lo)} to ${n(w.hi)}) at ${int(w.n)} of yours`;
 }
 
 export function extraSentence(rows: number, worth: ExtraReport["worth"], domain: ExtraReport["domain"], drift: ExtraReport["drift"]): string {

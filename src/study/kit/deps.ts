@@ -31,7 +31,7 @@ export interface StudyDeps {
   enoughVersion: string;
   /** --extra: read an extra data set with the dataset's encoders, and cache the two together (data/extra.ts). */
   loadExtra?(ds: Dataset, file: string, o: { cacheRoot?: string; refresh?: boolean }): Promise<ExtraData>;
-  combineWithExtra?(ds: Dataset, extra: ExtraData, o: { cacheRoot?: string }): Promise<{ cacheDir: string; fingerprint: string; rows: number }>;
+  combineWithExtra?(ds: Dataset, extra: ExtraData, o: { cacheRoot?: string; keep?: Int32Array }): Promise<{ cacheDir: string; fingerprint: string; rows: number }>;
   /** Trains a model in this process and predicts some rows (the domain classifier of --extra). */
   trainPredict?: TrainPredict;
 }

@@ -2,6 +2,8 @@
 import type { MultiplierKind, MultiplierVerdict } from "../../curves/multiplier-paired.js";
 import type { Params } from "../../strategies/search/index.js";
 import type { ReportRun } from "../estimate-result.js";
+import type { CostPlan } from "../../cost/index.js";
+import type { Interval } from "../../curves/index.js";
 
 /**
  * One multiplier reading; `hi` is null where the interval's upper end lies beyond the baseline's data. At the
@@ -34,7 +36,7 @@ export interface Range {
 
 export interface LeverResult {
   label: string;
-  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp";
+  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp" | "extra";
   /** The lever's Runs are the baseline's (e.g. augment:policy=none): its multiplier is exactly x1. */
   identical: boolean;
   verdict: MultiplierVerdict;
@@ -64,6 +66,12 @@ export interface LeverResult {
    * runs). The data cost of privacy is 1 / the multiplier.
    */
   privacy?: { targetEpsilon: number; runs: number; epsilon: Range | null; noiseMultiplier: Range | null; sampleRate: Range | null; delta: Range | null };
+  /**
+   * --extra only ("pool + extra"): the extra rows' worth in your samples at the largest measured size, (x - 1) n,
+   * with the multiplier's interval (null = no bound); `bound` follows the multiplier's kind ("at least" where the
+   * baseline never reached the with-extra score within its data); spansZero: an estimate whose interval includes 0.
+   */
+  extra?: { source: string; rows: number; worth: { n: number; mean: number; lo: number | null; hi: number | null; bound: "about" | "at least" | "at most" } | null; spansZero: boolean };
   /** Search only: the trial chosen on validation at each size. */
   best?: { n: number; trial: number; params: Params | null; validScore: number }[];
 }
@@ -76,6 +84,8 @@ export interface StrategiesResult {
   headline: string;
   baseline: { points: ScorePoint[]; scoreAtPool: { mean: number; lo: number; hi: number } | null };
   levers: LeverResult[];
+  /** With --cost: every row priced to reach the target, cheapest first (strategies/cost.ts). */
+  costs?: StrategyCosts;
   /** Sizes measured for every arm, ascending. */
   measured: number[];
   decisions: string[];
@@ -85,4 +95,22 @@ export interface StrategiesResult {
   versions: Record<string, string>;
   store: string;
   reports: { json: string; md: string; html: string } | null;
+}
+
+/** strategies --cost: one priced row (strategies/cost.ts). */
+export interface StrategyCost {
+  label: string;
+  /** Samples for the target on the row's own curve (80% interval); null without a target or a curve. */
+  samplesForTarget: (Interval & { reachable: boolean | "uncertain" }) | null;
+  /** Compute per Run relative to the baseline's (the lever's measured computeX; 1 for the baseline). */
+  computeX: number | null;
+  plan: CostPlan;
+}
+
+export interface StrategyCosts {
+  /** Cheapest total first; rows without a total last. */
+  rows: StrategyCost[];
+  /** The two cheapest totals' 80% intervals overlap: no clear winner. */
+  overlap: boolean;
+  notes: string[];
 }

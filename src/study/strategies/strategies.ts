@@ -22,18 +22,27 @@ import type { Dataset } from "../../data/types.js";
 import { applyTrial, bestTrial, proposeTrial, searchSpace } from "./search.js";
 import { summariseLever, scoreAt, type LeverInput } from "./summary.js";
 import type { LeverResult, ScorePoint, StrategiesResult } from "./result.js";
+import { bytesPerSample, parsePrices, timeWithSpread, type Prices } from "../../cost/index.js";
+import { prepareExtra, type PreparedExtra } from "../extra/measure.js";
+import { strategyCosts } from "./cost.js";
 
 export type { StrategiesResult, LeverResult } from "./result.js";
 
 export interface StrategiesOptions extends StudyOptions {
   /** `--try` values ("augment:mixup=0.2", "ensemble:k=5", "search:trials=20", "transfer:backbone=model/"). */
   try: readonly string[];
+  /** Prices: each row (baseline and levers) priced to reach the target, ranked by total cost (strategies/cost.ts). */
+  cost?: string | Prices;
+  /** An extra data set (same columns): a "pool + extra" row on the same paired subsets and seeds. */
+  extra?: string;
 }
 
 export type StrategiesEvent = StudyEvent | { type: "arm"; size: number; arms: string[] };
 
 const STRATEGIES: StudyKind = { kind: "strategies", idPrefix: "t", defaultAutoBudget: 30 * 60, validFractionZero: false, validFractionWhy: "for the search lever's choices" };
 const BASELINE = "baseline";
+/** The --extra row's label (and its Runs' variant). */
+export const EXTRA_ROW = "pool + extra";
 
 interface Config {
   spec: JsonObject;
@@ -41,10 +50,13 @@ interface Config {
   ensemble?: number;
   /** transfer:source: the pretrained artifact's key (the Run ids hash it instead of the weights' folder). */
   artifact?: string;
+  /** --extra: the combined copy (the user's rows then the extra rows) the Runs train from. */
+  withExtra?: { cacheDir: string; fingerprint: string; rows: number };
 }
 
 export async function strategies(options: StrategiesOptions, ctx: StudyContext<StrategiesEvent> = {}): Promise<StrategiesResult> {
   const levers = parseLevers(options.try);
+  const prices = options.cost === undefined ? null : parsePrices(options.cost);
   const study = await prepareStudy<StrategiesEvent>(options, ctx, STRATEGIES);
   const { dataset, deps, target, metric, info, spec: baseSpec, seeds, adaptive, budgetSeconds, validFraction, emit, t0, loadSeconds, storePath, sizes: ladder } = study;
   const poolSize = study.poolSize;
@@ -68,12 +80,14 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
   await study.setupAsync(async () => {
     for (const l of transfers) sources.set(l.label, await loadSource(l, options, deps, dataset));
   });
-  const trained = plain.filter((l) => !identical.has(l.label)).map((l) => l.label);
-  const key = { kind: "strategies", fingerprint: dataset.fingerprint, spec: baseSpec, recipe: options.recipe ?? "default", levers: levers.map((l) => l.label), sizes: adaptive ? "auto" : ladder, seeds, target, validFraction };
+  const extra: PreparedExtra | null = options.extra === undefined ? null : await study.setupAsync(() => prepareExtra(study, options.extra!));
+  if (extra) configs.set(EXTRA_ROW, { spec: baseSpec, recipe: options.recipe, withExtra: { cacheDir: extra.combined.cacheDir, fingerprint: extra.data.fingerprint, rows: extra.combined.rows } });
+  const trained = [...plain.filter((l) => !identical.has(l.label)).map((l) => l.label), ...(extra ? [EXTRA_ROW] : [])];
+  const key = { kind: "strategies", fingerprint: dataset.fingerprint, spec: baseSpec, recipe: options.recipe ?? "default", levers: levers.map((l) => l.label), sizes: adaptive ? "auto" : ladder, seeds, target, validFraction, ...(extra ? { extra: extra.data.fingerprint } : {}) };
   return study.run({ key, record: { data: options.data, budgetSeconds }, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel, signal }) => {
     const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
       const c = configs.get(label ?? BASELINE)!;
-      return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}) });
+      return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}), ...(c.withExtra ? { withExtra: c.withExtra } : {}) });
     };
     const records: RunRecord[] = [];
     const decisions: string[] = [];
@@ -242,6 +256,16 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       }
       return summariseLever(input, baselinePoints, fitOpts);
     });
+    if (extra) results.push(extraRow(summariseLever({ label: EXTRA_ROW, kind: "extra", identical: false, points: dedupe(pointsOf(EXTRA_ROW)), seconds: secondsOf(() => [EXTRA_ROW]), inferenceX: 1 }, baselinePoints, fitOpts), extra));
+    const runSecondsOf = (label: string | null) => {
+      const mine = records.filter((r) => r.status === "done" && (label === null ? r.variant === BASELINE : r.variant === label || r.variant?.startsWith(`${label}@`)));
+      return mine.reduce((a, r) => a + r.result!.totalSeconds, 0) + (label ? (pretrained.get(label)?.seconds ?? 0) : 0);
+    };
+    const baseDone = records.filter((r) => r.variant === BASELINE && r.status === "done").map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, trainSeconds: r.result!.seconds }));
+    const tm = fitTimeModel(baseDone);
+    const costs = prices
+      ? strategyCosts({ prices, target: target?.value, info, pool: poolSize, fitCurve: deps.fitCurve, baseline: baselinePoints, levers: results, baseTime: tm ? timeWithSpread(baseDone, (n) => tm.predict(n)) : null, studySeconds: runSecondsOf, threads: executor.threads, device: options.recipe?.device === "cuda" ? "cuda" : "cpu", bytesPerSample: bytesPerSample(study.tensors) })
+      : null;
     const result: StrategiesResult = {
       kind: "strategies",
       studyId,
@@ -250,6 +274,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       headline: headlineOf(results),
       baseline: { points: baselinePoints, scoreAtPool: scoreAt(baselinePoints, { info, pool: poolSize, fitCurve: deps.fitCurve }) },
       levers: results,
+      ...(costs ? { costs } : {}),
       measured,
       decisions,
       stopReason,
@@ -261,6 +286,20 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
     };
     return { result, summary: { headline: result.headline } };
   });
+}
+
+/**
+ * The "pool + extra" row's worth in your samples at the largest measured size: the paired multiplier x there means
+ * the pool + extra at n scores like the baseline at x n, so the extra rows are worth (x - 1) n of yours. On a flat
+ * baseline curve the inversion is noisy: an interval spanning 0 is said as such.
+ */
+function extraRow(r: LeverResult, extra: PreparedExtra): LeverResult {
+  const m = r.multiplier?.perSize.at(-1);
+  const bound: "about" | "at least" | "at most" = m?.kind === "lower-bound" || m?.kind === "beyond-reach" ? "at least" : m?.kind === "upper-bound" ? "at most" : "about";
+  const worth = m ? { n: m.n, mean: (m.value - 1) * m.n, lo: m.lo === null ? null : (m.lo - 1) * m.n, hi: m.hi === null ? null : (m.hi - 1) * m.n, bound } : null;
+  // A bound is not a reading that spans 0: "at least 0" says the extra rows lift the score past anything measured.
+  const spansZero = !!worth && bound === "about" && (worth.lo === null || worth.lo <= 0) && (worth.hi === null || worth.hi >= 0);
+  return { ...r, extra: { source: extra.data.source, rows: extra.combined.rows, worth, spansZero } };
 }
 
 /** What a dp lever's Runs spent: the budget asked, and the range of epsilon, noise and sampling rate over its Runs. */
