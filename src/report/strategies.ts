@@ -89,7 +89,7 @@ export function fidelityRows(r: StrategiesResult): Record<string, string>[] {
 }
 
 const FIDELITY_NOTE =
-  "Two-sample AUC: an MLP telling the Run's real training rows from its synthetic rows, out of fold (0.5: it cannot; 1: it always can). TSTR: the same model trained on the synthetic rows alone, scored on the real test split, beside the baseline's score on the same sizes and seeds. Copies: synthetic rows nearer to a real training row than 99% of the real rows are to their nearest other real row (a privacy leak; fresh draws from the real distribution flag about 1%). Means over seeds (range).";
+  "Two-sample AUC: an MLP telling the Run's real training rows from its synthetic rows, out of fold (0.5: it cannot; 1: it always can; well below 0.5: the synthetic rows stay closer to the rows the generator was fitted on than those rows are to each other). TSTR: the same model trained on the synthetic rows alone, scored on the real test split, beside the baseline's score on the same sizes and seeds. Copies: synthetic rows nearer to a real training row than 99% of the real rows are to their nearest other real row (a privacy leak; fresh draws from the real distribution flag about 1%). Means over seeds (range).";
 
 export function strategiesCharts(r: StrategiesResult): { id: string; title: string; spec: VegaLiteSpec }[] {
   const arms: { arm: string; points: { n: number; score: number }[] }[] = [{ arm: "baseline", points: r.baseline.points }, ...r.levers.filter((l) => !l.identical).map((l) => ({ arm: l.label, points: l.points }))];

@@ -1,7 +1,9 @@
 /**
  * How good and how private a Run's synthetic rows are, beside the multiplier:
  * - a classifier two-sample test (extra/domain.ts: an MLP told real training rows from synthetic ones, out of fold;
- *   its AUC is 0.5 when it cannot, 1 when it always can);
+ *   its AUC is 0.5 when it cannot, 1 when it always can; the real side is the generator's own training rows, so
+ *   a generator that stays close to them pushes it below 0.5, the out-of-fold rows having their "relatives" in the
+ *   training folds);
  * - train on synthetic, test on real (TSTR): the Run's model and recipe trained on the synthetic rows alone (the
  *   real validation slice still stops it early) and scored on the real test split;
  * - the distance of each synthetic row to its nearest real training row (exact, native float64 matrix products),
