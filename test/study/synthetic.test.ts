@@ -8,7 +8,7 @@ import { classCounts, syntheticUnsupported } from "../../src/study/synthetic/gen
 import { trainRun, type RunTrainDeps } from "../../src/study/run-train.js";
 import { splitValidation } from "../../src/study/valid-split.js";
 import { runId, runInputs, type JsonObject, type RunJob } from "../../src/study/run.js";
-import { parseLever } from "../../src/study/strategies/levers.js";
+import { checkSyntheticData, parseLever } from "../../src/study/strategies/levers.js";
 import { strategies } from "../../src/study/strategies/strategies.js";
 import { strategiesAnswer, strategiesJson } from "../../src/cli/commands/strategies.js";
 import { renderStrategiesMarkdown } from "../../src/report/strategies.js";
@@ -50,6 +50,17 @@ describe("synthetic lever: parsing, ids, data kinds", () => {
     expect(syntheticUnsupported("cvae", { xKind: "dense", task: "regression" })).toMatch(/copula/);
     expect(syntheticUnsupported("copula", { xKind: "image", task: "classification" })).toMatch(/cvae/);
     expect(syntheticUnsupported("copula", { xKind: "dense", task: "regression" })).toBeNull();
+    // The study refuses before any Run, with a typed error naming the lever.
+    const err = (() => {
+      try {
+        checkSyntheticData([parseLever("augment"), parseLever("synthetic:model=copula")], { xKind: "image", task: "classification" });
+      } catch (e) {
+        return e as { code: string; message: string; hint: string };
+      }
+    })();
+    expect(err).toMatchObject({ code: "SYNTHETIC_DATA" });
+    expect(err!.message).toMatch(/--try synthetic:model=copula: the copula generator is for tabular data/);
+    expect(() => checkSyntheticData([parseLever("synthetic")], { xKind: "image", task: "classification" })).not.toThrow();
     const y = Int32Array.from([0, 0, 0, 1, 2, 2]);
     expect(classCounts({ task: "classification", numClasses: 3, y }, Int32Array.from([0, 1, 2, 3, 4, 5]), 12)).toEqual([6, 2, 4]);
     expect(classCounts({ task: "classification", numClasses: 3, y }, Int32Array.from([0, 1, 2, 3, 4, 5]), 7).reduce((a, b) => a + b)).toBe(7);
