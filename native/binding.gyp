@@ -20,7 +20,9 @@
         "src/augment.cc",
         "src/models.cc",
         "src/trainer.cc",
-        "src/privacy.cc"
+        "src/privacy.cc",
+        "src/generative.cc",
+        "src/generative_call.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

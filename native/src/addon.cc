@@ -9,6 +9,11 @@
 #include "js.h"
 
 namespace enough {
+
+// generative_call.cc (the synthetic-data lever): declared here rather than in js.h, which every N-API file includes.
+Napi::Value TrainCvae(const Napi::CallbackInfo& info);
+Napi::Value Nearest(const Napi::CallbackInfo& info);
+
 namespace {
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
@@ -56,6 +61,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreadsJs));
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
+  exports.Set("trainCvae", Napi::Function::New(env, TrainCvae));
+  exports.Set("nearest", Napi::Function::New(env, Nearest));
   return exports;
 }
 

@@ -24,3 +24,5 @@ export type { EngineInfo } from "./info.js";
 export { Ensemble } from "./ensemble.js";
 export { resolveAugment, defaultAugment, resolveFinetune } from "./recipe.js";
 export type { AugmentOptions, ResolvedAugment, InitOptions, FinetuneMode } from "./recipe.js";
+export { cvaeSample, nearestDistances } from "./generative.js";
+export type { CvaeOptions, CvaeSample } from "./generative.js";

@@ -54,6 +54,9 @@ export interface NativeAddon {
   info(): { torchVersion: string; cuda: boolean; threads: number; blas: string; blasThreads: number; parallel: string; mkldnn: boolean };
   setThreads(n: number): void;
   setBlasThreads(n: number): boolean;
+  /** The synthetic-data lever's generator and copy check (native/src/generative.cc); see generative.ts. */
+  trainCvae(x: Float32Array, y: Int32Array, numClasses: number, d: number, sampleY: Int32Array, options: object): Promise<{ samples: Float32Array; epochs: number; steps: number; loss: number; reconstruction: number; kl: number; seconds: number }>;
+  nearest(a: Float32Array, b: Float32Array, d: number, excludeSelf: boolean): Promise<Float64Array>;
 }
 
 let addon: NativeAddon | undefined;

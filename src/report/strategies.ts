@@ -71,6 +71,27 @@ function scoreText(s: { mean: number; lo: number; hi: number } | null, f: (v: nu
   return s ? `${f(s.mean)} (${f(s.lo)}-${f(s.hi)})` : "–";
 }
 
+/** The synthetic levers' fidelity per measured size (two-sample AUC, TSTR beside the real-trained score, copies). */
+export function fidelityRows(r: StrategiesResult): Record<string, string>[] {
+  const f = scoreFormatter(r.question.metric);
+  const range = (s: { mean: number; min: number; max: number } | null, g: (v: number) => string) => (s ? (s.min === s.max ? g(s.mean) : `${g(s.mean)} (${g(s.min)}-${g(s.max)})`) : "–");
+  return r.levers.flatMap((l) =>
+    (l.synthetic?.perSize ?? []).map((p) => ({
+      lever: l.label,
+      n: int(p.n),
+      "synthetic rows": int(Math.round(p.rows)),
+      "two-sample AUC": range(p.twoSampleAuc, (v) => v.toFixed(2)),
+      [`TSTR ${r.question.metric}`]: range(p.tstr, f),
+      [`real ${r.question.metric}`]: p.trtr === null ? "–" : f(p.trtr),
+      copies: `${int(p.copies.flagged)} of ${int(p.copies.rows)}`,
+      "generator s": p.generatorSeconds.toFixed(1),
+    })),
+  );
+}
+
+const FIDELITY_NOTE =
+  "Two-sample AUC: an MLP telling the Run's real training rows from its synthetic rows, out of fold (0.5: it cannot; 1: it always can; well below 0.5: the synthetic rows stay closer to the rows the generator was fitted on than those rows are to each other). TSTR: the same model trained on the synthetic rows alone, scored on the real test split, beside the baseline's score on the same sizes and seeds. Copies: synthetic rows nearer to a real training row than 99% of the real rows are to their nearest other real row (a privacy leak; fresh draws from the real distribution flag about 1%). Means over seeds (range).";
+
 export function strategiesCharts(r: StrategiesResult): { id: string; title: string; spec: VegaLiteSpec }[] {
   const arms: { arm: string; points: { n: number; score: number }[] }[] = [{ arm: "baseline", points: r.baseline.points }, ...r.levers.filter((l) => !l.identical).map((l) => ({ arm: l.label, points: l.points }))];
   const curve = arms.flatMap((a) => a.points.map((p) => ({ arm: a.arm, n: p.n, score: p.score })));
@@ -128,6 +149,12 @@ export function renderStrategiesMarkdown(r: StrategiesResult): string {
     L.push(`- **${l.label}**: ${l.summary}${l.cost.labelsSaved !== null ? `; saves about ${int(l.cost.labelsSaved)} labels at the target` : ""}`);
     if (l.cost.pretrain) L.push(`  - pretraining: ${l.cost.pretrain.seconds.toFixed(1)} s once (artifact ${l.cost.pretrain.artifact}${l.cost.pretrain.reused ? ", re-used" : ""}), included in its compute over this study's Runs of the lever`);
     for (const b of l.best ?? []) L.push(`  - n=${int(b.n)}: trial ${b.trial} best on validation (${b.params ? paramText(b.params) : "the default model"})`);
+    if (l.synthetic) L.push(`  - fidelity: ${l.synthetic.text}`);
+  }
+  const fid = fidelityRows(r);
+  if (fid.length) {
+    const h = Object.keys(fid[0]!);
+    L.push("", "## Synthetic data: fidelity", "", `| ${h.join(" | ")} |`, `| ${h.map(() => "---").join(" | ")} |`, ...fid.map((x) => `| ${Object.values(x).join(" | ")} |`), "", FIDELITY_NOTE);
   }
   for (const x of extraLines(r)) L.push(`- ${x}`);
   const ct = costTable(r);
@@ -162,7 +189,7 @@ ${extraLines(r).length ? `<ul id="extra">${extraLines(r).map((x) => `<li>${e(x)}
 ${costHtml(r)}
 <h2>Multiplier per measured size</h2>
 <table id="per-size"><tr><th class="l">lever</th><th>n</th><th>multiplier (80%)</th><th class="l">verdict</th></tr>${perSize}</table>
-<h2>Plan</h2><p>Measured ${e(r.measured.map(int).join(", ") || "–")} × ${r.question.seeds} seeds; ${e(r.stopReason)}.</p>
+${fidelityHtml(r)}<h2>Plan</h2><p>Measured ${e(r.measured.map(int).join(", ") || "–")} × ${r.question.seeds} seeds; ${e(r.stopReason)}.</p>
 <details><summary>Decisions (${r.decisions.length})</summary><ol>${r.decisions.map((d) => `<li>${e(d)}</li>`).join("")}</ol></details>
 <p>Wall ${e(duration(r.timing.wallSeconds))}; ${r.runs.length} Run(s), ${r.runs.filter((x) => x.reused).length} re-used. Store <code>${e(r.store)}</code>.</p>
 </main></body></html>
@@ -175,6 +202,18 @@ function costHtml(r: StrategiesResult): string {
   if (!t) return "";
   const e = escapeHtml;
   return `<h2 id="cost">Cost to reach the target</h2><ul>${costSentences(r).map((x) => `<li>${e(x)}</li>`).join("")}</ul><table><tr>${t.head.map((h) => `<th>${e(h)}</th>`).join("")}</tr>${t.rows.map((row) => `<tr>${row.map((c) => `<td>${e(c)}</td>`).join("")}</tr>`).join("")}</table>`;
+}
+
+/** The synthetic levers' fidelity: two-sample AUC, train-on-synthetic score, copies of training rows. */
+function fidelityHtml(r: StrategiesResult): string {
+  const rows = fidelityRows(r);
+  if (!rows.length) return "";
+  const e = escapeHtml;
+  const head = Object.keys(rows[0]!);
+  return `<h2>Synthetic data: fidelity</h2>
+<table id="fidelity"><tr>${head.map((h, i) => `<th${i === 0 ? ' class="l"' : ""}>${e(h)}</th>`).join("")}</tr>${rows.map((x) => `<tr>${Object.values(x).map((v, i) => `<td${i === 0 ? ' class="l"' : ""}>${e(v)}</td>`).join("")}</tr>`).join("")}</table>
+<p>${e(FIDELITY_NOTE)}</p>
+`;
 }
 
 /** Search parameters in three significant digits. */

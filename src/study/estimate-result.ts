@@ -47,6 +47,8 @@ export interface ReportRun {
   error: RunError | null;
   /** Private Runs (recipe.privacy) only: sampleRate, noiseMultiplier, steps, delta and the epsilon spent. */
   privacy?: RunResult["privacy"];
+  /** Synthetic-data Runs only: the generator's figures and the fidelity of its rows. */
+  synthetic?: RunResult["synthetic"];
 }
 
 export interface EstimateReport {

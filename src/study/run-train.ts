@@ -12,9 +12,16 @@ import type { EpochRecord, EvalMetrics, JsonObject, RunJob, RunResult } from "./
 import { sampleRows, splitValidation } from "./valid-split.js";
 import { correctBits } from "./plan/bits.js";
 
+import { combine, generate, type CvaeFn } from "./synthetic/generate.js";
+import { fidelityReport, type NearestFn } from "./synthetic/fidelity.js";
+import type { TrainPredict } from "./extra/domain.js";
+
 export interface TrainedModel {
   evaluate(data: Tensors, rows?: Int32Array): Promise<EvalMetrics>;
-  /** Class probabilities (n x numClasses); when present, classification Runs keep which test rows they got right. */
+  /**
+   * Class probabilities (numClasses per row); when present, classification Runs keep which test rows they got right,
+   * and synthetic-data Runs run their two-sample test.
+   */
   predict?(data: Tensors, rows?: Int32Array): Promise<Float32Array>;
   /** Model.save(); needed only by pretraining jobs (RunJob.save). */
   save?(dir: string): Promise<void>;
@@ -36,6 +43,8 @@ export interface RunTrainDeps {
   versions(): Record<string, string>;
   /** Averages trained members' predictions (the engine's Ensemble); needed only for ensemble Runs. */
   ensemble?(members: TrainedModel[]): TrainedModel;
+  /** The CVAE generator and exact nearest-neighbour distances (engine/generative.ts); needed only for synthetic Runs. */
+  synthetic?: { cvae: CvaeFn; nearest: NearestFn };
 }
 
 /** The training rows followed by the dataset's last `extra` rows (an extra data set appended after the user's). */
@@ -75,18 +84,24 @@ export async function trainRun(
   const subset = subsets[0];
   if (!subset || subset.length === 0) throw Object.assign(new Error(`no subset of size ${job.subset.size} could be drawn`), { code: "EMPTY_SUBSET" });
   const split = splitValidation(subset, labels, job.validFraction, job.subset.seed);
-  const valid = split.valid;
-  const train = job.extra ? withExtraRows(split.train, data.n, job.extra.rows) : split.train;
+  let valid = split.valid;
+  let train = job.extra ? withExtraRows(split.train, data.n, job.extra.rows) : split.train;
+  // Synthetic Runs train on a compact copy: the real training rows, the validation slice, the generated rows.
+  const syn = job.synthetic ? await synthesise(job, dataset, split.train, split.valid, deps) : null;
+  const trainData = syn ? syn.combined.tensors : data;
+  if (syn) (train = syn.combined.train), (valid = syn.combined.valid);
   const rows = valid.length ? { train, valid } : { train };
-  const { model, result } = job.ensemble && job.ensemble.k > 1 ? await trainMembers(job, data, rows, deps, opts) : await deps.train(job.spec, data, rows, job.recipe, opts);
+  const { model, result } = job.ensemble && job.ensemble.k > 1 ? await trainMembers(job, trainData, rows, deps, opts) : await deps.train(job.spec, trainData, rows, job.recipe, opts);
   try {
     const test = await model.evaluate(data, dataset.split.test);
     // Which test rows were right, in the test split's order: per-class and per-group curves (--plan) read it later,
     // for any class or group column, without the Run's inputs naming them.
     const testCorrect = labels && model.predict ? correctBits(await model.predict(data, dataset.split.test), labels, dataset.split.test, data.numClasses) : undefined;
-    const validM = valid.length ? validFromHistory(result.history, result.bestEpoch, job.recipe, data.task, valid.length) ?? (await model.evaluate(data, valid)) : null;
-    const trainM = await model.evaluate(data, sampleRows(train, job.trainEvalCap ?? TRAIN_EVAL_CAP, job.subset.seed));
+    const validM = valid.length ? validFromHistory(result.history, result.bestEpoch, job.recipe, data.task, valid.length) ?? (await model.evaluate(trainData, valid)) : null;
+    // The train score is the real training rows' (a synthetic Run's synthetic rows are not what it is asked about).
+    const trainM = await model.evaluate(trainData, sampleRows(syn ? syn.combined.real : train, job.trainEvalCap ?? TRAIN_EVAL_CAP, job.subset.seed));
     if (job.save !== undefined) await saveArtifact(model, job.save);
+    const synthetic = syn ? await syntheticReport(job, syn, dataset, deps) : undefined;
     return {
       metrics: { test: plain(test), valid: validM ? plain(validM) : null, train: plain(trainM) },
       history: result.history.map((e) => ({ ...e })),
@@ -103,10 +118,38 @@ export async function trainRun(
       versions: deps.versions(),
       ...(result.privacy ? { privacy: { ...result.privacy } } : {}),
       ...(testCorrect !== undefined ? { testCorrect } : {}),
+      ...(synthetic ? { synthetic } : {}),
     };
   } finally {
     model.dispose();
   }
+}
+
+type Synthesis = { combined: ReturnType<typeof combine>; realRows: number; generator: NonNullable<RunResult["synthetic"]>["generator"] };
+
+/** A synthetic Run's generator, fitted on the real training rows only (never the validation slice or the test split). */
+async function synthesise(job: RunJob, dataset: Dataset, train: Int32Array, valid: Int32Array, deps: RunTrainDeps): Promise<Synthesis> {
+  if (!deps.synthetic) throw Object.assign(new Error("this worker cannot make synthetic data"), { code: "NO_SYNTHETIC" });
+  const { rows, generator } = await generate(job.synthetic!, dataset.tensors, train, job.subset.seed, deps.synthetic, dataset.encoders);
+  return { combined: combine(dataset.tensors, train, valid, rows), realRows: train.length, generator };
+}
+
+async function syntheticReport(job: RunJob, syn: Synthesis, dataset: Dataset, deps: RunTrainDeps): Promise<NonNullable<RunResult["synthetic"]>> {
+  const trainPredict: TrainPredict = async (spec, data, rows, recipe) => {
+    const { model } = await deps.train(spec, data, { train: rows.train }, recipe, {});
+    try {
+      if (!model.predict) throw Object.assign(new Error("this worker's models cannot predict"), { code: "NO_PREDICT" });
+      return await model.predict(data, rows.predict);
+    } finally {
+      model.dispose();
+    }
+  };
+  const c = syn.combined;
+  const fidelity = await fidelityReport(
+    { data: c.tensors, real: c.real, synthetic: c.synthetic, valid: c.valid, original: dataset.tensors, test: dataset.split.test, spec: job.spec, recipe: job.recipe, seed: job.subset.seed },
+    { nearest: deps.synthetic!.nearest, trainPredict, train: deps.train },
+  );
+  return { model: job.synthetic!.model, ratio: job.synthetic!.ratio, realRows: syn.realRows, rows: c.synthetic.length, generator: syn.generator, fidelity: { ...fidelity, tstr: plain(fidelity.tstr) } };
 }
 
 /**

@@ -29,6 +29,15 @@ export interface RunInputs {
   pretrain?: true;
   /** Runs trained with an extra data set (absent otherwise): the extra rows' fingerprint and count. */
   extra?: { fingerprint: string; rows: number };
+  /** Runs trained with synthetic rows (absent otherwise): the generator and the synthetic rows per real row. */
+  synthetic?: SyntheticJob;
+}
+
+/** The synthetic-data lever of a Run: which generator, trained on the Run's training rows only, and how many rows. */
+export interface SyntheticJob {
+  model: "cvae" | "copula";
+  /** Synthetic rows per real training row. */
+  ratio: number;
 }
 
 export interface RunJob {
@@ -62,6 +71,12 @@ export interface RunJob {
    * split stay the user's.
    */
   extra?: { fingerprint: string; rows: number };
+  /**
+   * Train on the subset's training rows plus ratio x as many synthetic rows, drawn from a generator fitted in this
+   * Run on those training rows alone (never the validation slice, the test split or the rest of the pool); the
+   * Run's result carries the generator's figures and the fidelity report (study/synthetic/).
+   */
+  synthetic?: SyntheticJob;
 }
 
 export interface EvalMetrics {
@@ -98,6 +113,30 @@ export interface RunResult {
    * byte i>>3, low bit first), base64. Per-class and per-group scores (estimate --plan) are read from it.
    */
   testCorrect?: string;
+  /** Synthetic-data Runs only: the generator and the fidelity of its rows (study/synthetic/fidelity.ts). */
+  synthetic?: SyntheticReport;
+}
+
+export interface SyntheticReport {
+  model: "cvae" | "copula";
+  ratio: number;
+  /** Real training rows the generator saw, and the synthetic rows added. */
+  realRows: number;
+  rows: number;
+  generator: { seconds: number; epochs?: number; steps?: number; loss?: number; reconstruction?: number; kl?: number };
+  fidelity: {
+    /** Classifier two-sample test: out-of-fold AUC of telling real training rows from synthetic ones (0.5 = alike). */
+    twoSample: { auc: number; lo: number; hi: number; rowsPerSide: number } | null;
+    /** Train on synthetic rows only, test on the real test split (same model and recipe). */
+    tstr: EvalMetrics;
+    /**
+     * Distance of each synthetic row to its nearest real training row, against the real rows' distances to their
+     * nearest other real row: rows closer than the real rows' `quantile` quantile (`threshold`) are flagged copies.
+     */
+    copies: { flagged: number; share: number; quantile: number; threshold: number; synthetic: { min: number; q05: number; median: number }; real: { q05: number; median: number } };
+    /** Seconds spent on the fidelity report (not on the lever itself). */
+    seconds: number;
+  };
 }
 
 /** A failure as it crosses process boundaries (errors do not survive structured cloning with their class). */
@@ -127,6 +166,7 @@ export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap
     ...(job.ensemble ? { ensemble: { k: job.ensemble.k } } : {}),
     ...(job.save !== undefined ? { pretrain: true as const } : {}),
     ...(job.extra ? { extra: { fingerprint: job.extra.fingerprint, rows: job.extra.rows } } : {}),
+    ...(job.synthetic ? { synthetic: { model: job.synthetic.model, ratio: job.synthetic.ratio } } : {}),
   };
 }
 

@@ -24,7 +24,7 @@ interface CliOptions extends StudyCliOptions {
 export function register(program: Command): void {
   const cmd = program.command("strategies").description("what replaces more data: each lever's effective data multiplier against the baseline, paired, with its cost");
   addStudyOptions(cmd)
-    .requiredOption("--try <lever>", "a lever: augment[:policy=default,flip=h,mixup=0.2,...], ensemble:k=5, search:trials=20, transfer:backbone=<path>[,mode=frozen|full] (repeat)", (v: string, p: string[]) => [...p, v], [])
+    .requiredOption("--try <lever>", "a lever: augment[:policy=default,flip=h,mixup=0.2,...], ensemble:k=5, search:trials=20, transfer:backbone=<path>[,mode=frozen|full], synthetic:model=cvae|copula[,ratio=1] (repeat)", (v: string, p: string[]) => [...p, v], [])
     .option("--model <spec>", "the baseline model (cnn, mlp:depth=3, or a ModelSpec JSON file; default by data kind)")
     .option("--recipe <file>", "a JSON file of recipe fields for every arm")
     .option("--target <metric=value>", "the score you want, e.g. accuracy=0.90: the multiplier there")
@@ -73,7 +73,7 @@ export function strategiesJson(r: StrategiesResult): Record<string, unknown> {
     headline: r.headline,
     measured: r.measured,
     baseline: { scoreAtPool: r.baseline.scoreAtPool },
-    levers: r.levers.map((l) => ({ label: l.label, kind: l.kind, identical: l.identical, verdict: l.verdict, summary: l.summary, multiplier: l.multiplier, scoreAtPool: l.scoreAtPool, cost: l.cost, ...(l.best ? { best: l.best } : {}), ...(l.privacy ? { privacy: l.privacy } : {}), ...(l.extra ? { extra: l.extra } : {}) })),
+    levers: r.levers.map((l) => ({ label: l.label, kind: l.kind, identical: l.identical, verdict: l.verdict, summary: l.summary, multiplier: l.multiplier, scoreAtPool: l.scoreAtPool, cost: l.cost, ...(l.best ? { best: l.best } : {}), ...(l.privacy ? { privacy: l.privacy } : {}), ...(l.extra ? { extra: l.extra } : {}), ...(l.synthetic ? { synthetic: l.synthetic } : {}) })),
     ...(r.costs ? { costs: r.costs } : {}),
     runs: { done: r.runs.filter((x) => x.status === "done").length, failed: r.runs.filter((x) => x.status === "failed").length, reused: r.runs.filter((x) => x.reused).length },
     stopReason: r.stopReason,
@@ -102,6 +102,7 @@ export function strategiesAnswer(r: StrategiesResult): string {
   for (const l of extraLines(r)) lines.push(`  ${l}`);
   const ct = costTable(r);
   if (ct) lines.push("", ...costSentences(r).map((l, i) => (i ? `  ${l}` : l)), "", ...alignTable([ct.head, ...ct.rows]).map((l) => `  ${l}`));
+  for (const l of r.levers) if (l.synthetic) lines.push(`  ${l.label}: ${l.synthetic.text}; compute counts the generator, not this fidelity report`);
   for (const l of r.levers) if (l.best) lines.push("", `  ${l.label}, best on validation per size: ${l.best.map((b) => `n=${b.n}: ${b.params ? paramText(b.params, " ") : "default"}`).join("; ")}`);
   if (r.reports) lines.push("", `Report: ${r.reports.html}`);
   return lines.join("\n") + "\n";

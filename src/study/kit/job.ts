@@ -5,7 +5,7 @@
 import type { LoadOptions } from "../../data/options.js";
 import type { Dataset } from "../../data/types.js";
 import type { ReportRun } from "../estimate-result.js";
-import { runId, runInputs, type JsonObject, type RunInputs, type RunJob } from "../run.js";
+import { runId, runInputs, type JsonObject, type RunInputs, type RunJob, type SyntheticJob } from "../run.js";
 import type { RunRecord } from "../runner.js";
 import type { StudyDeps } from "./deps.js";
 import type { StudyOptions } from "./study-options.js";
@@ -30,11 +30,14 @@ export function buildJob(o: {
   artifact?: string;
   /** Train with an extra data set: the combined copy's cache folder and the extra rows (data/extra.ts). */
   extra?: { cacheDir: string; fingerprint: string; rows: number };
+  /** Train with synthetic rows made in the Run (RunJob.synthetic). */
+  synthetic?: SyntheticJob;
 }): { job: RunJob; inputs: RunInputs } {
   const { size, seed, validFraction } = o;
   const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
-  // With extra rows the default recipe (batch, epochs) is the one for the rows actually trained on.
-  let recipe: JsonObject = { ...o.defaultRecipe(o.dataset.tensors.xKind, nTrain + (o.extra?.rows ?? 0)), ...o.recipe, seed };
+  // With extra or synthetic rows the default recipe (batch, epochs) is the one for the rows actually trained on.
+  const added = (o.extra?.rows ?? 0) + (o.synthetic ? Math.round(o.synthetic.ratio * nTrain) : 0);
+  let recipe: JsonObject = { ...o.defaultRecipe(o.dataset.tensors.xKind, nTrain + added), ...o.recipe, seed };
   if (o.attempt > 0) recipe = saferRecipe(recipe);
   const base = {
     cacheDir: o.extra?.cacheDir ?? o.dataset.cacheDir!,
@@ -46,6 +49,7 @@ export function buildJob(o: {
     ...(o.ensemble ? { ensemble: { k: o.ensemble } } : {}),
     ...(o.artifact ? { artifact: { key: o.artifact } } : {}),
     ...(o.extra ? { extra: { fingerprint: o.extra.fingerprint, rows: o.extra.rows } } : {}),
+    ...(o.synthetic ? { synthetic: { model: o.synthetic.model, ratio: o.synthetic.ratio } } : {}),
   };
   const inputs = runInputs(base, o.engineVersion);
   return { job: { ...base, runId: runId(inputs) }, inputs };
@@ -80,6 +84,7 @@ export function toReportRun(r: RunRecord): ReportRun {
     paramCount: r.result?.paramCount ?? null,
     error: r.error ?? null,
     ...(r.result?.privacy ? { privacy: r.result.privacy } : {}),
+    ...(r.result?.synthetic ? { synthetic: r.result.synthetic } : {}),
   };
 }
 

@@ -1,13 +1,15 @@
 /**
  * The levers of `enough strategies`, read from `--try <lever>[:key=value,...]`. Every check here runs before any
  * data loads, so a typo costs nothing. A lever becomes a change of the baseline's ModelSpec/Recipe (augment,
- * transfer:backbone, transfer:source once its source is pretrained), a Run kind (ensemble: k members averaged in one Run) or a search at every size (search).
+ * transfer:backbone, transfer:source once its source is pretrained), a Run kind (ensemble: k members averaged in one Run;
+ * synthetic: rows from a generator fitted in the Run) or a search at every size (search).
  */
 import { existsSync, statSync } from "node:fs";
 import { InputError, SpecError } from "../../errors.js";
 import { resolveSpec, type ModelSpec } from "../../engine/spec.js";
 import { checkPrivateModel } from "../../engine/train.js";
-import type { JsonObject } from "../run.js";
+import type { JsonObject, SyntheticJob } from "../run.js";
+import { syntheticUnsupported } from "../synthetic/generate.js";
 
 export type FinetuneMode = "full" | "head" | "head-then-full";
 const SOURCE_MODES: readonly FinetuneMode[] = ["full", "head", "head-then-full"];
@@ -25,7 +27,9 @@ export type Lever =
   /** Pretrain the same ModelSpec on `source` (optionally its `classes`, `size` rows of its pool), then fine-tune. */
   | { kind: "transfer"; label: string; source: string; classes?: string; size?: number; mode: FinetuneMode }
   | { kind: "search"; label: string; trials: number }
-  | { kind: "dp"; label: string; epsilon: number; delta?: number; clip: number; sampling: "poisson" | "shuffle" };
+  | { kind: "dp"; label: string; epsilon: number; delta?: number; clip: number; sampling: "poisson" | "shuffle" }
+  /** Add ratio x synthetic rows per real training row, from a generator fitted in each Run on its training rows. */
+  | { kind: "synthetic"; label: string; model: "cvae" | "copula"; ratio: number };
 
 const KEYS: Record<string, readonly string[]> = {
   augment: ["policy", "crop", "flip", "rotate", "scale", "cutout", "mixup", "cutmix", "noise", "smote", "tokenDropout", "tokenSwap"],
@@ -33,6 +37,7 @@ const KEYS: Record<string, readonly string[]> = {
   transfer: ["backbone", "source", "classes", "size", "mode"],
   search: ["trials"],
   dp: ["epsilon", "delta", "clip", "sampling"],
+  synthetic: ["model", "ratio"],
 };
 export const LEVERS = Object.keys(KEYS);
 
@@ -85,6 +90,11 @@ export function parseLever(arg: string): Lever {
       return { kind: "ensemble", label, k: kv.has("k") ? num("k", 2, 20, true) : 5 };
     case "search":
       return { kind: "search", label, trials: kv.has("trials") ? num("trials", 2, 200, true) : 20 };
+    case "synthetic": {
+      const model = kv.get("model") ?? "cvae";
+      if (model !== "cvae" && model !== "copula") throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: model must be cvae or copula, got "${model}"`, { hint: "synthetic:model=cvae (images, tabular) or synthetic:model=copula (tabular)[,ratio=1]" });
+      return { kind: "synthetic", label, model, ratio: kv.has("ratio") ? num("ratio", 0.1, 20) : 1 };
+    }
     case "dp": {
       if (!kv.has("epsilon")) throw new InputError("BAD_LEVER_KEY", `--try ${arg}: dp needs epsilon=<budget>`, { hint: "dp:epsilon=3[,delta=1e-5][,clip=1][,sampling=poisson|shuffle]" });
       const sampling = kv.get("sampling") ?? "poisson";
@@ -139,6 +149,15 @@ export function checkPrivateBaseline(levers: readonly Lever[], spec: JsonObject,
   }
 }
 
+/** A synthetic lever whose generator cannot make this data's rows (text; cvae for regression; copula for images). */
+export function checkSyntheticData(levers: readonly Lever[], data: Parameters<typeof syntheticUnsupported>[1]): void {
+  for (const l of levers) {
+    if (l.kind !== "synthetic") continue;
+    const why = syntheticUnsupported(l.model, data);
+    if (why) throw new InputError("SYNTHETIC_DATA", `--try ${l.label}: ${why}`, { hint: "synthetic:model=cvae for images or classified tabular rows; synthetic:model=copula for tabular rows" });
+  }
+}
+
 /** Parses every --try, refusing two identical ones (the same row twice). */
 export function parseLevers(args: readonly string[]): Lever[] {
   if (!args.length) throw new InputError("NO_LEVER", "strategies needs at least one --try <lever>", { hint: `levers: ${LEVERS.join(", ")}, e.g. --try augment --try ensemble:k=5` });
@@ -163,8 +182,10 @@ export function leverChange(
   spec: JsonObject,
   recipe: JsonObject | undefined,
   pretrained?: Pretrained,
-): { spec: JsonObject; recipe: JsonObject | undefined; ensemble?: number; artifact?: string } {
+): { spec: JsonObject; recipe: JsonObject | undefined; ensemble?: number; artifact?: string; synthetic?: SyntheticJob } {
   switch (l.kind) {
+    case "synthetic":
+      return { spec, recipe, synthetic: { model: l.model, ratio: l.ratio } };
     case "transfer": {
       // Before pretraining (the up-front recipe check) the folder is a stand-in; the Runs always get the real one.
       const p = pretrained ?? { dir: "(pretrained weights)", key: "-" };

@@ -36,7 +36,7 @@ export interface Range {
 
 export interface LeverResult {
   label: string;
-  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp" | "extra";
+  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp" | "extra" | "synthetic";
   /** The lever's Runs are the baseline's (e.g. augment:policy=none): its multiplier is exactly x1. */
   identical: boolean;
   verdict: MultiplierVerdict;
@@ -72,8 +72,37 @@ export interface LeverResult {
    * baseline never reached the with-extra score within its data); spansZero: an estimate whose interval includes 0.
    */
   extra?: { source: string; rows: number; worth: { n: number; mean: number; lo: number | null; hi: number | null; bound: "about" | "at least" | "at most" } | null; spansZero: boolean };
+  /** Synthetic only: the generator and the fidelity of its rows beside the multiplier (strategies/synthetic.ts). */
+  synthetic?: SyntheticFidelity;
   /** Search only: the trial chosen on validation at each size. */
   best?: { n: number; trial: number; params: Params | null; validScore: number }[];
+}
+
+/**
+ * A synthetic lever's fidelity, per measured size over its Runs (seeds): the two-sample AUC (0.5: the classifier
+ * cannot tell synthetic rows from real ones; 1: it always can), train-on-synthetic / test-on-real (TSTR) beside the
+ * baseline's score on the same pairs (train on real, test on real), and the copies flagged by the nearest-real-row
+ * distance. Means over seeds with their range; each Run's own report is in `runs[].synthetic`.
+ */
+export interface SyntheticFidelity {
+  model: "cvae" | "copula";
+  ratio: number;
+  perSize: {
+    n: number;
+    runs: number;
+    /** Mean synthetic rows per Run. */
+    rows: number;
+    twoSampleAuc: { mean: number; min: number; max: number } | null;
+    tstr: { mean: number; min: number; max: number } | null;
+    /** The baseline's test score on the same (size, seed) pairs. */
+    trtr: number | null;
+    /** Flagged copies over all the size's synthetic rows, and their share. */
+    copies: { flagged: number; rows: number; share: number };
+    generatorSeconds: number;
+    fidelitySeconds: number;
+  }[];
+  /** One line: "two-sample AUC 0.93 (n=400); TSTR 0.71 vs 0.80 real; 0 of 800 rows flagged as copies". */
+  text: string;
 }
 
 export interface StrategiesResult {

@@ -16,7 +16,9 @@ import type { StudyOptions } from "../kit/study-options.js";
 import { nextRung } from "../compare/ladder.js";
 import type { Params, Trial } from "../../strategies/search/index.js";
 import { int } from "../../format.js";
-import { checkPrivateBaseline, leverChange, parseLevers, type Lever } from "./levers.js";
+import { checkPrivateBaseline, checkSyntheticData, leverChange, parseLevers, type Lever } from "./levers.js";
+import type { SyntheticJob } from "../run.js";
+import { syntheticFidelity } from "./synthetic.js";
 import { loadSource, pretrain, type PretrainOutcome } from "./pretrain.js";
 import type { Dataset } from "../../data/types.js";
 import { applyTrial, bestTrial, proposeTrial, searchSpace } from "./search.js";
@@ -52,6 +54,8 @@ interface Config {
   artifact?: string;
   /** --extra: the combined copy (the user's rows then the extra rows) the Runs train from. */
   withExtra?: { cacheDir: string; fingerprint: string; rows: number };
+  /** synthetic: the generator and ratio its Runs make their rows with. */
+  synthetic?: SyntheticJob;
 }
 
 export async function strategies(options: StrategiesOptions, ctx: StudyContext<StrategiesEvent> = {}): Promise<StrategiesResult> {
@@ -66,11 +70,12 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
   const identical = new Set<string>();
   study.setup(() => {
     checkPrivateBaseline(levers, baseSpec, study.tensors);
+    checkSyntheticData(levers, study.tensors);
     for (const l of plain) {
       const c = leverChange(l, baseSpec, options.recipe);
       if (c.spec !== baseSpec) deps.validateSpec?.(c.spec);
       study.checkRecipe(c.recipe);
-      if (c.spec === baseSpec && c.recipe === options.recipe && !c.ensemble) identical.add(l.label);
+      if (c.spec === baseSpec && c.recipe === options.recipe && !c.ensemble && !c.synthetic) identical.add(l.label);
       configs.set(l.label, c);
     }
   });
@@ -87,7 +92,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
   return study.run({ key, record: { data: options.data, budgetSeconds }, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel, signal }) => {
     const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
       const c = configs.get(label ?? BASELINE)!;
-      return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}), ...(c.withExtra ? { withExtra: c.withExtra } : {}) });
+      return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}), ...(c.withExtra ? { withExtra: c.withExtra } : {}), ...(c.synthetic ? { synthetic: c.synthetic } : {}) });
     };
     const records: RunRecord[] = [];
     const decisions: string[] = [];
@@ -234,7 +239,8 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
         const runs = labels(p.n).map((l) => records.find((r) => r.variant === l && r.size === p.n && r.seed === p.seed && r.status === "done"));
         if (runs.some((r) => !r)) continue;
         const b = records.find((r) => r.variant === BASELINE && r.size === p.n && r.seed === p.seed && r.status === "done")!;
-        lever += runs.reduce((a, r) => a + r!.result!.totalSeconds, 0);
+        // A synthetic Run's fidelity report is a diagnostic, not the lever's cost.
+        lever += runs.reduce((a, r) => a + r!.result!.totalSeconds - (r!.result!.synthetic?.fidelity.seconds ?? 0), 0);
         base += b.result!.totalSeconds;
       }
       return base > 0 ? { lever, baseline: base } : null;
@@ -252,6 +258,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       } else {
         const p = pretrained.get(l.label);
         input = { label: l.label, kind: l.kind, identical: identical.has(l.label), points: dedupe(pointsOf(l.label)), seconds: secondsOf(() => [l.label]), inferenceX: l.kind === "ensemble" ? l.k : 1, ...(p ? { pretrain: { seconds: p.seconds, reused: p.reused, artifact: p.key } } : {}) };
+        if (l.kind === "synthetic") input.synthetic = syntheticFidelity(records.filter((r) => r.variant === l.label && measured.includes(r.size)), records.filter((r) => r.variant === BASELINE), metric);
         if (l.kind === "dp") input.privacy = privacyOf(records.filter((r) => r.variant === l.label && r.status === "done").flatMap((r) => (r.result!.privacy ? [r.result!.privacy] : [])), l.epsilon);
       }
       return summariseLever(input, baselinePoints, fitOpts);
