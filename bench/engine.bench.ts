@@ -16,14 +16,18 @@
  * (micro-batches of one row); last-epoch samples/s, best of the repeats, and the ratio plain / private.
  * ENOUGH_BENCH_PRIVACY=only runs just this part, =0 skips it.
  * The PyTorch side gets the same thread environment (OMP_WAIT_POLICY, OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE).
- * Writes bench/out/engine.json.
+ * Both instruction-set paths on one machine: on a CPU with AVX-512 the whole bench runs a second time in a child
+ * process with oneDNN, ATen and OpenBLAS held to AVX2 (DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2
+ * OPENBLAS_CORETYPE=Haswell, for both sides), and the ratios of both passes are printed side by side with the CPU
+ * model (ENOUGH_BENCH_AVX2=0 skips the second pass). The engine's per-machine choices (enough info) are printed too.
+ * Writes bench/out/engine.json (and engine-avx2.json).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { availableParallelism, cpus } from "node:os";
-import { engineInfo, resolveAugment, train, type ModelSpec, type Tensors } from "../src/engine/index.js";
+import { engineInfo, machineChoices, resolveAugment, train, type ModelSpec, type Tensors } from "../src/engine/index.js";
 import { readFashionMnist } from "../src/data/sources/idx.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,6 +37,8 @@ const envInt = (k: string, d: number) => (Number.isInteger(Number(process.env[k]
 // Fixed threads for both sides (the engine's default adapts to load, which would make the comparison unequal).
 process.env.ENOUGH_THREADS ??= String(availableParallelism());
 const info = engineInfo(); // loads the addon, which fixes the thread environment first
+const isaPass = process.env.ENOUGH_BENCH_ISA === "avx2" ? "avx2" : "own";
+const machine = await machineChoices();
 const threads = info.threads;
 const epochs = envInt("ENOUGH_BENCH_EPOCHS", 2);
 const repeats = envInt("ENOUGH_BENCH_REPEATS", 2);
@@ -130,10 +136,14 @@ const settings = {
   blas: info.blas,
   torch: info.torchVersion,
   cpu: `${cpus()[0]?.model ?? "?"} x${cpus().length}`,
+  isa: machine.cpu.isa + (machine.cpu.restriction ? ` (${machine.cpu.restriction})` : ""),
+  blasCoreType: machine.blasCoreType,
+  convLayout: machine.channelsLast,
 };
 console.log(`threads ${threads}, batch ${batch}, Adam 1e-3, ${epochs} epochs (last one timed), best of ${repeats}`);
 console.log(`OMP_WAIT_POLICY=${settings.OMP_WAIT_POLICY} OPENBLAS_NUM_THREADS=${settings.OPENBLAS_NUM_THREADS} OPENBLAS_CORETYPE=${settings.OPENBLAS_CORETYPE}`);
-console.log(`BLAS: ${info.blas}; libtorch ${info.torchVersion}; ${settings.cpu}`);
+console.log(`BLAS: ${info.blas}; libtorch ${info.torchVersion}; ${settings.cpu}; instruction set ${settings.isa}`);
+console.log(`engine's choices: BLAS kernels ${machine.blasCoreType.value ?? "auto"} (${machine.blasCoreType.why}); conv layout ${machine.channelsLast?.value ? "channels-last" : "NCHW"} (${machine.channelsLast?.why})`);
 console.log("model                               | train/s enough | train/s torch | ratio | infer/s enough | infer/s torch | ratio | train/cpu-s ratio | acc enough/torch");
 for (const r of rows) {
   console.log(
@@ -217,5 +227,24 @@ if (privacy.length) {
   for (const a of privacy) console.log([a.name.padEnd(45), a.method.padEnd(24), fmt(a.plain).padStart(13), fmt(a.private).padStart(15), `${a.slowdown.toFixed(2)}x`.padStart(13)].join(" | "));
 }
 mkdirSync(join(here, "out"), { recursive: true });
-writeFileSync(join(here, "out", "engine.json"), JSON.stringify({ date: new Date().toISOString(), settings, note: torchNote || undefined, results: rows, augment, privacy }, null, 2) + "\n");
-console.log(`wrote ${join("bench", "out", "engine.json")}`);
+const outName = isaPass === "avx2" ? "engine-avx2.json" : "engine.json";
+writeFileSync(join(here, "out", outName), JSON.stringify({ date: new Date().toISOString(), isaPass, settings, note: torchNote || undefined, results: rows, augment, privacy }, null, 2) + "\n");
+console.log(`wrote ${join("bench", "out", outName)}`);
+
+// ---- the AVX2 path on the same machine ----
+if (isaPass === "own" && machine.cpu.isa === "avx512" && process.env.ENOUGH_BENCH_AVX2 !== "0") {
+  const avx2Env = { DNNL_MAX_CPU_ISA: "AVX2", ATEN_CPU_CAPABILITY: "avx2", OPENBLAS_CORETYPE: "Haswell" };
+  console.log(`\n--- the same under AVX2 emulation (${Object.entries(avx2Env).map(([k, v]) => `${k}=${v}`).join(" ")}, both sides)`);
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], { stdio: "inherit", env: { ...process.env, ...avx2Env, ENOUGH_BENCH_ISA: "avx2" } });
+  if (r.status === 0) {
+    const avx2 = JSON.parse(readFileSync(join(here, "out", "engine-avx2.json"), "utf8")) as { results: typeof rows };
+    const x = (v: number | null | undefined) => (v ? v.toFixed(2) + "x" : "-");
+    console.log(`\nenough / PyTorch on ${settings.cpu}  | train, own ISA (${machine.cpu.isa}) | train, AVX2 | infer, own ISA | infer, AVX2`);
+    for (const row of rows) {
+      const a = avx2.results.find((q) => q.model === row.model);
+      console.log([row.model.padEnd(35), x(row.trainRatio).padStart(28), x(a?.trainRatio).padStart(11), x(row.inferRatio).padStart(14), x(a?.inferRatio).padStart(11)].join(" | "));
+    }
+  } else {
+    console.log(`the AVX2 pass failed (exit ${r.status})`);
+  }
+}

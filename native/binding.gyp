@@ -22,7 +22,8 @@
         "src/trainer.cc",
         "src/privacy.cc",
         "src/generative.cc",
-        "src/generative_call.cc"
+        "src/generative_call.cc",
+        "src/neighbours.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -6,13 +6,14 @@
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
 
+#include <time.h>
+
 #include "js.h"
 
 namespace enough {
 
 // generative_call.cc (the synthetic-data lever): declared here rather than in js.h, which every N-API file includes.
 Napi::Value TrainCvae(const Napi::CallbackInfo& info);
-Napi::Value Nearest(const Napi::CallbackInfo& info);
 
 namespace {
 
@@ -48,7 +49,36 @@ Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), fn != nullptr);
 }
 
+// gemmRate(m, k, n, seconds): GFLOP/s of float32 (m x k) * (k x n) products over about `seconds` of this thread's
+// CPU time, after one warm-up. engine/machine.ts runs it in short child processes to compare OpenBLAS kernel families
+// (synchronous: the child does nothing else). CPU time, not wall time: other processes on the machine then cost
+// the measurement time but do not decide it (BLAS runs on this one thread).
+Napi::Value GemmRate(const Napi::CallbackInfo& info) {
+  auto arg = [&](int i, double d) { return info[i].IsNumber() ? info[i].As<Napi::Number>().DoubleValue() : d; };
+  const int64_t m = (int64_t)arg(0, 128), k = (int64_t)arg(1, 784), n = (int64_t)arg(2, 256);
+  const double seconds = arg(3, 0.15);
+  torch::manual_seed(0);
+  auto a = torch::randn({m, k}), b = torch::randn({k, n});
+  auto c = torch::mm(a, b);
+  auto cpu = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+  };
+  const double t0 = cpu();
+  int64_t reps = 0;
+  double elapsed = 0;
+  do {
+    c = torch::mm(a, b);
+    reps++;
+    elapsed = cpu() - t0;
+  } while (elapsed < seconds);
+  return Napi::Number::New(info.Env(), 2.0 * m * k * n * reps / elapsed / 1e9);
+}
+
 }  // namespace
+
+Napi::Value Nearest(const Napi::CallbackInfo& info);  // neighbours.cc
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto data = new AddonData();
@@ -63,6 +93,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("trainCvae", Napi::Function::New(env, TrainCvae));
   exports.Set("nearest", Napi::Function::New(env, Nearest));
+  exports.Set("gemmRate", Napi::Function::New(env, GemmRate));
   return exports;
 }
 

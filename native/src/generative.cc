@@ -1,4 +1,4 @@
-// The conditional VAE and the nearest-neighbour distances of generative.h. A small MLP encoder q(z | x, y) and
+// The conditional VAE of generative.h. A small MLP encoder q(z | x, y) and
 // decoder p(x | z, y), the class given to both as a one-hot vector (Sohn et al. 2015). Weights are initialised
 // from the call's own generator (not torch's global one), so concurrent trainings cannot change each other's draws.
 #include "generative.h"
@@ -137,30 +137,6 @@ CvaeResult trainCvaeAndSample(const float* x, const int32_t* y, int64_t n, int64
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
-}
-
-std::vector<double> nearestDistances(const float* a, int64_t na, const float* b, int64_t nb, int64_t d, bool excludeSelf) {
-  if (nb < (excludeSelf ? 2 : 1)) throw EngineError(ErrorKind::Input, "nearest distances need at least " + std::string(excludeSelf ? "2 rows" : "1 reference row"));
-  if (excludeSelf && na != nb) throw EngineError(ErrorKind::Input, "excludeSelf needs the same rows on both sides");
-  torch::NoGradGuard ng;
-  // float64: |a|^2 + |b|^2 - 2 a.b cancels badly in float32 for near-copies, exactly the rows this must see.
-  auto A = torch::from_blob(const_cast<float*>(a), {na, d}, torch::kFloat32).to(torch::kFloat64);
-  auto Bm = torch::from_blob(const_cast<float*>(b), {nb, d}, torch::kFloat32).to(torch::kFloat64);
-  auto bn = Bm.pow(2).sum(1);
-  std::vector<double> out((size_t)na);
-  const int64_t chunk = std::max<int64_t>(1, (int64_t)(4e6 / std::max<int64_t>(1, nb)));
-  for (int64_t s = 0; s < na; s += chunk) {
-    int64_t k = std::min(chunk, na - s);
-    auto Ab = A.slice(0, s, s + k);
-    auto D = (Ab.pow(2).sum(1, true) + bn.unsqueeze(0) - 2 * Ab.matmul(Bm.t())).clamp_min(0);
-    if (excludeSelf) {
-      auto ar = torch::arange(k, torch::kInt64);
-      D.index_put_({ar, ar + s}, std::numeric_limits<double>::infinity());
-    }
-    auto mn = std::get<0>(D.min(1)).sqrt().contiguous();
-    std::copy(mn.data_ptr<double>(), mn.data_ptr<double>() + k, out.begin() + s);
-  }
-  return out;
 }
 
 }  // namespace enough

@@ -1,5 +1,5 @@
 // Synthetic data (the `synthetic` lever of `enough strategies`): a class-conditional VAE trained and sampled in one
-// call, and exact nearest-neighbour distances (the fidelity report's copy check). Pure libtorch, no N-API
+// call (the fidelity report's copy check uses neighbours.cc). Pure libtorch, no N-API
 // (generative_call.cc reads the JS values and runs these on a worker thread).
 #pragma once
 
@@ -35,8 +35,5 @@ struct CvaeResult {
 CvaeResult trainCvaeAndSample(const float* x, const int32_t* y, int64_t n, int64_t d, int64_t numClasses,
                               const int32_t* sampleY, int64_t m, const CvaeOptions& o);
 
-// For each row of a (na x d) the Euclidean distance to its nearest row of b (nb x d), computed exactly in float64
-// by blocked matrix products. excludeSelf (a and b the same rows): a row's distance to itself is skipped.
-std::vector<double> nearestDistances(const float* a, int64_t na, const float* b, int64_t nb, int64_t d, bool excludeSelf);
 
 }  // namespace enough

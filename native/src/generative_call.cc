@@ -1,8 +1,9 @@
-// N-API face of generative.h: trainCvae(x, y, numClasses, d, sampleY, options) and nearest(a, b, d, excludeSelf),
-// each read on the main thread and run on a worker thread (the typed arrays are held until it finishes).
+// N-API face of generative.h: trainCvae(x, y, numClasses, d, sampleY, options), read on the main thread and run on a
+// worker thread (the typed arrays are held until it finishes).
 #include "generative.h"
 
 #include "js.h"
+#include "promise_worker.h"
 
 namespace enough {
 namespace {
@@ -15,30 +16,6 @@ Napi::Int32Array needI32(Napi::Env env, const Napi::Value& v, const char* what) 
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) jsFail(env, ErrorKind::Input, std::string(what) + " must be an Int32Array");
   return v.As<Napi::Int32Array>();
 }
-
-// Runs `work` on a libuv thread and settles a promise with `done`'s value (or the failure's kind and message).
-class Job : public Napi::AsyncWorker {
- public:
-  Job(Napi::Env env, std::function<void()> work, std::function<Napi::Value(Napi::Env)> done)
-      : Napi::AsyncWorker(env, "enough.generative"), deferred(Napi::Promise::Deferred::New(env)), work(std::move(work)), done(std::move(done)) {}
-  Napi::Promise::Deferred deferred;
-  Keep keep;
-  std::function<void()> work;
-  std::function<Napi::Value(Napi::Env)> done;
-  ErrorKind kind = ErrorKind::Training;
-  std::string msg;
-  void Execute() override {
-    if (!guarded(work, kind, msg)) SetError(msg);
-  }
-  void OnOK() override {
-    Napi::HandleScope scope(Env());
-    deferred.Resolve(done(Env()));
-  }
-  void OnError(const Napi::Error&) override {
-    Napi::HandleScope scope(Env());
-    deferred.Reject(makeError(Env(), kind, msg).Value());
-  }
-};
 
 }  // namespace
 
@@ -68,7 +45,7 @@ Napi::Value TrainCvae(const Napi::CallbackInfo& info) {
   const int32_t* yp = y.Data();
   const int32_t* sp = sy.Data();
   int64_t n = (int64_t)y.ElementLength(), m = (int64_t)sy.ElementLength();
-  auto w = new Job(
+  auto w = new PromiseWorker(
       env, [=] { *res = trainCvaeAndSample(xp, yp, n, d, numClasses, sp, m, opt); },
       [res](Napi::Env e) {
         auto out = Napi::Object::New(e);
@@ -84,32 +61,7 @@ Napi::Value TrainCvae(const Napi::CallbackInfo& info) {
         return (Napi::Value)out;
       });
   w->keep.add(x), w->keep.add(y), w->keep.add(sy);
-  auto p = w->deferred.Promise();
-  w->Queue();
-  return p;
-}
-
-// nearest(a: Float32Array, b: Float32Array, d, excludeSelf) -> Promise<Float64Array> (one distance per row of a)
-Napi::Value Nearest(const Napi::CallbackInfo& info) {
-  auto env = info.Env();
-  auto a = needF32(env, info[0], "a");
-  auto b = needF32(env, info[1], "b");
-  int64_t d = info[2].As<Napi::Number>().Int64Value();
-  bool self = info[3].ToBoolean().Value();
-  if (d < 1 || a.ElementLength() % d || b.ElementLength() % d) jsFail(env, ErrorKind::Input, "nearest: the arrays are not whole rows of " + std::to_string(d));
-  int64_t na = (int64_t)a.ElementLength() / d, nb = (int64_t)b.ElementLength() / d;
-  auto res = std::make_shared<std::vector<double>>();
-  const float* ap = a.Data();
-  const float* bp = b.Data();
-  auto w = new Job(
-      env, [=] { *res = nearestDistances(ap, na, bp, nb, d, self); },
-      [res](Napi::Env e) {
-        auto out = Napi::Float64Array::New(e, res->size());
-        std::copy(res->begin(), res->end(), out.Data());
-        return (Napi::Value)out;
-      });
-  w->keep.add(a), w->keep.add(b);
-  auto p = w->deferred.Promise();
+  auto p = w->Promise();
   w->Queue();
   return p;
 }

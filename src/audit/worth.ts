@@ -15,6 +15,7 @@ import { CancelledError } from "../errors.js";
 import { effectiveMultiplier, fitCurve, metricInfo, type CurvePoint } from "../curves/index.js";
 import { pct, round, type AuditContext } from "./context.js";
 import { defaultAuditEpochs, defaultAuditModel } from "./oof.js";
+import { inBatches, trainingConcurrency } from "./parallel.js";
 import { sampleRows } from "./math/stats.js";
 import type { AuditProgress, Issue } from "./types.js";
 import { int } from "../format.js";
@@ -103,55 +104,62 @@ export async function groupCurvesAndWorth(ctx: AuditContext, issues: Issue[], op
   const groupCols = opts.groupCurves ? Object.entries(ds.groups) : [];
   const base: { n: number; seed: number; accuracy: number; perGroup: { col: string; g: number; nTrain: number; acc: number }[] }[] = [];
   const cleaned = new Map<string, WorthResult["points"]>();
+  // every training of the curves, in the order their results are read back
+  const jobs: { s: number; sub: Int32Array; rows: Int32Array; epochs: number; v: (typeof variants)[number] | null }[] = [];
   for (let s = 0; s < opts.seeds; s++) {
     const { subsets } = nestedSubsets(pool, y, sizes, ctx.seed + 1000 + s);
     for (let k = 0; k < sizes.length; k++) {
       const sub = subsets[k]!;
       // a small subset gets more passes, so every size trains for a comparable number of steps (capped at 4×)
       const epochs = Math.min(4 * eFull, Math.max(eFull, Math.ceil((eFull * N) / sub.length)));
-      for (const v of [null, ...variants]) {
-        if (opts.signal?.aborted) throw new CancelledError("audit cancelled");
-        const rows = v ? sub.filter((i) => !v.drop.has(i)) : sub;
-        opts.onProgress?.({ phase: "curves", done, total, detail: `${v ? `without flagged ${v.kind} rows` : "as is"}, n=${sub.length}, seed ${s}` });
-        const { model } = await train(spec, v?.data ?? t, { train: rows }, { epochs, seed: ctx.seed + s, earlyStopping: false, ...(opts.threads ? { threads: opts.threads } : {}) }, opts.signal ? { signal: opts.signal } : {});
-        let p: Float32Array;
-        try {
-          p = await model.predict(t, test);
-        } finally {
-          model.dispose();
-        }
-        const K = t.numClasses;
-        const correct = new Uint8Array(test.length);
-        let right = 0;
-        for (let j = 0; j < test.length; j++) {
-          let b = 0;
-          for (let c = 1; c < K; c++) if (p[j * K + c]! > p[j * K + b]!) b = c;
-          if ((correct[j] = b === y[test[j]!] ? 1 : 0)) right++;
-        }
-        const acc = right / test.length;
-        done++;
-        if (!v) {
-          const perGroup: (typeof base)[number]["perGroup"] = [];
-          for (const [col, { labels, codes }] of groupCols) {
-            const nTrain = new Int32Array(labels.length);
-            for (const i of rows) nTrain[codes[i]!]!++;
-            const hit = new Int32Array(labels.length);
-            const cnt = new Int32Array(labels.length);
-            test.forEach((i, j) => {
-              cnt[codes[i]!]!++;
-              hit[codes[i]!]! += correct[j]!;
-            });
-            labels.forEach((_, g) => cnt[g]! > 0 && perGroup.push({ col, g, nTrain: nTrain[g]!, acc: hit[g]! / cnt[g]! }));
-          }
-          base.push({ n: sub.length, seed: s, accuracy: acc, perGroup });
-        } else {
-          const list = cleaned.get(v.kind) ?? [];
-          list.push({ variant: "cleaned", n: sub.length, seed: s, accuracy: round(acc), trainedOn: rows.length });
-          cleaned.set(v.kind, list);
-        }
-      }
+      for (const v of [null, ...variants]) jobs.push({ s, sub, rows: v ? sub.filter((i) => !v.drop.has(i)) : sub, epochs, v });
     }
   }
+  const { jobs: lanes, threads } = trainingConcurrency(jobs.length, opts.threads);
+  const results = await inBatches(jobs.length, lanes, async (j) => {
+    const { s, sub, rows, epochs, v } = jobs[j]!;
+    if (opts.signal?.aborted) throw new CancelledError("audit cancelled");
+    opts.onProgress?.({ phase: "curves", done, total, detail: `${v ? `without flagged ${v.kind} rows` : "as is"}, n=${sub.length}, seed ${s}` });
+    const { model } = await train(spec, v?.data ?? t, { train: rows }, { epochs, seed: ctx.seed + s, earlyStopping: false, threads }, opts.signal ? { signal: opts.signal } : {});
+    let p: Float32Array;
+    try {
+      p = await model.predict(t, test);
+    } finally {
+      model.dispose();
+    }
+    done++;
+    const K = t.numClasses;
+    const correct = new Uint8Array(test.length);
+    let right = 0;
+    for (let i = 0; i < test.length; i++) {
+      let b = 0;
+      for (let c = 1; c < K; c++) if (p[i * K + c]! > p[i * K + b]!) b = c;
+      if ((correct[i] = b === y[test[i]!] ? 1 : 0)) right++;
+    }
+    return { correct, acc: right / test.length };
+  });
+  jobs.forEach(({ s, sub, rows, v }, j) => {
+    const { correct, acc } = results[j]!;
+    if (!v) {
+      const perGroup: (typeof base)[number]["perGroup"] = [];
+      for (const [col, { labels, codes }] of groupCols) {
+        const nTrain = new Int32Array(labels.length);
+        for (const i of rows) nTrain[codes[i]!]!++;
+        const hit = new Int32Array(labels.length);
+        const cnt = new Int32Array(labels.length);
+        test.forEach((i, q) => {
+          cnt[codes[i]!]!++;
+          hit[codes[i]!]! += correct[q]!;
+        });
+        labels.forEach((_, g) => cnt[g]! > 0 && perGroup.push({ col, g, nTrain: nTrain[g]!, acc: hit[g]! / cnt[g]! }));
+      }
+      base.push({ n: sub.length, seed: s, accuracy: acc, perGroup });
+    } else {
+      const list = cleaned.get(v.kind) ?? [];
+      list.push({ variant: "cleaned", n: sub.length, seed: s, accuracy: round(acc), trainedOn: rows.length });
+      cleaned.set(v.kind, list);
+    }
+  });
   const metric = metricInfo("accuracy", { chance: 1 / t.numClasses });
   const fullAcc = mean(base.filter((b) => b.n === N).map((b) => b.accuracy));
   const basePoints: CurvePoint[] = base.map((b) => ({ n: b.n, score: b.accuracy, seed: b.seed }));

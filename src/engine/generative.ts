@@ -5,6 +5,7 @@
  */
 import { InputError } from "../errors.js";
 import { call, loadAddon } from "./native.js";
+import { nearestRows } from "./neighbours.js";
 
 export interface CvaeOptions {
   /** Latent dimensions (default 16). */
@@ -46,5 +47,11 @@ export async function cvaeSample(x: Float32Array, y: Int32Array, numClasses: num
  * (a and b the same rows) a row's distance to itself is skipped: each row's nearest other row.
  */
 export async function nearestDistances(a: Float32Array, b: Float32Array, d: number, excludeSelf = false): Promise<Float64Array> {
-  return call(() => loadAddon().nearest(a, b, d, excludeSelf));
+  const nb = b.length / d;
+  if (!Number.isInteger(nb) || nb < (excludeSelf ? 2 : 1)) {
+    throw new InputError("NEIGHBOURS_SHAPE", `nearest distances need at least ${excludeSelf ? "2 rows" : "1 reference row"} of ${d} values`);
+  }
+  // exact, in float64 (neighbours.ts); the score is minus the squared distance
+  const r = await nearestRows(b, nb, d, 1, { metric: "euclidean", ...(excludeSelf ? {} : { query: a }) });
+  return Float64Array.from(r.score, (s) => Math.sqrt(Math.max(0, -s)));
 }

@@ -1,5 +1,7 @@
 /** What the engine runs on: libtorch version, CUDA, threads, BLAS. */
-import { engineDefaultThreads, loadAddon } from "./native.js";
+import { blasCoreTypeChoice, engineDefaultThreads, loadAddon } from "./native.js";
+import { cpuProfile, type MachineChoices } from "./machine.js";
+import { machineLayout } from "./train.js";
 
 export interface EngineInfo {
   torchVersion: string;
@@ -28,4 +30,14 @@ export function engineInfo(): EngineInfo {
     mkldnn: i.mkldnn,
     parallel: i.parallel,
   };
+}
+
+/**
+ * The per-machine speed choices (machine.ts): the CPU, the OpenBLAS kernels and the convolution layout, each with
+ * why. Decides the layout now if no convolution model has trained yet (a calibration of about a second, once per
+ * machine).
+ */
+export async function machineChoices(): Promise<MachineChoices> {
+  const { choice, cacheFile } = blasCoreTypeChoice();
+  return { cpu: cpuProfile(), blasCoreType: choice, channelsLast: await machineLayout(), cacheFile };
 }

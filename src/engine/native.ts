@@ -8,15 +8,15 @@
  *   environment before the addon (and with it libtorch and libgomp) is loaded.
  * - OPENBLAS_NUM_THREADS=1: OpenBLAS's own pthread pool spins after each call and fights torch's OpenMP pool
  *   (an MLP fell from ~100k to ~20k samples/s with both at 2). With one BLAS thread, gemm runs on the calling thread.
- * - OPENBLAS_CORETYPE from the CPU's flags (SkylakeX with AVX-512, Haswell with AVX2): Debian's DYNAMIC_ARCH
- *   OpenBLAS 0.3.21 does not know newer Xeons and falls back to its SSE3 "Prescott" kernels, which made gemm (and
- *   the MLP) 2.5x slower here. It too is read when the library loads.
+ * - OPENBLAS_CORETYPE per machine (machine.ts: from the CPU, measured where that does not settle it): Debian's
+ *   DYNAMIC_ARCH OpenBLAS 0.3.21 does not know newer Xeons and falls back to its SSE3 "Prescott" kernels, which made
+ *   gemm (and the MLP) 2.5x slower here. It too is read when the library loads.
  * - torch intra-op threads: chosen per call by threads.ts (free cores, adapting to other processes' load), or
  *   ENOUGH_THREADS, or recipe.threads.
  * Each is only a default: a value the user already set in the environment wins.
  */
 import { createRequire } from "node:module";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -27,6 +27,7 @@ import {
   SpecError,
   TrainingError,
 } from "../errors.js";
+import { chooseBlasCoreType, cpuProfile, type Choice } from "./machine.js";
 import { chooseThreads } from "./threads.js";
 
 /** The raw addon surface (internal; use the typed API in index.ts). */
@@ -56,10 +57,18 @@ export interface NativeAddon {
   setBlasThreads(n: number): boolean;
   /** The synthetic-data lever's generator and copy check (native/src/generative.cc); see generative.ts. */
   trainCvae(x: Float32Array, y: Int32Array, numClasses: number, d: number, sampleY: Int32Array, options: object): Promise<{ samples: Float32Array; epochs: number; steps: number; loss: number; reconstruction: number; kl: number; seconds: number }>;
-  nearest(a: Float32Array, b: Float32Array, d: number, excludeSelf: boolean): Promise<Float64Array>;
+  nearest(o: object): Promise<{ k: number; index: Int32Array; score: Float32Array }>;
+  gemmRate(m: number, k: number, n: number, seconds: number): number;
 }
 
 let addon: NativeAddon | undefined;
+let blasChoice: { choice: Choice<string | null>; cacheFile: string } | undefined;
+
+/** The OpenBLAS core type chosen when the addon loaded, and the machine's cache file (see machine.ts). */
+export function blasCoreTypeChoice(): { choice: Choice<string | null>; cacheFile: string } {
+  loadAddon();
+  return blasChoice!;
+}
 
 function findAddon(): string | undefined {
   if (process.env.ENOUGH_NATIVE) return resolve(process.env.ENOUGH_NATIVE);
@@ -78,29 +87,15 @@ export function engineDefaultThreads(): number {
   return chooseThreads();
 }
 
-/** The OpenBLAS kernel family this x86 CPU supports, from /proc/cpuinfo (undefined elsewhere). */
-function openblasCoreType(): string | undefined {
-  if (process.arch !== "x64") return undefined;
-  try {
-    const flags = new Set(readFileSync("/proc/cpuinfo", "utf8").match(/^flags\s*:(.*)$/m)?.[1]?.trim().split(/\s+/) ?? []);
-    if (["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].every((f) => flags.has(f))) return "SkylakeX";
-    if (flags.has("avx2") && flags.has("fma")) return "Haswell";
-  } catch {
-    /* not Linux: let OpenBLAS detect */
-  }
-  return undefined;
-}
-
 export function loadAddon(): NativeAddon {
   if (addon) return addon;
   process.env.OMP_WAIT_POLICY ??= "PASSIVE";
   const blasFromUser = process.env.OPENBLAS_NUM_THREADS !== undefined;
   process.env.OPENBLAS_NUM_THREADS ??= "1";
-  if (process.env.OPENBLAS_CORETYPE === undefined) {
-    const core = openblasCoreType();
-    if (core) process.env.OPENBLAS_CORETYPE = core;
-  }
   const path = findAddon();
+  const { choice, cacheFile } = chooseBlasCoreType(cpuProfile(), path);
+  blasChoice = { choice, cacheFile };
+  if (process.env.OPENBLAS_CORETYPE === undefined && choice.value !== null) process.env.OPENBLAS_CORETYPE = choice.value;
   if (!path) {
     throw new EnvironmentError("NATIVE_MISSING", "the native engine is not built (native/build/Release/enough_native.node)", {
       hint: "run `npm run build:native` (needs libtorch: `apt-get install libtorch-dev libopenblas0-pthread`, or set LIBTORCH)",

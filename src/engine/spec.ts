@@ -43,7 +43,7 @@ export interface ModelSpec {
   labelSmoothing?: number;
   /** Classification: one loss weight per class. */
   classWeights?: number[];
-  /** cnn/resnet: channels-last memory layout (a speed knob; the model is the same). Default true for cnn/resnet. */
+  /** cnn/resnet: channels-last memory layout (a speed knob; the model is the same). Default: the machine's choice (`enough info`). */
   channelsLast?: boolean;
   /**
    * torchscript: a TorchScript file (torch.jit.save) whose forward maps the input batch (normalised float images
@@ -189,8 +189,9 @@ export function resolveSpec(spec: ModelSpec, data: Pick<Tensors, "xKind" | "xSha
     catEmbedDims: [],
     labelSmoothing: spec.labelSmoothing ?? 0,
     classWeights: spec.classWeights ?? [],
-    // Channels-last (NHWC) lets oneDNN run its blocked AVX-512/AVX2 convolution kernels without layout reorders:
-    // measured 1.5x training and 2x inference throughput on the benchmark CNN (2-core Xeon, libtorch 1.13).
+    // Channels-last (NHWC) lets oneDNN run its blocked convolution kernels without layout reorders: 1.5x training on
+    // an AVX-512 Xeon, but slower than NCHW on an AVX2 EPYC. train() replaces this default with the machine's
+    // choice (machine.ts) when the spec leaves it unset; this value serves callers that do not train (flops).
     channelsLast: spec.channelsLast ?? (f === "cnn" || f === "resnet"),
     scriptPath: f === "torchscript" ? resolvePath(spec.path!) : "",
   };

@@ -1,6 +1,7 @@
 /** train(): one training run in the native engine, with per-epoch progress and cancellation. */
 import { CancelledError, InputError } from "../errors.js";
-import { call, engineDefaultThreads, loadAddon } from "./native.js";
+import { blasCoreTypeChoice, call, engineDefaultThreads, loadAddon } from "./native.js";
+import { chooseLayout, cpuProfile, type Choice } from "./machine.js";
 import { inputMetaOf, Model } from "./model.js";
 import { defaultDelta, defaultRecipe, resolveAugment, resolveFinetune, validateRecipe, type Recipe } from "./recipe.js";
 import { calibrateNoise, dpSgdEpsilon } from "./accountant.js";
@@ -108,7 +109,8 @@ async function initWeightsPath(path: string, resolved: ResolvedSpec): Promise<st
   } catch (e) {
     throw new InputError("INIT_WEIGHTS", `recipe.init.weights: cannot read ${join(path, "model.json")}: ${(e as Error).message}`, { hint: "pass a directory written by Model.save()" });
   }
-  const arch = (r: ResolvedSpec | undefined) => JSON.stringify(r ? { ...r, classWeights: [], labelSmoothing: 0, dropout: 0 } : null);
+  // the layout is a speed choice per machine (machine.ts), not architecture: weights move between layouts
+  const arch = (r: ResolvedSpec | undefined) => JSON.stringify(r ? { ...r, classWeights: [], labelSmoothing: 0, dropout: 0, channelsLast: false } : null);
   if (arch(saved.resolved && { ...saved.resolved, scriptPath: saved.resolved.scriptPath ?? "" }) !== arch(resolved)) {
     throw new InputError("INIT_WEIGHTS", `recipe.init.weights: ${path} was saved from another architecture (${JSON.stringify(saved.resolved)}); transfer needs the same ModelSpec`);
   }
@@ -129,6 +131,10 @@ export async function train(
   const addon = loadAddon();
   validateRecipe(recipe);
   const resolved = resolveSpec(spec, data);
+  // the layout is a speed knob chosen per machine unless the spec sets it (machine.ts)
+  if ((resolved.family === "cnn" || resolved.family === "resnet") && spec.channelsLast === undefined) {
+    resolved.channelsLast = (await machineLayout()).value;
+  }
   if (!(rows?.train instanceof Int32Array)) throw new InputError("ENGINE_INPUT", "rows.train must be an Int32Array of row indices");
   if (rows.valid !== undefined && !(rows.valid instanceof Int32Array)) throw new InputError("ENGINE_INPUT", "rows.valid must be an Int32Array of row indices");
   const r = { ...defaultRecipe(data.xKind, rows.train.length), ...recipe };
@@ -180,6 +186,39 @@ export async function train(
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** The cnn/resnet layout of this machine for specs that leave it unset (decided once per process; see machine.ts). */
+export function machineLayout(): Promise<Choice<boolean>> {
+  return chooseLayout(cpuProfile(), blasCoreTypeChoice().cacheFile, measureLayout);
+}
+
+/**
+ * Training samples per CPU-second of the benchmark CNN (conv32-pool-conv64-pool-fc128) on 512 synthetic 28x28 images
+ * in one layout, one thread: the calibration behind chooseLayout, once per machine (a few seconds for both layouts,
+ * twice each). CPU time, so that other processes' load does not decide the layout.
+ */
+async function measureLayout(channelsLast: boolean): Promise<number> {
+  const n = 512;
+  const s = 28;
+  const x = new Uint8Array(n * s * s);
+  let h = 0x9e3779b9;
+  for (let i = 0; i < x.length; i++) {
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+    x[i] = h & 255;
+  }
+  const y = Int32Array.from({ length: n }, (_, i) => i % 10);
+  const data: Tensors = { task: "classification", numClasses: 10, n, x, xShape: [1, s, s], xKind: "image", imageMean: [0.5], imageStd: [0.29], y };
+  const c0 = process.cpuUsage();
+  const { model } = await train(
+    { family: "cnn", channels: [32, 64], fc: 128, batchNorm: false, channelsLast },
+    data,
+    { train: Int32Array.from({ length: n }, (_, i) => i) },
+    { optimizer: "adam", lr: 1e-3, batchSize: 64, epochs: 1, seed: 0, earlyStopping: false, threads: 1 },
+  );
+  const c = process.cpuUsage(c0);
+  model.dispose();
+  return n / ((c.user + c.system) / 1e6);
 }
 
 /** Private training refuses what is not private: batch norm (it mixes a batch's rows), row-mixing augmentation. */

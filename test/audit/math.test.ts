@@ -46,14 +46,14 @@ describe("Vendi score and eigenvalues", () => {
 });
 
 describe("kNN and k-means", () => {
-  it("kNN finds the planted near copy", () => {
+  it("kNN finds the planted near copy", async () => {
     const r = rand(5);
     const n = 200;
     const d = 16;
     const x = new Float32Array(n * d);
     for (let i = 0; i < n * d; i++) x[i] = gauss(r);
     for (let j = 0; j < d; j++) x[150 * d + j] = x[20 * d + j]! + 0.001;
-    const knn = knnCosine(normaliseRows(x, n, d), n, d, 3);
+    const knn = await knnCosine(normaliseRows(x, n, d), n, d, 3);
     expect(knn.index[20 * knn.k]).toBe(150);
     expect(knn.sim[20 * knn.k]).toBeGreaterThan(0.999);
   });

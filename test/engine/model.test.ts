@@ -42,11 +42,12 @@ describe("engine: Model", () => {
       model.dispose();
       return used;
     };
-    expect(await layout({ family: "resnet", width: 0.25 })).toBe(false); // 4-channel stage
-    expect(await layout({ family: "resnet", channels: [8, 16] })).toBe(true);
-    expect(await layout({ family: "cnn", channels: [4, 8], fc: 8 })).toBe(false);
+    // channels-last asked for explicitly: the default is a per-machine choice (engine/machine.ts)
+    expect(await layout({ family: "resnet", width: 0.25, channelsLast: true })).toBe(false); // 4-channel stage
+    expect(await layout({ family: "resnet", channels: [8, 16], channelsLast: true })).toBe(true);
+    expect(await layout({ family: "cnn", channels: [4, 8], fc: 8, channelsLast: true })).toBe(false);
     expect(await layout({ family: "cnn", channels: [8, 16], fc: 8, channelsLast: false })).toBe(false);
-    expect(await layout({ family: "cnn", channels: [8, 16], fc: 8 })).toBe(true);
+    expect(await layout({ family: "cnn", channels: [8, 16], fc: 8, channelsLast: true })).toBe(true);
   });
 
   it("predict gives class probabilities; embed gives penultimate features", async () => {

@@ -25,7 +25,7 @@ export interface NearDupOptions {
   maxRows?: number;
 }
 
-export function checkNearDuplicates(ctx: AuditContext, opts: NearDupOptions = {}): Issue[] {
+export async function checkNearDuplicates(ctx: AuditContext, opts: NearDupOptions = {}): Promise<Issue[]> {
   const { ds } = ctx;
   const t = ds.tensors;
   const exact = contentKeys(ctx);
@@ -57,7 +57,7 @@ export function checkNearDuplicates(ctx: AuditContext, opts: NearDupOptions = {}
       const thr = opts.imageSim ?? 0.99;
       const full = centreEachRow(xs, m, d);
       const proj = normaliseRows(project(full, m, d, 48, rngFor(ctx.seed, "near-dup-proj")), m, 48);
-      const knn = knnCosine(proj, m, 48, 3);
+      const knn = await knnCosine(proj, m, 48, 3);
       for (let i = 0; i < m; i++) {
         for (let k = 0; k < knn.k; k++) {
           const j = knn.index[i * knn.k + k]!;
@@ -73,7 +73,7 @@ export function checkNearDuplicates(ctx: AuditContext, opts: NearDupOptions = {}
       // at most half the closest pair in a null copy of the data whose source columns are shuffled independently.
       // (The null costs a second kNN pass, so it is only built when some pair is within the fixed threshold at all.)
       const rmsMax = opts.tabularRms ?? 0.01;
-      const knn = knnCosine(xs, m, d, 3, "euclidean");
+      const knn = await knnCosine(xs, m, d, 3, "euclidean");
       const close: { i: number; j: number; dist: number }[] = [];
       for (let i = 0; i < m; i++) {
         for (let k = 0; k < knn.k; k++) {
@@ -83,7 +83,7 @@ export function checkNearDuplicates(ctx: AuditContext, opts: NearDupOptions = {}
           if (dist <= rmsMax) close.push({ i, j, dist });
         }
       }
-      const rms = close.length ? Math.min(rmsMax, 0.5 * chanceNearest(xs, m, d, columnBlocks(ds, d), rngFor(ctx.seed, "near-dup-null"))) : rmsMax;
+      const rms = close.length ? Math.min(rmsMax, 0.5 * (await chanceNearest(xs, m, d, columnBlocks(ds, d), rngFor(ctx.seed, "near-dup-null")))) : rmsMax;
       for (const c of close) if (c.dist <= rms) addPair(rows[c.i]!, rows[c.j]!, 1 - c.dist, "features");
     }
   }
@@ -94,7 +94,7 @@ export function checkNearDuplicates(ctx: AuditContext, opts: NearDupOptions = {}
   if (mo && ds.schema.kind === "text") {
     const thr = opts.embedSim ?? 0.9995;
     const u = normaliseRows(mo.embed, mo.rows.length, mo.dim);
-    const knn = knnCosine(u, mo.rows.length, mo.dim, 2);
+    const knn = await knnCosine(u, mo.rows.length, mo.dim, 2);
     for (let i = 0; i < mo.rows.length; i++) {
       const j = knn.index[i * knn.k]!;
       if (j > i && knn.sim[i * knn.k]! >= thr) addPair(mo.rows[i]!, mo.rows[j]!, knn.sim[i * knn.k]!, "embedding");
@@ -174,7 +174,7 @@ function columnBlocks(ds: Dataset, d: number): [number, number][] {
  * RMS distance per feature of the closest pair in a null copy of the rows: each source column's block shuffled
  * across rows independently, which keeps every column's distribution but breaks any copying between rows.
  */
-function chanceNearest(xs: Float32Array, m: number, d: number, blocks: [number, number][], rand: () => number): number {
+async function chanceNearest(xs: Float32Array, m: number, d: number, blocks: [number, number][], rand: () => number): Promise<number> {
   if (m < 3) return Infinity;
   const nul = new Float32Array(m * d);
   const perm = Int32Array.from({ length: m }, (_, i) => i);
@@ -182,7 +182,7 @@ function chanceNearest(xs: Float32Array, m: number, d: number, blocks: [number, 
     shuffle(perm, rand);
     for (let i = 0; i < m; i++) for (let c = a; c < b; c++) nul[i * d + c] = xs[perm[i]! * d + c]!;
   }
-  const knn = knnCosine(nul, m, d, 1, "euclidean");
+  const knn = await knnCosine(nul, m, d, 1, "euclidean");
   let best = Infinity;
   for (let i = 0; i < m; i++) if (knn.index[i]! >= 0) best = Math.min(best, Math.sqrt(Math.max(0, -knn.sim[i]!) / d));
   return best;
@@ -194,5 +194,5 @@ export const nearDuplicatesCheck: AuditCheck = {
   types: ["near_duplicate", "leakage"],
   needs: [],
   uses: ["raw", "oof"],
-  run: (ctx) => ({ issues: checkNearDuplicates(ctx, { maxRows: ctx.maxRows }) }),
+  run: async (ctx) => ({ issues: await checkNearDuplicates(ctx, { maxRows: ctx.maxRows }) }),
 };

@@ -10,7 +10,7 @@ import { knnCosine, normaliseRows, gatherRows } from "../math/knn.js";
 import { quantile, rngFor, sampleRows } from "../math/stats.js";
 import type { Issue } from "../types.js";
 
-export function checkOutliers(ctx: AuditContext, opts: { maxRows?: number } = {}): Issue[] {
+export async function checkOutliers(ctx: AuditContext, opts: { maxRows?: number } = {}): Promise<Issue[]> {
   const { ds } = ctx;
   const t = ds.tensors;
   const n = t.n;
@@ -21,7 +21,7 @@ export function checkOutliers(ctx: AuditContext, opts: { maxRows?: number } = {}
   if (mo && mo.rows.length > 20) {
     const m = mo.rows.length;
     const u = normaliseRows(mo.embed, m, mo.dim);
-    const knn = knnCosine(u, m, mo.dim, 10);
+    const knn = await knnCosine(u, m, mo.dim, 10);
     const dist = new Float32Array(m);
     for (let i = 0; i < m; i++) {
       let s = 0;
@@ -84,5 +84,5 @@ export const outliersCheck: AuditCheck = {
   needs: [],
   uses: ["oof"],
   // the isolation forest is cheap (100 trees of 256 rows): it scores at least 50,000 rows whatever the cap
-  run: (ctx) => ({ issues: checkOutliers(ctx, { maxRows: Math.max(ctx.maxRows, 50000) }) }),
+  run: async (ctx) => ({ issues: await checkOutliers(ctx, { maxRows: Math.max(ctx.maxRows, 50000) }) }),
 };

@@ -23,6 +23,11 @@ export function hashString(s: string, seed = 0): number {
   return (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
 }
 
+/** hashBytes over 32-bit integers (each integer mixed in whole). */
+export function hashInts(a: Int32Array): number {
+  return hashBytes(a, 0, a.length);
+}
+
 /** Groups of indices sharing a key (only groups of 2+), in order of first appearance. */
 export function groupsByKey(keys: Float64Array | number[], include?: (i: number) => boolean): number[][] {
   const first = new Map<number, number[]>();

@@ -14,3 +14,4 @@ import { register as registerStrategies } from "./strategies.js"; commands.push(
 import { register as registerWorker } from "./worker.js"; commands.push(registerWorker);
 import { register as registerServe } from "./serve.js"; commands.push(registerServe);
 import { register as registerStudies } from "./studies.js"; commands.push(registerStudies);
+import { register as registerInfo } from "./info.js"; commands.push(registerInfo);
