@@ -8,6 +8,11 @@ const NUM = /^[+-]?(?:\d+(?:[.,]\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?$/;
 const BOOL = /^(?:true|false|yes|no)$/i;
 const DATE = /^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$/;
 
+/** A trimmed cell that reads as a number ("12", "-3.5e2", "1,5", "40%"): kindOf's "number". */
+export function isNumberText(t: string): boolean {
+  return NUM.test(t);
+}
+
 export function kindOf(s: string): Kind {
   const t = s.trim();
   if (NUM.test(t)) return "number";

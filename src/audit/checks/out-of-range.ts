@@ -7,7 +7,7 @@ import { makeIssue, type AuditContext } from "../context.js";
 import type { AuditCheck } from "../check.js";
 import type { Issue } from "../types.js";
 import { robustScale } from "../math/stats.js";
-import { kindOf } from "./mixed-type.js";
+import { isNumberText } from "./mixed-type.js";
 import { safeCell } from "../redact.js";
 
 const NAMED: { re: RegExp; lo: number; hi: number; what: string }[] = [
@@ -33,20 +33,20 @@ export function checkOutOfRange(ctx: AuditContext): Issue[] {
     let inf = 0;
     for (let r = 0; r < n; r++) {
       const s = v[r];
-      if (s === null || s === undefined || s.trim() === "") continue;
-      present++;
+      if (s === null || s === undefined) continue;
+      // one trim and one pattern per cell: a wide table has millions of them
       const t = s.trim();
-      if (/^[+-]?(inf|infinity)$/i.test(t)) {
-        inf++;
-        x[r] = t.startsWith("-") ? -Infinity : Infinity;
-        continue;
-      }
-      if (kindOf(t) === "number") {
-        const num = Number(t.replace(/%$/, "").replace(",", "."));
+      if (t === "") continue;
+      present++;
+      if (isNumberText(t)) {
+        const num = Number(t.endsWith("%") || t.includes(",") ? t.replace(/%$/, "").replace(",", ".") : t);
         if (Number.isFinite(num)) {
           x[r] = num;
           nums++;
         }
+      } else if (/^[+-]?(inf|infinity)$/i.test(t)) {
+        inf++;
+        x[r] = t.startsWith("-") ? -Infinity : Infinity;
       }
     }
     if (present === 0 || (nums + inf) / present < 0.9 || nums < 5) return;
