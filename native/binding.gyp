@@ -20,7 +20,9 @@
         "src/augment.cc",
         "src/models.cc",
         "src/trainer.cc",
-        "src/privacy.cc"
+        "src/privacy.cc",
+        "src/semi.cc",
+        "src/pretext.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -105,6 +105,25 @@ int needChoice(Napi::Env env, const Napi::Object& o, const char* what, const cha
   jsFail(env, ErrorKind::Spec, std::string(what) + " field \"" + k + "\" has an unknown value \"" + v + "\"");
 }
 
+// A resolved augmentation: null (off) or every op present.
+void readAugment(Napi::Env env, const Napi::Value& v, const char* A, Augment& g) {
+  if (v.IsNull()) return;
+  if (!v.IsObject()) jsFail(env, ErrorKind::Spec, std::string(A) + " must be null or an object");
+  auto a = v.As<Napi::Object>();
+  g.on = true;
+  g.crop = (int64_t)needNum(env, a, A, "crop");
+  g.flip = needFlag(env, a, A, "flip");
+  g.rotate = needNum(env, a, A, "rotate");
+  g.scale = needNum(env, a, A, "scale");
+  g.cutout = needNum(env, a, A, "cutout");
+  g.cutmix = needNum(env, a, A, "cutmix");
+  g.mixup = needNum(env, a, A, "mixup");
+  g.noise = needNum(env, a, A, "noise");
+  g.smote = needNum(env, a, A, "smote");
+  g.tokenDropout = needNum(env, a, A, "tokenDropout");
+  g.tokenSwap = needNum(env, a, A, "tokenSwap");
+}
+
 }  // namespace
 
 Spec readSpec(Napi::Env env, const Napi::Object& o) {
@@ -149,25 +168,7 @@ Recipe readRecipe(Napi::Env env, const Napi::Object& o) {
   r.threads = (int)needNum(env, o, W, "threads");
   r.cuda = needChoice(env, o, W, "device", {"cpu", "cuda"}) == 1;
   // augment: null (off) or the resolved ops, every field present.
-  auto aug = need(env, o, W, "augment");
-  if (!aug.IsNull()) {
-    if (!aug.IsObject()) jsFail(env, ErrorKind::Spec, "recipe field \"augment\" must be null or an object");
-    auto a = aug.As<Napi::Object>();
-    const char* A = "recipe.augment";
-    Augment& g = r.augment;
-    g.on = true;
-    g.crop = (int64_t)needNum(env, a, A, "crop");
-    g.flip = needFlag(env, a, A, "flip");
-    g.rotate = needNum(env, a, A, "rotate");
-    g.scale = needNum(env, a, A, "scale");
-    g.cutout = needNum(env, a, A, "cutout");
-    g.cutmix = needNum(env, a, A, "cutmix");
-    g.mixup = needNum(env, a, A, "mixup");
-    g.noise = needNum(env, a, A, "noise");
-    g.smote = needNum(env, a, A, "smote");
-    g.tokenDropout = needNum(env, a, A, "tokenDropout");
-    g.tokenSwap = needNum(env, a, A, "tokenSwap");
-  }
+  readAugment(env, need(env, o, W, "augment"), "recipe.augment", r.augment);
   // init: null or { weights, skipHead }; finetune: { mode, headFraction }.
   auto init = need(env, o, W, "init");
   if (!init.IsNull()) {
@@ -192,7 +193,31 @@ Recipe readRecipe(Napi::Env env, const Napi::Object& o) {
     r.privacy.maxGradNorm = needNum(env, po, P, "maxGradNorm");
     r.privacy.poisson = needChoice(env, po, P, "sampling", {"poisson", "shuffle"}) == 0;
   }
+  // semi: null (off) or { threshold, ratio, weight, weak, strong } (FixMatch; the views are resolved augmentations).
+  auto sm = need(env, o, W, "semi");
+  if (!sm.IsNull()) {
+    if (!sm.IsObject()) jsFail(env, ErrorKind::Spec, "recipe field \"semi\" must be null or an object");
+    auto so = sm.As<Napi::Object>();
+    const char* S = "recipe.semi";
+    r.semi.on = true;
+    r.semi.threshold = needNum(env, so, S, "threshold");
+    r.semi.ratio = (int64_t)needNum(env, so, S, "ratio");
+    r.semi.weight = needNum(env, so, S, "weight");
+    readAugment(env, need(env, so, S, "weak"), "recipe.semi.weak", r.semi.weak);
+    readAugment(env, need(env, so, S, "strong"), "recipe.semi.strong", r.semi.strong);
+  }
   return r;
+}
+
+Pretext readPretext(Napi::Env env, const Napi::Object& o) {
+  const char* W = "pretext";
+  Pretext p;
+  p.method = (PretextMethod)needChoice(env, o, W, "method", {"contrastive", "reconstruct", "masked-tokens"});
+  p.temperature = needNum(env, o, W, "temperature");
+  p.maskRate = needNum(env, o, W, "maskRate");
+  p.projDim = (int64_t)needNum(env, o, W, "projDim");
+  readAugment(env, need(env, o, W, "view"), "pretext.view", p.view);
+  return p;
 }
 
 // The first element of a typed array (byte offset applied). Works for SharedArrayBuffer-backed arrays too, which
@@ -219,7 +244,7 @@ const T* typedData(Napi::Env env, const Napi::Value& v, napi_typedarray_type wan
   return static_cast<const T*>(elements(a));
 }
 
-DataView readData(Napi::Env env, const Napi::Object& o, Keep& keep) {
+DataView readData(Napi::Env env, const Napi::Object& o, Keep& keep, bool labels) {
   DataView d;
   auto kind = str(o, "xKind", "");
   if (kind == "dense") d.xKind = XKind::Dense;
@@ -267,11 +292,13 @@ DataView readData(Napi::Env env, const Napi::Object& o, Keep& keep) {
   d.classification = task == "classification";
   auto y = o.Get("y");
   keep.add(y);
+  // Rows without labels (semi-supervised, pretraining, inference): no y at all, so none can be read.
+  const bool noY = !labels && (y.IsUndefined() || y.IsNull());
   if (d.classification) {
     d.numClasses = (int64_t)num(o, "numClasses", 0);
     if (d.numClasses < 2) jsFail(env, ErrorKind::Input, "classification data needs data.numClasses >= 2");
-    d.yi = typedData<int32_t>(env, y, napi_int32_array, "y", "Int32Array of class ids for classification", (size_t)d.n);
-  } else {
+    if (!noY) d.yi = typedData<int32_t>(env, y, napi_int32_array, "y", "Int32Array of class ids for classification", (size_t)d.n);
+  } else if (!noY) {
     d.yf = typedData<float>(env, y, napi_float32_array, "y", "Float32Array of targets for regression", (size_t)d.n);
   }
   auto cat = o.Get("cat");

@@ -9,31 +9,11 @@ import { join } from "node:path";
 import type { Dataset } from "../data/types.js";
 import type { Tensors } from "../engine/types.js";
 import type { EpochRecord, EvalMetrics, JsonObject, RunJob, RunResult } from "./run.js";
+import type { RunTrainDeps, TrainedModel } from "./run-deps.js";
+import { runPretext, trainSemi, unlabeledRows } from "./run-semi.js";
 import { sampleRows, splitValidation } from "./valid-split.js";
 
-export interface TrainedModel {
-  evaluate(data: Tensors, rows?: Int32Array): Promise<EvalMetrics>;
-  /** Model.save(); needed only by pretraining jobs (RunJob.save). */
-  save?(dir: string): Promise<void>;
-  dispose(): void;
-}
-
-export interface RunTrainDeps {
-  nestedSubsets(pool: Int32Array, labels: Int32Array | null, sizes: number[], seed: number): { subsets: Int32Array[]; warnings: string[] };
-  train(
-    spec: JsonObject,
-    data: Tensors,
-    rows: { train: Int32Array; valid?: Int32Array },
-    recipe: JsonObject,
-    opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal },
-  ): Promise<{
-    model: TrainedModel;
-    result: { history: EpochRecord[]; bestEpoch: number; epochs: number; steps: number; seconds: number; samplesPerSecond: number; stoppedEarly: boolean; paramCount: number; privacy?: RunResult["privacy"] };
-  }>;
-  versions(): Record<string, string>;
-  /** Averages trained members' predictions (the engine's Ensemble); needed only for ensemble Runs. */
-  ensemble?(members: TrainedModel[]): TrainedModel;
-}
+export type { EngineResult, RunTrainDeps, TrainedModel } from "./run-deps.js";
 
 /** The training rows followed by the dataset's last `extra` rows (an extra data set appended after the user's). */
 export function withExtraRows(train: Int32Array, n: number, extra: number): Int32Array {
@@ -66,6 +46,7 @@ export async function trainRun(
 ): Promise<RunResult> {
   const t0 = performance.now();
   const data = dataset.tensors;
+  if (job.pretext) return pretextJob(job, dataset, deps, opts);
   const labels = data.task === "classification" ? (data.y as Int32Array) : null;
   // Computed for this size alone, so the Run depends on (size, seed) only, whatever else the study measures.
   const { subsets } = deps.nestedSubsets(dataset.split.pool, labels, [job.subset.size], job.subset.seed);
@@ -75,7 +56,8 @@ export async function trainRun(
   const valid = split.valid;
   const train = job.extra ? withExtraRows(split.train, data.n, job.extra.rows) : split.train;
   const rows = valid.length ? { train, valid } : { train };
-  const { model, result } = job.ensemble && job.ensemble.k > 1 ? await trainMembers(job, data, rows, deps, opts) : await deps.train(job.spec, data, rows, job.recipe, opts);
+  const semi = job.semi ? await trainSemi(job, data, rows, unlabeledRows(dataset.split.pool, subset, job.semi.unlabeled, job.subset.seed), deps, opts) : null;
+  const { model, result } = semi ?? (job.ensemble && job.ensemble.k > 1 ? await trainMembers(job, data, rows, deps, opts) : await deps.train(job.spec, data, rows, job.recipe, opts));
   try {
     const test = await model.evaluate(data, dataset.split.test);
     const validM = valid.length ? validFromHistory(result.history, result.bestEpoch, job.recipe, data.task, valid.length) ?? (await model.evaluate(data, valid)) : null;
@@ -96,7 +78,20 @@ export async function trainRun(
       nValid: valid.length,
       versions: deps.versions(),
       ...(result.privacy ? { privacy: { ...result.privacy } } : {}),
+      ...(semi ? { semi: semi.semi } : {}),
     };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** A self-supervised pretraining job: the pretext on the pool's inputs, then the model saved as the artifact. */
+async function pretextJob(job: RunJob, dataset: Dataset, deps: RunTrainDeps, opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal }): Promise<RunResult> {
+  if (job.save === undefined) throw Object.assign(new Error("a pretraining job needs a folder to save into"), { code: "NO_SAVE" });
+  const { model, result } = await runPretext(job, dataset.tensors, dataset.split.pool, deps, opts);
+  try {
+    await saveArtifact(model, job.save);
+    return result;
   } finally {
     model.dispose();
   }

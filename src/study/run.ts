@@ -29,6 +29,32 @@ export interface RunInputs {
   pretrain?: true;
   /** Runs trained with an extra data set (absent otherwise): the extra rows' fingerprint and count. */
   extra?: { fingerprint: string; rows: number };
+  /** Semi-supervised Runs only (absent otherwise): how the unlabelled rows were used. */
+  semi?: SemiJob;
+  /** Self-supervised pretraining jobs only (absent otherwise): the pretext task. */
+  pretext?: PretextJob;
+}
+
+/**
+ * A semi-supervised Run: the labelled subset as any Run, plus the rest of the pool with its labels hidden (a seeded
+ * sample of at most `unlabeled` rows). "pseudo": train, pseudo-label the unlabelled rows whose top probability
+ * reaches `threshold` (at most `ratio` per labelled training row, the most confident first), retrain from scratch
+ * on both, `rounds` times. "fixmatch": one training with recipe.semi (`ratio` = mu, unlabelled rows per labelled
+ * row in each step).
+ */
+export interface SemiJob {
+  method: "pseudo" | "fixmatch";
+  threshold: number;
+  ratio: number;
+  rounds: number;
+  unlabeled: number;
+}
+
+/** A pretraining job on the pool's inputs without labels: `size` rows (a seeded sample), `steps` steps. */
+export interface PretextJob {
+  method: "contrastive" | "reconstruct" | "masked-tokens";
+  size: number;
+  steps: number;
 }
 
 export interface RunJob {
@@ -62,6 +88,10 @@ export interface RunJob {
    * split stay the user's.
    */
   extra?: { fingerprint: string; rows: number };
+  /** See RunInputs.semi. */
+  semi?: SemiJob;
+  /** See RunInputs.pretext (with `save`: the pretrained model is the job's product). */
+  pretext?: PretextJob;
 }
 
 export interface EvalMetrics {
@@ -93,6 +123,8 @@ export interface RunResult {
   versions: Record<string, string>;
   /** Private Runs only: the sampling rate, noise multiplier, steps, delta and epsilon spent (engine's PrivacyReport). */
   privacy?: { sampleRate: number; noiseMultiplier: number; steps: number; delta: number; epsilon: number; targetEpsilon?: number };
+  /** Semi-supervised Runs only: unlabelled rows offered, pseudo-labels added per round (pseudo), the share of confident weak views (fixmatch). */
+  semi?: { unlabeled: number; pseudoLabelled?: number[]; confident?: number };
 }
 
 /** A failure as it crosses process boundaries (errors do not survive structured cloning with their class). */
@@ -122,6 +154,8 @@ export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap
     ...(job.ensemble ? { ensemble: { k: job.ensemble.k } } : {}),
     ...(job.save !== undefined ? { pretrain: true as const } : {}),
     ...(job.extra ? { extra: { fingerprint: job.extra.fingerprint, rows: job.extra.rows } } : {}),
+    ...(job.semi ? { semi: { ...job.semi } } : {}),
+    ...(job.pretext ? { pretext: { ...job.pretext } } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     train: (spec, tensors, rows, recipe, opts) => engine.train(spec as never, tensors, rows, recipe as never, opts) as never,
     versions: () => versions,
     ensemble: (members) => new engine.Ensemble(members as never) as never,
+    pretext: (spec, tensors, rows, options, recipe, opts) => engine.pretext(spec as never, tensors, rows, options as never, recipe as never, opts) as never,
   };
   serveWorker(async (job, ctx) => {
     let ds = datasets.get(job.cacheDir);

@@ -47,6 +47,8 @@ export interface LeverInput {
   best?: LeverResult["best"];
   /** dp: what the lever's Runs spent. */
   privacy?: LeverResult["privacy"];
+  /** semi: what its Runs did with the unlabelled rows. */
+  semi?: LeverResult["semi"];
   /** transfer:source: the pretraining (amortised into computeX over this study's Runs of the lever). */
   pretrain?: { seconds: number; reused: boolean; artifact: string };
 }
@@ -105,6 +107,7 @@ export function summariseLever(
     },
     ...(lever.best ? { best: lever.best } : {}),
     ...(lever.privacy ? { privacy: lever.privacy } : {}),
+    ...(lever.semi ? { semi: lever.semi } : {}),
   };
 }
 

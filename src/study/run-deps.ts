@@ -1,0 +1,50 @@
+/** What a worker's Run needs from the engine (run-train.ts, run-semi.ts): passed in, so both stay testable. */
+import type { Tensors } from "../engine/types.js";
+import type { EpochRecord, EvalMetrics, JsonObject, RunResult } from "./run.js";
+
+export interface TrainedModel {
+  evaluate(data: Tensors, rows?: Int32Array): Promise<EvalMetrics>;
+  /** Class probabilities (n x classes); needed only by pseudo-labelling Runs (RunJob.semi), on inputs without labels. */
+  predict?(data: Omit<Tensors, "y">, rows?: Int32Array): Promise<Float32Array>;
+  /** Model.save(); needed only by pretraining jobs (RunJob.save). */
+  save?(dir: string): Promise<void>;
+  dispose(): void;
+}
+
+export interface RunTrainDeps {
+  nestedSubsets(pool: Int32Array, labels: Int32Array | null, sizes: number[], seed: number): { subsets: Int32Array[]; warnings: string[] };
+  train(
+    spec: JsonObject,
+    data: Tensors,
+    rows: { train: Int32Array; valid?: Int32Array },
+    recipe: JsonObject,
+    opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal; unlabeled?: { data: Omit<Tensors, "y">; rows: Int32Array } },
+  ): Promise<{ model: TrainedModel; result: EngineResult }>;
+  /** Self-supervised pretraining (the engine's pretext()); needed only by pretraining jobs with RunJob.pretext. */
+  pretext?(
+    spec: JsonObject,
+    data: Omit<Tensors, "y">,
+    rows: Int32Array,
+    options: { method: string },
+    recipe: JsonObject,
+    opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal },
+  ): Promise<{ model: TrainedModel; result: EngineResult }>;
+  versions(): Record<string, string>;
+  /** Averages trained members' predictions (the engine's Ensemble); needed only for ensemble Runs. */
+  ensemble?(members: TrainedModel[]): TrainedModel;
+}
+
+/** What the engine's train() reports that a Run keeps. */
+export interface EngineResult {
+  history: EpochRecord[];
+  bestEpoch: number;
+  epochs: number;
+  steps: number;
+  seconds: number;
+  samplesPerSecond: number;
+  stoppedEarly: boolean;
+  paramCount: number;
+  privacy?: RunResult["privacy"];
+  semiConfident?: number;
+}
+
