@@ -105,11 +105,18 @@ int needChoice(Napi::Env env, const Napi::Object& o, const char* what, const cha
   jsFail(env, ErrorKind::Spec, std::string(what) + " field \"" + k + "\" has an unknown value \"" + v + "\"");
 }
 
+// A field that is null (off) or an object: false for null, else `out` is the object.
+bool nullOrObject(Napi::Env env, const Napi::Value& v, const char* name, Napi::Object& out) {
+  if (v.IsNull()) return false;
+  if (!v.IsObject()) jsFail(env, ErrorKind::Spec, std::string(name) + " must be null or an object");
+  out = v.As<Napi::Object>();
+  return true;
+}
+
 // A resolved augmentation: null (off) or every op present.
 void readAugment(Napi::Env env, const Napi::Value& v, const char* A, Augment& g) {
-  if (v.IsNull()) return;
-  if (!v.IsObject()) jsFail(env, ErrorKind::Spec, std::string(A) + " must be null or an object");
-  auto a = v.As<Napi::Object>();
+  Napi::Object a;
+  if (!nullOrObject(env, v, A, a)) return;
   g.on = true;
   g.crop = (int64_t)needNum(env, a, A, "crop");
   g.flip = needFlag(env, a, A, "flip");
@@ -183,10 +190,8 @@ Recipe readRecipe(Napi::Env env, const Napi::Object& o) {
   r.finetune = (Finetune)needChoice(env, f, "recipe.finetune", "mode", {"full", "head", "head-then-full"});
   r.headFraction = needNum(env, f, "recipe.finetune", "headFraction");
   // privacy: null (off) or { noiseMultiplier, maxGradNorm, sampling }.
-  auto pv = need(env, o, W, "privacy");
-  if (!pv.IsNull()) {
-    if (!pv.IsObject()) jsFail(env, ErrorKind::Spec, "recipe field \"privacy\" must be null or an object");
-    auto po = pv.As<Napi::Object>();
+  Napi::Object po;
+  if (nullOrObject(env, need(env, o, W, "privacy"), "recipe field \"privacy\"", po)) {
     const char* P = "recipe.privacy";
     r.privacy.on = true;
     r.privacy.noiseMultiplier = needNum(env, po, P, "noiseMultiplier");
@@ -194,10 +199,8 @@ Recipe readRecipe(Napi::Env env, const Napi::Object& o) {
     r.privacy.poisson = needChoice(env, po, P, "sampling", {"poisson", "shuffle"}) == 0;
   }
   // semi: null (off) or { threshold, ratio, weight, weak, strong } (FixMatch; the views are resolved augmentations).
-  auto sm = need(env, o, W, "semi");
-  if (!sm.IsNull()) {
-    if (!sm.IsObject()) jsFail(env, ErrorKind::Spec, "recipe field \"semi\" must be null or an object");
-    auto so = sm.As<Napi::Object>();
+  Napi::Object so;
+  if (nullOrObject(env, need(env, o, W, "semi"), "recipe field \"semi\"", so)) {
     const char* S = "recipe.semi";
     r.semi.on = true;
     r.semi.threshold = needNum(env, so, S, "threshold");

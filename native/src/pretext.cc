@@ -9,8 +9,6 @@
 //  - masked-tokens: tokens masked at random (set to padding, the vocabulary's only special id). The text families
 //    pool over positions, so there is no per-position output to predict from: the head predicts the bag of masked
 //    tokens of each row (soft cross-entropy against their distribution).
-#include <ATen/CPUGeneratorImpl.h>
-
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -18,6 +16,7 @@
 #include "augment.h"
 #include "batcher.h"
 #include "engine.h"
+#include "generators.h"
 
 namespace enough {
 namespace {
@@ -55,12 +54,7 @@ std::shared_ptr<ModelState> pretrainModel(const Spec& spec, const DataView& d, c
   validateData(d, rows, nullptr, "pretrain", false);
 
   auto m = newModel(spec, d, r);
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(r.seed * 0x9E3779B97F4A7C15ULL + 1);
-  at::Generator devGen = gen;
-  if (r.cuda) {
-    devGen = at::globalContext().defaultGenerator(dev).clone();
-    devGen.set_current_seed(r.seed * 0x9E3779B97F4A7C15ULL + 1);
-  }
+  auto [gen, devGen] = runGenerators(r, dev);
   m->net->gen = &devGen;
   const int64_t D = m->net->featureDim;
   torch::nn::Sequential aux;

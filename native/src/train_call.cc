@@ -29,6 +29,14 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<EpochReport> {
   ErrorKind kind = ErrorKind::Training;
   std::string msg;
 
+  // Queues the worker with its progress callback (a function, or none); the promise settles when it ends.
+  Napi::Value start(const Napi::Value& onEpochFn) {
+    if (onEpochFn.IsFunction()) onEpoch = Napi::Persistent(onEpochFn.As<Napi::Function>());
+    auto p = deferred.Promise();
+    Queue();
+    return p;
+  }
+
   void Execute(const ExecutionProgress& progress) override {
     bool ok = guarded(
         [&] {
@@ -81,6 +89,13 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<EpochReport> {
   }
 };
 
+// The cancel flag: a JS Int32Array(1) the worker polls (JS writes 1), or none.
+int32_t* cancelFlag(const Napi::Value& v, Keep& keep) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) return nullptr;
+  keep.add(v);
+  return static_cast<int32_t*>(elements(v.As<Napi::TypedArray>()));
+}
+
 }  // namespace
 
 // train(spec, data, trainRows|null, validRows|null, recipe, onEpoch|null, cancel: Int32Array(1)) -> Promise
@@ -102,13 +117,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
     unlabeled.data = readData(env, info[7].As<Napi::Object>(), keep, false);
     unlabeled.rows = readRows(env, info[8], unlabeled.data.n, keep, "rows.unlabeled");
   }
-  int32_t* cancel = nullptr;
-  if (info[6].IsTypedArray() && info[6].As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
-    auto a = info[6].As<Napi::Int32Array>();
-    keep.add(a);
-    cancel = static_cast<int32_t*>(elements(a));
-  }
   auto w = new TrainWorker(env);
+  w->cancel = cancelFlag(info[6], keep);
   w->keep = std::move(keep);
   w->spec = spec;
   w->data = data;
@@ -116,13 +126,9 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   w->valid = valid;
   w->hasValid = hasValid;
   w->recipe = recipe;
-  w->cancel = cancel;
   w->unlabeled = unlabeled;
   w->hasUnlabeled = hasUnlabeled;
-  if (info[5].IsFunction()) w->onEpoch = Napi::Persistent(info[5].As<Napi::Function>());
-  auto p = w->deferred.Promise();
-  w->Queue();
-  return p;
+  return w->start(info[5]);
 }
 
 // pretext(spec, data, rows|null, recipe, pretext, onEpoch|null, cancel) -> Promise: self-supervised pretraining;
@@ -135,25 +141,16 @@ Napi::Value PretextTrain(const Napi::CallbackInfo& info) {
   Rows rows = readRows(env, info[2], data.n, keep, "rows");
   Recipe recipe = readRecipe(env, info[3].As<Napi::Object>());
   Pretext pretext = readPretext(env, info[4].As<Napi::Object>());
-  int32_t* cancel = nullptr;
-  if (info[6].IsTypedArray() && info[6].As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
-    auto a = info[6].As<Napi::Int32Array>();
-    keep.add(a);
-    cancel = static_cast<int32_t*>(elements(a));
-  }
   auto w = new TrainWorker(env);
+  w->cancel = cancelFlag(info[6], keep);
   w->keep = std::move(keep);
   w->spec = spec;
   w->data = data;
   w->train = rows;
   w->recipe = recipe;
-  w->cancel = cancel;
   w->pretextOnly = true;
   w->pretext = pretext;
-  if (info[5].IsFunction()) w->onEpoch = Napi::Persistent(info[5].As<Napi::Function>());
-  auto p = w->deferred.Promise();
-  w->Queue();
-  return p;
+  return w->start(info[5]);
 }
 
 }  // namespace enough

@@ -17,6 +17,7 @@
 #include "augment.h"
 #include "batcher.h"
 #include "engine.h"
+#include "generators.h"
 #include "semi.h"
 
 namespace enough {
@@ -152,6 +153,18 @@ void toChannelsLast(NetImpl& net) {
     if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
 }
 
+std::pair<at::Generator, at::Generator> runGenerators(const Recipe& r, torch::Device dev) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(r.seed * 0x9E3779B97F4A7C15ULL + 1);
+  // Dropout masks are drawn on the model's device, so a CUDA run needs a CUDA generator of its own: a clone of the
+  // default one (no CUDA headers needed, so CPU-only builds compile the same source), reseeded per run.
+  at::Generator devGen = gen;
+  if (r.cuda) {
+    devGen = at::globalContext().defaultGenerator(dev).clone();
+    devGen.set_current_seed(r.seed * 0x9E3779B97F4A7C15ULL + 1);
+  }
+  return {gen, devGen};
+}
+
 std::shared_ptr<ModelState> newModel(const Spec& spec, const DataView& d, const Recipe& r) {
   auto m = std::make_shared<ModelState>();
   m->spec = spec;
@@ -271,14 +284,7 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     double var = s2 / train.count - m->yMean * m->yMean;
     m->yStd = var > 1e-12 ? std::sqrt(var) : 1.0;
   }
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(r.seed * 0x9E3779B97F4A7C15ULL + 1);
-  // Dropout masks are drawn on the model's device, so a CUDA run needs a CUDA generator of its own: a clone of the
-  // default one (no CUDA headers needed, so CPU-only builds compile the same source), reseeded per run.
-  at::Generator devGen = gen;
-  if (r.cuda) {
-    devGen = at::globalContext().defaultGenerator(dev).clone();
-    devGen.set_current_seed(r.seed * 0x9E3779B97F4A7C15ULL + 1);
-  }
+  auto [gen, devGen] = runGenerators(r, dev);
   m->net->gen = &devGen;
   if (r.cuda) m->net->to(dev);
   c10::optional<torch::Tensor> weights;

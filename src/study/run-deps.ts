@@ -1,4 +1,5 @@
 /** What a worker's Run needs from the engine (run-train.ts, run-semi.ts): passed in, so both stay testable. */
+import type { TrainResult } from "../engine/train.js";
 import type { Tensors } from "../engine/types.js";
 import type { EpochRecord, EvalMetrics, JsonObject, RunResult } from "./run.js";
 
@@ -35,16 +36,21 @@ export interface RunTrainDeps {
 }
 
 /** What the engine's train() reports that a Run keeps. */
-export interface EngineResult {
-  history: EpochRecord[];
-  bestEpoch: number;
-  epochs: number;
-  steps: number;
-  seconds: number;
-  samplesPerSecond: number;
-  stoppedEarly: boolean;
-  paramCount: number;
-  privacy?: RunResult["privacy"];
-  semiConfident?: number;
+export type EngineResult = Omit<TrainResult, "privacy"> & { privacy?: RunResult["privacy"] };
+
+/** A Run result's figures that come straight from the engine's report (and the worker's clock since `t0`). */
+export function engineFigures(result: EngineResult, t0: number, versions: Record<string, string>) {
+  return {
+    history: result.history.map((e) => ({ ...e })),
+    seconds: result.seconds,
+    totalSeconds: (performance.now() - t0) / 1000,
+    samplesPerSecond: result.samplesPerSecond,
+    paramCount: result.paramCount,
+    bestEpoch: result.bestEpoch,
+    epochs: result.epochs,
+    steps: result.steps,
+    stoppedEarly: result.stoppedEarly,
+    versions,
+  };
 }
 

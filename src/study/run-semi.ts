@@ -9,7 +9,7 @@
  */
 import type { Tensors } from "../engine/types.js";
 import type { EpochRecord, JsonObject, RunJob, RunResult } from "./run.js";
-import type { RunTrainDeps, TrainedModel } from "./run-deps.js";
+import { engineFigures, type RunTrainDeps, type TrainedModel } from "./run-deps.js";
 import { sampleRows } from "./valid-split.js";
 
 type Trained = Awaited<ReturnType<RunTrainDeps["train"]>>;
@@ -111,18 +111,9 @@ export async function runPretext(job: RunJob, data: Tensors, pool: Int32Array, d
     model,
     result: {
       metrics: { test: { loss, n: 0 }, valid: null, train: { loss, n: rows.length } },
-      history: result.history.map((e) => ({ ...e })),
-      seconds: result.seconds,
-      totalSeconds: (performance.now() - t0) / 1000,
-      samplesPerSecond: result.samplesPerSecond,
-      paramCount: result.paramCount,
-      bestEpoch: result.bestEpoch,
-      epochs: result.epochs,
-      steps: result.steps,
-      stoppedEarly: false,
+      ...engineFigures(result, t0, deps.versions()),
       nTrain: rows.length,
       nValid: 0,
-      versions: deps.versions(),
     },
   };
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Dataset } from "../data/types.js";
 import type { Tensors } from "../engine/types.js";
 import type { EpochRecord, EvalMetrics, JsonObject, RunJob, RunResult } from "./run.js";
-import type { RunTrainDeps, TrainedModel } from "./run-deps.js";
+import { engineFigures, type RunTrainDeps, type TrainedModel } from "./run-deps.js";
 import { runPretext, trainSemi, unlabeledRows } from "./run-semi.js";
 import { sampleRows, splitValidation } from "./valid-split.js";
 
@@ -65,18 +65,9 @@ export async function trainRun(
     if (job.save !== undefined) await saveArtifact(model, job.save);
     return {
       metrics: { test: plain(test), valid: validM ? plain(validM) : null, train: plain(trainM) },
-      history: result.history.map((e) => ({ ...e })),
-      seconds: result.seconds,
-      totalSeconds: (performance.now() - t0) / 1000,
-      samplesPerSecond: result.samplesPerSecond,
-      paramCount: result.paramCount,
-      bestEpoch: result.bestEpoch,
-      epochs: result.epochs,
-      steps: result.steps,
-      stoppedEarly: result.stoppedEarly,
+      ...engineFigures(result, t0, deps.versions()),
       nTrain: train.length,
       nValid: valid.length,
-      versions: deps.versions(),
       ...(result.privacy ? { privacy: { ...result.privacy } } : {}),
       ...(semi ? { semi: semi.semi } : {}),
     };

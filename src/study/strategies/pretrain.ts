@@ -54,10 +54,8 @@ export interface PretrainOutcome extends Pretrained {
   size: number;
 }
 
-/** The artifact of a lever: re-used when present, else trained now by the executor (a worker process). */
-export async function pretrain(o: {
-  lever: TransferLever;
-  source: Dataset;
+/** What a pretraining needs from its study: the model, the seed, the Run protocol's inputs, where artifacts go. */
+export interface PretrainContext {
   spec: JsonObject;
   seed: number;
   validFraction: number;
@@ -65,7 +63,10 @@ export async function pretrain(o: {
   storePath: string;
   executor: Executor;
   deps: StudyDeps;
-}): Promise<PretrainOutcome> {
+}
+
+/** The artifact of a lever: re-used when present, else trained now by the executor (a worker process). */
+export async function pretrain(o: PretrainContext & { lever: TransferLever; source: Dataset }): Promise<PretrainOutcome> {
   const size = o.lever.size ?? o.source.split.pool.length;
   const { job, inputs } = buildJob({ dataset: o.source, spec: o.spec, size, seed: o.seed, attempt: 0, validFraction: o.validFraction, engineVersion: o.engineVersion, defaultRecipe: o.deps.defaultRecipe });
   const key = "p" + stableHash({ artifact: "pretrained", ...inputs, pretrain: true }, 20);
@@ -77,17 +78,7 @@ export async function pretrain(o: {
  * split, never a label), the same ModelSpec; one artifact for every Run of the lever, keyed like transfer's by the
  * job's Run inputs (which hold the pretext, its size and steps).
  */
-export async function pretrainSelfsup(o: {
-  lever: SelfsupLever;
-  dataset: Dataset;
-  spec: JsonObject;
-  seed: number;
-  validFraction: number;
-  engineVersion: string;
-  storePath: string;
-  executor: Executor;
-  deps: StudyDeps;
-}): Promise<PretrainOutcome> {
+export async function pretrainSelfsup(o: PretrainContext & { lever: SelfsupLever; dataset: Dataset }): Promise<PretrainOutcome> {
   const pool = o.dataset.split.pool.length;
   const size = Math.min(o.lever.size ?? pool, pool);
   if (size < 2) throw new InputError("BAD_LEVER_VALUE", `--try ${o.lever.label}: the pool has ${pool} row(s); pretraining needs at least 2`);
