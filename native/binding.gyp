@@ -23,7 +23,9 @@
         "src/privacy.cc",
         "src/generative.cc",
         "src/generative_call.cc",
-        "src/neighbours.cc"
+        "src/neighbours.cc",
+        "src/semi.cc",
+        "src/pretext.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

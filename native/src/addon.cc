@@ -87,6 +87,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);
   exports.Set("NativeModel", ctor);
   exports.Set("train", Napi::Function::New(env, Train));
+  exports.Set("pretext", Napi::Function::New(env, PretextTrain));
   exports.Set("createModel", Napi::Function::New(env, CreateModel));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreadsJs));

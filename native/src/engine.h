@@ -90,6 +90,28 @@ struct Privacy {
   bool poisson = true;
 };
 
+// Semi-supervised training, FixMatch-style (semi.cc): each step also takes `ratio` x the batch of unlabelled rows,
+// a weak and a strong augmented view of each; where the weak view's max probability reaches `threshold`, its argmax
+// is the pseudo-label of the strong view (cross-entropy, weighted by `weight`). The unlabelled rows come without
+// labels (their DataView has no y).
+struct Semi {
+  bool on = false;
+  double threshold = 0.95;
+  int64_t ratio = 7;  // mu
+  double weight = 1;  // lambda_u
+  Augment weak, strong;
+};
+
+// Self-supervised pretraining (pretext.cc): the same network's features trained on unlabelled rows by a pretext task.
+enum class PretextMethod { Contrastive, Reconstruct, MaskedTokens };
+struct Pretext {
+  PretextMethod method = PretextMethod::Contrastive;
+  double temperature = 0.5;  // contrastive: NT-Xent temperature
+  double maskRate = 0.5;     // reconstruct: share of features (dense) or 4x4 patches (images) masked; tokens: of tokens
+  int64_t projDim = 64;      // contrastive: projection head width
+  Augment view;              // contrastive: the augmentation of each view
+};
+
 enum class Optim { Sgd, Adam, AdamW };
 enum class Schedule { Constant, Cosine, OneCycle };
 
@@ -119,6 +141,7 @@ struct Recipe {
   Finetune finetune = Finetune::Full;
   double headFraction = 0;
   Privacy privacy;
+  Semi semi;
 };
 
 // Zero-copy view of a JS `Tensors` object. Pointers stay valid while the JS side holds references to the buffers
@@ -168,6 +191,13 @@ struct TrainResult {
   double samplesPerSecond = 0;
   bool stoppedEarly = false;
   int64_t paramCount = 0;
+  double semiConfident = -1;  // FixMatch: share of unlabelled rows whose weak view reached the threshold (-1: off)
+};
+
+// Rows without labels (semi-supervised training): their DataView has no y.
+struct Unlabeled {
+  DataView data;
+  Rows rows;
 };
 
 struct EvalResult {
@@ -264,7 +294,18 @@ class PrivateGrad {
 void validateData(const DataView& d, const Rows& rows, const InputMeta* meta, const char* what, bool labels);
 std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& data, const Rows& train, const Rows* valid,
                                        const Recipe& recipe, const int32_t* cancel,
-                                       const std::function<void(const EpochReport&)>& onEpoch, TrainResult& out);
+                                       const std::function<void(const EpochReport&)>& onEpoch, TrainResult& out,
+                                       const Unlabeled* unlabeled = nullptr);
+// A fresh model for `d` (its meta, the network built under the global seed lock, the layout chosen, transfer
+// weights loaded): what trainModel and pretrainModel start from.
+std::shared_ptr<ModelState> newModel(const Spec& spec, const DataView& d, const Recipe& r);
+void toChannelsLast(NetImpl& net);
+// The device of a run (cuda: checked available; cuDNN made deterministic).
+torch::Device deviceFor(bool cuda);
+// pretext.cc: self-supervised pretraining on `rows` of `d` (labels never read).
+std::shared_ptr<ModelState> pretrainModel(const Spec& spec, const DataView& d, const Rows& rows, const Recipe& r,
+                                          const Pretext& p, const int32_t* cancel,
+                                          const std::function<void(const EpochReport&)>& onEpoch, TrainResult& out);
 // Runs inference in chunks; `mode` 0 = predict (probs / values), 1 = embed (features).
 std::vector<float> infer(ModelState& m, const DataView& data, const Rows& rows, int mode, int64_t& dimOut);
 EvalResult evaluateModel(ModelState& m, const DataView& data, const Rows& rows);

@@ -57,7 +57,9 @@ void* elements(const Napi::TypedArray& a);
 // bug in the caller and is rejected, never replaced by a default of C++'s own.
 Spec readSpec(Napi::Env env, const Napi::Object& o);
 Recipe readRecipe(Napi::Env env, const Napi::Object& o);
-DataView readData(Napi::Env env, const Napi::Object& o, Keep& keep);
+Pretext readPretext(Napi::Env env, const Napi::Object& o);
+// labels false: y may be absent (rows without labels); the DataView then has no y.
+DataView readData(Napi::Env env, const Napi::Object& o, Keep& keep, bool labels = true);
 Rows readRows(Napi::Env env, const Napi::Value& v, int64_t n, Keep& keep, const char* name);
 Napi::Object epochObject(Napi::Env env, const EpochReport& e);
 
@@ -98,6 +100,9 @@ Napi::Value CreateModel(const Napi::CallbackInfo& info);
 
 // ---- train_call.cc ----
 // train(spec, data, trainRows|null, validRows|null, recipe, onEpoch|null, cancel: Int32Array(1)) -> Promise
+//   ..., unlabeledData|null, unlabeledRows|null): FixMatch's rows without labels (recipe.semi)
 Napi::Value Train(const Napi::CallbackInfo& info);
+// pretext(spec, data (y optional), rows|null, recipe, pretext, onEpoch|null, cancel) -> Promise (pretext.cc)
+Napi::Value PretextTrain(const Napi::CallbackInfo& info);
 
 }  // namespace enough

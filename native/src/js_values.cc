@@ -105,6 +105,32 @@ int needChoice(Napi::Env env, const Napi::Object& o, const char* what, const cha
   jsFail(env, ErrorKind::Spec, std::string(what) + " field \"" + k + "\" has an unknown value \"" + v + "\"");
 }
 
+// A field that is null (off) or an object: false for null, else `out` is the object.
+bool nullOrObject(Napi::Env env, const Napi::Value& v, const char* name, Napi::Object& out) {
+  if (v.IsNull()) return false;
+  if (!v.IsObject()) jsFail(env, ErrorKind::Spec, std::string(name) + " must be null or an object");
+  out = v.As<Napi::Object>();
+  return true;
+}
+
+// A resolved augmentation: null (off) or every op present.
+void readAugment(Napi::Env env, const Napi::Value& v, const char* A, Augment& g) {
+  Napi::Object a;
+  if (!nullOrObject(env, v, A, a)) return;
+  g.on = true;
+  g.crop = (int64_t)needNum(env, a, A, "crop");
+  g.flip = needFlag(env, a, A, "flip");
+  g.rotate = needNum(env, a, A, "rotate");
+  g.scale = needNum(env, a, A, "scale");
+  g.cutout = needNum(env, a, A, "cutout");
+  g.cutmix = needNum(env, a, A, "cutmix");
+  g.mixup = needNum(env, a, A, "mixup");
+  g.noise = needNum(env, a, A, "noise");
+  g.smote = needNum(env, a, A, "smote");
+  g.tokenDropout = needNum(env, a, A, "tokenDropout");
+  g.tokenSwap = needNum(env, a, A, "tokenSwap");
+}
+
 }  // namespace
 
 Spec readSpec(Napi::Env env, const Napi::Object& o) {
@@ -149,25 +175,7 @@ Recipe readRecipe(Napi::Env env, const Napi::Object& o) {
   r.threads = (int)needNum(env, o, W, "threads");
   r.cuda = needChoice(env, o, W, "device", {"cpu", "cuda"}) == 1;
   // augment: null (off) or the resolved ops, every field present.
-  auto aug = need(env, o, W, "augment");
-  if (!aug.IsNull()) {
-    if (!aug.IsObject()) jsFail(env, ErrorKind::Spec, "recipe field \"augment\" must be null or an object");
-    auto a = aug.As<Napi::Object>();
-    const char* A = "recipe.augment";
-    Augment& g = r.augment;
-    g.on = true;
-    g.crop = (int64_t)needNum(env, a, A, "crop");
-    g.flip = needFlag(env, a, A, "flip");
-    g.rotate = needNum(env, a, A, "rotate");
-    g.scale = needNum(env, a, A, "scale");
-    g.cutout = needNum(env, a, A, "cutout");
-    g.cutmix = needNum(env, a, A, "cutmix");
-    g.mixup = needNum(env, a, A, "mixup");
-    g.noise = needNum(env, a, A, "noise");
-    g.smote = needNum(env, a, A, "smote");
-    g.tokenDropout = needNum(env, a, A, "tokenDropout");
-    g.tokenSwap = needNum(env, a, A, "tokenSwap");
-  }
+  readAugment(env, need(env, o, W, "augment"), "recipe.augment", r.augment);
   // init: null or { weights, skipHead }; finetune: { mode, headFraction }.
   auto init = need(env, o, W, "init");
   if (!init.IsNull()) {
@@ -182,17 +190,37 @@ Recipe readRecipe(Napi::Env env, const Napi::Object& o) {
   r.finetune = (Finetune)needChoice(env, f, "recipe.finetune", "mode", {"full", "head", "head-then-full"});
   r.headFraction = needNum(env, f, "recipe.finetune", "headFraction");
   // privacy: null (off) or { noiseMultiplier, maxGradNorm, sampling }.
-  auto pv = need(env, o, W, "privacy");
-  if (!pv.IsNull()) {
-    if (!pv.IsObject()) jsFail(env, ErrorKind::Spec, "recipe field \"privacy\" must be null or an object");
-    auto po = pv.As<Napi::Object>();
+  Napi::Object po;
+  if (nullOrObject(env, need(env, o, W, "privacy"), "recipe field \"privacy\"", po)) {
     const char* P = "recipe.privacy";
     r.privacy.on = true;
     r.privacy.noiseMultiplier = needNum(env, po, P, "noiseMultiplier");
     r.privacy.maxGradNorm = needNum(env, po, P, "maxGradNorm");
     r.privacy.poisson = needChoice(env, po, P, "sampling", {"poisson", "shuffle"}) == 0;
   }
+  // semi: null (off) or { threshold, ratio, weight, weak, strong } (FixMatch; the views are resolved augmentations).
+  Napi::Object so;
+  if (nullOrObject(env, need(env, o, W, "semi"), "recipe field \"semi\"", so)) {
+    const char* S = "recipe.semi";
+    r.semi.on = true;
+    r.semi.threshold = needNum(env, so, S, "threshold");
+    r.semi.ratio = (int64_t)needNum(env, so, S, "ratio");
+    r.semi.weight = needNum(env, so, S, "weight");
+    readAugment(env, need(env, so, S, "weak"), "recipe.semi.weak", r.semi.weak);
+    readAugment(env, need(env, so, S, "strong"), "recipe.semi.strong", r.semi.strong);
+  }
   return r;
+}
+
+Pretext readPretext(Napi::Env env, const Napi::Object& o) {
+  const char* W = "pretext";
+  Pretext p;
+  p.method = (PretextMethod)needChoice(env, o, W, "method", {"contrastive", "reconstruct", "masked-tokens"});
+  p.temperature = needNum(env, o, W, "temperature");
+  p.maskRate = needNum(env, o, W, "maskRate");
+  p.projDim = (int64_t)needNum(env, o, W, "projDim");
+  readAugment(env, need(env, o, W, "view"), "pretext.view", p.view);
+  return p;
 }
 
 // The first element of a typed array (byte offset applied). Works for SharedArrayBuffer-backed arrays too, which
@@ -219,7 +247,7 @@ const T* typedData(Napi::Env env, const Napi::Value& v, napi_typedarray_type wan
   return static_cast<const T*>(elements(a));
 }
 
-DataView readData(Napi::Env env, const Napi::Object& o, Keep& keep) {
+DataView readData(Napi::Env env, const Napi::Object& o, Keep& keep, bool labels) {
   DataView d;
   auto kind = str(o, "xKind", "");
   if (kind == "dense") d.xKind = XKind::Dense;
@@ -267,11 +295,13 @@ DataView readData(Napi::Env env, const Napi::Object& o, Keep& keep) {
   d.classification = task == "classification";
   auto y = o.Get("y");
   keep.add(y);
+  // Rows without labels (semi-supervised, pretraining, inference): no y at all, so none can be read.
+  const bool noY = !labels && (y.IsUndefined() || y.IsNull());
   if (d.classification) {
     d.numClasses = (int64_t)num(o, "numClasses", 0);
     if (d.numClasses < 2) jsFail(env, ErrorKind::Input, "classification data needs data.numClasses >= 2");
-    d.yi = typedData<int32_t>(env, y, napi_int32_array, "y", "Int32Array of class ids for classification", (size_t)d.n);
-  } else {
+    if (!noY) d.yi = typedData<int32_t>(env, y, napi_int32_array, "y", "Int32Array of class ids for classification", (size_t)d.n);
+  } else if (!noY) {
     d.yf = typedData<float>(env, y, napi_float32_array, "y", "Float32Array of targets for regression", (size_t)d.n);
   }
   auto cat = o.Get("cat");

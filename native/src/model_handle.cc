@@ -13,7 +13,7 @@ Napi::Value ModelWrap::Infer(const Napi::CallbackInfo& info, int mode) {
   auto res = std::make_shared<std::vector<float>>();
   auto dim = std::make_shared<int64_t>(0);
   Keep keep;
-  auto data = std::make_shared<DataView>(readData(env, info[0].As<Napi::Object>(), keep));
+  auto data = std::make_shared<DataView>(readData(env, info[0].As<Napi::Object>(), keep, false));
   auto rows = readRows(env, info[1], data->n, keep, "rows");
   int threads = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
   auto w = new PromiseWorker(

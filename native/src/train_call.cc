@@ -16,6 +16,10 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<EpochReport> {
   DataView data;
   Rows train, valid;
   bool hasValid = false;
+  Unlabeled unlabeled;       // FixMatch's rows (recipe.semi)
+  bool hasUnlabeled = false;
+  bool pretextOnly = false;  // pretext(): self-supervised pretraining on `train` (pretext.cc)
+  Pretext pretext;
   int32_t* cancel = nullptr;  // JS Int32Array(1); JS writes 1 to cancel
   Napi::FunctionReference onEpoch;
   Napi::Reference<Napi::Value> callbackError;
@@ -25,11 +29,21 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<EpochReport> {
   ErrorKind kind = ErrorKind::Training;
   std::string msg;
 
+  // Queues the worker with its progress callback (a function, or none); the promise settles when it ends.
+  Napi::Value start(const Napi::Value& onEpochFn) {
+    if (onEpochFn.IsFunction()) onEpoch = Napi::Persistent(onEpochFn.As<Napi::Function>());
+    auto p = deferred.Promise();
+    Queue();
+    return p;
+  }
+
   void Execute(const ExecutionProgress& progress) override {
     bool ok = guarded(
         [&] {
-          model = trainModel(spec, data, train, hasValid ? &valid : nullptr, recipe, cancel,
-                             [&](const EpochReport& e) { progress.Send(&e, 1); }, result);
+          auto send = [&](const EpochReport& e) { progress.Send(&e, 1); };
+          model = pretextOnly ? pretrainModel(spec, data, train, recipe, pretext, cancel, send, result)
+                              : trainModel(spec, data, train, hasValid ? &valid : nullptr, recipe, cancel, send, result,
+                                           hasUnlabeled ? &unlabeled : nullptr);
         },
         kind, msg);
     if (!ok) SetError(msg);
@@ -63,6 +77,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<EpochReport> {
     r.Set("samplesPerSecond", result.samplesPerSecond);
     r.Set("stoppedEarly", result.stoppedEarly);
     r.Set("paramCount", (double)result.paramCount);
+    if (result.semiConfident >= 0) r.Set("semiConfident", result.semiConfident);
     o.Set("result", r);
     o.Set("model", ModelWrap::Wrap(Env(), model));
     deferred.Resolve(o);
@@ -73,6 +88,13 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<EpochReport> {
     deferred.Reject(makeError(Env(), kind, msg).Value());
   }
 };
+
+// The cancel flag: a JS Int32Array(1) the worker polls (JS writes 1), or none.
+int32_t* cancelFlag(const Napi::Value& v, Keep& keep) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) return nullptr;
+  keep.add(v);
+  return static_cast<int32_t*>(elements(v.As<Napi::TypedArray>()));
+}
 
 }  // namespace
 
@@ -88,13 +110,15 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   bool hasValid = !info[3].IsUndefined() && !info[3].IsNull();
   if (hasValid) valid = readRows(env, info[3], data.n, keep, "rows.valid");
   Recipe recipe = readRecipe(env, info[4].As<Napi::Object>());
-  int32_t* cancel = nullptr;
-  if (info[6].IsTypedArray() && info[6].As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
-    auto a = info[6].As<Napi::Int32Array>();
-    keep.add(a);
-    cancel = static_cast<int32_t*>(elements(a));
+  // FixMatch's unlabelled rows: read without labels (the JS side passes none).
+  Unlabeled unlabeled;
+  bool hasUnlabeled = info.Length() > 7 && info[7].IsObject();
+  if (hasUnlabeled) {
+    unlabeled.data = readData(env, info[7].As<Napi::Object>(), keep, false);
+    unlabeled.rows = readRows(env, info[8], unlabeled.data.n, keep, "rows.unlabeled");
   }
   auto w = new TrainWorker(env);
+  w->cancel = cancelFlag(info[6], keep);
   w->keep = std::move(keep);
   w->spec = spec;
   w->data = data;
@@ -102,11 +126,31 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   w->valid = valid;
   w->hasValid = hasValid;
   w->recipe = recipe;
-  w->cancel = cancel;
-  if (info[5].IsFunction()) w->onEpoch = Napi::Persistent(info[5].As<Napi::Function>());
-  auto p = w->deferred.Promise();
-  w->Queue();
-  return p;
+  w->unlabeled = unlabeled;
+  w->hasUnlabeled = hasUnlabeled;
+  return w->start(info[5]);
+}
+
+// pretext(spec, data, rows|null, recipe, pretext, onEpoch|null, cancel) -> Promise: self-supervised pretraining;
+// the data's labels are not read (y may be absent).
+Napi::Value PretextTrain(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  Keep keep;
+  Spec spec = readSpec(env, info[0].As<Napi::Object>());
+  DataView data = readData(env, info[1].As<Napi::Object>(), keep, false);
+  Rows rows = readRows(env, info[2], data.n, keep, "rows");
+  Recipe recipe = readRecipe(env, info[3].As<Napi::Object>());
+  Pretext pretext = readPretext(env, info[4].As<Napi::Object>());
+  auto w = new TrainWorker(env);
+  w->cancel = cancelFlag(info[6], keep);
+  w->keep = std::move(keep);
+  w->spec = spec;
+  w->data = data;
+  w->train = rows;
+  w->recipe = recipe;
+  w->pretextOnly = true;
+  w->pretext = pretext;
+  return w->start(info[5]);
 }
 
 }  // namespace enough

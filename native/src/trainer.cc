@@ -17,6 +17,8 @@
 #include "augment.h"
 #include "batcher.h"
 #include "engine.h"
+#include "generators.h"
+#include "semi.h"
 
 namespace enough {
 
@@ -54,18 +56,6 @@ void checkCancel(const int32_t* cancel) {
   if (cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED)) fail(ErrorKind::Cancelled, "training cancelled");
 }
 
-torch::Device deviceFor(bool cuda) {
-  if (!cuda) return torch::kCPU;
-  if (!torch::cuda::is_available())
-    fail(ErrorKind::Environment,
-         "device \"cuda\" was requested but the linked libtorch has no CUDA (or no GPU is visible); use device \"cpu\", "
-         "or rebuild the addon against a CUDA libtorch named by the LIBTORCH environment variable");
-  // Same seed, same metrics on the GPU too: cuDNN's autotuner and its non-deterministic algorithms would pick
-  // kernels (and summation orders) per run. Costs a little speed on convolutions; set once, process-wide.
-  at::globalContext().setBenchmarkCuDNN(false);
-  at::globalContext().setDeterministicCuDNN(true);
-  return torch::kCUDA;
-}
 
 // Cumulative eval over rows: loss sums etc. Caller holds the model in eval mode under NoGradGuard.
 EvalResult evalRows(ModelState& m, const DataView& d, const Rows& rows, torch::Device dev) {
@@ -103,12 +93,6 @@ EvalResult evalRows(ModelState& m, const DataView& d, const Rows& rows, torch::D
     r.r2 = sst > 1e-12 * n ? 1.0 - sse / sst : (sse <= 1e-12 ? 1.0 : 0.0);
   }
   return r;
-}
-
-void toChannelsLast(NetImpl& net) {
-  torch::NoGradGuard ng;
-  for (auto& p : net.parameters())
-    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
 }
 
 double scheduledLr(const Recipe& r, int64_t step, int64_t total) {
@@ -149,6 +133,58 @@ std::vector<torch::Tensor> stateTensors(NetImpl& net) {
 }
 
 }  // namespace
+
+torch::Device deviceFor(bool cuda) {
+  if (!cuda) return torch::kCPU;
+  if (!torch::cuda::is_available())
+    fail(ErrorKind::Environment,
+         "device \"cuda\" was requested but the linked libtorch has no CUDA (or no GPU is visible); use device \"cpu\", "
+         "or rebuild the addon against a CUDA libtorch named by the LIBTORCH environment variable");
+  // Same seed, same metrics on the GPU too: cuDNN's autotuner and its non-deterministic algorithms would pick
+  // kernels (and summation orders) per run. Costs a little speed on convolutions; set once, process-wide.
+  at::globalContext().setBenchmarkCuDNN(false);
+  at::globalContext().setDeterministicCuDNN(true);
+  return torch::kCUDA;
+}
+
+void toChannelsLast(NetImpl& net) {
+  torch::NoGradGuard ng;
+  for (auto& p : net.parameters())
+    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+}
+
+std::pair<at::Generator, at::Generator> runGenerators(const Recipe& r, torch::Device dev) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(r.seed * 0x9E3779B97F4A7C15ULL + 1);
+  // Dropout masks are drawn on the model's device, so a CUDA run needs a CUDA generator of its own: a clone of the
+  // default one (no CUDA headers needed, so CPU-only builds compile the same source), reseeded per run.
+  at::Generator devGen = gen;
+  if (r.cuda) {
+    devGen = at::globalContext().defaultGenerator(dev).clone();
+    devGen.set_current_seed(r.seed * 0x9E3779B97F4A7C15ULL + 1);
+  }
+  return {gen, devGen};
+}
+
+std::shared_ptr<ModelState> newModel(const Spec& spec, const DataView& d, const Recipe& r) {
+  auto m = std::make_shared<ModelState>();
+  m->spec = spec;
+  m->cuda = r.cuda;
+  m->meta.xKind = d.xKind;
+  m->meta.xShape = d.xShape;
+  m->meta.classification = d.classification;
+  m->meta.numClasses = d.classification ? d.numClasses : 0;
+  m->meta.vocabSize = d.vocabSize;
+  m->meta.catCardinalities = d.catCardinalities;
+  {
+    std::lock_guard<std::mutex> g(gSeedMutex);
+    torch::manual_seed(r.seed);
+    m->net = buildNet(spec, m->meta);
+  }
+  m->spec.channelsLast = spec.channelsLast && channelsLastSafe(*m->net);
+  if (!r.initWeights.empty()) copyWeights(*m->net, r.initWeights, r.initSkipHead);
+  if (m->spec.channelsLast) toChannelsLast(*m->net);
+  return m;
+}
 
 void setThreads(int threads) {
   if (threads > 0) at::set_num_threads(threads);
@@ -216,7 +252,8 @@ void validateData(const DataView& d, const Rows& rows, const InputMeta* meta, co
 
 std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, const Rows& train, const Rows* valid,
                                        const Recipe& r, const int32_t* cancel,
-                                       const std::function<void(const EpochReport&)>& onEpoch, TrainResult& out) {
+                                       const std::function<void(const EpochReport&)>& onEpoch, TrainResult& out,
+                                       const Unlabeled* unlabeled) {
   auto t0 = Clock::now();
   torch::Device dev = deviceFor(r.cuda);
   setThreads(r.threads);
@@ -234,16 +271,9 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   }
   validateData(d, train, nullptr, "train", true);
   if (valid) validateData(d, *valid, nullptr, "valid", true);
+  if (r.semi.on) checkSemi(r, d, unlabeled);
 
-  auto m = std::make_shared<ModelState>();
-  m->spec = spec;
-  m->cuda = r.cuda;
-  m->meta.xKind = d.xKind;
-  m->meta.xShape = d.xShape;
-  m->meta.classification = d.classification;
-  m->meta.numClasses = d.classification ? d.numClasses : 0;
-  m->meta.vocabSize = d.vocabSize;
-  m->meta.catCardinalities = d.catCardinalities;
+  auto m = newModel(spec, d, r);
   if (!d.classification) {
     double s = 0, s2 = 0;
     for (int64_t i = 0; i < train.count; i++) {
@@ -254,23 +284,8 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     double var = s2 / train.count - m->yMean * m->yMean;
     m->yStd = var > 1e-12 ? std::sqrt(var) : 1.0;
   }
-  {
-    std::lock_guard<std::mutex> g(gSeedMutex);
-    torch::manual_seed(r.seed);
-    m->net = buildNet(spec, m->meta);
-  }
-  m->spec.channelsLast = spec.channelsLast && channelsLastSafe(*m->net);
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(r.seed * 0x9E3779B97F4A7C15ULL + 1);
-  // Dropout masks are drawn on the model's device, so a CUDA run needs a CUDA generator of its own: a clone of the
-  // default one (no CUDA headers needed, so CPU-only builds compile the same source), reseeded per run.
-  at::Generator devGen = gen;
-  if (r.cuda) {
-    devGen = at::globalContext().defaultGenerator(dev).clone();
-    devGen.set_current_seed(r.seed * 0x9E3779B97F4A7C15ULL + 1);
-  }
+  auto [gen, devGen] = runGenerators(r, dev);
   m->net->gen = &devGen;
-  if (!r.initWeights.empty()) copyWeights(*m->net, r.initWeights, r.initSkipHead);
-  if (m->spec.channelsLast) toChannelsLast(*m->net);
   if (r.cuda) m->net->to(dev);
   c10::optional<torch::Tensor> weights;
   if (!spec.classWeights.empty())
@@ -340,6 +355,9 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
     dp = std::make_unique<PrivateGrad>(*m->net, r.privacy, (double)B, gen, perSample);
     stepRows.reserve((size_t)B * 2);
   }
+  // FixMatch: the unlabelled rows' loss joins each step's labelled loss (semi.cc).
+  std::unique_ptr<FixMatch> fixmatch;
+  if (r.semi.on) fixmatch = std::make_unique<FixMatch>(r.semi, *unlabeled, r.seed, B, m->spec.channelsLast, dev);
 
   for (int64_t epoch = 1; epoch <= maxEpochs; epoch++) {
     auto te = Clock::now();
@@ -403,6 +421,7 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
       auto loss = bt.y2.defined() && !resident
                       ? trainLoss(outB, y, *m, weights) * bt.lam + trainLoss(outB, bt.y2, *m, weights) * (1 - bt.lam)
                       : trainLoss(outB, y, *m, weights);
+      if (fixmatch) loss = loss + fixmatch->loss(*m->net);
       if (!r.cuda) {
         double lv = loss.item<double>();
         if (!std::isfinite(lv)) diverged(epoch, step + 1, lr);
@@ -482,6 +501,7 @@ std::shared_ptr<ModelState> trainModel(const Spec& spec, const DataView& d, cons
   out.seconds = since(t0);
   out.samplesPerSecond = trainSamples / std::max(trainSeconds, 1e-9);
   out.paramCount = m->paramCount();
+  if (fixmatch) out.semiConfident = fixmatch->confident();
   return m;
 }
 

@@ -50,7 +50,10 @@ export interface NativeAddon {
     recipe: object,
     onEpoch: ((e: unknown) => void) | null,
     cancel: Int32Array,
+    unlabeled?: object | null,
+    unlabeledRows?: Int32Array | null,
   ): Promise<{ model: NativeModel; result: unknown }>;
+  pretext(spec: object, data: object, rows: Int32Array | null, recipe: object, pretext: object, onEpoch: ((e: unknown) => void) | null, cancel: Int32Array): Promise<{ model: NativeModel; result: unknown }>;
   createModel(spec: object, meta: object): NativeModel;
   info(): { torchVersion: string; cuda: boolean; threads: number; blas: string; blasThreads: number; parallel: string; mkldnn: boolean };
   setThreads(n: number): void;

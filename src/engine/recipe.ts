@@ -38,6 +38,22 @@ export interface Recipe {
    * model without batch norm; mixup, cutmix and smote are refused.
    */
   privacy?: PrivacyOptions;
+  /**
+   * Semi-supervised training, FixMatch-style (native/src/semi.cc): each step also draws `ratio` x the batch of the
+   * unlabelled rows given to train() (TrainOptions.unlabeled, passed without labels), pseudo-labels their weak view
+   * where its top probability reaches `threshold`, and adds `weight` x the cross-entropy of the strong view against
+   * those labels. Classification only; not with privacy.
+   */
+  semi?: SemiOptions;
+}
+
+export interface SemiOptions {
+  /** Confidence a weak view's top class needs to become a pseudo-label, in [0, 1] (FixMatch: 0.95). */
+  threshold: number;
+  /** Unlabelled rows per labelled row in each step (FixMatch's mu: 7), a whole number >= 1. */
+  ratio: number;
+  /** Weight of the unlabelled loss (FixMatch's lambda_u, default 1). */
+  weight?: number;
 }
 
 export interface PrivacyOptions {
@@ -203,7 +219,7 @@ export function resolveFinetune(f: Recipe["finetune"], backbone: boolean): { mod
   return { mode: o.mode, headFraction: "headFraction" in o && o.headFraction !== undefined ? o.headFraction : o.mode === "head-then-full" ? 0.25 : 0 };
 }
 
-const FIELDS = ["optimizer", "lr", "momentum", "nesterov", "weightDecay", "schedule", "epochs", "steps", "batchSize", "earlyStopping", "seed", "threads", "device", "augment", "init", "finetune", "privacy"];
+const FIELDS = ["optimizer", "lr", "momentum", "nesterov", "weightDecay", "schedule", "epochs", "steps", "batchSize", "earlyStopping", "seed", "threads", "device", "augment", "init", "finetune", "privacy", "semi"];
 const MODES: FinetuneMode[] = ["full", "head", "head-then-full"];
 
 /**
@@ -294,6 +310,7 @@ export function validateRecipe(recipe: Recipe): Recipe {
     }
   }
   if (r.privacy !== undefined) validatePrivacy(r.privacy);
+  if (r.semi !== undefined) validateSemi(r.semi);
   return recipe;
 }
 
@@ -316,6 +333,18 @@ function validatePrivacy(p: unknown): void {
   if (o.sampling !== "poisson" && o.sampling !== "shuffle") pbad(`.sampling must be "poisson" or "shuffle", got ${JSON.stringify(o.sampling)}`);
   const d = o.delta;
   if (d !== undefined && (typeof d !== "number" || !(d > 0 && d < 1))) pbad(`.delta must be a number in (0, 1), got ${JSON.stringify(d)}`);
+}
+
+function validateSemi(v: unknown): void {
+  const o = v as Record<string, unknown>;
+  const sbad = (msg: string): never => {
+    throw new SpecError("SEMI_INVALID", `recipe field "semi" ${msg}`, { hint: "e.g. semi: { threshold: 0.95, ratio: 7 }" });
+  };
+  if (typeof v !== "object" || v === null || Array.isArray(v)) sbad("must be { threshold, ratio, weight? }");
+  for (const k of Object.keys(o)) if (!["threshold", "ratio", "weight"].includes(k)) sbad(`has unknown field "${k}"; valid: threshold, ratio, weight`);
+  if (typeof o.threshold !== "number" || !(o.threshold >= 0 && o.threshold <= 1)) sbad(`.threshold must be a number in [0, 1], got ${JSON.stringify(o.threshold)}`);
+  if (typeof o.ratio !== "number" || !Number.isInteger(o.ratio) || o.ratio < 1 || o.ratio > 64) sbad(`.ratio must be a whole number from 1 to 64, got ${JSON.stringify(o.ratio)}`);
+  if (o.weight !== undefined && (typeof o.weight !== "number" || !Number.isFinite(o.weight) || o.weight < 0)) sbad(`.weight must be a number >= 0, got ${JSON.stringify(o.weight)}`);
 }
 
 /** The default delta for n training rows: min(1e-5, 1 / (10 n)), well below 1/n. */

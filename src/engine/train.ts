@@ -7,6 +7,7 @@ import { defaultDelta, defaultRecipe, resolveAugment, resolveFinetune, validateR
 import { calibrateNoise, dpSgdEpsilon } from "./accountant.js";
 import { SpecError } from "../errors.js";
 import { resolveSpec, type ModelSpec, type ResolvedSpec } from "./spec.js";
+import { resolvePretext, resolveSemi, type PretextOptions } from "./semi.js";
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -43,6 +44,8 @@ export interface TrainResult {
   paramCount: number;
   /** Private trainings only (recipe.privacy): what was spent, by the Rényi-DP accountant. */
   privacy?: PrivacyReport;
+  /** FixMatch trainings only (recipe.semi): the share of unlabelled rows drawn whose weak view reached the threshold. */
+  semiConfident?: number;
 }
 
 /**
@@ -94,6 +97,17 @@ export interface TrainOptions {
   onEpoch?: (e: EpochReport) => void;
   /** Aborting cancels the training within one batch; train() then rejects with CancelledError. */
   signal?: AbortSignal;
+  /**
+   * recipe.semi's unlabelled rows: `rows` of `data` (all rows when absent), same inputs as the training data. Their
+   * labels, if the object has any, are dropped here: the addon gets the inputs only.
+   */
+  unlabeled?: { data: Tensors | Omit<Tensors, "y">; rows?: Int32Array };
+}
+
+/** The inputs of a data set without its labels (the same buffers, no copy): what crosses for unlabelled rows. */
+export function withoutLabels(data: Tensors | Omit<Tensors, "y">): Omit<Tensors, "y"> {
+  const { y: _labels, ...inputs } = data as Tensors;
+  return inputs;
 }
 
 /**
@@ -130,11 +144,7 @@ export async function train(
 ): Promise<{ model: Model; result: TrainResult }> {
   const addon = loadAddon();
   validateRecipe(recipe);
-  const resolved = resolveSpec(spec, data);
-  // the layout is a speed knob chosen per machine unless the spec sets it (machine.ts)
-  if ((resolved.family === "cnn" || resolved.family === "resnet") && spec.channelsLast === undefined) {
-    resolved.channelsLast = (await machineLayout()).value;
-  }
+  const resolved = await resolveForMachine(spec, data);
   if (!(rows?.train instanceof Int32Array)) throw new InputError("ENGINE_INPUT", "rows.train must be an Int32Array of row indices");
   if (rows.valid !== undefined && !(rows.valid instanceof Int32Array)) throw new InputError("ENGINE_INPUT", "rows.valid must be an Int32Array of row indices");
   const r = { ...defaultRecipe(data.xKind, rows.train.length), ...recipe };
@@ -142,9 +152,41 @@ export async function train(
   const finetune = resolveFinetune(r.finetune, resolved.family === "torchscript");
   if (r.privacy) checkPrivate(resolved, augment, finetune.mode);
   const privacy = r.privacy ? resolvePrivacy(r.privacy, rows.train.length, r) : null;
+  if (r.semi && r.privacy) throw new SpecError("SEMI_PRIVACY", "recipe.semi cannot be combined with recipe.privacy: the unlabelled loss is not clipped or noised", { hint: "drop one of them" });
+  if (r.semi && !opts.unlabeled) throw new InputError("SEMI_NO_UNLABELED", "recipe.semi needs unlabelled rows (TrainOptions.unlabeled)");
+  const semi = r.semi ? resolveSemi(r.semi, data) : null;
+  const unl = opts.unlabeled ? withoutLabels(opts.unlabeled.data) : null;
   const es = r.earlyStopping;
   // every recipe field explicit, defaults filled: the form the addon reads (it fills no default itself)
   const nativeRecipe = {
+    ...nativeBasics(r),
+    earlyStopping: !!es && rows.valid !== undefined && rows.valid.length > 0,
+    patience: es ? es.patience : 0,
+    minDelta: es ? (es.minDelta ?? 0) : 0,
+    augment,
+    init: r.init ? { weights: await initWeightsPath(r.init.weights, resolved), skipHead: r.init.skipHead ?? false } : null,
+    finetune,
+    privacy: privacy ? { noiseMultiplier: privacy.noiseMultiplier, maxGradNorm: privacy.maxGradNorm, sampling: privacy.sampling } : null,
+    semi,
+  };
+  const onEpoch = opts.onEpoch;
+  return withCancel(opts.signal, async (cancel) => {
+    const out = await call(() =>
+      addon.train(resolved, data, rows.train, rows.valid ?? null, nativeRecipe, onEpoch ? (e) => onEpoch(e as EpochReport) : null, cancel, semi ? unl : null, semi ? (opts.unlabeled!.rows ?? null) : null),
+    );
+    const result = out.result as TrainResult;
+    if (privacy) {
+      const { sampleRate, noiseMultiplier, delta } = privacy;
+      const { epsilon } = dpSgdEpsilon({ sampleRate, noiseMultiplier, steps: result.steps, delta });
+      result.privacy = { sampleRate, noiseMultiplier, steps: result.steps, delta, epsilon, ...(privacy.targetEpsilon !== undefined ? { targetEpsilon: privacy.targetEpsilon } : {}) };
+    }
+    return { model: new Model(spec, resolved, inputMetaOf(data), out.model), result };
+  });
+}
+
+/** The recipe fields every native call reads as they are (defaults filled). */
+function nativeBasics(r: Recipe) {
+  return {
     optimizer: r.optimizer,
     lr: r.lr,
     momentum: r.momentum ?? 0.9,
@@ -154,38 +196,32 @@ export async function train(
     epochs: r.epochs,
     steps: r.steps ?? 0,
     batchSize: r.batchSize,
-    earlyStopping: !!es && rows.valid !== undefined && rows.valid.length > 0,
-    patience: es ? es.patience : 0,
-    minDelta: es ? (es.minDelta ?? 0) : 0,
     seed: r.seed ?? 0,
     threads: r.threads ?? engineDefaultThreads(),
     device: r.device ?? "cpu",
-    augment,
-    init: r.init ? { weights: await initWeightsPath(r.init.weights, resolved), skipHead: r.init.skipHead ?? false } : null,
-    finetune,
-    privacy: privacy ? { noiseMultiplier: privacy.noiseMultiplier, maxGradNorm: privacy.maxGradNorm, sampling: privacy.sampling } : null,
   };
-  if (opts.signal?.aborted) throw new CancelledError("training cancelled before it started");
+}
+
+/** Runs a native training with a cancel flag that `signal` sets (the addon checks it every batch). */
+async function withCancel<T>(signal: AbortSignal | undefined, run: (cancel: Int32Array) => Promise<T>): Promise<T> {
+  if (signal?.aborted) throw new CancelledError("training cancelled before it started");
   const cancel = new Int32Array(1);
   const onAbort = () => {
     cancel[0] = 1;
   };
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
-  const onEpoch = opts.onEpoch;
+  signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const out = await call(() =>
-      addon.train(resolved, data, rows.train, rows.valid ?? null, nativeRecipe, onEpoch ? (e) => onEpoch(e as EpochReport) : null, cancel),
-    );
-    const result = out.result as TrainResult;
-    if (privacy) {
-      const { sampleRate, noiseMultiplier, delta } = privacy;
-      const { epsilon } = dpSgdEpsilon({ sampleRate, noiseMultiplier, steps: result.steps, delta });
-      result.privacy = { sampleRate, noiseMultiplier, steps: result.steps, delta, epsilon, ...(privacy.targetEpsilon !== undefined ? { targetEpsilon: privacy.targetEpsilon } : {}) };
-    }
-    return { model: new Model(spec, resolved, inputMetaOf(data), out.model), result };
+    return await run(cancel);
   } finally {
-    opts.signal?.removeEventListener("abort", onAbort);
+    signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** resolveSpec, with the layout a speed knob chosen per machine unless the spec sets it (machine.ts). */
+async function resolveForMachine(spec: ModelSpec, data: Parameters<typeof resolveSpec>[1]): Promise<ResolvedSpec> {
+  const resolved = resolveSpec(spec, data);
+  if ((resolved.family === "cnn" || resolved.family === "resnet") && spec.channelsLast === undefined) resolved.channelsLast = (await machineLayout()).value;
+  return resolved;
 }
 
 /** The cnn/resnet layout of this machine for specs that leave it unset (decided once per process; see machine.ts). */
@@ -219,6 +255,38 @@ async function measureLayout(channelsLast: boolean): Promise<number> {
   const c = process.cpuUsage(c0);
   model.dispose();
   return n / ((c.user + c.system) / 1e6);
+}
+
+// What a pretraining does not use, in the explicit form the addon's recipe reader requires.
+const PRETEXT_FIXED = { earlyStopping: false, patience: 0, minDelta: 0, augment: null, init: null, finetune: { mode: "full", headFraction: 0 }, privacy: null, semi: null };
+
+/**
+ * Self-supervised pretraining (native/src/pretext.cc): trains `spec`'s feature extractor on `rows` of `data` by a
+ * pretext task (PretextOptions; never reads labels: they do not cross into the addon), and returns the model with an
+ * untrained head, to be saved and fine-tuned through recipe.init with skipHead. Recipe: Adam, lr 1e-3, batch 128
+ * (the rows if fewer), 1,000 steps unless `recipe` says otherwise; no validation, no early stopping.
+ */
+export async function pretext(
+  spec: ModelSpec,
+  data: Tensors | Omit<Tensors, "y">,
+  rows: Int32Array | undefined,
+  options: PretextOptions = {},
+  recipe: Recipe = {},
+  opts: TrainOptions = {},
+): Promise<{ model: Model; result: TrainResult }> {
+  const addon = loadAddon();
+  validateRecipe(recipe);
+  const inputs = withoutLabels(data);
+  const full = { ...inputs, y: new Int32Array(0) } as Tensors; // for the spec's checks only; never sent
+  const resolved = await resolveForMachine(spec, full);
+  const n = rows ? rows.length : data.n;
+  const r: Recipe = { optimizer: "adam", lr: 1e-3, schedule: "constant", batchSize: Math.max(2, Math.min(128, n)), epochs: 1, steps: 1000, seed: 0, ...recipe };
+  const p = resolvePretext(options, full);
+  const onEpoch = opts.onEpoch;
+  return withCancel(opts.signal, async (cancel) => {
+    const out = await call(() => addon.pretext(resolved, inputs, rows ?? null, { ...nativeBasics(r), ...PRETEXT_FIXED }, p, onEpoch ? (e) => onEpoch(e as EpochReport) : null, cancel));
+    return { model: new Model(spec, resolved, inputMetaOf(full), out.model), result: out.result as TrainResult };
+  });
 }
 
 /** Private training refuses what is not private: batch norm (it mixes a batch's rows), row-mixing augmentation. */

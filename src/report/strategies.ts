@@ -138,6 +138,22 @@ export function strategiesCharts(r: StrategiesResult): { id: string; title: stri
   ];
 }
 
+/** How a semi lever used the unlabelled rows, in words (the terminal answer and the report). */
+export function semiText(l: LeverResult): string | null {
+  const s = l.semi;
+  if (!s) return null;
+  const span = (r: { min: number; max: number }, f: (v: number) => string = int) => (r.min === r.max ? f(r.min) : `${f(r.min)}-${f(r.max)}`);
+  const how =
+    s.method === "pseudo"
+      ? `pseudo-labelling, ${s.rounds} round${s.rounds === 1 ? "" : "s"} (predict the unlabelled rows, keep those with top probability >= ${s.threshold}, at most ${s.ratio} per labelled row, retrain from scratch)`
+      : `FixMatch in the training loop (${s.ratio}x the batch of unlabelled rows per step; pseudo-label of the weak view where its top probability >= ${s.threshold}, cross-entropy on the strong view)`;
+  const parts = [how];
+  if (s.unlabeled) parts.push(`${span(s.unlabeled)} unlabelled rows per Run, labels hidden`);
+  if (s.pseudoLabelled) parts.push(`${span(s.pseudoLabelled)} pseudo-labels added per Run`);
+  if (s.confident) parts.push(`${span(s.confident, (v) => `${(100 * v).toFixed(0)}%`)} of the weak views confident`);
+  return `${parts.join("; ")} (${s.runs} Runs)`;
+}
+
 export function renderStrategiesMarkdown(r: StrategiesResult): string {
   const rows = leverRows(r);
   const head = Object.keys(rows[0] ?? { strategy: "" });
@@ -147,6 +163,8 @@ export function renderStrategiesMarkdown(r: StrategiesResult): string {
   L.push("", "## Levers", "");
   for (const l of r.levers) {
     L.push(`- **${l.label}**: ${l.summary}${l.cost.labelsSaved !== null ? `; saves about ${int(l.cost.labelsSaved)} labels at the target` : ""}`);
+    const semi = semiText(l);
+    if (semi) L.push(`  - ${semi}`);
     if (l.cost.pretrain) L.push(`  - pretraining: ${l.cost.pretrain.seconds.toFixed(1)} s once (artifact ${l.cost.pretrain.artifact}${l.cost.pretrain.reused ? ", re-used" : ""}), included in its compute over this study's Runs of the lever`);
     for (const b of l.best ?? []) L.push(`  - n=${int(b.n)}: trial ${b.trial} best on validation (${b.params ? paramText(b.params) : "the default model"})`);
     if (l.synthetic) L.push(`  - fidelity: ${l.synthetic.text}`);

@@ -9,43 +9,15 @@ import { join } from "node:path";
 import type { Dataset } from "../data/types.js";
 import type { Tensors } from "../engine/types.js";
 import type { EpochRecord, EvalMetrics, JsonObject, RunJob, RunResult } from "./run.js";
+import { engineFigures, type RunTrainDeps, type TrainedModel } from "./run-deps.js";
+import { runPretext, trainSemi, unlabeledRows } from "./run-semi.js";
 import { sampleRows, splitValidation } from "./valid-split.js";
 import { correctBits } from "./plan/bits.js";
-
-import { combine, generate, type CvaeFn } from "./synthetic/generate.js";
-import { fidelityReport, type NearestFn } from "./synthetic/fidelity.js";
+import { combine, generate } from "./synthetic/generate.js";
+import { fidelityReport } from "./synthetic/fidelity.js";
 import type { TrainPredict } from "./extra/domain.js";
 
-export interface TrainedModel {
-  evaluate(data: Tensors, rows?: Int32Array): Promise<EvalMetrics>;
-  /**
-   * Class probabilities (numClasses per row); when present, classification Runs keep which test rows they got right,
-   * and synthetic-data Runs run their two-sample test.
-   */
-  predict?(data: Tensors, rows?: Int32Array): Promise<Float32Array>;
-  /** Model.save(); needed only by pretraining jobs (RunJob.save). */
-  save?(dir: string): Promise<void>;
-  dispose(): void;
-}
-
-export interface RunTrainDeps {
-  nestedSubsets(pool: Int32Array, labels: Int32Array | null, sizes: number[], seed: number): { subsets: Int32Array[]; warnings: string[] };
-  train(
-    spec: JsonObject,
-    data: Tensors,
-    rows: { train: Int32Array; valid?: Int32Array },
-    recipe: JsonObject,
-    opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal },
-  ): Promise<{
-    model: TrainedModel;
-    result: { history: EpochRecord[]; bestEpoch: number; epochs: number; steps: number; seconds: number; samplesPerSecond: number; stoppedEarly: boolean; paramCount: number; privacy?: RunResult["privacy"] };
-  }>;
-  versions(): Record<string, string>;
-  /** Averages trained members' predictions (the engine's Ensemble); needed only for ensemble Runs. */
-  ensemble?(members: TrainedModel[]): TrainedModel;
-  /** The CVAE generator and exact nearest-neighbour distances (engine/generative.ts); needed only for synthetic Runs. */
-  synthetic?: { cvae: CvaeFn; nearest: NearestFn };
-}
+export type { EngineResult, RunTrainDeps, TrainedModel } from "./run-deps.js";
 
 /** The training rows followed by the dataset's last `extra` rows (an extra data set appended after the user's). */
 export function withExtraRows(train: Int32Array, n: number, extra: number): Int32Array {
@@ -78,6 +50,7 @@ export async function trainRun(
 ): Promise<RunResult> {
   const t0 = performance.now();
   const data = dataset.tensors;
+  if (job.pretext) return pretextJob(job, dataset, deps, opts);
   const labels = data.task === "classification" ? (data.y as Int32Array) : null;
   // Computed for this size alone, so the Run depends on (size, seed) only, whatever else the study measures.
   const { subsets } = deps.nestedSubsets(dataset.split.pool, labels, [job.subset.size], job.subset.seed);
@@ -91,7 +64,8 @@ export async function trainRun(
   const trainData = syn ? syn.combined.tensors : data;
   if (syn) (train = syn.combined.train), (valid = syn.combined.valid);
   const rows = valid.length ? { train, valid } : { train };
-  const { model, result } = job.ensemble && job.ensemble.k > 1 ? await trainMembers(job, trainData, rows, deps, opts) : await deps.train(job.spec, trainData, rows, job.recipe, opts);
+  const semi = job.semi ? await trainSemi(job, data, rows, unlabeledRows(dataset.split.pool, subset, job.semi.unlabeled, job.subset.seed), deps, opts) : null;
+  const { model, result } = semi ?? (job.ensemble && job.ensemble.k > 1 ? await trainMembers(job, trainData, rows, deps, opts) : await deps.train(job.spec, trainData, rows, job.recipe, opts));
   try {
     const test = await model.evaluate(data, dataset.split.test);
     // Which test rows were right, in the test split's order: per-class and per-group curves (--plan) read it later,
@@ -104,21 +78,13 @@ export async function trainRun(
     const synthetic = syn ? await syntheticReport(job, syn, dataset, deps) : undefined;
     return {
       metrics: { test: plain(test), valid: validM ? plain(validM) : null, train: plain(trainM) },
-      history: result.history.map((e) => ({ ...e })),
-      seconds: result.seconds,
-      totalSeconds: (performance.now() - t0) / 1000,
-      samplesPerSecond: result.samplesPerSecond,
-      paramCount: result.paramCount,
-      bestEpoch: result.bestEpoch,
-      epochs: result.epochs,
-      steps: result.steps,
-      stoppedEarly: result.stoppedEarly,
+      ...engineFigures(result, t0, deps.versions()),
       nTrain: train.length,
       nValid: valid.length,
-      versions: deps.versions(),
       ...(result.privacy ? { privacy: { ...result.privacy } } : {}),
       ...(testCorrect !== undefined ? { testCorrect } : {}),
       ...(synthetic ? { synthetic } : {}),
+      ...(semi ? { semi: semi.semi } : {}),
     };
   } finally {
     model.dispose();
@@ -150,6 +116,18 @@ async function syntheticReport(job: RunJob, syn: Synthesis, dataset: Dataset, de
     { nearest: deps.synthetic!.nearest, trainPredict, train: deps.train },
   );
   return { model: job.synthetic!.model, ratio: job.synthetic!.ratio, realRows: syn.realRows, rows: c.synthetic.length, generator: syn.generator, fidelity: { ...fidelity, tstr: plain(fidelity.tstr) } };
+}
+
+/** A self-supervised pretraining job: the pretext on the pool's inputs, then the model saved as the artifact. */
+async function pretextJob(job: RunJob, dataset: Dataset, deps: RunTrainDeps, opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal }): Promise<RunResult> {
+  if (job.save === undefined) throw Object.assign(new Error("a pretraining job needs a folder to save into"), { code: "NO_SAVE" });
+  const { model, result } = await runPretext(job, dataset.tensors, dataset.split.pool, deps, opts);
+  try {
+    await saveArtifact(model, job.save);
+    return result;
+  } finally {
+    model.dispose();
+  }
 }
 
 /**

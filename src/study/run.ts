@@ -31,6 +31,10 @@ export interface RunInputs {
   extra?: { fingerprint: string; rows: number };
   /** Runs trained with synthetic rows (absent otherwise): the generator and the synthetic rows per real row. */
   synthetic?: SyntheticJob;
+  /** Semi-supervised Runs only (absent otherwise): how the unlabelled rows were used. */
+  semi?: SemiJob;
+  /** Self-supervised pretraining jobs only (absent otherwise): the pretext task. */
+  pretext?: PretextJob;
 }
 
 /** The synthetic-data lever of a Run: which generator, trained on the Run's training rows only, and how many rows. */
@@ -38,6 +42,28 @@ export interface SyntheticJob {
   model: "cvae" | "copula";
   /** Synthetic rows per real training row. */
   ratio: number;
+}
+
+/**
+ * A semi-supervised Run: the labelled subset as any Run, plus the rest of the pool with its labels hidden (a seeded
+ * sample of at most `unlabeled` rows). "pseudo": train, pseudo-label the unlabelled rows whose top probability
+ * reaches `threshold` (at most `ratio` per labelled training row, the most confident first), retrain from scratch
+ * on both, `rounds` times. "fixmatch": one training with recipe.semi (`ratio` = mu, unlabelled rows per labelled
+ * row in each step).
+ */
+export interface SemiJob {
+  method: "pseudo" | "fixmatch";
+  threshold: number;
+  ratio: number;
+  rounds: number;
+  unlabeled: number;
+}
+
+/** A pretraining job on the pool's inputs without labels: `size` rows (a seeded sample), `steps` steps. */
+export interface PretextJob {
+  method: "contrastive" | "reconstruct" | "masked-tokens";
+  size: number;
+  steps: number;
 }
 
 export interface RunJob {
@@ -77,6 +103,10 @@ export interface RunJob {
    * Run's result carries the generator's figures and the fidelity report (study/synthetic/).
    */
   synthetic?: SyntheticJob;
+  /** See RunInputs.semi. */
+  semi?: SemiJob;
+  /** See RunInputs.pretext (with `save`: the pretrained model is the job's product). */
+  pretext?: PretextJob;
 }
 
 export interface EvalMetrics {
@@ -115,6 +145,8 @@ export interface RunResult {
   testCorrect?: string;
   /** Synthetic-data Runs only: the generator and the fidelity of its rows (study/synthetic/fidelity.ts). */
   synthetic?: SyntheticReport;
+  /** Semi-supervised Runs only: unlabelled rows offered, pseudo-labels added per round (pseudo), the share of confident weak views (fixmatch). */
+  semi?: { unlabeled: number; pseudoLabelled?: number[]; confident?: number };
 }
 
 export interface SyntheticReport {
@@ -167,6 +199,8 @@ export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap
     ...(job.save !== undefined ? { pretrain: true as const } : {}),
     ...(job.extra ? { extra: { fingerprint: job.extra.fingerprint, rows: job.extra.rows } } : {}),
     ...(job.synthetic ? { synthetic: { model: job.synthetic.model, ratio: job.synthetic.ratio } } : {}),
+    ...(job.semi ? { semi: { ...job.semi } } : {}),
+    ...(job.pretext ? { pretext: { ...job.pretext } } : {}),
   };
 }
 

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     versions: () => versions,
     ensemble: (members) => new engine.Ensemble(members as never) as never,
     synthetic: { cvae: engine.cvaeSample, nearest: engine.nearestDistances },
+    pretext: (spec, tensors, rows, options, recipe, opts) => engine.pretext(spec as never, tensors, rows, options as never, recipe as never, opts) as never,
   };
   serveWorker(async (job, ctx) => {
     let ds = datasets.get(job.cacheDir);

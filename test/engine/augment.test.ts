@@ -145,7 +145,7 @@ describe("the addon takes every spec and recipe field from TypeScript", () => {
     const recipe = {
       optimizer: "adam", lr: 1e-3, momentum: 0.9, nesterov: false, weightDecay: 0, schedule: "constant", epochs: 1, steps: 0,
       batchSize: 16, earlyStopping: false, patience: 0, minDelta: 0, seed: 0, threads: 1, device: "cpu", augment: null, init: null,
-      finetune: { mode: "full", headFraction: 0 }, privacy: null,
+      finetune: { mode: "full", headFraction: 0 }, privacy: null, semi: null,
     } as Record<string, unknown>;
     const run = (s: object, r: object) => call(() => loadAddon().train(s, d, range(0, 40), null, r, null, new Int32Array(1)));
     const ok = await run(spec, recipe);

@@ -86,3 +86,23 @@ export function sentences(n = 400, len = 16, vocab = 50, seed = 4): Tensors & { 
   }
   return { task: "classification", numClasses: k, n, x, xShape: [len], xKind: "tokens", vocabSize: vocab, y };
 }
+
+/**
+ * Semi-supervision's toy tasks, d features of unit noise. `clustered`: two classes of two well-separated clusters
+ * each (centres (+-5, +-5) on the first two features; class = the sign of the first), so the unlabelled rows' gaps
+ * show where the boundary goes. Otherwise the control: isotropic inputs (spread 4 on the first two features)
+ * labelled by a line through their densest point, so the unlabelled rows say nothing about the boundary. Rows
+ * cycle through the four clusters, so the first 8 rows label each cluster twice.
+ */
+export function clusters(n: number, clustered: boolean, seed: number, d = 32): Tensors & { x: Float32Array; y: Int32Array } {
+  const r = rng(seed);
+  const x = new Float32Array(n * d);
+  const y = new Int32Array(n);
+  const centres = [[-5, -5], [-5, 5], [5, -5], [5, 5]];
+  for (let i = 0; i < n; i++) {
+    const c = i % 4;
+    for (let j = 0; j < d; j++) x[i * d + j] = (clustered ? (centres[c]![j] ?? 0) : 0) + (clustered || j > 1 ? 1 : 4) * gauss(r);
+    y[i] = clustered ? (c < 2 ? 0 : 1) : x[i * d]! + 0.5 * x[i * d + 1]! > 0 ? 1 : 0;
+  }
+  return { task: "classification", numClasses: 2, n, x, xShape: [d], xKind: "dense", y };
+}

@@ -4,7 +4,7 @@
  * shows progress from strategies()' events, prints the table (or one JSON object).
  */
 import type { Command } from "commander";
-import { writeStrategiesReport, leverRows, paramText, tableNotes } from "../../report/strategies.js";
+import { writeStrategiesReport, leverRows, paramText, semiText, tableNotes } from "../../report/strategies.js";
 import { parseLevers } from "../../study/strategies/levers.js";
 import { strategies, type StrategiesEvent, type StrategiesOptions, type StrategiesResult } from "../../study/strategies/strategies.js";
 import { alignTable, writeJson } from "../format.js";
@@ -24,7 +24,7 @@ interface CliOptions extends StudyCliOptions {
 export function register(program: Command): void {
   const cmd = program.command("strategies").description("what replaces more data: each lever's effective data multiplier against the baseline, paired, with its cost");
   addStudyOptions(cmd)
-    .requiredOption("--try <lever>", "a lever: augment[:policy=default,flip=h,mixup=0.2,...], ensemble:k=5, search:trials=20, transfer:backbone=<path>[,mode=frozen|full], synthetic:model=cvae|copula[,ratio=1] (repeat)", (v: string, p: string[]) => [...p, v], [])
+    .requiredOption("--try <lever>", "a lever: augment[:policy=default,flip=h,mixup=0.2,...], ensemble:k=5, search:trials=20, transfer:backbone=<path>[,mode=frozen|full], synthetic:model=cvae|copula[,ratio=1], semi[:method=pseudo|fixmatch,threshold=0.95,ratio=3,rounds=1,unlabeled=20000], selfsup[:method=contrastive|reconstruct|masked-tokens,steps=1000,size=N,mode=...] (repeat)", (v: string, p: string[]) => [...p, v], [])
     .option("--model <spec>", "the baseline model (cnn, mlp:depth=3, or a ModelSpec JSON file; default by data kind)")
     .option("--recipe <file>", "a JSON file of recipe fields for every arm")
     .option("--target <metric=value>", "the score you want, e.g. accuracy=0.90: the multiplier there")
@@ -94,6 +94,10 @@ export function strategiesAnswer(r: StrategiesResult): string {
   for (const l of r.levers) {
     const p = l.cost.pretrain;
     if (p) lines.push(`  ${l.label}: compute includes the pretraining (${p.seconds.toFixed(1)} s once${p.reused ? ", re-used from the store's artifacts" : ""}), spread over this study's Runs of the lever`);
+  }
+  for (const l of r.levers) {
+    const semi = semiText(l);
+    if (semi) lines.push(`  ${l.label}: ${semi}`);
   }
   for (const l of r.levers) {
     const p = l.privacy;

@@ -5,7 +5,7 @@
 import type { LoadOptions } from "../../data/options.js";
 import type { Dataset } from "../../data/types.js";
 import type { ReportRun } from "../estimate-result.js";
-import { runId, runInputs, type JsonObject, type RunInputs, type RunJob, type SyntheticJob } from "../run.js";
+import { runId, runInputs, type JsonObject, type RunInputs, type RunJob, type SemiJob, type SyntheticJob } from "../run.js";
 import type { RunRecord } from "../runner.js";
 import type { StudyDeps } from "./deps.js";
 import type { StudyOptions } from "./study-options.js";
@@ -32,6 +32,8 @@ export function buildJob(o: {
   extra?: { cacheDir: string; fingerprint: string; rows: number };
   /** Train with synthetic rows made in the Run (RunJob.synthetic). */
   synthetic?: SyntheticJob;
+  /** A semi-supervised Run (RunJob.semi). */
+  semi?: SemiJob;
 }): { job: RunJob; inputs: RunInputs } {
   const { size, seed, validFraction } = o;
   const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
@@ -50,6 +52,7 @@ export function buildJob(o: {
     ...(o.artifact ? { artifact: { key: o.artifact } } : {}),
     ...(o.extra ? { extra: { fingerprint: o.extra.fingerprint, rows: o.extra.rows } } : {}),
     ...(o.synthetic ? { synthetic: { model: o.synthetic.model, ratio: o.synthetic.ratio } } : {}),
+    ...(o.semi ? { semi: o.semi } : {}),
   };
   const inputs = runInputs(base, o.engineVersion);
   return { job: { ...base, runId: runId(inputs) }, inputs };

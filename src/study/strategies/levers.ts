@@ -8,11 +8,13 @@ import { existsSync, statSync } from "node:fs";
 import { InputError, SpecError } from "../../errors.js";
 import { resolveSpec, type ModelSpec } from "../../engine/spec.js";
 import { checkPrivateModel } from "../../engine/train.js";
-import type { JsonObject, SyntheticJob } from "../run.js";
+import type { JsonObject, SemiJob, SyntheticJob } from "../run.js";
 import { syntheticUnsupported } from "../synthetic/generate.js";
+import { resolvePretext, type PretextMethod } from "../../engine/semi.js";
 
 export type FinetuneMode = "full" | "head" | "head-then-full";
 const SOURCE_MODES: readonly FinetuneMode[] = ["full", "head", "head-then-full"];
+const PRETEXTS: readonly PretextMethod[] = ["contrastive", "reconstruct", "masked-tokens"];
 
 /** Where a transfer lever's pretrained weights are: the artifact's folder (for the worker) and key (for the Run id). */
 export interface Pretrained {
@@ -29,7 +31,11 @@ export type Lever =
   | { kind: "search"; label: string; trials: number }
   | { kind: "dp"; label: string; epsilon: number; delta?: number; clip: number; sampling: "poisson" | "shuffle" }
   /** Add ratio x synthetic rows per real training row, from a generator fitted in each Run on its training rows. */
-  | { kind: "synthetic"; label: string; model: "cvae" | "copula"; ratio: number };
+  | { kind: "synthetic"; label: string; model: "cvae" | "copula"; ratio: number }
+  /** Semi-supervised: the rest of the pool with labels hidden (see RunJob.semi). */
+  | { kind: "semi"; label: string; semi: SemiJob }
+  /** Self-supervised: pretrain on the pool's inputs by a pretext task (one artifact), then fine-tune like transfer. */
+  | { kind: "selfsup"; label: string; method?: PretextMethod; size?: number; steps: number; mode: FinetuneMode };
 
 const KEYS: Record<string, readonly string[]> = {
   augment: ["policy", "crop", "flip", "rotate", "scale", "cutout", "mixup", "cutmix", "noise", "smote", "tokenDropout", "tokenSwap"],
@@ -38,6 +44,8 @@ const KEYS: Record<string, readonly string[]> = {
   search: ["trials"],
   dp: ["epsilon", "delta", "clip", "sampling"],
   synthetic: ["model", "ratio"],
+  semi: ["method", "threshold", "ratio", "rounds", "unlabeled"],
+  selfsup: ["method", "size", "steps", "mode"],
 };
 export const LEVERS = Object.keys(KEYS);
 
@@ -108,6 +116,26 @@ export function parseLever(arg: string): Lever {
         sampling,
       };
     }
+    case "semi": {
+      const method = kv.get("method") ?? "fixmatch";
+      if (method !== "pseudo" && method !== "fixmatch") throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: method must be pseudo or fixmatch, got "${method}"`);
+      if (method === "fixmatch" && kv.has("rounds")) throw new InputError("BAD_LEVER_KEY", `--try ${arg}: rounds= belongs to method=pseudo (FixMatch trains once)`);
+      const semi: SemiJob = {
+        method,
+        threshold: kv.has("threshold") ? num("threshold", 0, 1) : 0.95,
+        ratio: kv.has("ratio") ? num("ratio", 1, 64, true) : 3,
+        rounds: method === "pseudo" ? (kv.has("rounds") ? num("rounds", 1, 10, true) : 1) : 0,
+        unlabeled: kv.has("unlabeled") ? num("unlabeled", 1, 1e9, true) : 20_000,
+      };
+      return { kind: "semi", label, semi };
+    }
+    case "selfsup": {
+      const method = kv.get("method") as PretextMethod | undefined;
+      if (method !== undefined && !PRETEXTS.includes(method)) throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: method must be ${PRETEXTS.join(", ")}, got "${method}"`);
+      const mode = (kv.get("mode") ?? "head-then-full") as FinetuneMode;
+      if (!SOURCE_MODES.includes(mode)) throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: mode must be ${SOURCE_MODES.join(", ")}, got "${mode}"`);
+      return { kind: "selfsup", label, ...(method ? { method } : {}), ...(kv.has("size") ? { size: num("size", 2, 1e9, true) } : {}), steps: kv.has("steps") ? num("steps", 1, 1e7, true) : 1000, mode };
+    }
     default: {
       const path = kv.get("backbone");
       const source = kv.get("source");
@@ -158,6 +186,26 @@ export function checkSyntheticData(levers: readonly Lever[], data: Parameters<ty
   }
 }
 
+/**
+ * Semi- and self-supervision read the data before anything trains: semi needs classes (its pseudo-labels are
+ * classes), selfsup a pretext that fits the data kind (the engine's own check, in the study's words).
+ */
+export function checkLabelFreeLevers(levers: readonly Lever[], data: Parameters<typeof resolvePretext>[1]): void {
+  for (const l of levers) {
+    if (l.kind === "semi" && data.task !== "classification") {
+      throw new InputError("SEMI_TASK", `--try ${l.label}: semi-supervised training needs a classification task (pseudo-labels are classes); this data is ${data.task}`, { hint: "use selfsup for a regression task" });
+    }
+    if (l.kind === "selfsup") {
+      try {
+        resolvePretext(l.method ? { method: l.method } : {}, data);
+      } catch (err) {
+        if (err instanceof SpecError) throw new InputError("BAD_LEVER_VALUE", `--try ${l.label}: ${err.message}`, { hint: err.hint ?? "" });
+        throw err;
+      }
+    }
+  }
+}
+
 /** Parses every --try, refusing two identical ones (the same row twice). */
 export function parseLevers(args: readonly string[]): Lever[] {
   if (!args.length) throw new InputError("NO_LEVER", "strategies needs at least one --try <lever>", { hint: `levers: ${LEVERS.join(", ")}, e.g. --try augment --try ensemble:k=5` });
@@ -182,10 +230,13 @@ export function leverChange(
   spec: JsonObject,
   recipe: JsonObject | undefined,
   pretrained?: Pretrained,
-): { spec: JsonObject; recipe: JsonObject | undefined; ensemble?: number; artifact?: string; synthetic?: SyntheticJob } {
+): { spec: JsonObject; recipe: JsonObject | undefined; ensemble?: number; artifact?: string; synthetic?: SyntheticJob; semi?: SemiJob } {
   switch (l.kind) {
     case "synthetic":
       return { spec, recipe, synthetic: { model: l.model, ratio: l.ratio } };
+    case "semi":
+      return { spec, recipe, semi: l.semi };
+    case "selfsup":
     case "transfer": {
       // Before pretraining (the up-front recipe check) the folder is a stand-in; the Runs always get the real one.
       const p = pretrained ?? { dir: "(pretrained weights)", key: "-" };

@@ -18,10 +18,12 @@ import { buildJob, studyLoadOptions } from "../kit/job.js";
 import type { StudyDeps } from "../kit/deps.js";
 import type { StudyOptions } from "../kit/study-options.js";
 import type { Executor } from "../executor.js";
-import type { JsonObject } from "../run.js";
+import { defaultPretext } from "../../engine/semi.js";
+import { runInputs, type JsonObject, type RunInputs, type RunJob } from "../run.js";
 import type { Lever, Pretrained } from "./levers.js";
 
 type TransferLever = Extract<Lever, { kind: "transfer" }>;
+type SelfsupLever = Extract<Lever, { kind: "selfsup" }>;
 
 /**
  * Loads a transfer lever's source with the study's reading options (its own `classes=`, never the target's) and
@@ -52,10 +54,8 @@ export interface PretrainOutcome extends Pretrained {
   size: number;
 }
 
-/** The artifact of a lever: re-used when present, else trained now by the executor (a worker process). */
-export async function pretrain(o: {
-  lever: TransferLever;
-  source: Dataset;
+/** What a pretraining needs from its study: the model, the seed, the Run protocol's inputs, where artifacts go. */
+export interface PretrainContext {
   spec: JsonObject;
   seed: number;
   validFraction: number;
@@ -63,23 +63,50 @@ export async function pretrain(o: {
   storePath: string;
   executor: Executor;
   deps: StudyDeps;
-}): Promise<PretrainOutcome> {
+}
+
+/** The artifact of a lever: re-used when present, else trained now by the executor (a worker process). */
+export async function pretrain(o: PretrainContext & { lever: TransferLever; source: Dataset }): Promise<PretrainOutcome> {
   const size = o.lever.size ?? o.source.split.pool.length;
   const { job, inputs } = buildJob({ dataset: o.source, spec: o.spec, size, seed: o.seed, attempt: 0, validFraction: o.validFraction, engineVersion: o.engineVersion, defaultRecipe: o.deps.defaultRecipe });
   const key = "p" + stableHash({ artifact: "pretrained", ...inputs, pretrain: true }, 20);
+  return artifact({ key, job, inputs, size, storePath: o.storePath, executor: o.executor, source: o.source.source, failure: `--try ${o.lever.label}: pretraining on ${o.source.source} failed` });
+}
+
+/**
+ * selfsup: the pretext task on the study's own pool, inputs only (`size` rows, a seeded sample; never the test
+ * split, never a label), the same ModelSpec; one artifact for every Run of the lever, keyed like transfer's by the
+ * job's Run inputs (which hold the pretext, its size and steps).
+ */
+export async function pretrainSelfsup(o: PretrainContext & { lever: SelfsupLever; dataset: Dataset }): Promise<PretrainOutcome> {
+  const pool = o.dataset.split.pool.length;
+  const size = Math.min(o.lever.size ?? pool, pool);
+  if (size < 2) throw new InputError("BAD_LEVER_VALUE", `--try ${o.lever.label}: the pool has ${pool} row(s); pretraining needs at least 2`);
+  const method = o.lever.method ?? defaultPretext(o.dataset.tensors.xKind);
+  const built = buildJob({ dataset: o.dataset, spec: o.spec, size, seed: o.seed, attempt: 0, validFraction: o.validFraction, engineVersion: o.engineVersion, defaultRecipe: o.deps.defaultRecipe });
+  const pretext = { method, size, steps: o.lever.steps };
+  const job = { ...built.job, pretext };
+  const inputs = runInputs(job, o.engineVersion);
+  const key = "s" + stableHash({ artifact: "selfsup", ...inputs, pretrain: true }, 20);
+  return artifact({ key, job, inputs, size, storePath: o.storePath, executor: o.executor, source: `${o.dataset.source} (inputs only, ${method})`, failure: `--try ${o.lever.label}: self-supervised pretraining (${method}) failed` });
+}
+
+/** An artifact's folder: re-used when finished (model.json and pretrain.json present), else made by `job` now. */
+async function artifact(o: { key: string; job: RunJob; inputs: RunInputs; size: number; storePath: string; executor: Executor; source: string; failure: string }): Promise<PretrainOutcome> {
+  const { key, size } = o;
   const dir = join(dirname(o.storePath), "artifacts", key);
   const meta = join(dir, "pretrain.json");
   if (existsSync(join(dir, "model.json")) && existsSync(meta)) {
     const m = JSON.parse(await readFile(meta, "utf8")) as { seconds?: number };
     return { dir, key, seconds: m.seconds ?? 0, reused: true, size };
   }
-  const out = await o.executor.run({ ...job, save: dir });
+  const out = await o.executor.run({ ...o.job, save: dir });
   if (!out.ok) {
-    throw new TrainingError("PRETRAIN_FAILED", `--try ${o.lever.label}: pretraining on ${o.source.source} failed: ${out.error.message}`, {
+    throw new TrainingError("PRETRAIN_FAILED", `${o.failure}: ${out.error.message}`, {
       hint: "check the source with `enough train --data <source>`; the other levers are unaffected when run without this one",
     });
   }
   // Written after the model: its presence marks a finished artifact, and it keeps the cost for later studies.
-  await writeFile(meta, JSON.stringify({ key, inputs, seconds: out.result.totalSeconds, test: out.result.metrics.test, source: o.source.source }, null, 2));
+  await writeFile(meta, JSON.stringify({ key, inputs: o.inputs, seconds: out.result.totalSeconds, test: out.result.metrics.test, source: o.source }, null, 2));
   return { dir, key, seconds: out.result.totalSeconds, reused: false, size };
 }

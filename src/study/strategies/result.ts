@@ -36,7 +36,7 @@ export interface Range {
 
 export interface LeverResult {
   label: string;
-  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp" | "extra" | "synthetic";
+  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp" | "extra" | "synthetic" | "semi" | "selfsup";
   /** The lever's Runs are the baseline's (e.g. augment:policy=none): its multiplier is exactly x1. */
   identical: boolean;
   verdict: MultiplierVerdict;
@@ -54,7 +54,7 @@ export interface LeverResult {
     /** n_base(target) - n_strategy(target), when both are read within the data. */
     labelsSaved: number | null;
     /**
-     * transfer:source only: the one pretraining's seconds (measured when it ran, kept with the artifact when re-used)
+     * transfer:source and selfsup only: the one pretraining's seconds (measured when it ran, kept with the artifact when re-used)
      * and its key. computeX includes it, spread over the lever's Runs in this study: (pretraining + the lever's
      * Runs) / the baseline's Runs on the same pairs; a study with more sizes or seeds spreads it thinner.
      */
@@ -74,6 +74,11 @@ export interface LeverResult {
   extra?: { source: string; rows: number; worth: { n: number; mean: number; lo: number | null; hi: number | null; bound: "about" | "at least" | "at most" } | null; spansZero: boolean };
   /** Synthetic only: the generator and the fidelity of its rows beside the multiplier (strategies/synthetic.ts). */
   synthetic?: SyntheticFidelity;
+  /**
+   * semi only: the method and its settings, and what its Runs did: unlabelled rows offered per Run, pseudo-labels
+   * added per Run (pseudo: summed over rounds), the share of weak views confident enough (fixmatch).
+   */
+  semi?: { method: "pseudo" | "fixmatch"; threshold: number; ratio: number; rounds: number; runs: number; unlabeled: Range | null; pseudoLabelled: Range | null; confident: Range | null };
   /** Search only: the trial chosen on validation at each size. */
   best?: { n: number; trial: number; params: Params | null; validScore: number }[];
 }

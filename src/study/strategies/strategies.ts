@@ -11,15 +11,15 @@ import { toReportRun } from "../kit/job.js";
 import { BUDGET_MARGIN, fitTimeModel } from "../planner.js";
 import { runKey, runStudy, type RunRecord } from "../runner.js";
 import type { StudyEvent } from "../events.js";
-import type { JsonObject } from "../run.js";
+import type { JsonObject, SemiJob } from "../run.js";
 import type { StudyOptions } from "../kit/study-options.js";
 import { nextRung } from "../compare/ladder.js";
 import type { Params, Trial } from "../../strategies/search/index.js";
 import { int } from "../../format.js";
-import { checkPrivateBaseline, checkSyntheticData, leverChange, parseLevers, type Lever } from "./levers.js";
+import { checkLabelFreeLevers, checkPrivateBaseline, checkSyntheticData, leverChange, parseLevers, type Lever } from "./levers.js";
 import type { SyntheticJob } from "../run.js";
 import { syntheticFidelity } from "./synthetic.js";
-import { loadSource, pretrain, type PretrainOutcome } from "./pretrain.js";
+import { loadSource, pretrain, pretrainSelfsup, type PretrainOutcome } from "./pretrain.js";
 import type { Dataset } from "../../data/types.js";
 import { applyTrial, bestTrial, proposeTrial, searchSpace } from "./search.js";
 import { summariseLever, scoreAt, type LeverInput } from "./summary.js";
@@ -56,6 +56,8 @@ interface Config {
   withExtra?: { cacheDir: string; fingerprint: string; rows: number };
   /** synthetic: the generator and ratio its Runs make their rows with. */
   synthetic?: SyntheticJob;
+  /** semi: the Runs' unlabelled rows and method (RunJob.semi). */
+  semi?: SemiJob;
 }
 
 export async function strategies(options: StrategiesOptions, ctx: StudyContext<StrategiesEvent> = {}): Promise<StrategiesResult> {
@@ -71,11 +73,12 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
   study.setup(() => {
     checkPrivateBaseline(levers, baseSpec, study.tensors);
     checkSyntheticData(levers, study.tensors);
+    checkLabelFreeLevers(levers, study.tensors);
     for (const l of plain) {
       const c = leverChange(l, baseSpec, options.recipe);
       if (c.spec !== baseSpec) deps.validateSpec?.(c.spec);
       study.checkRecipe(c.recipe);
-      if (c.spec === baseSpec && c.recipe === options.recipe && !c.ensemble && !c.synthetic) identical.add(l.label);
+      if (c.spec === baseSpec && c.recipe === options.recipe && !c.ensemble && !c.synthetic && !c.semi) identical.add(l.label);
       configs.set(l.label, c);
     }
   });
@@ -92,7 +95,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
   return study.run({ key, record: { data: options.data, budgetSeconds }, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel, signal }) => {
     const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
       const c = configs.get(label ?? BASELINE)!;
-      return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}), ...(c.withExtra ? { withExtra: c.withExtra } : {}), ...(c.synthetic ? { synthetic: c.synthetic } : {}) });
+      return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}), ...(c.withExtra ? { withExtra: c.withExtra } : {}), ...(c.synthetic ? { synthetic: c.synthetic } : {}), ...(c.semi ? { semi: c.semi } : {}) });
     };
     const records: RunRecord[] = [];
     const decisions: string[] = [];
@@ -113,6 +116,17 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       pretrained.set(l.label, p);
       configs.set(l.label, leverChange(l, baseSpec, options.recipe, p));
       decide(`${l.label}: ${p.reused ? "re-used the pretrained model" : `pretrained on ${int(p.size)} source rows in ${p.seconds.toFixed(1)} s`} (artifact ${p.key})`);
+    }
+    // selfsup: one pretext pretraining on the pool's inputs per lever (re-used when its artifact exists).
+    for (const l of plain.filter((x): x is Extract<Lever, { kind: "selfsup" }> => x.kind === "selfsup")) {
+      if (options.signal?.aborted) cancel([]);
+      const p = await pretrainSelfsup({ lever: l, dataset, spec: baseSpec, seed: 0, validFraction, engineVersion, storePath, executor, deps }).catch((err: unknown) => {
+        if (options.signal?.aborted) cancel([]);
+        throw err;
+      });
+      pretrained.set(l.label, p);
+      configs.set(l.label, leverChange(l, baseSpec, options.recipe, p));
+      decide(`${l.label}: ${p.reused ? "re-used the self-supervised model" : `pretrained on ${int(p.size)} pool rows without labels in ${p.seconds.toFixed(1)} s`} (artifact ${p.key})`);
     }
     const valid = (r: RunRecord) => (r.status === "done" ? scoreOf(r.result!.metrics.valid, metric) : undefined);
     const orient = (v: number) => (info.direction === "up" ? v : -v);
@@ -259,6 +273,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
         const p = pretrained.get(l.label);
         input = { label: l.label, kind: l.kind, identical: identical.has(l.label), points: dedupe(pointsOf(l.label)), seconds: secondsOf(() => [l.label]), inferenceX: l.kind === "ensemble" ? l.k : 1, ...(p ? { pretrain: { seconds: p.seconds, reused: p.reused, artifact: p.key } } : {}) };
         if (l.kind === "synthetic") input.synthetic = syntheticFidelity(records.filter((r) => r.variant === l.label && measured.includes(r.size)), records.filter((r) => r.variant === BASELINE), metric);
+        if (l.kind === "semi") input.semi = semiOf(records.filter((r) => r.variant === l.label && r.status === "done").map((r) => r.result!.semi), l.semi);
         if (l.kind === "dp") input.privacy = privacyOf(records.filter((r) => r.variant === l.label && r.status === "done").flatMap((r) => (r.result!.privacy ? [r.result!.privacy] : [])), l.epsilon);
       }
       return summariseLever(input, baselinePoints, fitOpts);
@@ -314,6 +329,22 @@ function privacyOf(spent: NonNullable<RunRecord["result"]>["privacy"][], target:
   const runs = spent.filter((p): p is NonNullable<typeof p> => !!p);
   const range = (f: (p: (typeof runs)[number]) => number) => (runs.length ? { min: Math.min(...runs.map(f)), max: Math.max(...runs.map(f)) } : null);
   return { targetEpsilon: target, runs: runs.length, epsilon: range((p) => p.epsilon), noiseMultiplier: range((p) => p.noiseMultiplier), sampleRate: range((p) => p.sampleRate), delta: range((p) => p.delta) };
+}
+
+/** What a semi lever's Runs did with their unlabelled rows (ranges over its Runs). */
+function semiOf(runs: (NonNullable<RunRecord["result"]>["semi"] | undefined)[], s: SemiJob): LeverResult["semi"] {
+  const done = runs.filter((r): r is NonNullable<typeof r> => !!r);
+  const range = (xs: number[]) => (xs.length ? { min: Math.min(...xs), max: Math.max(...xs) } : null);
+  return {
+    method: s.method,
+    threshold: s.threshold,
+    ratio: s.ratio,
+    rounds: s.rounds,
+    runs: done.length,
+    unlabeled: range(done.map((r) => r.unlabeled)),
+    pseudoLabelled: range(done.flatMap((r) => (r.pseudoLabelled ? [r.pseudoLabelled.reduce((a, b) => a + b, 0)] : []))),
+    confident: range(done.flatMap((r) => (r.confident !== undefined ? [r.confident] : []))),
+  };
 }
 
 function mean(xs: readonly number[]): number {

@@ -49,6 +49,8 @@ export interface LeverInput {
   privacy?: LeverResult["privacy"];
   /** synthetic: the fidelity of the generated rows, per size (synthetic.ts). */
   synthetic?: LeverResult["synthetic"];
+  /** semi: what its Runs did with the unlabelled rows. */
+  semi?: LeverResult["semi"];
   /** transfer:source: the pretraining (amortised into computeX over this study's Runs of the lever). */
   pretrain?: { seconds: number; reused: boolean; artifact: string };
 }
@@ -108,6 +110,7 @@ export function summariseLever(
     ...(lever.best ? { best: lever.best } : {}),
     ...(lever.privacy ? { privacy: lever.privacy } : {}),
     ...(lever.synthetic ? { synthetic: lever.synthetic } : {}),
+    ...(lever.semi ? { semi: lever.semi } : {}),
   };
 }
 
