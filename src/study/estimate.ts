@@ -15,6 +15,7 @@ import { parseCountList, type Target } from "./kit/options.js";
 import { prepareStudy, type StudyKind } from "./kit/study.js";
 import type { StudyOptions } from "./kit/study-options.js";
 import { scoreOf } from "./metrics.js";
+import { narrowingRun } from "./narrow.js";
 import { densify, fitTimeModel, fixedOrder, nextAdaptive, nextFixed, type Decision, type TimeModel } from "./planner.js";
 import { RUN_PROTOCOL } from "./run.js";
 import { runStudy, type RunnerSnapshot } from "./runner.js";
@@ -102,7 +103,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
         used.get(size)!.add(seed);
       }
       const runSizes = [...s.records.filter((r) => r.status === "done").map((r) => r.size), ...s.inFlight.map((r) => r.size)];
-      const { focus, why } = focusOf(fit, target, poolSize);
+      const { focus, why, crossing } = focusOf(fit, target, poolSize);
       return nextAdaptive({
         grid: sizes,
         maxSeeds: seeds,
@@ -115,6 +116,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
         remainingSeconds: remaining(),
         pilotSizes: 4,
         tight,
+        crossing,
       });
     };
     const afterRun = (s: RunnerSnapshot) => {
@@ -210,7 +212,20 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     // A (size, seed) whose retry also failed is lost to the curve; its last error is the one to show.
     const lostRuns = [...new Map(failed.filter((f) => !done.some((d) => d.size === f.size && d.seed === f.seed)).map((f) => [`${f.size}:${f.seed}`, f])).values()];
     const finalTime = fitTimeModel(done.map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, trainSeconds: r.result!.seconds })));
+    const sfNow = analysis.samplesForTarget;
+    const narrowing = target && sfNow && sfNow.reachable !== false && Number.isFinite(sfNow.mean) && !outcome.cancelled
+      ? narrowingRun({
+        points: analysis.seedPoints.test,
+        fitOptions: { metric: info, seed: 1, bootstrap: Math.min(options.bootstrap ?? 200, 100) },
+        fitCurve: deps.fitCurve,
+        target: target.value,
+        answer: sfNow,
+        pool: poolSize,
+        ...(finalTime ? { secondsAt: (n: number) => finalTime.predict(n) } : {}),
+      })
+      : null;
     const found: Finding[] = makeFindings({
+      narrowing,
       analysis,
       target,
       dataWarnings: dataset.report.warnings,
@@ -302,6 +317,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       reports: null,
     };
     if (extraReport) report.extra = extraReport;
+    if (narrowing) report.narrowing = narrowing;
     if (prices) {
       report.cost = studyCost({
         prices,
@@ -344,15 +360,15 @@ export function studyCost(o: {
 }
 
 /** Where the answer lies, for the planner: n for the target (clamped), else twice the pool (the "more data?" zone). */
-function focusOf(fit: CurveFit | null, target: Target | null, poolSize: number): { focus: number; why: string } {
+function focusOf(fit: CurveFit | null, target: Target | null, poolSize: number): { focus: number; why: string; crossing: number | null } {
   if (fit && target) {
     const sf = orNull(() => fit.samplesFor(target.value));
     if (sf && sf.reachable !== false && Number.isFinite(sf.mean) && sf.mean > 0) {
       const focus = Math.min(Math.max(sf.mean, 2), 100 * poolSize);
-      return { focus, why: `the current answer n≈${int(focus)}` };
+      return { focus, why: `the current answer n≈${int(focus)}`, crossing: sf.mean <= poolSize ? sf.mean : null };
     }
   }
-  return { focus: 2 * poolSize, why: `n=${int(2 * poolSize)} (twice the pool)` };
+  return { focus: 2 * poolSize, why: `n=${int(2 * poolSize)} (twice the pool)`, crossing: null };
 }
 
 function orNull<T>(f: () => T): T | null {
