@@ -9,6 +9,7 @@
  *   nice -n 10 npx tsx bench/corpus/make-corpus.ts            # every job, cheap ones first
  *   CORPUS_ONLY=fmnist-mlp,tab-teacher npx tsx bench/corpus/make-corpus.ts
  *   CORPUS_MAX=8000 ...                                         # cap sizes (a partial curve, extended later)
+ *   CORPUS_SEEDS=1 ...                                          # one seed per size (a large model on a busy machine)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -136,13 +137,15 @@ const JOBS: Job[] = [
 
 const only = process.env.CORPUS_ONLY?.split(",").filter(Boolean);
 const cap = Number(process.env.CORPUS_MAX ?? Infinity);
+// Seeds per size (3 by default; fewer where the machine cannot afford a large model's curve).
+const seeds = process.env.CORPUS_SEEDS ?? "3";
 for (const job of JOBS) {
   if (only && !only.includes(job.name)) continue;
   const sizes = job.sizes.filter((n) => n <= cap);
   const t0 = Date.now();
-  console.error(`corpus: ${job.name} (${job.model} on ${job.data}), sizes ${sizes.join(",")}, 3 seeds`);
+  console.error(`corpus: ${job.name} (${job.model} on ${job.data}), sizes ${sizes.join(",")}, ${seeds} seeds`);
   const args = [
-    join(repo, "bin", "enough"), "estimate", "--data", job.data, "--model", job.model, "--sizes", sizes.join(","), "--seeds", "3",
+    join(repo, "bin", "enough"), "estimate", "--data", job.data, "--model", job.model, "--sizes", sizes.join(","), "--seeds", seeds,
     "--store", join(work, "store.db"), "--out", join(work, "reports", job.name), "--json", "--jobs", "2", "--threads", "1", ...(job.extra ?? []),
   ];
   const r = spawnSync("nice", ["-n", "10", ...args], { cwd: repo, encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "inherit"] });

@@ -9,8 +9,10 @@ import { normalQuantile } from "../stats.js";
 
 export interface Calibration {
   /**
-   * Weight (0-1) of the log-linear extrapolation against the fitted families beyond the largest measured size:
-   * a family mixture weighted by how the families extrapolated on the corpus (0 = the families as fitted).
+   * Weight (0-1) of the log-linear extrapolation against the fitted families beyond the largest measured size, in
+   * the samples-for-target answer only: a family mixture weighted by how the families extrapolated on the corpus
+   * (0 = the families as fitted). Score forecasts (scoreAt, gains, asymptote) keep the families: on the LCDB
+   * curves (LibLinear, which saturates within a few doublings) the blend doubled the score forecasts' error.
    */
   blend: number;
   /**
@@ -20,7 +22,7 @@ export interface Calibration {
   curvature: number;
   /**
    * Over how many of the last measured doublings the starting gain per doubling is read (at most all of them):
-   * 1 reads the latest local slope; more reads through a flat stretch that a deep-net curve often climbs out of.
+   * 1 reads the latest local slope; more reads through a noisy or flat stretch.
    */
   slopeSpan: number;
   /** Scale of the draws' own log-spread of the crossing n around the answer (1 = as drawn). */
@@ -46,15 +48,15 @@ export interface Calibration {
 export const NO_CALIBRATION: Calibration = { blend: 0, curvature: 1, slopeSpan: 1, spreadScale: 1, horizonSd: 0, thinEvidence: 0, flatResume: 0 };
 
 /** Learnt on every curve of the engine corpus (bench/corpus/*.csv); the bench grades it leave-one-curve-out. */
-export const CALIBRATION: Calibration = { blend: 0, curvature: 1, slopeSpan: 1, spreadScale: 1, horizonSd: 0, thinEvidence: 0.25, flatResume: 0.2 };
+export const CALIBRATION: Calibration = { blend: 0.75, curvature: 1, slopeSpan: 4, spreadScale: 0.9, horizonSd: 0.15, thinEvidence: 0.25, flatResume: 0.2 };
 
 /** The interval widening for `doubts` signs of thin evidence (see Calibration.thinEvidence). */
 export function thinEvidenceFactor(cal: Calibration, doubts: number): number {
   return Math.pow(1 + cal.thinEvidence, doubts);
 }
 
-/** Gain (error space, positive = better) of the curvature-prior extrapolation h doublings beyond nMax, from the last doubling's gain b. */
-function priorGain(b: number, h: number, r: number): number {
+/** Gain (error space, positive = better) over h doublings when the first gains b and each next one r times the one before. */
+function geometricGain(b: number, h: number, r: number): number {
   if (!(b > 0)) return 0;
   if (!Number.isFinite(h)) return r >= 1 ? Infinity : b / (1 - r);
   return r >= 1 ? b * h : (b * (1 - Math.pow(r, h))) / (1 - r);
@@ -66,13 +68,16 @@ export function slopeBase(nMin: number, nMax: number, cal: Calibration): number 
 }
 
 /**
- * Error-space value at n > nMax after the calibration's blend: v (the family's own value) mixed with the
- * curvature-prior extrapolation from e0 (the value at nMax), whose starting gain per doubling is read from eBase
- * (the value at nBase = slopeBase(...)). n = Infinity gives the blended limit (v then being the family's limit).
+ * Error-space value at n > nMax after the calibration's blend: v (the family's own value at n, or its limit for
+ * n = Infinity) mixed with the curvature-prior extrapolation of e (the same fitted curve): from e(nMax), the first
+ * doubling gains the fitted mean gain per doubling over the last slopeSpan doublings, and each further one
+ * `curvature` times the one before.
  */
-export function blendedValue(v: number, e0: number, eBase: number, nBase: number, n: number, nMax: number, cal: Calibration): number {
+export function blendedValue(v: number, e: (n: number) => number, n: number, nMin: number, nMax: number, cal: Calibration): number {
   if (cal.blend === 0 || n <= nMax) return v;
-  const g = priorGain((eBase - e0) / Math.log2(nMax / nBase), Math.log2(n / nMax), cal.curvature);
+  const e0 = e(nMax);
+  const nb = slopeBase(nMin, nMax, cal);
+  const g = geometricGain((e(nb) - e0) / Math.log2(nMax / nb), Math.log2(n / nMax), cal.curvature);
   return (1 - cal.blend) * v + cal.blend * (e0 - g);
 }
 

@@ -5,7 +5,7 @@
  */
 import { InputError } from "../errors.js";
 import { aggregatePoints, type AggregatedPoint } from "./aggregate.js";
-import { blendedValue, NO_CALIBRATION, slopeBase, type Calibration } from "./calibration.js";
+import { blendedValue, NO_CALIBRATION, type Calibration } from "./calibration.js";
 import { FAMILIES, type Family, type FamilyContext, type FitData } from "./families.js";
 import { evalFamily, fitFamily, type FamilyFit } from "./fitfamily.js";
 import { metricInfo } from "./metric.js";
@@ -669,8 +669,7 @@ export function sampleValue(s: Sample, n: number, nMax: number, cal: Calibration
   if (!s.fam) return n <= nMax ? s.constant! : stacked(s, s.constant!);
   let v = evalFamily(s.fam, s.p!, s.ctx, n);
   if (n > nMax && cal.blend > 0) {
-    const nb = slopeBase(nMin, nMax, cal);
-    v = blendedValue(v, s.e0, evalFamily(s.fam, s.p!, s.ctx, nb), nb, n, nMax, cal);
+    v = blendedValue(v, (x) => evalFamily(s.fam!, s.p!, s.ctx, x), n, nMin, nMax, cal);
   }
   if (n <= nMax) return v;
   let out = s.e0 + s.k * keptGain(v - s.e0, s.gv);
@@ -682,8 +681,7 @@ export function sampleLimit(s: Sample, nMax: number, cal: Calibration = NO_CALIB
   if (!s.fam) return stacked(s, s.constant!);
   let lim = Math.max(s.fam.limit(s.p!, s.ctx), s.ctx.eLo);
   if (cal.blend > 0) {
-    const nb = slopeBase(nMin, nMax, cal);
-    lim = Math.max(blendedValue(lim, s.e0, evalFamily(s.fam, s.p!, s.ctx, nb), nb, Infinity, nMax, cal), s.ctx.eLo);
+    lim = Math.max(blendedValue(lim, (x) => evalFamily(s.fam!, s.p!, s.ctx, x), Infinity, nMin, nMax, cal), s.ctx.eLo);
   }
   const out = s.e0 + s.k * keptGain(lim - s.e0, s.gv);
   return stacked(s, Number.isNaN(out) ? s.ctx.eLo : Math.max(out, s.ctx.eLo));

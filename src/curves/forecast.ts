@@ -4,7 +4,7 @@
  */
 import { diagnose } from "./diagnostics.js";
 import { fitState, keptGain, memberValue, sampleLimit, sampleValue, type FitState, type Member, type Sample } from "./fit.js";
-import { blendedValue, CALIBRATION, calibratedInterval, slopeBase, thinEvidenceFactor, type Calibration } from "./calibration.js";
+import { blendedValue, CALIBRATION, calibratedInterval, thinEvidenceFactor, type Calibration } from "./calibration.js";
 import { normCdf } from "./random.js";
 import type { CurveFit, CurvePoint, FitOptions, Interval, IntervalOptions, SamplesForResult } from "./types.js";
 
@@ -60,8 +60,10 @@ export class FittedCurve implements CurveFit {
   readonly diagnostics;
   readonly confidence;
   readonly nMax: number;
-  /** Smallest observed n (where the longest slope span of the calibration starts at most). */
+  /** Smallest observed n (where the calibration's longest slope span starts at most). */
   private readonly nMin: number;
+  /** The calibration for score forecasts: the same without the blend, which acts on samples-for-target only. */
+  private readonly scoreCal: Calibration;
   /** Extrapolation spread used (sd of the log gain factor), and the noise sd of one run at nMax. */
   readonly tau: number;
   readonly noise: number;
@@ -84,6 +86,7 @@ export class FittedCurve implements CurveFit {
     this.points = prep.points;
     this.nMax = prep.nMax;
     this.nMin = prep.agg[0]!.n;
+    this.scoreCal = { ...calibration, blend: 0 };
     this.tau = st.tau;
     this.noise = st.sigmaObs;
     this.active = st.members.filter((m) => m.weight > 0);
@@ -108,12 +111,11 @@ export class FittedCurve implements CurveFit {
    * signal-to-noise ratio (keptGain), scaled by the recent-slope share kappa and stacked with the last observed level
    * (weight lambda).
    */
-  private meanE(n: number): number {
+  private meanE(n: number, cal: Calibration = this.scoreCal): number {
     if (this.unpredictable && n > this.nMax) return this.robustLevel;
     if (n <= this.nMax) return this.fittedE(n);
     const e0 = this.fittedE(this.nMax);
-    const nb = slopeBase(this.nMin, this.nMax, this.calibration);
-    const v = blendedValue(this.fittedE(n), e0, this.fittedE(nb), nb, n, this.nMax, this.calibration);
+    const v = blendedValue(this.fittedE(n), (x) => this.fittedE(x), n, this.nMin, this.nMax, cal);
     return (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(v - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
   }
 
@@ -123,7 +125,7 @@ export class FittedCurve implements CurveFit {
     return s;
   }
 
-  private meanLimitE(): number {
+  private meanLimitE(cal: Calibration = this.scoreCal): number {
     if (this.unpredictable) return this.robustLevel;
     let s = 0;
     for (const m of this.active) {
@@ -131,9 +133,8 @@ export class FittedCurve implements CurveFit {
       s += m.weight * lim;
     }
     const e0 = this.fittedE(this.nMax);
-    if (this.calibration.blend > 0) {
-      const nb = slopeBase(this.nMin, this.nMax, this.calibration);
-      s = Math.max(blendedValue(s, e0, this.fittedE(nb), nb, Infinity, this.nMax, this.calibration), this.st.prep.ctx.eLo);
+    if (cal.blend > 0) {
+      s = Math.max(blendedValue(s, (x) => this.fittedE(x), Infinity, this.nMin, this.nMax, cal), this.st.prep.ctx.eLo);
     }
     return (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(s - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
   }
@@ -164,7 +165,7 @@ export class FittedCurve implements CurveFit {
   scoreAt(n: number, opts: IntervalOptions = {}): Interval {
     const c = checkConfidence(opts.confidence);
     if (!(n > 0)) throw new RangeError(`n must be positive, got ${n}`);
-    const vals = this.samples.map((s) => sampleValue(s, n, this.nMax, this.calibration, this.nMin));
+    const vals = this.samples.map((s) => sampleValue(s, n, this.nMax, this.scoreCal, this.nMin));
     let ws = this.samples.map((s) => s.w);
     const meanE = this.meanE(n);
     const best = this.bestE();
@@ -209,8 +210,9 @@ export class FittedCurve implements CurveFit {
   /** The n reaching `target` in each draw (Infinity when it never does), with the draws' weights. */
   crossingDraws(target: number): { n: number[]; w: number[]; mean: number } {
     const tE = this.st.prep.orient.toE(target);
-    const n = this.samples.map((s) => crossing((x) => sampleValue(s, x, this.nMax, this.calibration, this.nMin), tE, sampleLimit(s, this.nMax, this.calibration, this.nMin)));
-    const mean = crossing((x) => this.meanE(x), tE, this.meanLimitE());
+    const cal = this.calibration;
+    const n = this.samples.map((s) => crossing((x) => sampleValue(s, x, this.nMax, cal, this.nMin), tE, sampleLimit(s, this.nMax, cal, this.nMin)));
+    const mean = crossing((x) => this.meanE(x, cal), tE, this.meanLimitE(cal));
     return { n, w: this.samples.map((s) => s.w), mean };
   }
 
@@ -220,7 +222,7 @@ export class FittedCurve implements CurveFit {
     const { n: ns, w: ws } = this.crossingDraws(target);
     const total = ws.reduce((a, b) => a + b, 0);
     const pReach = ns.reduce((acc, v, i) => acc + (Number.isFinite(v) ? ws[i]! : 0), 0) / total;
-    const mean = crossing((n) => this.meanE(n), tE, this.meanLimitE());
+    const mean = crossing((n) => this.meanE(n, this.calibration), tE, this.meanLimitE(this.calibration));
     let lo = weightedQuantile(ns, ws, (1 - c) / 2);
     let hi = weightedQuantile(ns, ws, (1 + c) / 2);
     let reachable: boolean | "uncertain" = Number.isFinite(hi) ? true : pReach < (1 - c) / 2 ? false : "uncertain";
@@ -251,7 +253,7 @@ export class FittedCurve implements CurveFit {
   /** Improvement (in the metric's better direction, so positive = better) from n1 to n2. */
   private gain(n1: number, n2: number, conf?: number): Interval {
     const c = checkConfidence(conf);
-    const vals = this.samples.map((s) => sampleValue(s, n1, this.nMax, this.calibration, this.nMin) - sampleValue(s, n2, this.nMax, this.calibration, this.nMin));
+    const vals = this.samples.map((s) => sampleValue(s, n1, this.nMax, this.scoreCal, this.nMin) - sampleValue(s, n2, this.nMax, this.scoreCal, this.nMin));
     const ws = this.samples.map((s) => s.w);
     const abs = Math.abs(this.st.prep.orient.sign);
     const mean = (this.meanE(n1) - this.meanE(n2)) * abs;
@@ -268,7 +270,7 @@ export class FittedCurve implements CurveFit {
 
   asymptote(opts: { confidence?: number } = {}): Interval {
     const c = checkConfidence(opts.confidence);
-    const vals = this.samples.map((s) => sampleLimit(s, this.nMax, this.calibration, this.nMin));
+    const vals = this.samples.map((s) => sampleLimit(s, this.nMax, this.scoreCal, this.nMin));
     const ws = this.samples.map((s) => s.w);
     let lo = weightedQuantile(vals, ws, (1 - c) / 2);
     if (this.unpredictable) lo = Math.min(lo, this.bestE());
@@ -297,7 +299,7 @@ export class FittedCurve implements CurveFit {
       }
       return N_MIN;
     };
-    const ns = this.samples.map((s) => sat((n) => sampleValue(s, n, this.nMax, this.calibration, this.nMin)));
+    const ns = this.samples.map((s) => sat((n) => sampleValue(s, n, this.nMax, this.scoreCal, this.nMin)));
     const ws = this.samples.map((s) => s.w);
     const mean = sat((n) => this.meanE(n));
     const lo = weightedQuantile(ns, ws, (1 - c) / 2);

@@ -7,6 +7,7 @@
  */
 import type { CurvePoint, FitOptions } from "../curves/index.js";
 import type { FitCurveFn } from "./analysis.js";
+import { roundSize } from "./planner.js";
 
 /** An answer is "wide" (worth a suggestion) when its 80% interval spans more than this ratio hi/lo. */
 export const WIDE_RATIO = 2;
@@ -36,12 +37,8 @@ const logWidth = (lo: number, hi: number): number => (lo > 0 && Number.isFinite(
 
 /** Candidate sizes: the answer itself (clamped to the pool), the pool, and the geometric midpoint from nMax. */
 export function narrowingCandidates(nMax: number, answer: number, pool: number): number[] {
-  const round = (n: number): number => {
-    const p = Math.pow(10, Math.max(0, Math.floor(Math.log10(n)) - 1));
-    return Math.round(n / p) * p;
-  };
   const at = Number.isFinite(answer) && answer > 0 ? Math.min(answer, pool) : pool;
-  const raw = [at, pool, Math.sqrt(nMax * at)].map((n) => Math.min(pool, round(n)));
+  const raw = [at, pool, Math.sqrt(nMax * at)].map((n) => Math.min(pool, roundSize(n)));
   return [...new Set(raw)].filter((n) => n > 1.2 * nMax).sort((a, b) => a - b);
 }
 
