@@ -8,7 +8,7 @@
  * on every other engine curve (leave-one-curve-out), so no figure grades its own training data; the LCDB curves
  * are never used to learn it. Writes bench/out/truth.json.
  *
- * Env: TRUTH_B (bootstrap replicates, default 100), TRUTH_LCDB_EVERY (every k-th LCDB curve, default 1),
+ * Env: TRUTH_B (bootstrap replicates, default 60), TRUTH_LCDB_EVERY (every k-th LCDB curve, default 1),
  * TRUTH_LEARN=1 (also print the calibration learnt on the whole engine corpus: the constants for calibration.ts).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -21,7 +21,7 @@ import { summariseTruth, truthCases, type TruthAnswer, type TruthCurve, type Tru
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..");
-const B = Number(process.env.TRUTH_B ?? 100);
+const B = Number(process.env.TRUTH_B ?? 60);
 const FRACTIONS = [4, 8, 16];
 
 function readCorpus(): TruthCurve[] {

@@ -17,7 +17,8 @@ export interface CalibrationCase {
 }
 
 const BLENDS = [0, 0.5, 0.75, 1];
-const CURVATURES = [0.7, 0.85, 1];
+// Below 1 only: a curvature of 1 never levels off, so every target would read as reachable.
+const CURVATURES = [0.7, 0.8, 0.9, 0.95];
 const SPANS = [1, 2, 4];
 const SPREADS = Array.from({ length: 16 }, (_, i) => i * 0.1);
 const HORIZONS = Array.from({ length: 21 }, (_, i) => i * 0.05);

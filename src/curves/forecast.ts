@@ -208,21 +208,32 @@ export class FittedCurve implements CurveFit {
   }
 
   /** The n reaching `target` in each draw (Infinity when it never does), with the draws' weights. */
-  crossingDraws(target: number): { n: number[]; w: number[]; mean: number } {
+  crossingDraws(target: number, cal: Calibration = this.calibration): { n: number[]; w: number[]; mean: number } {
     const tE = this.st.prep.orient.toE(target);
-    const cal = this.calibration;
     const n = this.samples.map((s) => crossing((x) => sampleValue(s, x, this.nMax, cal, this.nMin), tE, sampleLimit(s, this.nMax, cal, this.nMin)));
     const mean = crossing((x) => this.meanE(x, cal), tE, this.meanLimitE(cal));
     return { n, w: this.samples.map((s) => s.w), mean };
   }
 
+  /**
+   * Whether the target can be reached is the families' verdict (their asymptotes carry what the LCDB tuning learnt
+   * about curves that level off); where it lies, when it can be, is the calibrated answer (the corpus' blend).
+   */
   samplesFor(target: number, opts: { confidence?: number } = {}): SamplesForResult {
     const c = checkConfidence(opts.confidence);
+    if (this.calibration.blend > 0) {
+      const families = this.answer(target, c, { ...this.calibration, blend: 0, spreadScale: 1, horizonSd: 0 });
+      if (families.reachable === false) return families;
+    }
+    return this.answer(target, c, this.calibration);
+  }
+
+  private answer(target: number, c: number, cal: Calibration): SamplesForResult {
     const tE = this.st.prep.orient.toE(target);
-    const { n: ns, w: ws } = this.crossingDraws(target);
+    const { n: ns, w: ws } = this.crossingDraws(target, cal);
     const total = ws.reduce((a, b) => a + b, 0);
     const pReach = ns.reduce((acc, v, i) => acc + (Number.isFinite(v) ? ws[i]! : 0), 0) / total;
-    const mean = crossing((n) => this.meanE(n, this.calibration), tE, this.meanLimitE(this.calibration));
+    const mean = crossing((n) => this.meanE(n, cal), tE, this.meanLimitE(cal));
     let lo = weightedQuantile(ns, ws, (1 - c) / 2);
     let hi = weightedQuantile(ns, ws, (1 + c) / 2);
     let reachable: boolean | "uncertain" = Number.isFinite(hi) ? true : pReach < (1 - c) / 2 ? false : "uncertain";
@@ -233,8 +244,8 @@ export class FittedCurve implements CurveFit {
       reachable = "uncertain";
     }
     const point = Math.max(Math.min(mean, hi), lo);
-    const cal = calibratedInterval(point, lo, hi, this.nMax, this.calibration, c, this.doubts);
-    return { mean: point, lo: cal.lo, hi: cal.hi, reachable, confidence: round(this.unpredictable ? Math.min(pReach, 0.5) : pReach, 4) };
+    const ci = calibratedInterval(point, lo, hi, this.nMax, cal, c, this.doubts);
+    return { mean: point, lo: ci.lo, hi: ci.hi, reachable, confidence: round(this.unpredictable ? Math.min(pReach, 0.5) : pReach, 4) };
   }
 
   /** The same fit read with another calibration (no refit: the calibration acts only when the draws are read). */
