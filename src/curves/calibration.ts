@@ -48,7 +48,7 @@ export interface Calibration {
 export const NO_CALIBRATION: Calibration = { blend: 0, curvature: 1, slopeSpan: 1, spreadScale: 1, horizonSd: 0, thinEvidence: 0, flatResume: 0 };
 
 /** Learnt on every curve of the engine corpus (bench/corpus/*.csv); the bench grades it leave-one-curve-out. */
-export const CALIBRATION: Calibration = { blend: 1, curvature: 0.95, slopeSpan: 4, spreadScale: 0.3, horizonSd: 0.35, thinEvidence: 0.25, flatResume: 0.2 };
+export const CALIBRATION: Calibration = { blend: 0.75, curvature: 0.95, slopeSpan: 4, spreadScale: 0, horizonSd: 0.55, thinEvidence: 0.25, flatResume: 0.2 };
 
 /** The interval widening for `doubts` signs of thin evidence (see Calibration.thinEvidence). */
 export function thinEvidenceFactor(cal: Calibration, doubts: number): number {

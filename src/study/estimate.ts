@@ -365,7 +365,7 @@ function focusOf(fit: CurveFit | null, target: Target | null, poolSize: number):
     const sf = orNull(() => fit.samplesFor(target.value));
     if (sf && sf.reachable !== false && Number.isFinite(sf.mean) && sf.mean > 0) {
       const focus = Math.min(Math.max(sf.mean, 2), 100 * poolSize);
-      return { focus, why: `the current answer n≈${int(focus)}`, crossing: sf.mean <= poolSize ? sf.mean : null };
+      return { focus, why: `the current answer n≈${int(focus)}`, crossing: sf.reachable === true && sf.mean <= poolSize ? sf.mean : null };
     }
   }
   return { focus: 2 * poolSize, why: `n=${int(2 * poolSize)} (twice the pool)`, crossing: null };
