@@ -4,13 +4,15 @@
  * absolute error of every family, of the combined forecaster and of last1, and the coverage of the combined
  * forecaster's 80% and 95% intervals for a new observation. Writes bench/out/curves.json.
  *
- * Env: CURVES_LIMIT=n (first n curves only), CURVES_SPLIT=valid|test (score column; default valid).
+ * Env: CURVES_LIMIT=n (first n curves only), CURVES_SPLIT=valid|test (score column; default valid),
+ * CURVES_CALIBRATION=none (the forecaster before issue 17's calibration, for old-vs-new figures).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fitCurve, FAMILY_NAMES, metricInfo } from "../src/curves/index.js";
 import { mulberry32 } from "../src/rng.js";
+import { CALIBRATION, NO_CALIBRATION } from "../src/curves/calibration.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..");
@@ -55,7 +57,7 @@ for (const id of ids) {
   for (const k of ks) {
     const train = pts.slice(0, k);
     const test = pts.slice(k);
-    const fit = fitCurve(train, { metric, seed: 1, bootstrap: B });
+    const fit = fitCurve(train, { metric, seed: 1, bootstrap: B, calibration: process.env.CURVES_CALIBRATION === "none" ? NO_CALIBRATION : CALIBRATION });
     const last = train[train.length - 1]!.score;
     perCurve.get(k)!.set(id, {
       c: test.reduce((s, t) => s + Math.abs(fit.scoreAt(t.n).mean - t.score), 0) / test.length,
@@ -157,4 +159,4 @@ const diffCi = ks.map((k) => {
 console.log(`\nCombined minus last1 (MAE, all curves), with a 95% paired bootstrap interval over ${clusters.length} distinct curves:`);
 for (const r of diffCi) console.log(`  k=${String(r.k).padStart(2)}  ${r.diff >= 0 ? "+" : ""}${r.diff.toFixed(4)}  [${r.lo.toFixed(4)}, ${r.hi.toFixed(4)}]${r.hi < 0 ? "  combined better" : r.lo > 0 ? "  last1 better" : "  within noise"}`);
 mkdirSync(join(here, "out"), { recursive: true });
-writeFileSync(join(here, "out", "curves.json"), JSON.stringify({ dataset: "lcdb-liblinear-openml3", split, curves: ids.length, rows: all.rows, goals: all.goals, diffVsLast1: diffCi, odd: { curves: nOdd, rows: odd.rows, goals: odd.goals }, seconds }, null, 2));
+writeFileSync(join(here, "out", process.env.CURVES_CALIBRATION === "none" ? "curves-uncalibrated.json" : "curves.json"), JSON.stringify({ dataset: "lcdb-liblinear-openml3", split, curves: ids.length, rows: all.rows, goals: all.goals, diffVsLast1: diffCi, odd: { curves: nOdd, rows: odd.rows, goals: odd.goals }, seconds }, null, 2));

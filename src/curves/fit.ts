@@ -5,6 +5,7 @@
  */
 import { InputError } from "../errors.js";
 import { aggregatePoints, type AggregatedPoint } from "./aggregate.js";
+import { blendedValue, NO_CALIBRATION, type Calibration } from "./calibration.js";
 import { FAMILIES, type Family, type FamilyContext, type FitData } from "./families.js";
 import { evalFamily, fitFamily, type FamilyFit } from "./fitfamily.js";
 import { metricInfo } from "./metric.js";
@@ -662,19 +663,26 @@ function stacked(s: Sample, v: number): number {
 }
 
 /** Error-space value of one draw at n: as fitted up to nMax; beyond nMax its gain is shrunk by its signal-to-noise
- * ratio (keptGain), scaled by k and the result stacked with the last observed level. */
-export function sampleValue(s: Sample, n: number, nMax: number): number {
+ * ratio (keptGain), scaled by k and the result stacked with the last observed level. The calibration blends the
+ * family's value beyond nMax with the corpus' curvature prior first (see calibration.ts). */
+export function sampleValue(s: Sample, n: number, nMax: number, cal: Calibration = NO_CALIBRATION, nMin = nMax / 2): number {
   if (!s.fam) return n <= nMax ? s.constant! : stacked(s, s.constant!);
-  const v = evalFamily(s.fam, s.p!, s.ctx, n);
+  let v = evalFamily(s.fam, s.p!, s.ctx, n);
+  if (n > nMax && cal.blend > 0) {
+    v = blendedValue(v, (x) => evalFamily(s.fam!, s.p!, s.ctx, x), n, nMin, nMax, cal);
+  }
   if (n <= nMax) return v;
   let out = s.e0 + s.k * keptGain(v - s.e0, s.gv);
   if (out < s.ctx.eLo) out = s.ctx.eLo;
   return stacked(s, out);
 }
 
-export function sampleLimit(s: Sample): number {
+export function sampleLimit(s: Sample, nMax: number, cal: Calibration = NO_CALIBRATION, nMin = nMax / 2): number {
   if (!s.fam) return stacked(s, s.constant!);
-  const lim = Math.max(s.fam.limit(s.p!, s.ctx), s.ctx.eLo);
+  let lim = Math.max(s.fam.limit(s.p!, s.ctx), s.ctx.eLo);
+  if (cal.blend > 0) {
+    lim = Math.max(blendedValue(lim, (x) => evalFamily(s.fam!, s.p!, s.ctx, x), Infinity, nMin, nMax, cal), s.ctx.eLo);
+  }
   const out = s.e0 + s.k * keptGain(lim - s.e0, s.gv);
   return stacked(s, Number.isNaN(out) ? s.ctx.eLo : Math.max(out, s.ctx.eLo));
 }

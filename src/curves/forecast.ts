@@ -4,6 +4,7 @@
  */
 import { diagnose } from "./diagnostics.js";
 import { fitState, keptGain, memberValue, sampleLimit, sampleValue, type FitState, type Member, type Sample } from "./fit.js";
+import { blendedValue, CALIBRATION, calibratedInterval, thinEvidenceFactor, type Calibration } from "./calibration.js";
 import { normCdf } from "./random.js";
 import type { CurveFit, CurvePoint, FitOptions, Interval, IntervalOptions, SamplesForResult } from "./types.js";
 
@@ -59,6 +60,10 @@ export class FittedCurve implements CurveFit {
   readonly diagnostics;
   readonly confidence;
   readonly nMax: number;
+  /** Smallest observed n (where the calibration's longest slope span starts at most). */
+  private readonly nMin: number;
+  /** The calibration for score forecasts: the same without the blend, which acts on samples-for-target only. */
+  private readonly scoreCal: Calibration;
   /** Extrapolation spread used (sd of the log gain factor), and the noise sd of one run at nMax. */
   readonly tau: number;
   readonly noise: number;
@@ -66,13 +71,22 @@ export class FittedCurve implements CurveFit {
   private readonly active: Member[];
   private readonly unpredictable: boolean;
   private readonly robustLevel: number;
+  /** How answers beyond nMax are calibrated (calibration.ts); NO_CALIBRATION gives the answers before issue 17. */
+  readonly calibration: Calibration;
+  /** Signs of thin evidence (fewer than 6 sizes: 1, fewer than 4: 2; one family carrying the fit: 1), which widen intervals beyond nMax. */
+  readonly doubts: number;
+  /** A short curve (under 6 sizes) that is flat, or whose recent gain would take over 20 doublings to reach the metric's best: a plateau reading it cannot yet tell from a pause (see Calibration.flatResume). */
+  private readonly flat: boolean;
 
-  constructor(st: FitState) {
+  constructor(st: FitState, calibration: Calibration = CALIBRATION) {
     this.st = st;
+    this.calibration = calibration;
     const { prep } = st;
     this.metric = prep.metric;
     this.points = prep.points;
     this.nMax = prep.nMax;
+    this.nMin = prep.agg[0]!.n;
+    this.scoreCal = { ...calibration, blend: 0 };
     this.tau = st.tau;
     this.noise = st.sigmaObs;
     this.active = st.members.filter((m) => m.weight > 0);
@@ -83,6 +97,9 @@ export class FittedCurve implements CurveFit {
     this.diagnostics = d.diagnostics;
     this.confidence = d.confidence;
     this.unpredictable = d.unpredictable;
+    const m = prep.agg.length;
+    this.doubts = (m < 4 ? 2 : m < 6 ? 1 : 0) + (this.family !== "ensemble" ? 1 : 0);
+    this.flat = m < 6 && (d.diagnostics.some((x) => x.code === "flat") || slowAgainstHeadroom(prep.agg.map((a) => prep.orient.toE(a.mean)), prep.agg.map((a) => a.n), prep.ctx.eLo));
     // The last observed level (as last1): after a late jump or a stray run off chance, the median of the last
     // sizes lagged behind on the LCDB curves more often than the last level misled.
     this.robustLevel = st.level;
@@ -94,11 +111,11 @@ export class FittedCurve implements CurveFit {
    * signal-to-noise ratio (keptGain), scaled by the recent-slope share kappa and stacked with the last observed level
    * (weight lambda).
    */
-  private meanE(n: number): number {
+  private meanE(n: number, cal: Calibration = this.scoreCal): number {
     if (this.unpredictable && n > this.nMax) return this.robustLevel;
-    const v = this.fittedE(n);
-    if (n <= this.nMax) return v;
+    if (n <= this.nMax) return this.fittedE(n);
     const e0 = this.fittedE(this.nMax);
+    const v = blendedValue(this.fittedE(n), (x) => this.fittedE(x), n, this.nMin, this.nMax, cal);
     return (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(v - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
   }
 
@@ -108,7 +125,7 @@ export class FittedCurve implements CurveFit {
     return s;
   }
 
-  private meanLimitE(): number {
+  private meanLimitE(cal: Calibration = this.scoreCal): number {
     if (this.unpredictable) return this.robustLevel;
     let s = 0;
     for (const m of this.active) {
@@ -116,6 +133,9 @@ export class FittedCurve implements CurveFit {
       s += m.weight * lim;
     }
     const e0 = this.fittedE(this.nMax);
+    if (cal.blend > 0) {
+      s = Math.max(blendedValue(s, (x) => this.fittedE(x), Infinity, this.nMin, this.nMax, cal), this.st.prep.ctx.eLo);
+    }
     return (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(s - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
   }
 
@@ -145,17 +165,21 @@ export class FittedCurve implements CurveFit {
   scoreAt(n: number, opts: IntervalOptions = {}): Interval {
     const c = checkConfidence(opts.confidence);
     if (!(n > 0)) throw new RangeError(`n must be positive, got ${n}`);
-    const vals = this.samples.map((s) => sampleValue(s, n, this.nMax));
+    const vals = this.samples.map((s) => sampleValue(s, n, this.nMax, this.scoreCal, this.nMin));
     let ws = this.samples.map((s) => s.w);
     const meanE = this.meanE(n);
     const best = this.bestE();
     const headroom = this.unpredictable && n > this.nMax && Number.isFinite(best) && best < this.robustLevel;
-    if (headroom) {
+    // A flat curve may rise again (Calibration.flatResume): a share of the headroom that grows with the horizon.
+    const resume = !headroom && this.flat && this.calibration.flatResume > 0 && n > this.nMax && Number.isFinite(best) && best < this.robustLevel;
+    if (headroom || resume) {
+      const stay = headroom ? UNPREDICTABLE_STAY : 1 - this.calibration.flatResume;
+      const reach = headroom ? 1 : 1 - Math.pow(2, -Math.log2(n / this.nMax) / 2);
       const total = ws.reduce((a, b) => a + b, 0);
-      ws = ws.map((w) => (w / total) * UNPREDICTABLE_STAY);
+      ws = ws.map((w) => (w / total) * stay);
       for (let j = 0; j < HEADROOM_GRID; j++) {
-        vals.push(this.robustLevel + ((j + 0.5) / HEADROOM_GRID) * (best - this.robustLevel));
-        ws.push((1 - UNPREDICTABLE_STAY) / HEADROOM_GRID);
+        vals.push(this.robustLevel + ((j + 0.5) / HEADROOM_GRID) * reach * (best - this.robustLevel));
+        ws.push((1 - stay) / HEADROOM_GRID);
       }
     }
     // Each draw is widened by its horizon spread (rho per doubling beyond nMax), the lack of fit to the seed means
@@ -163,7 +187,13 @@ export class FittedCurve implements CurveFit {
     const h = n > this.nMax ? Math.log2(n / this.nMax) : 0;
     const obsVar = (opts.kind === "observation" ? this.noise * this.noise : 0) + this.st.lackOfFit ** 2;
     const sds = vals.map((_, i) => Math.sqrt(obsVar + (i < this.samples.length ? (this.samples[i]!.rho * h) ** 2 : 0)));
-    const [lo, hi] = [mixtureQuantile(vals, ws, sds, (1 - c) / 2), mixtureQuantile(vals, ws, sds, (1 + c) / 2)];
+    let [lo, hi] = [mixtureQuantile(vals, ws, sds, (1 - c) / 2), mixtureQuantile(vals, ws, sds, (1 + c) / 2)];
+    if (n > this.nMax && this.doubts > 0) {
+      // Thin evidence: the interval beyond nMax grows around the forecast (Calibration.thinEvidence).
+      const widen = thinEvidenceFactor(this.calibration, this.doubts);
+      lo = meanE + widen * (lo - meanE);
+      hi = meanE + widen * (hi - meanE);
+    }
     const loW = this.unpredictable && n > this.nMax && !headroom && Number.isFinite(best) ? Math.min(lo, best) : lo;
     // The horizon and noise spreads are normal: keep their tails inside the metric's range.
     return this.interval(meanE, this.inRange(loW), this.inRange(hi));
@@ -178,20 +208,32 @@ export class FittedCurve implements CurveFit {
   }
 
   /** The n reaching `target` in each draw (Infinity when it never does), with the draws' weights. */
-  crossingDraws(target: number): { n: number[]; w: number[]; mean: number } {
+  crossingDraws(target: number, cal: Calibration = this.calibration): { n: number[]; w: number[]; mean: number } {
     const tE = this.st.prep.orient.toE(target);
-    const n = this.samples.map((s) => crossing((x) => sampleValue(s, x, this.nMax), tE, sampleLimit(s)));
-    const mean = crossing((x) => this.meanE(x), tE, this.meanLimitE());
+    const n = this.samples.map((s) => crossing((x) => sampleValue(s, x, this.nMax, cal, this.nMin), tE, sampleLimit(s, this.nMax, cal, this.nMin)));
+    const mean = crossing((x) => this.meanE(x, cal), tE, this.meanLimitE(cal));
     return { n, w: this.samples.map((s) => s.w), mean };
   }
 
+  /**
+   * Whether the target can be reached is the families' verdict (their asymptotes carry what the LCDB tuning learnt
+   * about curves that level off); where it lies, when it can be, is the calibrated answer (the corpus' blend).
+   */
   samplesFor(target: number, opts: { confidence?: number } = {}): SamplesForResult {
     const c = checkConfidence(opts.confidence);
+    if (this.calibration.blend > 0) {
+      const families = this.answer(target, c, { ...this.calibration, blend: 0, spreadScale: 1, horizonSd: 0 });
+      if (families.reachable === false) return families;
+    }
+    return this.answer(target, c, this.calibration);
+  }
+
+  private answer(target: number, c: number, cal: Calibration): SamplesForResult {
     const tE = this.st.prep.orient.toE(target);
-    const { n: ns, w: ws } = this.crossingDraws(target);
+    const { n: ns, w: ws } = this.crossingDraws(target, cal);
     const total = ws.reduce((a, b) => a + b, 0);
     const pReach = ns.reduce((acc, v, i) => acc + (Number.isFinite(v) ? ws[i]! : 0), 0) / total;
-    const mean = crossing((n) => this.meanE(n), tE, this.meanLimitE());
+    const mean = crossing((n) => this.meanE(n, cal), tE, this.meanLimitE(cal));
     let lo = weightedQuantile(ns, ws, (1 - c) / 2);
     let hi = weightedQuantile(ns, ws, (1 + c) / 2);
     let reachable: boolean | "uncertain" = Number.isFinite(hi) ? true : pReach < (1 - c) / 2 ? false : "uncertain";
@@ -201,7 +243,14 @@ export class FittedCurve implements CurveFit {
       lo = Math.min(lo, this.nMax);
       reachable = "uncertain";
     }
-    return { mean: Math.max(Math.min(mean, hi), lo), lo, hi, reachable, confidence: round(this.unpredictable ? Math.min(pReach, 0.5) : pReach, 4) };
+    const point = Math.max(Math.min(mean, hi), lo);
+    const ci = calibratedInterval(point, lo, hi, this.nMax, cal, c, this.doubts);
+    return { mean: point, lo: ci.lo, hi: ci.hi, reachable, confidence: round(this.unpredictable ? Math.min(pReach, 0.5) : pReach, 4) };
+  }
+
+  /** The same fit read with another calibration (no refit: the calibration acts only when the draws are read). */
+  recalibrated(calibration: Calibration): FittedCurve {
+    return new FittedCurve(this.st, calibration);
   }
 
   marginalGain(n: number, k: number, opts: { confidence?: number } = {}): Interval {
@@ -215,7 +264,7 @@ export class FittedCurve implements CurveFit {
   /** Improvement (in the metric's better direction, so positive = better) from n1 to n2. */
   private gain(n1: number, n2: number, conf?: number): Interval {
     const c = checkConfidence(conf);
-    const vals = this.samples.map((s) => sampleValue(s, n1, this.nMax) - sampleValue(s, n2, this.nMax));
+    const vals = this.samples.map((s) => sampleValue(s, n1, this.nMax, this.scoreCal, this.nMin) - sampleValue(s, n2, this.nMax, this.scoreCal, this.nMin));
     const ws = this.samples.map((s) => s.w);
     const abs = Math.abs(this.st.prep.orient.sign);
     const mean = (this.meanE(n1) - this.meanE(n2)) * abs;
@@ -232,7 +281,7 @@ export class FittedCurve implements CurveFit {
 
   asymptote(opts: { confidence?: number } = {}): Interval {
     const c = checkConfidence(opts.confidence);
-    const vals = this.samples.map((s) => sampleLimit(s));
+    const vals = this.samples.map((s) => sampleLimit(s, this.nMax, this.scoreCal, this.nMin));
     const ws = this.samples.map((s) => s.w);
     let lo = weightedQuantile(vals, ws, (1 - c) / 2);
     if (this.unpredictable) lo = Math.min(lo, this.bestE());
@@ -261,7 +310,7 @@ export class FittedCurve implements CurveFit {
       }
       return N_MIN;
     };
-    const ns = this.samples.map((s) => sat((n) => sampleValue(s, n, this.nMax)));
+    const ns = this.samples.map((s) => sat((n) => sampleValue(s, n, this.nMax, this.scoreCal, this.nMin)));
     const ws = this.samples.map((s) => s.w);
     const mean = sat((n) => this.meanE(n));
     const lo = weightedQuantile(ns, ws, (1 - c) / 2);
@@ -310,6 +359,25 @@ function mixtureQuantile(vals: readonly number[], ws: readonly number[], sds: re
   return (lo + hi) / 2;
 }
 
+/** Recent gain per doubling (least squares over the last 2 doublings, at least 3 sizes) below 1/20 of the headroom left. */
+function slowAgainstHeadroom(e: number[], n: number[], eLo: number): boolean {
+  if (!Number.isFinite(eLo) || e.length < 3) return false;
+  const lx = n.map((v) => Math.log2(v));
+  const last = lx[lx.length - 1]!;
+  let idx = lx.map((_, i) => i).filter((i) => lx[i]! >= last - 2 - 1e-9);
+  if (idx.length < 3) idx = [e.length - 3, e.length - 2, e.length - 1];
+  const mx = idx.reduce((a, i) => a + lx[i]!, 0) / idx.length;
+  const my = idx.reduce((a, i) => a + e[i]!, 0) / idx.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (const i of idx) {
+    sxy += (lx[i]! - mx) * (e[i]! - my);
+    sxx += (lx[i]! - mx) ** 2;
+  }
+  const gain = sxx > 0 ? -sxy / sxx : 0;
+  return gain < (e[e.length - 1]! - eLo) / 20;
+}
+
 function round(v: number, d: number): number {
   const f = 10 ** d;
   return Math.round(v * f) / f;
@@ -329,5 +397,5 @@ function paramsOf(m: Member): Record<string, number> {
 }
 
 export function fitCurve(points: CurvePoint[], opts: FitOptions): FittedCurve {
-  return new FittedCurve(fitState(points, opts));
+  return new FittedCurve(fitState(points, opts), opts.calibration ?? CALIBRATION);
 }

@@ -30,10 +30,14 @@ export function effectiveMultiplier(
     throw new TypeError(`the two curves measure different things (${baseline.metric.name} vs ${strategy.metric.name})`);
   }
   const c = opts.confidence ?? 0.8;
-  const b = baseline.crossingDraws(target);
-  const s = strategy.crossingDraws(target);
-  const bs = baseline.samplesFor(target, { confidence: c });
-  const ss = strategy.samplesFor(target, { confidence: c });
+  // Both curves read by their fitted families, as the paired multiplier does: the corpus blend (calibration.ts) is a
+  // correction of deep-net extrapolations, which would tilt a ratio where one curve extrapolates and the other does not.
+  const families = (f: FittedCurve): FittedCurve => f.recalibrated({ ...f.calibration, blend: 0, spreadScale: 1, horizonSd: 0 });
+  const [bf, sf] = [families(baseline), families(strategy)];
+  const b = bf.crossingDraws(target);
+  const s = sf.crossingDraws(target);
+  const bs = bf.samplesFor(target, { confidence: c });
+  const ss = sf.samplesFor(target, { confidence: c });
   const u = rng(opts.seed ?? 1);
   const pick = (w: number[]): (() => number) => {
     const cum: number[] = [];

@@ -88,4 +88,6 @@ export interface FitOptions {
   families?: string[];
   /** Bootstrap replicates (default 200; 0 disables parameter uncertainty). */
   bootstrap?: number;
+  /** How answers beyond the measured sizes are calibrated (default: the corpus-learnt CALIBRATION; see calibration.ts). */
+  calibration?: import("./calibration.js").Calibration;
 }

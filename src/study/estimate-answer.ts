@@ -9,6 +9,7 @@ import { REPORT_SCHEMA, REPORT_VERSION, type EstimateReport, type ReportRun } fr
 import { findings as makeFindings } from "./findings.js";
 import { toReportRun } from "./kit/job.js";
 import { fitTimeModel } from "./planner.js";
+import { narrowingRun } from "./narrow.js";
 import type { RunRecord } from "./runner.js";
 
 /** The test, validation and train curves of `records` fitted as the estimate fits them. */
@@ -42,6 +43,11 @@ export interface AnswerInput {
   /** enough's, the engine's and the protocol's versions (the first Run's library versions are added). */
   versions: Record<string, string>;
   store: string;
+  /**
+   * For the Run that would narrow a wide answer most (narrow.ts): the curve fitter and its bootstrap count. Absent
+   * (or a cancelled study): no such suggestion.
+   */
+  narrowing?: { fitCurve: FitCurveFn; info: MetricInfo; bootstrap?: number; cancelled?: boolean };
 }
 
 /** The report object of an estimate: findings, headline, curves, forecast and the Runs behind them. */
@@ -52,7 +58,23 @@ export function answerReport(o: AnswerInput): EstimateReport {
   // A (size, seed) whose retry also failed is lost to the curve; its last error is the one to show.
   const lostRuns = [...new Map(failed.filter((f) => !done.some((d) => d.size === f.size && d.seed === f.seed)).map((f) => [`${f.size}:${f.seed}`, f])).values()];
   const finalTime = fitTimeModel(done.map((r) => ({ n: r.size, seconds: r.result!.totalSeconds, trainSeconds: r.result!.seconds })));
+  const target = o.question.target;
+  const sfNow = analysis.samplesForTarget;
+  const nw = o.narrowing;
+  const narrowing =
+    nw && !nw.cancelled && target && sfNow && sfNow.reachable !== false && Number.isFinite(sfNow.mean)
+      ? narrowingRun({
+          points: analysis.seedPoints.test,
+          fitOptions: { metric: nw.info, seed: 1, bootstrap: Math.min(nw.bootstrap ?? 200, 100) },
+          fitCurve: nw.fitCurve,
+          target: target.value,
+          answer: sfNow,
+          pool: o.data.poolSize,
+          ...(finalTime ? { secondsAt: (n: number) => finalTime.predict(n) } : {}),
+        })
+      : null;
   const found = makeFindings({
+    narrowing,
     analysis,
     target: o.question.target,
     dataWarnings: o.data.warnings,
@@ -104,5 +126,6 @@ export function answerReport(o: AnswerInput): EstimateReport {
     versions: { ...o.versions, ...(done[0]?.result?.versions ?? {}) },
     store: o.store,
     reports: null,
+    ...(narrowing ? { narrowing } : {}),
   };
 }

@@ -26,6 +26,8 @@ export interface ReportCurve {
   error?: string;
 }
 
+import type { NarrowingRun } from "./narrow.js";
+
 export interface ReportRun {
   id: string;
   size: number;
@@ -77,6 +79,8 @@ export interface EstimateReport {
   /** Test-split points, as `enough fit` prints them. */
   points: AggregatedPoint[];
   predictions: Prediction[];
+  /** When the target's interval is wide: the one Run (size, one seed) that would narrow it most, its predicted time, and the interval before and roughly after (if it scores as forecast). */
+  narrowing?: NarrowingRun;
   samplesForTarget: (Interval & { reachable: boolean | "uncertain"; confidence: number }) | null;
   curves: { test: ReportCurve; valid: ReportCurve; train: ReportCurve };
   /** The test fit's band on a log grid, for charts. */

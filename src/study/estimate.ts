@@ -13,6 +13,7 @@ import { parseCountList, type Target } from "./kit/options.js";
 import { prepareStudy, type StudyKind } from "./kit/study.js";
 import type { StudyOptions } from "./kit/study-options.js";
 import { scoreOf } from "./metrics.js";
+import { narrowingRun } from "./narrow.js";
 import { densify, fitTimeModel, fixedOrder, nextAdaptive, nextFixed, type Decision, type TimeModel } from "./planner.js";
 import { RUN_PROTOCOL } from "./run.js";
 import { runStudy, type RunnerSnapshot } from "./runner.js";
@@ -116,7 +117,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
         used.get(size)!.add(seed);
       }
       const runSizes = [...s.records.filter((r) => r.status === "done").map((r) => r.size), ...s.inFlight.map((r) => r.size)];
-      const { focus, why } = focusOf(fit, target, poolSize);
+      const { focus, why, crossing } = focusOf(fit, target, poolSize);
       return nextAdaptive({
         grid: sizes,
         maxSeeds: seeds,
@@ -129,6 +130,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
         remainingSeconds: remaining(),
         pilotSizes: 4,
         tight,
+        crossing,
       });
     };
     const afterRun = (s: RunnerSnapshot) => {
@@ -253,6 +255,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       },
       versions: { enough: deps.enoughVersion, engine: engineVersion, protocol: String(RUN_PROTOCOL), node: process.version },
       store: storePath,
+      narrowing: { fitCurve: deps.fitCurve, info, ...(options.bootstrap !== undefined ? { bootstrap: options.bootstrap } : {}), cancelled: !!outcome.cancelled },
     });
     if (extraReport) report.extra = extraReport;
     if (options.plan) {
@@ -320,15 +323,15 @@ function planOf(o: {
 }
 
 /** Where the answer lies, for the planner: n for the target (clamped), else twice the pool (the "more data?" zone). */
-function focusOf(fit: CurveFit | null, target: Target | null, poolSize: number): { focus: number; why: string } {
+function focusOf(fit: CurveFit | null, target: Target | null, poolSize: number): { focus: number; why: string; crossing: number | null } {
   if (fit && target) {
     const sf = orNull(() => fit.samplesFor(target.value));
     if (sf && sf.reachable !== false && Number.isFinite(sf.mean) && sf.mean > 0) {
       const focus = Math.min(Math.max(sf.mean, 2), 100 * poolSize);
-      return { focus, why: `the current answer n≈${int(focus)}` };
+      return { focus, why: `the current answer n≈${int(focus)}`, crossing: sf.reachable === true && sf.mean <= poolSize ? sf.mean : null };
     }
   }
-  return { focus: 2 * poolSize, why: `n=${int(2 * poolSize)} (twice the pool)` };
+  return { focus: 2 * poolSize, why: `n=${int(2 * poolSize)} (twice the pool)`, crossing: null };
 }
 
 function orNull<T>(f: () => T): T | null {

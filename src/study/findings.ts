@@ -4,9 +4,10 @@
  */
 import type { Analysis } from "./analysis.js";
 import { int, roughCount as count } from "../format.js";
+import type { NarrowingRun } from "./narrow.js";
 
 export interface Finding {
-  id: "have" | "target" | "next" | "doubling" | "asymptote" | "gap" | "fit" | "time" | "failures" | "data" | "evidence";
+  id: "have" | "target" | "narrow" | "next" | "doubling" | "asymptote" | "gap" | "fit" | "time" | "failures" | "data" | "evidence";
   text: string;
 }
 
@@ -22,6 +23,8 @@ export interface FindingsInput {
   /** Predicted seconds for one Run at n (measured time per Run vs n), if known. */
   secondsAt?: (n: number) => number | null;
   failures?: { size: number; seed: number; code: string; message: string }[];
+  /** The one Run that would narrow a wide answer most (narrow.ts), when there is one. */
+  narrowing?: NarrowingRun | null;
   /** What reading the data skipped or warned about (rows, files), so the answer says what it rests on. */
   dataWarnings?: string[];
 }
@@ -75,6 +78,14 @@ export function findings(input: FindingsInput): Finding[] {
       const unsure = sf.reachable === "uncertain" ? ` Whether the target can be reached at all is uncertain (probability about ${Math.round(100 * sf.confidence)}%):${asym}.` : "";
       out.push({ id: "target", text: `Reaching ${m} ${f(t.value)} needs ${need}.${rel}${unsure}` });
     }
+  }
+
+  // What would narrow a wide answer.
+  const nr = input.narrowing;
+  if (nr && t && out.some((x) => x.id === "target")) {
+    const time = nr.seconds !== null && Number.isFinite(nr.seconds) ? `, about ${duration(nr.seconds)} on this machine,` : "";
+    const after = `${count(nr.after.lo)}–${Number.isFinite(nr.after.hi) && nr.after.hi < 1e9 ? count(nr.after.hi) : "unbounded"}`;
+    out.push({ id: "narrow", text: `The interval is wide. One Run at ${int(nr.n)} samples (one seed)${time} would narrow it to roughly ${after} if it scores as the curve forecasts.` });
   }
 
   // Is more data still worth it?

@@ -15,7 +15,8 @@
  * to sizes in the upper half of those measured (small-n replicates say little about the far end of the curve).
  * A candidate whose predicted time (with a 25% margin: the time model is rough) exceeds the remaining budget is
  * never started; candidates that would remove less than 2% of the current variance are not considered, and the plan
- * stops when none is left.
+ * stops when none is left. When the answer for the target lies within the pool and beyond the measured sizes, one
+ * Run near it (one seed, within the budget) comes first: it turns the answer's extrapolation into an interpolation.
  */
 import { int } from "../format.js";
 
@@ -108,6 +109,39 @@ export interface AdaptiveState {
   pilotSizes: number;
   /** Set when the current answer is already tight enough (the reason), so no more Runs are needed. */
   tight?: string;
+  /**
+   * The current answer n for the target when it lies within the pool: past the pilot, one Run near it (one seed)
+   * comes first, since a measurement there turns the answer's extrapolation into an interpolation (issue 17.3).
+   */
+  crossing?: number | null;
+}
+
+/** Two significant digits (29,700 -> 30,000): a Run "near the forecast n" need not pretend to its precision. */
+export function roundSize(n: number): number {
+  const p = Math.pow(10, Math.max(0, Math.floor(Math.log10(n)) - 1));
+  return Math.max(1, Math.round(n / p) * p);
+}
+
+/** A measured (or running) size within this factor of the crossing counts as "near" it. */
+const NEAR_CROSSING = 1.25;
+
+/** The Run near the forecast crossing, when it is not measured yet, lies beyond the measured sizes and fits the budget. */
+function nearCrossing(s: AdaptiveState, affordable: (n: number) => boolean, predict: (n: number) => number | null): Decision | null {
+  const c = s.crossing;
+  if (!c || !(c > 0) || s.runSizes.length === 0) return null;
+  const largest = Math.max(...s.runSizes);
+  if (c <= NEAR_CROSSING * largest) return null;
+  if (s.runSizes.some((n) => Math.abs(Math.log(n / c)) < Math.log(NEAR_CROSSING))) return null;
+  const top = Math.max(...s.grid);
+  const size = Math.min(roundSize(c), top);
+  if (s.used.get(size)?.has(0) || !affordable(size)) return null;
+  return {
+    kind: "run",
+    size,
+    seed: 0,
+    reason: `n=${int(size)}, seed 0: near the forecast n≈${int(c)} for the target, within the pool: measuring there turns the answer's extrapolation into an interpolation`,
+    predictedSeconds: predict(size),
+  };
 }
 
 export function nextAdaptive(s: AdaptiveState): Decision {
@@ -131,6 +165,11 @@ export function nextAdaptive(s: AdaptiveState): Decision {
     if (g !== undefined) {
       return { kind: "run", size: g, seed: 0, reason: `pilot: n=${int(g)} is among the smallest sizes (cheap; measures the curve's shape and the time per Run)`, predictedSeconds: predict(g) };
     }
+  }
+
+  if (usedSizes.length >= Math.min(s.pilotSizes, s.grid.length)) {
+    const near = nearCrossing(s, affordable, predict);
+    if (near) return near;
   }
 
   const xs = s.runSizes.map(Math.log);

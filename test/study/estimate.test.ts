@@ -87,11 +87,12 @@ describe("estimate with an adaptive plan", () => {
     const starts = c.of("run-start");
     expect(starts.slice(0, 4).map((e) => e.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/^pilot/)]));
     expect(starts.slice(0, 4).map((e) => e.size).sort((a, b) => a - b)).toEqual([50, 71, 100, 141]);
-    expect(starts.slice(4).every((e) => /uncertainty reduction per second/.test(e.reason))).toBe(true);
+    expect(starts.slice(4).every((e) => /uncertainty reduction per second|near the forecast n≈/.test(e.reason))).toBe(true);
     expect(report.plan.adaptive).toBe(true);
     expect(report.plan.decisions.length).toBe(starts.length);
     expect(report.plan.stopReason).not.toBe("");
-    expect(Math.max(...report.points.map((p) => p.n))).toBeGreaterThan(2000);
+    // The target is met at n = 1,600 on this curve: the planner measures near it (or beyond).
+    expect(Math.max(...report.points.map((p) => p.n))).toBeGreaterThanOrEqual(1500);
     expect(report.points.some((p) => p.count > 1)).toBe(true);
   });
 });

@@ -86,6 +86,20 @@ describe("adaptive plans", () => {
     expect(late).toMatchObject({ kind: "stop", reason: expect.stringMatching(/would lower the answer's variance by 2% or more/) });
   });
 
+  it("measures one Run near the forecast crossing when it lies within the pool and the budget allows", () => {
+    const runs: [number, number][] = [[50, 0], [71, 0], [100, 0], [141, 0], [200, 0], [400, 0], [400, 1]];
+    const s = base({ used: used(runs), runSizes: runs.map((r) => r[0]), crossing: 2_970 });
+    const d = nextAdaptive(s);
+    expect(d).toMatchObject({ kind: "run", size: 3_000, seed: 0, reason: expect.stringMatching(/near the forecast n≈2,970.*interpolation/) });
+    // Not again once a Run near it is measured or running, nor when it does not fit the budget, nor with no crossing.
+    for (const other of [
+      nextAdaptive({ ...s, runSizes: [...s.runSizes, 3_000], used: used([...runs, [3_000, 0]]) }),
+      nextAdaptive({ ...s, remainingSeconds: 3 }),
+      nextAdaptive({ ...s, crossing: null }),
+      nextAdaptive({ ...s, crossing: 450 }),
+    ]) expect(other.kind === "run" ? other.reason : "").not.toMatch(/near the forecast/);
+  });
+
   it("values a Run by how much it lowers the extrapolation variance", () => {
     const xs = [100, 200, 400].map(Math.log);
     const far = Math.log(20_000);

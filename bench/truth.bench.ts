@@ -1,0 +1,128 @@
+/**
+ * n-for-target against the truth (issue 17), on real learning curves: the engine corpus (bench/corpus/*.csv,
+ * measured by bench/corpus/make-corpus.ts) and the LCDB curves in ../shared/benchmarks/. For each curve, the fit
+ * sees the sizes up to 1/4, 1/8 and 1/16 of the largest; every larger size whose mean score is a new best is a
+ * target, and that size is the truth. Reports per extrapolation: the median and 90th percentile of
+ * max(answer/truth, truth/answer), the 80% interval's coverage and its median width hi/lo, for the uncalibrated
+ * forecaster ("old") and the calibrated one ("new"). The calibration the "new" column uses for a curve is learnt
+ * on every other engine curve (leave-one-curve-out), so no figure grades its own training data; the LCDB curves
+ * are never used to learn it. Writes bench/out/truth.json.
+ *
+ * Env: TRUTH_B (bootstrap replicates, default 60), TRUTH_LCDB_EVERY (every k-th LCDB curve, default 1),
+ * TRUTH_LEARN=1 (also print the calibration learnt on the whole engine corpus: the constants for calibration.ts).
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fitCurve, metricInfo, type CurvePoint } from "../src/curves/index.js";
+import { CALIBRATION, NO_CALIBRATION, type Calibration } from "../src/curves/calibration.js";
+import { learnCalibration, type CalibrationCase } from "../src/curves/calibrate.js";
+import { summariseTruth, truthCases, type TruthAnswer, type TruthCurve, type TruthSummary } from "../src/curves/truth.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "..");
+const B = Number(process.env.TRUTH_B ?? 60);
+const FRACTIONS = [4, 8, 16];
+
+function readCorpus(): TruthCurve[] {
+  const dir = join(here, "corpus");
+  const curves: TruthCurve[] = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith(".csv")).sort()) {
+    const lines = readFileSync(join(dir, f), "utf8").trim().split(/\r?\n/);
+    const head = lines[0]!.split(",");
+    const at = (k: string): number => head.indexOf(k);
+    const points: CurvePoint[] = lines.slice(1).map((l) => {
+      const c = l.split(",");
+      return { n: Number(c[at("size")]), score: Number(c[at("score")]), seed: Number(c[at("seed")]) };
+    });
+    curves.push({ id: f.replace(/\.csv$/, ""), group: "engine", points });
+  }
+  return curves;
+}
+
+function readLcdb(): TruthCurve[] {
+  const file = resolve(repo, "..", "shared", "benchmarks", "lcdb-liblinear-openml3.csv");
+  if (!existsSync(file)) return [];
+  const every = Number(process.env.TRUTH_LCDB_EVERY ?? 1);
+  const lines = readFileSync(file, "utf8").trim().split(/\r?\n/);
+  const by = new Map<number, CurvePoint[]>();
+  for (const l of lines.slice(1)) {
+    const [curve, n, split, acc] = l.split(",");
+    if (split !== "valid") continue;
+    const id = Number(curve);
+    if (id % every !== 0) continue;
+    if (!by.has(id)) by.set(id, []);
+    by.get(id)!.push({ n: Number(n), score: Number(acc) });
+  }
+  return [...by.entries()].map(([id, points]) => ({ id: `lcdb-${id}`, group: "lcdb", points }));
+}
+
+const curves = [...readCorpus(), ...readLcdb()];
+const t0 = performance.now();
+const cases: CalibrationCase[] = [];
+for (const curve of curves) {
+  const chance = curve.group === "lcdb" ? 0.522 : undefined;
+  const metric = metricInfo("accuracy", chance !== undefined ? { chance } : {});
+  for (const c of truthCases(curve, FRACTIONS)) {
+    if (c.targets.length === 0) continue;
+    const fit = fitCurve(c.fitPoints, { metric, seed: 1, bootstrap: B, calibration: NO_CALIBRATION });
+    cases.push({ curve: c.curve, group: c.group, fraction: c.fraction, fit, targets: c.targets });
+  }
+}
+const fitSeconds = (performance.now() - t0) / 1000;
+
+const engineCurves = [...new Set(cases.filter((c) => c.group === "engine").map((c) => c.curve))];
+// Leave one curve out: the calibration for curve c is learnt on the other engine curves.
+const held = new Map<string, Calibration>();
+for (const id of engineCurves) held.set(id, learnCalibration(cases.filter((c) => c.group === "engine" && c.curve !== id)));
+const forCurve = (id: string): Calibration => held.get(id) ?? CALIBRATION;
+
+function answers(c: CalibrationCase, cal: Calibration): TruthAnswer[] {
+  const fit = c.fit.recalibrated(cal);
+  return c.targets.map((t) => {
+    const a = fit.samplesFor(t.target);
+    return { truth: t.truth, mean: a.mean, lo: a.lo, hi: a.hi };
+  });
+}
+
+interface Row { group: string; fraction: number; old: TruthSummary; new: TruthSummary }
+const rows: Row[] = [];
+for (const group of ["engine", "lcdb"]) for (const f of FRACTIONS) {
+  const sel = cases.filter((c) => c.group === group && c.fraction === f);
+  if (!sel.length) continue;
+  rows.push({
+    group,
+    fraction: f,
+    old: summariseTruth(sel.flatMap((c) => answers(c, NO_CALIBRATION))),
+    new: summariseTruth(sel.flatMap((c) => answers(c, group === "engine" ? forCurve(c.curve) : CALIBRATION))),
+  });
+}
+const fmt = (v: number, d = 2): string => (Number.isFinite(v) ? v.toFixed(d) : "inf");
+console.log(`n-for-target against the truth: ${engineCurves.length} engine curves, ${curves.filter((c) => c.group === "lcdb").length} LCDB curves; fits on sizes up to 1/f of the largest`);
+console.log(`(engine "new": calibration learnt leave-one-curve-out; LCDB "new": the shipped calibration, never trained on LCDB)`);
+console.log("group    f  targets | median ratio   | p90 ratio      | 80% coverage  | median hi/lo");
+console.log("                    |   old    new   |   old    new   |  old    new   |   old    new");
+for (const r of rows) {
+  console.log(
+    `${r.group.padEnd(7)}${String(r.fraction).padStart(3)}${String(r.old.count).padStart(9)} | ${fmt(r.old.medianRatio).padStart(6)} ${fmt(r.new.medianRatio).padStart(6)}   | ${fmt(r.old.p90Ratio).padStart(6)} ${fmt(r.new.p90Ratio).padStart(6)}   | ${fmt(r.old.coverage).padStart(5)}  ${fmt(r.new.coverage).padStart(5)}  | ${fmt(r.old.medianWidth, 1).padStart(6)} ${fmt(r.new.medianWidth, 1).padStart(6)}`,
+  );
+}
+console.log(`\nper engine curve (f=4, 8, 16; "new"):`);
+for (const id of engineCurves) {
+  const parts = FRACTIONS.map((f) => {
+    const sel = cases.filter((c) => c.curve === id && c.fraction === f);
+    if (!sel.length) return `f=${f}: -`;
+    const s = summariseTruth(sel.flatMap((c) => answers(c, forCurve(id))));
+    return `f=${f}: ratio ${fmt(s.medianRatio)} cov ${fmt(s.coverage)} width ${fmt(s.medianWidth, 1)} (${s.count})`;
+  });
+  const cal = forCurve(id);
+  console.log(`  ${id.padEnd(22)} ${parts.join("  ")}   [held-out blend ${cal.blend.toFixed(2)}, curvature ${cal.curvature.toFixed(2)}, span ${cal.slopeSpan}, spread ${cal.spreadScale.toFixed(2)}, horizon ${cal.horizonSd.toFixed(2)}]`);
+}
+const seconds = (performance.now() - t0) / 1000;
+console.log(`\n(${cases.length} fits in ${fitSeconds.toFixed(0)} s, ${seconds.toFixed(0)} s in all; the machine is shared, so times are inflated)`);
+if (process.env.TRUTH_LEARN) {
+  const all = learnCalibration(cases.filter((c) => c.group === "engine"));
+  console.log(`calibration learnt on every engine curve: ${JSON.stringify(all)} (shipped: ${JSON.stringify(CALIBRATION)})`);
+}
+mkdirSync(join(here, "out"), { recursive: true });
+writeFileSync(join(here, "out", "truth.json"), JSON.stringify({ fractions: FRACTIONS, rows, heldOut: Object.fromEntries(held), shipped: CALIBRATION, seconds }, null, 2));
