@@ -12,6 +12,7 @@ import { parsePositiveInt, splitTarget } from "./format.js";
 
 export interface StudyCliOptions extends DataCliOptions {
   targetColumn?: string;
+  metric?: string;
   model?: string;
   recipe?: string;
   sizes: string;
@@ -23,17 +24,20 @@ export interface StudyCliOptions extends DataCliOptions {
   threads?: string;
   json?: boolean;
   verbose?: boolean;
+  events?: string;
 }
 
 /** Registers the data options, --target-column, and where Runs and reports go and how many run at once. */
 export function addStudyOptions(cmd: Command): Command {
   return addDataOptions(cmd, { target: false, seed: false })
     .option("--target-column <column>", "the label column (tabular and text data)")
-    .option("--store <path>", "the SQLite store of Runs", ".enough/enough.db")
+    .option("--metric <name>", "the score the curves are in (default: the --target's, else accuracy / r2): accuracy, f1, balanced_accuracy, auc, neg_log_loss, r2, mae, rmse, neg_mean_absolute_error, ...")
+    .option("--store <path>", "the SQLite store of Runs (a file path, or sqlite:///path.db)", ".enough/enough.db")
     .option("--out <dir>", "report folder (default .enough/reports/<study>)")
     .option("--jobs <count>", "concurrent Runs (default from the core count)")
     .option("--threads <count>", "threads per Run")
-    .option("--json", "print one JSON object (and nothing else on stdout)");
+    .option("--json", "print one JSON object (and nothing else on stdout)")
+    .option("--events <ndjson|ndjson:file>", "stream the study's events (Runs started and finished, new answers, the end) as one JSON object per line, on stdout or into a file");
 }
 
 /** The options object fields every study takes, read and checked from the command line. */
@@ -42,6 +46,7 @@ export function studyOptionsFrom(opts: StudyCliOptions): {
   load: Omit<LoadOptions, "source" | "target" | "onProgress">;
   target?: string;
   targetColumn?: string;
+  metric?: string;
   model?: string;
   recipe?: Record<string, unknown>;
   sizes: string;
@@ -58,6 +63,7 @@ export function studyOptionsFrom(opts: StudyCliOptions): {
     data: source,
     load,
     ...splitTarget(opts.target, labelColumn(opts.targetColumn, opts.label, "--target-column")),
+    ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
     model: opts.model,
     recipe: opts.recipe ? readRecipe(opts.recipe) : undefined,
     sizes: opts.sizes,

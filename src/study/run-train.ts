@@ -78,7 +78,9 @@ export async function trainRun(
   const { model, result } = job.ensemble && job.ensemble.k > 1 ? await trainMembers(job, data, rows, deps, opts) : await deps.train(job.spec, data, rows, job.recipe, opts);
   try {
     const test = await model.evaluate(data, dataset.split.test);
-    const validM = valid.length ? validFromHistory(result.history, result.bestEpoch, job.recipe, data.task, valid.length) ?? (await model.evaluate(data, valid)) : null;
+    // The slice is evaluated again rather than read from the training history, which has loss and accuracy/R² only:
+    // every metric a study may choose (F1, AUC, ...) must exist on every split. One pass over 15% of the subset.
+    const validM = valid.length ? await model.evaluate(data, valid) : null;
     const trainM = await model.evaluate(data, sampleRows(train, job.trainEvalCap ?? TRAIN_EVAL_CAP, job.subset.seed));
     if (job.save !== undefined) await saveArtifact(model, job.save);
     return {
@@ -160,21 +162,11 @@ async function trainMembers(
   };
 }
 
-/**
- * The validation slice's metrics as the engine measured them during training (at the epoch whose weights the
- * model ends with), which saves a pass over the slice. Null when the history lacks them.
- */
-export function validFromHistory(history: EpochRecord[], bestEpoch: number, recipe: JsonObject, task: Tensors["task"], n: number): EvalMetrics | null {
-  const restored = recipe.earlyStopping !== false && recipe.earlyStopping !== undefined;
-  const e = restored ? history.find((h) => h.epoch === bestEpoch) : history[history.length - 1];
-  if (!e || e.validLoss === undefined || e.validMetric === undefined) return null;
-  return task === "classification" ? { loss: e.validLoss, accuracy: e.validMetric, n } : { loss: e.validLoss, mse: e.validLoss, r2: e.validMetric, n };
-}
+const METRIC_FIELDS = ["accuracy", "mse", "r2", "f1", "balancedAccuracy", "auc", "mae"] as const;
 
+/** The metrics a Run keeps (nothing else an evaluation may carry). */
 function plain(m: EvalMetrics): EvalMetrics {
   const out: EvalMetrics = { loss: m.loss, n: m.n };
-  if (m.accuracy !== undefined) out.accuracy = m.accuracy;
-  if (m.mse !== undefined) out.mse = m.mse;
-  if (m.r2 !== undefined) out.r2 = m.r2;
+  for (const k of METRIC_FIELDS) if (m[k] !== undefined) out[k] = m[k];
   return out;
 }

@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { hostname } from "node:os";
 import { InputError } from "../errors.js";
 import { storeError } from "./store-errors.js";
+import { storeFilePath } from "./store-path.js";
 import type { RunError, RunInputs, RunResult, WorkerInfo } from "./run.js";
 import { MIGRATIONS } from "./store-schema.js";
 
@@ -103,7 +104,8 @@ export class Store {
    * Opens (creating if needed) the store at `path` and brings its schema up to date. Every way this fails (a corrupt
    * or foreign file, a lock held beyond the busy wait, a read-only file or folder) is a typed StoreError.
    */
-  static open(path: string = DEFAULT_STORE_PATH, opts: StoreOptions = {}): Store {
+  static open(pathOrUrl: string = DEFAULT_STORE_PATH, opts: StoreOptions = {}): Store {
+    const path = storeFilePath(pathOrUrl);
     // Concurrent coordinators wait for each other's short transactions instead of failing with SQLITE_BUSY.
     const busyMs = opts.busyTimeoutMs ?? 10_000;
     let db: Database.Database | undefined;
@@ -203,7 +205,7 @@ export class Store {
    * Atomically takes a run for this owner: inserts it, or takes it over when it is queued, failed, or left running
    * by a dead owner. A done run is returned as is; a run another live process is training is reported busy.
    */
-  claimRun(id: string, inputs: RunInputs): ClaimResult {
+  claimRun(id: string, inputs: RunInputs, opts: { redo?: (run: StoredRun) => boolean } = {}): ClaimResult {
     const tx = this.db.transaction((): ClaimResult => {
       const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
       const t = nowIso();
@@ -216,7 +218,8 @@ export class Store {
           .run(id, inputs.fingerprint, inputs.size, inputs.seed, JSON.stringify(inputs), this.owner, t, Date.now());
         return { state: "claimed", run: this.getRun(id)! };
       }
-      if (row.status === "done") return { state: "done", run: toRun(row) };
+      // A finished Run is re-used, unless the caller needs what it lacks (a metric measured since it was stored).
+      if (row.status === "done" && !opts.redo?.(toRun(row))) return { state: "done", run: toRun(row) };
       if (row.status === "running" && row.owner !== this.owner && this.ownerAlive(row.owner, row.heartbeat)) {
         return { state: "busy", run: toRun(row) };
       }
