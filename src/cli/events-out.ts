@@ -34,7 +34,7 @@ export class EventStream {
   static open(arg: string | undefined): EventStream | null {
     if (arg === undefined) return null;
     const m = /^ndjson(?::(.+))?$/.exec(arg.trim());
-    if (!m) throw new InputError("BAD_EVENTS", `--events: cannot read "${arg}"`, { hint: "write --events ndjson (on stdout) or --events ndjson:<file>" });
+    if (!m) throw new InputError("BAD_EVENTS", `--events: cannot read "${arg}": the stream is --events ndjson (stdout) or --events ndjson:<file>`, { hint: "write --events ndjson (on stdout) or --events ndjson:<file>" });
     return new EventStream(m[1] ?? null);
   }
 
