@@ -7,7 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CommanderError } from "commander";
 import { CancelledError, EnvironmentError, InputError, StoreError, TrainingError } from "../../src/errors.js";
-import { EXIT, exitCodeOf } from "../../src/cli/exit-codes.js";
+import { EXIT, compareExitCode, estimateExitCode, exitCodeOf } from "../../src/cli/exit-codes.js";
+import type { CompareReport } from "../../src/study/compare/result.js";
+import { estimate } from "../../src/study/estimate.js";
+import { InProcessExecutor, fakeDeps } from "../study/fixtures/fake-deps.js";
 import { main } from "../../src/cli/main.js";
 import { EventStream } from "../../src/cli/events-out.js";
 import { ProgressLine } from "../../src/cli/progress.js";
@@ -91,6 +94,30 @@ describe("exit codes", () => {
   });
 });
 
+describe("exit code 3: the target out of reach with good confidence", () => {
+  it("estimate: 3 for a curve that levels off below the target, 0 for a target it reaches", async () => {
+    const deps = (spec: object) => fakeDeps({ executor: () => new InProcessExecutor(2), poolSize: 20000, spec });
+    const flat = await estimate({ data: "fake", target: "accuracy=0.9", seeds: 3, budget: "600s", store: join(tmp(), "e.db") }, { deps: deps({ plateau: 0.7 }) });
+    expect(flat.samplesForTarget?.reachable).toBe(false);
+    expect(["medium", "high"]).toContain(flat.confidence);
+    expect(estimateExitCode(flat)).toBe(EXIT.outOfReach);
+    // The same curve read with low confidence could not tell: 0.
+    expect(estimateExitCode({ ...flat, confidence: "low" })).toBe(EXIT.ok);
+    const fine = await estimate({ data: "fake", target: "accuracy=0.85", sizes: "100,400,1600,6400", seeds: 2, store: join(tmp(), "e.db") }, { deps: deps({}) });
+    expect(fine.samplesForTarget?.reachable).not.toBe(false);
+    expect(estimateExitCode(fine)).toBe(EXIT.ok);
+  });
+
+  it("compare: 3 only when every variant is out of reach with good confidence", () => {
+    const v = (reachable: boolean | "uncertain", confidence = "high") => ({ samplesForTarget: { mean: 1, lo: 1, hi: Infinity, reachable, confidence: 0 }, confidence });
+    const report = (variants: object[], target: object | null = { metric: "accuracy", value: 0.9 }) => ({ question: { target }, variants }) as unknown as CompareReport;
+    expect(compareExitCode(report([v(false), v(false, "medium")]))).toBe(3);
+    expect(compareExitCode(report([v(false), v("uncertain")]))).toBe(0);
+    expect(compareExitCode(report([v(false), v(false, "low")]))).toBe(0);
+    expect(compareExitCode(report([v(false)], null))).toBe(0);
+  });
+});
+
 describe("progress without a terminal", () => {
   it("prints the notes as lines and the progress line every period, never terminal control sequences", () => {
     let t = 0;
@@ -100,19 +127,14 @@ describe("progress without a terminal", () => {
     expect(out).toHaveLength(1);
     expect(out[0]).toMatch(/^plan: sizes 100, 200, 2 seed\(s\).*study s1\n$/);
     p.on({ type: "progress", done: 1, failed: 0, running: 2, planned: 4, elapsedSeconds: 5, etaSeconds: 60, etaBound: "plan" });
-    t = 20_000;
-    p.tick();
-    expect(out).toHaveLength(1);
-    t = 31_000;
-    p.tick();
-    expect(out).toHaveLength(2);
+    // Ticks (once a second in the CLI) at these clock readings: a line is due 30 s after the last one.
+    const linesAt = [20_000, 31_000, 45_000, 61_000].map((at) => {
+      t = at;
+      p.tick();
+      return out.length;
+    });
+    expect(linesAt).toEqual([1, 2, 2, 3]);
     expect(out[1]).toBe("estimate · 1/4 Runs done, 2 running · 0m36s · ETA 0m29s\n");
-    t = 45_000;
-    p.tick();
-    expect(out).toHaveLength(2);
-    t = 61_000;
-    p.tick();
-    expect(out).toHaveLength(3);
     expect(out.join("")).not.toMatch(/[\r\u001b]/);
   });
 
