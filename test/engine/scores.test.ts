@@ -1,7 +1,13 @@
 // Metrics from an evaluation's predictions (engine/scores.ts), against values worked out by hand in scikit-learn's
 // conventions (f1_score average="macro", balanced_accuracy_score, roc_auc_score binary and ovr-macro).
 import { describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Ensemble, train } from "../../src/engine/index.js";
 import { predictionScores, rocAuc } from "../../src/engine/scores.js";
+import { blobs, linear, range } from "./fixtures.js";
+
+const engineBuilt = existsSync(join(import.meta.dirname, "../../native/build/Release/enough_native.node"));
 
 const probs = (rows: number[][]) => Float32Array.from(rows.flat());
 
@@ -58,5 +64,28 @@ describe("predictionScores", () => {
     const s = predictionScores("regression", Float32Array.from([1, 2, 4]), Float32Array.from([1.5, 2, 2]), undefined, 0);
     expect(s.mae).toBeCloseTo((0.5 + 0 + 2) / 3, 6);
     expect(s.f1).toBeUndefined();
+  });
+});
+
+describe.skipIf(!engineBuilt)("Model.evaluate", () => {
+  it("gives the scores of its own pass's predictions (the same as predict's), for one model and an ensemble", async () => {
+    for (const d of [blobs(240, 6, 3), linear(240)]) {
+      const { model } = await train({ family: "mlp", hidden: [16] }, d, { train: range(0, 160) }, { threads: 1, epochs: 3, batchSize: 16, earlyStopping: false, seed: 1 });
+      const rows = range(160, 240);
+      const ev = await model.evaluate(d, rows);
+      const fromPredict = predictionScores(d.task, await model.predict(d, rows), d.y, rows, d.numClasses);
+      if (d.task === "classification") {
+        expect(ev.f1).toBeCloseTo(fromPredict.f1!, 12);
+        expect(ev.balancedAccuracy).toBeCloseTo(fromPredict.balancedAccuracy!, 12);
+        expect(ev.auc).toBeCloseTo(fromPredict.auc!, 6);
+        expect(ev.auc).toBeGreaterThan(0.5);
+      } else {
+        expect(ev.mae).toBeCloseTo(fromPredict.mae!, 3);
+        expect(ev.mae! ** 2).toBeLessThanOrEqual(ev.mse! * (1 + 1e-9)); // mean |e| <= sqrt(mean e^2)
+      }
+      const ens = await new Ensemble([model]).evaluate(d, rows);
+      expect(ens.f1 ?? ens.mae).toBeCloseTo((ev.f1 ?? ev.mae)!, 3);
+      model.dispose();
+    }
   });
 });
