@@ -88,28 +88,35 @@ function macroOvrAuc(p: Float32Array, c: number, truth: Int32Array, inTruth: Flo
 }
 
 /**
- * AUC of column `j` for "label is j" by the rank-sum (Mann-Whitney U) form, ties sharing their mean rank:
- * the probability that a random positive scores above a random negative, ties counting one half.
+ * AUC of column `j` for "label is j" in the Mann-Whitney form: the share of (positive, negative) pairs in which the
+ * positive scores higher, ties counting one half. The two groups' scores are sorted apart (typed-array numeric
+ * sorts, no comparator: 10,000 rows x 10 classes take milliseconds) and counted in one merge.
  */
 export function rocAuc(p: Float32Array, c: number, j: number, truth: Int32Array): number | undefined {
   const n = truth.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p[a * c + j]! - p[b * c + j]!);
   let pos = 0;
-  let rankSum = 0;
-  for (let s = 0; s < n; ) {
-    let e = s;
-    const v = p[order[s]! * c + j]!;
-    while (e + 1 < n && p[order[e + 1]! * c + j]! === v) e++;
-    const meanRank = (s + e) / 2 + 1;
-    for (let t = s; t <= e; t++) {
-      if (truth[order[t]!] === j) {
-        pos++;
-        rankSum += meanRank;
-      }
-    }
-    s = e + 1;
-  }
+  for (let i = 0; i < n; i++) if (truth[i] === j) pos++;
   const neg = n - pos;
   if (pos === 0 || neg === 0) return undefined;
-  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+  const ps = new Float32Array(pos);
+  const ns = new Float32Array(neg);
+  for (let i = 0, a = 0, b = 0; i < n; i++) {
+    if (truth[i] === j) ps[a++] = p[i * c + j]!;
+    else ns[b++] = p[i * c + j]!;
+  }
+  ps.sort();
+  ns.sort();
+  let below = 0; // negatives scoring below the current positive
+  let equal = 0; // negatives scoring the same
+  let pairs = 0;
+  for (let a = 0; a < pos; a++) {
+    const v = ps[a]!;
+    if (a === 0 || v !== ps[a - 1]) {
+      while (below < neg && ns[below]! < v) below++;
+      equal = 0;
+      while (below + equal < neg && ns[below + equal] === v) equal++;
+    }
+    pairs += below + equal / 2;
+  }
+  return pairs / (pos * neg);
 }

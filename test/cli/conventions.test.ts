@@ -96,7 +96,7 @@ describe("exit codes", () => {
 
 describe("exit code 3: the target out of reach with good confidence", () => {
   it("estimate: 3 for a curve that levels off below the target, 0 for a target it reaches", async () => {
-    const deps = (spec: object) => fakeDeps({ executor: () => new InProcessExecutor(2), poolSize: 20000, spec });
+    const deps = (spec: Record<string, unknown>) => fakeDeps({ executor: () => new InProcessExecutor(2), poolSize: 20000, spec });
     const flat = await estimate({ data: "fake", target: "accuracy=0.9", seeds: 3, budget: "600s", store: join(tmp(), "e.db") }, { deps: deps({ plateau: 0.7 }) });
     expect(flat.samplesForTarget?.reachable).toBe(false);
     expect(["medium", "high"]).toContain(flat.confidence);

@@ -1,6 +1,7 @@
 // Metrics from an evaluation's predictions (engine/scores.ts), against values worked out by hand in scikit-learn's
 // conventions (f1_score average="macro", balanced_accuracy_score, roc_auc_score binary and ovr-macro).
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Ensemble, train } from "../../src/engine/index.js";
@@ -43,6 +44,27 @@ describe("predictionScores", () => {
     // a tie between a positive and a negative counts one half
     const t = probs([[0.5, 0.5], [0.5, 0.5], [0.9, 0.1], [0.1, 0.9]]);
     expect(rocAuc(t, 2, 1, Int32Array.from([0, 1, 0, 1]))).toBeCloseTo((1 + 0.5 + 1 + 1) / 4, 12);
+  });
+
+  it("AUC equals the share of (positive, negative) pairs ordered right, counted pair by pair", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.boolean()), { minLength: 2, maxLength: 40 }), (rows) => {
+        const truth = Int32Array.from(rows.map(([, pos]) => (pos ? 1 : 0)));
+        const p = Float32Array.from(rows.flatMap(([v]) => [1 - v / 5, v / 5])); // few distinct values: many ties
+        let pairs = 0;
+        let count = 0;
+        rows.forEach(([a, pa]) => rows.forEach(([b, pb]) => {
+          if (pa && !pb) {
+            count++;
+            pairs += a > b ? 1 : a === b ? 0.5 : 0;
+          }
+        }));
+        const auc = rocAuc(p, 2, 1, truth);
+        if (count === 0) expect(auc).toBeUndefined();
+        else expect(auc).toBeCloseTo(pairs / count, 12);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it("multi-class AUC is the mean one-vs-rest AUC over classes with positives and negatives; none on one class", () => {
