@@ -158,7 +158,7 @@ describe("progress without a terminal", () => {
 });
 
 describe.skipIf(!engineBuilt)("conventions end to end (real engine)", () => {
-  it("estimate with sqlite:/// store, --sizes fractions and an f1 target streams NDJSON events, then re-uses every Run", () => {
+  it("estimate with sqlite:/// store, --sizes fractions and an f1 target streams NDJSON events, re-uses every Run, and exits 3 out of reach", () => {
     const dir = tmp();
     const csv = join(dir, "small.csv");
     writeLearnableCsv(csv, 1000);
@@ -195,5 +195,14 @@ describe.skipIf(!engineBuilt)("conventions end to end (real engine)", () => {
     const again = readFileSync(file, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
     expect(again.filter((e) => e.type === "run-done").every((e) => e.reused)).toBe(true);
     expect(again.at(-1).result.studyId).toBe(done.result.studyId);
+
+    // Exit 3: the same Runs read against a target the curve levels off below (its asymptote's 80% interval ends
+    // near 0.95 on this data), with a fit of medium confidence.
+    const far = run([...base, "--target", "f1=0.99", "--json"], dir);
+    expect(far.status, far.stderr).toBe(EXIT.outOfReach);
+    const j = JSON.parse(far.stdout);
+    expect(j.headline).toMatch(/f1 0\.990 looks out of reach/);
+    expect(j.samplesForTarget.reachable).toBe(false);
+    expect(j.runs.reused).toBe(4);
   });
 });
