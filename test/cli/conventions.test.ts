@@ -204,5 +204,5 @@ describe.skipIf(!engineBuilt)("conventions end to end (real engine)", () => {
     expect(j.headline).toMatch(/f1 0\.990 looks out of reach/);
     expect(j.samplesForTarget.reachable).toBe(false);
     expect(j.runs.reused).toBe(4);
-  });
+  }, 240_000);
 });
