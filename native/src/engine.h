@@ -206,6 +206,9 @@ struct EvalResult {
   double mse = 0;
   double r2 = 0;
   int64_t n = 0;
+  // Filled only when asked (evaluateModel's keepPredictions): the same pass's class probabilities (n x classes,
+  // row-major) or predicted values (n), so that metrics such as F1 or AUC are computed once from them in TS.
+  std::vector<float> predictions;
 };
 
 // DP-SGD per-sample gradients by the per-layer trick: while a NetImpl's `taps` is set, the layers that go through
@@ -308,7 +311,7 @@ std::shared_ptr<ModelState> pretrainModel(const Spec& spec, const DataView& d, c
                                           const std::function<void(const EpochReport&)>& onEpoch, TrainResult& out);
 // Runs inference in chunks; `mode` 0 = predict (probs / values), 1 = embed (features).
 std::vector<float> infer(ModelState& m, const DataView& data, const Rows& rows, int mode, int64_t& dimOut);
-EvalResult evaluateModel(ModelState& m, const DataView& data, const Rows& rows);
+EvalResult evaluateModel(ModelState& m, const DataView& data, const Rows& rows, bool keepPredictions = false);
 void saveWeights(ModelState& m, const std::string& path);
 void loadWeights(ModelState& m, const std::string& path);
 // Copies every parameter and buffer of `net` from a saveWeights archive; skipHead leaves `head.*` as it is.

@@ -45,13 +45,15 @@ Napi::Value ModelWrap::Evaluate(const Napi::CallbackInfo& info) {
   auto rows = readRows(env, info[1], data->n, keep, "rows");
   bool cls = st->meta.classification;
   int threads = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
+  // Optional 4th argument: also return the pass's predictions (metrics beyond loss/accuracy/mse/r2 come from them).
+  bool keepPredictions = info.Length() > 3 && info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
   auto w = new PromiseWorker(
       env,
-      [st, data, rows, res, threads] {
+      [st, data, rows, res, threads, keepPredictions] {
         setThreads(threads);
-        *res = evaluateModel(*st, *data, rows);
+        *res = evaluateModel(*st, *data, rows, keepPredictions);
       },
-      [res, cls](Napi::Env env) -> Napi::Value {
+      [res, cls, keepPredictions](Napi::Env env) -> Napi::Value {
         auto o = Napi::Object::New(env);
         o.Set("loss", res->loss);
         if (cls) {
@@ -61,6 +63,11 @@ Napi::Value ModelWrap::Evaluate(const Napi::CallbackInfo& info) {
           o.Set("r2", res->r2);
         }
         o.Set("n", (double)res->n);
+        if (keepPredictions) {
+          auto arr = Napi::Float32Array::New(env, res->predictions.size());
+          std::memcpy(arr.Data(), res->predictions.data(), res->predictions.size() * sizeof(float));
+          o.Set("predictions", arr);
+        }
         return o;
       });
   w->keep = std::move(keep);

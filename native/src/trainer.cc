@@ -58,11 +58,14 @@ void checkCancel(const int32_t* cancel) {
 
 
 // Cumulative eval over rows: loss sums etc. Caller holds the model in eval mode under NoGradGuard.
-EvalResult evalRows(ModelState& m, const DataView& d, const Rows& rows, torch::Device dev) {
+EvalResult evalRows(ModelState& m, const DataView& d, const Rows& rows, torch::Device dev, bool keepPredictions = false) {
   const int64_t chunk = 1024;
   Batcher bt(d, std::min<int64_t>(chunk, std::max<int64_t>(rows.count, 1)), m.spec.channelsLast, dev, m.yMean, m.yStd);
   std::vector<int64_t> idx(bt.cap);
   double lossSum = 0, correct = 0, sse = 0, ySum = 0, y2Sum = 0;
+  EvalResult r;
+  const int64_t dim = m.meta.classification ? m.meta.numClasses : 1;
+  if (keepPredictions) r.predictions.resize((size_t)(rows.count * dim));
   for (int64_t s = 0; s < rows.count; s += chunk) {
     int64_t b = std::min(chunk, rows.count - s);
     for (int64_t i = 0; i < b; i++) idx[i] = rows.at(s + i);
@@ -72,15 +75,22 @@ EvalResult evalRows(ModelState& m, const DataView& d, const Rows& rows, torch::D
     if (m.meta.classification) {
       lossSum += at::cross_entropy_loss(out, y, {}, at::Reduction::Sum).item<double>();
       correct += out.argmax(1).eq(y).sum().item<double>();
+      if (keepPredictions) {
+        auto p = torch::softmax(out, 1).to(torch::kCPU, torch::kFloat).contiguous();
+        std::memcpy(r.predictions.data() + s * dim, p.data_ptr<float>(), sizeof(float) * b * dim);
+      }
     } else {
       auto pred = out.squeeze(1).to(torch::kDouble) * m.yStd + m.yMean;
+      if (keepPredictions) {
+        auto p = pred.to(torch::kCPU, torch::kFloat).contiguous();
+        std::memcpy(r.predictions.data() + s, p.data_ptr<float>(), sizeof(float) * b);
+      }
       auto yt = y.to(torch::kDouble) * m.yStd + m.yMean;
       sse += (pred - yt).pow(2).sum().item<double>();
       ySum += yt.sum().item<double>();
       y2Sum += yt.pow(2).sum().item<double>();
     }
   }
-  EvalResult r;
   r.n = rows.count;
   double n = std::max<double>((double)rows.count, 1.0);
   if (m.meta.classification) {
@@ -535,13 +545,13 @@ std::vector<float> infer(ModelState& m, const DataView& d, const Rows& rows, int
   return res;
 }
 
-EvalResult evaluateModel(ModelState& m, const DataView& d, const Rows& rows) {
+EvalResult evaluateModel(ModelState& m, const DataView& d, const Rows& rows, bool keepPredictions) {
   std::lock_guard<std::mutex> g(m.mu);
   torch::Device dev = deviceFor(m.cuda);
   validateData(d, rows, &m.meta, "evaluate", true);
   m.net->eval();
   torch::NoGradGuard ng;
-  return evalRows(m, d, rows, dev);
+  return evalRows(m, d, rows, dev, keepPredictions);
 }
 
 void saveWeights(ModelState& m, const std::string& path) {

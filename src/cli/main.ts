@@ -2,10 +2,17 @@
  * The CLI: parses arguments and calls the library. Commands live one per file in ./commands and register
  * themselves on the program. This is the only layer that prints.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { isEnoughError } from "../errors.js";
 import { commands } from "./commands/index.js";
+import { exitCodeOf } from "./exit-codes.js";
 import { exitQuietlyOnClosedPipe, writeErr } from "./output.js";
+
+/** The package's version (src/cli and dist/cli both sit two folders below package.json). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
 
 export async function main(argv: string[]): Promise<void> {
   exitQuietlyOnClosedPipe();
@@ -13,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
   program
     .name("enough")
     .description("How much training data does this task need, and what can you do instead of collecting more?")
+    .version(packageVersion(), "-V, --version", "print the version and exit")
     .showHelpAfterError()
     .exitOverride();
   for (const register of commands) register(program);
@@ -23,17 +31,14 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-/** Prints a user error without a stack trace; returns the exit code. */
+/** Prints an error (a typed one without a stack trace); returns the exit code (see exit-codes.ts). */
 export function reportError(err: unknown): number {
-  if (err instanceof CommanderError) {
-    // Commander has printed its message. Help and --version end with 0; everything else it raises (an unknown or
-    // mistyped flag, a missing argument or option value) is the user's mistake: 2, as for every other user error.
-    return err.exitCode === 0 ? 0 : 2;
-  }
+  // Commander has printed its own message.
+  if (err instanceof CommanderError) return exitCodeOf(err);
   if (isEnoughError(err)) {
     writeErr(`enough: error [${err.code}]: ${err.message}\n`);
     if (err.hint) writeErr(`  what to do: ${err.hint}\n`);
-    return 2;
+    return exitCodeOf(err);
   }
   // Anything else is a bug in enough, not the user's mistake: show the stack so it can be reported.
   writeErr(`enough: internal error (please report): ${(err as Error)?.stack ?? String(err)}\n`);

@@ -1,17 +1,31 @@
 /**
  * Progress on stderr for the long commands: one line on a TTY that redraws in place (what, how far, ETA, the running
- * answer), notes above it, and the Ctrl-C handling of study commands. Shared so that every command draws progress
+ * answer), notes above it, and the Ctrl-C handling of study commands. Without a terminal (CI logs, nohup) the notes
+ * are printed as lines and the progress line every PROGRESS_SECONDS. Shared so that every command draws progress
  * the same way and only here writes the terminal's erase-line sequence.
  */
 import { CancelledError } from "../errors.js";
 import type { StudyEvent } from "../study/events.js";
 import { duration } from "../study/findings.js";
+import type { EventStream } from "./events-out.js";
+import { EXIT } from "./exit-codes.js";
+
+/** Seconds between progress lines without a terminal (ENOUGH_PROGRESS_SECONDS overrides). */
+export const PROGRESS_SECONDS = 30;
+
+function progressPeriod(): number {
+  const v = Number(process.env.ENOUGH_PROGRESS_SECONDS);
+  return Number.isFinite(v) && v > 0 ? v : PROGRESS_SECONDS;
+}
 
 /**
- * Runs a study command with a progress line on stderr (a TTY, not --json): the first Ctrl-C stops cleanly
- * (finished Runs stay stored; exit 130), a second quits at once.
+ * Runs a study command with progress on stderr (not with --json): the first Ctrl-C stops cleanly (finished Runs
+ * stay stored; exit 130), a second quits at once. With an event stream, its last line says how the study ended.
  */
-export async function runInterruptible(o: { json?: boolean; verbose?: boolean; label: string }, work: (signal: AbortSignal, progress: ProgressLine) => Promise<void>): Promise<void> {
+export async function runInterruptible(
+  o: { json?: boolean; verbose?: boolean; label: string; events?: EventStream | null },
+  work: (signal: AbortSignal, progress: ProgressLine) => Promise<void>,
+): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -19,25 +33,28 @@ export async function runInterruptible(o: { json?: boolean; verbose?: boolean; l
     if (interrupts === 1) {
       process.stderr.write("\nenough: stopping (finished Runs are kept; press Ctrl-C again to quit at once)\n");
       controller.abort();
-    } else process.exit(130);
+    } else process.exit(EXIT.interrupted);
   };
   process.on("SIGINT", onSigint);
-  const progress = new ProgressLine(process.stderr, { tty: !!process.stderr.isTTY && !o.json, verbose: !!o.verbose && !o.json, label: o.label });
+  const tty = !!process.stderr.isTTY;
+  const progress = new ProgressLine(process.stderr, { tty: tty && !o.json, verbose: !!o.verbose && !o.json, label: o.label, periodSeconds: !tty && !o.json ? progressPeriod() : null });
   const ticker = setInterval(() => progress.tick(), 1000);
   ticker.unref();
   try {
     await work(controller.signal, progress);
   } catch (err) {
     progress.clear();
+    o.events?.failed(err);
     if (err instanceof CancelledError) {
       process.stderr.write(`enough: ${err.message}\n`);
-      process.exitCode = 130;
+      process.exitCode = EXIT.interrupted;
       return;
     }
     throw err;
   } finally {
     clearInterval(ticker);
     process.off("SIGINT", onSigint);
+    o.events?.close();
   }
 }
 
@@ -62,7 +79,11 @@ export class StatusLine {
   }
 }
 
-/** One progress line on a TTY (what, how far, ETA, the running answer); --verbose adds one line per decision. */
+/**
+ * One progress line on a TTY (what, how far, ETA, the running answer); --verbose adds one line per decision.
+ * Without a TTY (`periodSeconds` set) the notes are plain lines and the progress line is printed as a line of its
+ * own every periodSeconds (the first one periodSeconds after the start), so a CI log shows the study is alive.
+ */
 export class ProgressLine {
   private last = "";
   private current = "";
@@ -70,11 +91,15 @@ export class ProgressLine {
   private status = "";
   private lastProgress: { e: Extract<StudyEvent, { type: "progress" }>; at: number } | null = null;
   private readonly line: StatusLine;
+  private lastPrinted: number;
+  private readonly now: () => number;
   constructor(
     private readonly out: NodeJS.WriteStream,
-    private readonly o: { tty: boolean; verbose: boolean; label?: string },
+    private readonly o: { tty: boolean; verbose: boolean; label?: string; periodSeconds?: number | null; now?: () => number },
   ) {
     this.line = new StatusLine(out, o.tty);
+    this.now = o.now ?? Date.now;
+    this.lastPrinted = this.now();
   }
 
   on(e: StudyEvent): void {
@@ -112,7 +137,7 @@ export class ProgressLine {
         } else if (e.scoreAtHave) this.answer = `${e.metric} at ${round(e.have)} ≈ ${e.scoreAtHave.mean.toFixed(3)}`;
         break;
       case "progress":
-        this.lastProgress = { e, at: Date.now() };
+        this.lastProgress = { e, at: this.now() };
         this.status = this.progressText(e, 0);
         break;
       case "stop":
@@ -127,10 +152,9 @@ export class ProgressLine {
     this.draw();
   }
 
-  /** Redraws the clock between events (elapsed up, ETA down). */
+  /** Redraws the clock between events (elapsed up, ETA down); without a TTY, prints the line when it is due. */
   tick(): void {
-    if (!this.lastProgress || !this.status.includes("Runs done")) return;
-    this.status = this.progressText(this.lastProgress.e, (Date.now() - this.lastProgress.at) / 1000);
+    if (this.lastProgress && this.status.includes("Runs done")) this.status = this.progressText(this.lastProgress.e, (this.now() - this.lastProgress.at) / 1000);
     this.draw();
   }
 
@@ -145,15 +169,25 @@ export class ProgressLine {
     this.last = "";
   }
 
-  private note(line: string): void {
-    if (!this.o.tty && !this.o.verbose) return;
+  /** A line above the progress line (on a TTY, with --verbose, or without a TTY in periodic mode). */
+  note(line: string): void {
+    if (!this.o.tty && !this.o.verbose && !this.o.periodSeconds) return;
     this.clear();
     this.out.write(line + "\n");
   }
 
   private draw(): void {
-    if (!this.o.tty || !this.status || this.status === this.last) return;
-    this.line.draw(`${this.o.label ?? "estimate"} · ` + this.status);
+    if (!this.status) return;
+    const text = `${this.o.label ?? "estimate"} · ` + this.status;
+    if (!this.o.tty) {
+      const period = this.o.periodSeconds;
+      if (!period || this.now() - this.lastPrinted < period * 1000) return;
+      this.out.write(text + "\n");
+      this.lastPrinted = this.now();
+      return;
+    }
+    if (this.status === this.last) return;
+    this.line.draw(text);
     this.last = this.status;
   }
 }

@@ -7,6 +7,10 @@ import { join, resolve } from "node:path";
 import { InputError } from "../errors.js";
 import type { ReportPaths } from "../report/folder.js";
 import { checkWritableFolder } from "../study/kit/outputs.js";
+import type { EventStream } from "./events-out.js";
+import { EXIT } from "./exit-codes.js";
+import { writeJson } from "./format.js";
+import { writeOut } from "./output.js";
 
 const REPORTS_ROOT = join(".enough", "reports");
 
@@ -38,4 +42,17 @@ export async function writeThenPrint<R extends { studyId: string; store: string;
       cause: failure,
     });
   }
+}
+
+/**
+ * Gives the answer: ends the event stream with it (when there is one), prints it unless the stream has stdout (the
+ * --json object or the text), and sets the exit code (3: the target is out of reach with good confidence).
+ */
+export function printAnswer(o: { json?: boolean; events: EventStream | null; exitCode: number }, asJson: () => Record<string, unknown>, asText: () => string): void {
+  o.events?.done(asJson(), o.exitCode);
+  if (!o.events?.onStdout) {
+    if (o.json) writeJson(asJson());
+    else writeOut(asText());
+  }
+  if (o.exitCode !== EXIT.ok) process.exitCode = o.exitCode;
 }

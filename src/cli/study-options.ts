@@ -14,6 +14,7 @@ import type { ExecutorChoice } from "../study/kit/study-options.js";
 
 export interface StudyCliOptions extends DataCliOptions {
   targetColumn?: string;
+  metric?: string;
   model?: string;
   recipe?: string;
   sizes: string;
@@ -29,13 +30,15 @@ export interface StudyCliOptions extends DataCliOptions {
   serveData?: boolean;
   json?: boolean;
   verbose?: boolean;
+  events?: string;
 }
 
 /** Registers the data options, --target-column, and where Runs and reports go and how many run at once. */
 export function addStudyOptions(cmd: Command): Command {
   return addDataOptions(cmd, { target: false, seed: false })
     .option("--target-column <column>", "the label column (tabular and text data)")
-    .option("--store <path>", "the SQLite store of Runs", ".enough/enough.db")
+    .option("--metric <name>", "the score the curves are in (default: the --target's, else accuracy / r2): accuracy, f1, balanced_accuracy, auc, neg_log_loss, r2, mae, rmse, neg_mean_absolute_error, ...")
+    .option("--store <path>", "the SQLite store of Runs (a file path, or sqlite:///path.db)", ".enough/enough.db")
     .option("--out <dir>", "report folder (default .enough/reports/<study>)")
     .option("--jobs <count>", "concurrent Runs (default from the core count)")
     .option("--threads <count>", "threads per Run")
@@ -43,7 +46,8 @@ export function addStudyOptions(cmd: Command): Command {
     .option("--queue <redis-url>", "the queue executor's Redis: redis://[:password@]host:6379[/db] (rediss:// for TLS)")
     .option("--data-address <host>", "queue: the address workers reach this machine at for the data (default: its first network address)")
     .option("--no-serve-data", "queue: do not serve the dataset over HTTP (workers share the cache folder)")
-    .option("--json", "print one JSON object (and nothing else on stdout)");
+    .option("--json", "print one JSON object (and nothing else on stdout)")
+    .option("--events <ndjson|ndjson:file>", "stream the study's events (Runs started and finished, new answers, the end) as one JSON object per line, on stdout or into a file");
 }
 
 /** The options object fields every study takes, read and checked from the command line. */
@@ -52,6 +56,7 @@ export function studyOptionsFrom(opts: StudyCliOptions): {
   load: Omit<LoadOptions, "source" | "target" | "onProgress">;
   target?: string;
   targetColumn?: string;
+  metric?: string;
   model?: string;
   recipe?: Record<string, unknown>;
   sizes: string;
@@ -66,6 +71,7 @@ export function studyOptionsFrom(opts: StudyCliOptions): {
     data: source,
     load,
     ...splitTarget(opts.target, labelColumn(opts.targetColumn, opts.label, "--target-column")),
+    ...(opts.metric !== undefined ? { metric: opts.metric } : {}),
     model: opts.model,
     recipe: opts.recipe ? readRecipe(opts.recipe) : undefined,
     sizes: opts.sizes,

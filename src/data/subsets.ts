@@ -214,33 +214,72 @@ export function planSizes(opts: { poolSize: number; numClasses: number; minPerCl
   return [...out].sort((a, b) => a - b);
 }
 
+/** One part of a `--sizes` list as written: a count, a fraction of the pool (0.1), a percentage (10%) or all. */
+export type SizePart = { kind: "count"; n: number; text: string } | { kind: "fraction"; f: number; text: string } | { kind: "all"; text: string };
+
 /**
- * `--sizes` argument: "auto", or a comma list of counts ("100,1k,5000"), percentages of the pool ("10%,50%")
- * or "all". Sizes larger than the pool are an error (say which).
+ * Reads a `--sizes` list without the pool (so that a typo fails before any data is read): "auto", or counts
+ * ("100,1k,5000"), fractions of the pool as scikit-learn's `train_sizes` ("0.1,0.5,1.0": a number with a decimal
+ * point, in (0, 1]), percentages ("10%,50%") or "all". Fractions and counts in one list are refused: "0.5,1" would
+ * otherwise be half the pool and one row.
  */
-export function parseSizes(arg: string, poolSize: number): number[] | "auto" {
+export function readSizes(arg: string): SizePart[] | "auto" {
   const s = arg.trim().toLowerCase();
   if (s === "auto" || s === "") return "auto";
-  const out = new Set<number>();
-  for (const part of s.split(",").map((p) => p.trim()).filter(Boolean)) {
-    let v: number;
-    if (part === "all" || part === "full") v = poolSize;
-    else {
-      const m = /^(\d+(?:\.\d+)?)(%|k|m)?$/.exec(part);
-      if (!m) throw new InputError("BAD_SIZES", `--sizes: cannot read '${part}'`, { hint: "use auto, or counts and percentages such as 100,1k,50%,all" });
-      const num = Number(m[1]);
-      v = m[2] === "%" ? Math.max(1, Math.round((poolSize * num) / 100)) : m[2] === "k" ? num * 1000 : m[2] === "m" ? num * 1e6 : num;
-      v = Math.round(v);
+  const parts: SizePart[] = [];
+  for (const text of s.split(",").map((p) => p.trim()).filter(Boolean)) {
+    if (text === "all" || text === "full") {
+      parts.push({ kind: "all", text });
+      continue;
     }
-    if (v < 1) throw new InputError("BAD_SIZES", `--sizes: '${part}' is not a positive size`, { hint: "sizes are counts of training rows, at least 1" });
+    const m = /^(\d*\.?\d+|\d+\.)(%|k|m)?$/.exec(text);
+    if (!m) throw new InputError("BAD_SIZES", `--sizes: cannot read '${text}'`, { hint: "use auto, counts (100,1k,5000), fractions of the pool (0.1,0.5,1.0), percentages (10%,50%) or all" });
+    const num = Number(m[1]);
+    const suffix = m[2];
+    if (suffix === "%") parts.push({ kind: "fraction", f: num / 100, text });
+    else if (suffix === undefined && text.includes(".")) {
+      if (!(num > 0 && num <= 1)) {
+        throw new InputError("BAD_SIZES", `--sizes: '${text}' has a decimal point, so it reads as a fraction of the pool, and fractions lie in (0, 1]`, {
+          hint: "write counts as whole numbers (1500, 1.5k) and fractions as 0.1, 0.5, 1.0",
+          details: { field: "sizes" },
+        });
+      }
+      parts.push({ kind: "fraction", f: num, text });
+    } else {
+      const n = Math.round(suffix === "k" ? num * 1000 : suffix === "m" ? num * 1e6 : num);
+      if (!(n >= 1)) throw new InputError("BAD_SIZES", `--sizes: '${text}' is not a positive size`, { hint: "sizes are counts of training rows, at least 1" });
+      parts.push({ kind: "count", n, text });
+    }
+  }
+  if (parts.length === 0) throw new InputError("BAD_SIZES", "--sizes: no sizes given", { hint: "use auto, or e.g. 100,1000,all" });
+  const fraction = parts.find((p) => p.kind === "fraction" && !p.text.endsWith("%"));
+  const count = parts.find((p) => p.kind === "count");
+  if (fraction && count) {
+    throw new InputError("BAD_SIZES", `--sizes: '${fraction.text}' is a fraction of the pool and '${count.text}' a count; one list takes one or the other`, {
+      hint: `write every size as a fraction (0.1,0.5,1.0) or every size as a count (500,2k,10k)${count.text === "1" ? "; the whole pool as a fraction is 1.0" : ""}`,
+      details: { field: "sizes" },
+    });
+  }
+  return parts;
+}
+
+/**
+ * `--sizes` argument (see readSizes) resolved against the pool: fractions and percentages round to a count (at
+ * least 1). Sizes larger than the pool are an error (say which).
+ */
+export function parseSizes(arg: string, poolSize: number): number[] | "auto" {
+  const parts = readSizes(arg);
+  if (parts === "auto") return "auto";
+  const out = new Set<number>();
+  for (const p of parts) {
+    const v = p.kind === "all" ? poolSize : p.kind === "fraction" ? Math.max(1, Math.round(poolSize * p.f)) : p.n;
     if (v > poolSize) {
-      throw new InputError("SIZE_TOO_LARGE", `--sizes: ${part} (${v}) is larger than the training pool (${poolSize} rows)`, {
+      throw new InputError("SIZE_TOO_LARGE", `--sizes: ${p.text} (${v}) is larger than the training pool (${poolSize} rows)`, {
         hint: `use sizes up to ${poolSize}, or 'all'`,
         details: { field: "sizes" },
       });
     }
     out.add(v);
   }
-  if (out.size === 0) throw new InputError("BAD_SIZES", "--sizes: no sizes given", { hint: "use auto, or e.g. 100,1000,all" });
   return [...out].sort((a, b) => a - b);
 }

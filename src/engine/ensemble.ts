@@ -5,6 +5,7 @@
  */
 import { InputError } from "../errors.js";
 import type { Evaluation, Model } from "./model.js";
+import { predictionScores } from "./scores.js";
 import type { Tensors } from "./types.js";
 
 export class Ensemble {
@@ -39,8 +40,8 @@ export class Ensemble {
 
   /**
    * Metrics of the averaged prediction, in Model.evaluate's terms: classification loss is the mean cross-entropy
-   * of the averaged probabilities (-log p[y], p floored at 1e-12), accuracy their argmax; regression mse, r2 and
-   * loss = mse.
+   * of the averaged probabilities (-log p[y], p floored at 1e-12), accuracy their argmax, F1, balanced accuracy
+   * and AUC from them (scores.ts); regression mse, r2, MAE and loss = mse.
    */
   async evaluate(data: Tensors, rows?: Int32Array): Promise<Evaluation> {
     const task = this.members[0]!.input.task;
@@ -60,7 +61,7 @@ export class Ensemble {
         if (best === t) correct++;
         loss -= Math.log(Math.max(p[i * c + t]!, 1e-12));
       }
-      return { loss: loss / Math.max(n, 1), accuracy: correct / Math.max(n, 1), n };
+      return { loss: loss / Math.max(n, 1), accuracy: correct / Math.max(n, 1), n, ...predictionScores(task, p, y, rows, c) };
     }
     const y = data.y as Float32Array;
     let sse = 0;
@@ -77,7 +78,7 @@ export class Ensemble {
     const mse = sse / nn;
     // Same conventions as the engine's evaluate (trainer.cc evalRows) for a constant target.
     const r2 = sst > 1e-12 * nn ? 1 - sse / sst : sse <= 1e-12 ? 1 : 0;
-    return { loss: mse, mse, r2, n };
+    return { loss: mse, mse, r2, n, ...predictionScores(task, p, y, rows, 0) };
   }
 
   /** Disposes every member. */

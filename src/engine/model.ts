@@ -13,6 +13,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { call, engineDefaultThreads, loadAddon, mapNativeError, type NativeModel } from "./native.js";
+import { predictionScores, type PredictionScores } from "./scores.js";
 import { validateSpec, type ModelSpec, type ResolvedSpec } from "./spec.js";
 import type { Tensors, Task } from "./types.js";
 
@@ -28,7 +29,7 @@ export interface InputMeta {
   imageStd?: number[];
 }
 
-export interface Evaluation {
+export interface Evaluation extends PredictionScores {
   /** Mean cross-entropy (unweighted, unsmoothed) for classification; mean squared error for regression. */
   loss: number;
   accuracy?: number;
@@ -100,11 +101,15 @@ export class Model {
     return call(() => h.embed(this.#forModel(data), rows ?? null, engineDefaultThreads()));
   }
 
-  /** Loss and accuracy (classification) or loss, mse and R² (regression) on the given rows. */
+  /**
+   * Loss, accuracy, macro F1, balanced accuracy and ROC AUC (classification) or loss, mse, R² and MAE (regression)
+   * on the given rows: one pass in the engine, whose predictions give the metrics it does not compute itself.
+   */
   async evaluate(data: Tensors, rows?: Int32Array): Promise<Evaluation> {
     this.#check(data, true);
     const h = this.#handle();
-    return call(() => h.evaluate(this.#forModel(data), rows ?? null, engineDefaultThreads()));
+    const { predictions, ...m } = await call(() => h.evaluate(this.#forModel(data), rows ?? null, engineDefaultThreads(), true));
+    return predictions ? { ...m, ...predictionScores(data.task, predictions, data.y, rows, this.input.numClasses) } : m;
   }
 
   // Inference data may come without labels of the training task's type: give the addon what it checks.

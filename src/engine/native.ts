@@ -34,7 +34,8 @@ import { chooseThreads } from "./threads.js";
 export interface NativeModel {
   predict(data: object, rows: Int32Array | null, threads: number): Promise<Float32Array>;
   embed(data: object, rows: Int32Array | null, threads: number): Promise<{ dim: number; values: Float32Array }>;
-  evaluate(data: object, rows: Int32Array | null, threads: number): Promise<{ loss: number; accuracy?: number; mse?: number; r2?: number; n: number }>;
+  /** With keepPredictions, also the pass's probabilities (n x classes) or predicted values (n). */
+  evaluate(data: object, rows: Int32Array | null, threads: number, keepPredictions?: boolean): Promise<{ loss: number; accuracy?: number; mse?: number; r2?: number; n: number; predictions?: Float32Array }>;
   saveWeights(path: string): Promise<void>;
   loadWeights(path: string): Promise<void>;
   info(): { paramCount: number; featureDim: number; yMean: number; yStd: number; channelsLast: boolean };

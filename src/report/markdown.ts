@@ -1,6 +1,8 @@
 /** report.md: the answer, the curve table, the plan and the Runs, readable in any text viewer or code review. */
 import { curveTable, int, scoreFmt, secondsFmt } from "./format.js";
 import type { EstimateReport } from "../study/estimate-result.js";
+import { scoreOf } from "../study/metrics.js";
+import type { EvalMetrics } from "../study/run.js";
 import { costLines, costParagraph } from "./cost-lines.js";
 import { planBlocks, planTable } from "./plan-lines.js";
 
@@ -61,9 +63,12 @@ export function renderMarkdown(r: EstimateReport): string {
   L.push("## Runs", "", "| run | n | seed | status | test | valid | train | epochs | seconds | note |", "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |");
   for (const x of r.runs) {
     const m = r.question.metric;
-    const pick = (e: { [k: string]: unknown } | null | undefined) => (e && typeof e[m === "error" ? "accuracy" : m] === "number" ? f(m === "error" ? 1 - (e.accuracy as number) : (e[m] as number)) : "–");
+    const pick = (e: EvalMetrics | null | undefined) => {
+      const v = scoreOf(e, m);
+      return v === undefined ? "–" : f(v);
+    };
     const note = x.error ? `${x.error.code}: ${x.error.message}` : x.reused ? "re-used" : "";
-    L.push(`| \`${x.id}\` | ${int(x.size)} | ${x.seed} | ${x.status} | ${pick(x.metrics?.test as never)} | ${pick(x.metrics?.valid as never)} | ${pick(x.metrics?.train as never)} | ${x.epochs ?? "–"} | ${secondsFmt(x.totalSeconds)} | ${note.replace(/\|/g, "\\|")} |`);
+    L.push(`| \`${x.id}\` | ${int(x.size)} | ${x.seed} | ${x.status} | ${pick(x.metrics?.test)} | ${pick(x.metrics?.valid)} | ${pick(x.metrics?.train)} | ${x.epochs ?? "–"} | ${secondsFmt(x.totalSeconds)} | ${note.replace(/\|/g, "\\|")} |`);
   }
   L.push("");
   const t = r.timing;

@@ -196,6 +196,7 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
       afterRun,
       eta,
       scoreOf: (r) => scoreOf(r.metrics.test, metric),
+      metric,
       onEvent,
       signal: studyRun.signal,
     });

@@ -32,7 +32,7 @@ export interface FindingsInput {
 /** Sample counts: 3 significant digits above 1,000, so intervals do not pretend to more precision than they have. */
 
 export function scoreFormatter(metric: string): (v: number) => string {
-  const bounded = ["accuracy", "error", "r2"].includes(metric);
+  const bounded = ["accuracy", "error", "r2", "f1", "balanced_accuracy", "auc"].includes(metric);
   return (v) => (bounded ? v.toFixed(3) : Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(3));
 }
 

@@ -71,7 +71,9 @@ export async function trainRun(
     // Which test rows were right, in the test split's order: per-class and per-group curves (--plan) read it later,
     // for any class or group column, without the Run's inputs naming them.
     const testCorrect = labels && model.predict ? correctBits(await model.predict(data, dataset.split.test), labels, dataset.split.test, data.numClasses) : undefined;
-    const validM = valid.length ? validFromHistory(result.history, result.bestEpoch, job.recipe, data.task, valid.length) ?? (await model.evaluate(trainData, valid)) : null;
+    // The slice is evaluated again rather than read from the training history, which has loss and accuracy/R² only:
+    // every metric a study may choose (F1, AUC, ...) must exist on every split. One pass over 15% of the subset.
+    const validM = valid.length ? await model.evaluate(trainData, valid) : null;
     // The train score is the real training rows' (a synthetic Run's synthetic rows are not what it is asked about).
     const trainM = await model.evaluate(trainData, sampleRows(syn ? syn.combined.real : train, job.trainEvalCap ?? TRAIN_EVAL_CAP, job.subset.seed));
     if (job.save !== undefined) await saveArtifact(model, job.save);
@@ -188,21 +190,11 @@ async function trainMembers(
   };
 }
 
-/**
- * The validation slice's metrics as the engine measured them during training (at the epoch whose weights the
- * model ends with), which saves a pass over the slice. Null when the history lacks them.
- */
-export function validFromHistory(history: EpochRecord[], bestEpoch: number, recipe: JsonObject, task: Tensors["task"], n: number): EvalMetrics | null {
-  const restored = recipe.earlyStopping !== false && recipe.earlyStopping !== undefined;
-  const e = restored ? history.find((h) => h.epoch === bestEpoch) : history[history.length - 1];
-  if (!e || e.validLoss === undefined || e.validMetric === undefined) return null;
-  return task === "classification" ? { loss: e.validLoss, accuracy: e.validMetric, n } : { loss: e.validLoss, mse: e.validLoss, r2: e.validMetric, n };
-}
+const METRIC_FIELDS = ["accuracy", "mse", "r2", "f1", "balancedAccuracy", "auc", "mae"] as const;
 
+/** The metrics a Run keeps (nothing else an evaluation may carry). */
 function plain(m: EvalMetrics): EvalMetrics {
   const out: EvalMetrics = { loss: m.loss, n: m.n };
-  if (m.accuracy !== undefined) out.accuracy = m.accuracy;
-  if (m.mse !== undefined) out.mse = m.mse;
-  if (m.r2 !== undefined) out.r2 = m.r2;
+  for (const k of METRIC_FIELDS) if (m[k] !== undefined) out[k] = m[k];
   return out;
 }

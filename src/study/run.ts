@@ -114,6 +114,11 @@ export interface EvalMetrics {
   accuracy?: number;
   mse?: number;
   r2?: number;
+  /** From the evaluation's predictions (engine/scores.ts); absent in Runs stored before they were measured. */
+  f1?: number;
+  balancedAccuracy?: number;
+  auc?: number;
+  mae?: number;
   n: number;
 }
 

@@ -4,6 +4,7 @@
  * once with a safer recipe, and stops cleanly on abort (finished Runs stay stored; in-flight ones are released).
  */
 import type { Executor } from "./executor.js";
+import { measuredBefore } from "./metrics.js";
 import type { OnEvent } from "./events.js";
 import type { Decision } from "./planner.js";
 import type { RunError, RunInputs, RunJob, RunResult } from "./run.js";
@@ -44,6 +45,8 @@ export interface RunnerOptions {
   afterRun?(s: RunnerSnapshot): void;
   /** The score the progress events show. */
   scoreOf(r: RunResult): number | undefined;
+  /** The study's metric: a stored Run measured before that metric existed is trained again, not re-used. */
+  metric?: string;
   eta?(s: RunnerSnapshot): { seconds: number | null; bound: "plan" | "budget" | null; planned: number | null };
   onEvent: OnEvent;
   signal?: AbortSignal;
@@ -118,7 +121,7 @@ export async function runStudy(o: RunnerOptions): Promise<RunnerOutcome> {
     const base = { id: job.runId, size, seed, attempt, reason, recipe: job.recipe, ...tag(variant) };
     for (;;) {
       if (cancelled) return { ...base, status: "cancelled", reused: false };
-      const claim = o.store.claimRun(job.runId, inputs);
+      const claim = o.store.claimRun(job.runId, inputs, o.metric ? { redo: (run) => !!run.result && measuredBefore(run.result.metrics, o.metric!) } : {});
       o.store.linkRun(o.studyId, job.runId, reason);
       if (claim.state === "done") return { ...base, status: "done", result: claim.run.result!, reused: true };
       if (claim.state === "busy") {

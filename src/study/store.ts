@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { hostname } from "node:os";
 import { InputError } from "../errors.js";
 import { storeError } from "./store-errors.js";
+import { storeFilePath } from "./store-path.js";
 import type { RunError, RunInputs, RunResult, WorkerInfo } from "./run.js";
 import { MIGRATIONS } from "./store-schema.js";
 
@@ -119,7 +120,8 @@ export class Store {
    * Opens (creating if needed) the store at `path` and brings its schema up to date. Every way this fails (a corrupt
    * or foreign file, a lock held beyond the busy wait, a read-only file or folder) is a typed StoreError.
    */
-  static open(path: string = DEFAULT_STORE_PATH, opts: StoreOptions = {}): Store {
+  static open(pathOrUrl: string = DEFAULT_STORE_PATH, opts: StoreOptions = {}): Store {
+    const path = storeFilePath(pathOrUrl);
     // Concurrent coordinators wait for each other's short transactions instead of failing with SQLITE_BUSY.
     const busyMs = opts.busyTimeoutMs ?? 10_000;
     let db: Database.Database | undefined;
@@ -273,7 +275,7 @@ export class Store {
    * or running by a dead owner. A done run is returned as is; a run another live process holds is reported busy.
    * A claimed run is 'queued' until startRun() says which worker trains it.
    */
-  claimRun(id: string, inputs: RunInputs): ClaimResult {
+  claimRun(id: string, inputs: RunInputs, opts: { redo?: (run: StoredRun) => boolean } = {}): ClaimResult {
     const tx = this.db.transaction((): ClaimResult => {
       const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
       const t = nowIso();
@@ -286,7 +288,8 @@ export class Store {
           .run(id, inputs.fingerprint, inputs.size, inputs.seed, JSON.stringify(inputs), this.owner, t, Date.now());
         return { state: "claimed", run: this.getRun(id)! };
       }
-      if (row.status === "done") return { state: "done", run: toRun(row) };
+      // A finished Run is re-used, unless the caller needs what it lacks (a metric measured since it was stored).
+      if (row.status === "done" && !opts.redo?.(toRun(row))) return { state: "done", run: toRun(row) };
       if ((row.status === "running" || row.status === "queued") && row.owner !== this.owner && this.ownerAlive(row.owner, row.heartbeat)) {
         return { state: "busy", run: toRun(row) };
       }

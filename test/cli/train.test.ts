@@ -42,6 +42,10 @@ describe.skipIf(!engineBuilt)("enough train", () => {
     expect(out.samplesPerSecond).toBeGreaterThan(0);
     expect(out.testAccuracy).toBeGreaterThan(0.85);
     expect(out.testLoss).toBeLessThan(Math.log(2));
+    // From the same evaluation pass's predictions (two balanced classes: F1 and balanced accuracy near accuracy).
+    expect(out.testF1).toBeGreaterThan(0.85);
+    expect(Math.abs(out.testBalancedAccuracy - out.testAccuracy)).toBeLessThan(0.05);
+    expect(out.testAuc).toBeGreaterThan(0.9);
   });
 
   it("a malformed row is skipped, counted and named, never dropped silently", () => {

@@ -51,7 +51,8 @@ describe.each(KINDS)("%s: options are checked before the data loads", (kind) => 
     ["accuracy=-0.1", "BAD_TARGET"],
     ["1.5", "BAD_TARGET"],
     ["r2=2", "BAD_TARGET"],
-    ["f1=0.9", "BAD_METRIC"],
+    ["iou=0.9", "BAD_METRIC"],
+    ["neg_log_loss=0.2", "BAD_TARGET"],
   ])("--target %s is refused with %s", async (target, code) => {
     const { seen, deps } = counting();
     await expect(study(kind, { target, store: join(tmp(), "s.db") }, deps)).rejects.toMatchObject({ code });

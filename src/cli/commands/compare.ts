@@ -10,11 +10,11 @@ import type { CompareReport } from "../../study/compare/result.js";
 import { compare, type CompareEvent, type CompareOptions } from "../../study/compare/compare.js";
 import { parseAxes, variantCount } from "../../study/compare/axes.js";
 import { roughCount as count } from "../../format.js";
-import { writeJson } from "../format.js";
+import { EventStream } from "../events-out.js";
+import { compareExitCode } from "../exit-codes.js";
 import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
 import { runInterruptible } from "../progress.js";
-import { checkReportFolder, writeThenPrint } from "../report-output.js";
-import { writeOut } from "../output.js";
+import { checkReportFolder, printAnswer, writeThenPrint } from "../report-output.js";
 
 interface CliOptions extends StudyCliOptions {
   vary: string[];
@@ -56,15 +56,12 @@ async function runCompare(opts: CliOptions): Promise<void> {
   }
   const { out, ...options }: CompareOptions & { out?: string } = { ...studyOptionsFrom(opts), vary: axes, pruneMargin };
   checkReportFolder(out);
-  const tty = !!process.stderr.isTTY && !opts.json;
   const verbose = !!opts.verbose && !opts.json;
-  await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "compare" }, async (signal, progress) => {
-    const note = (line: string) => {
-      if (!tty && !verbose) return;
-      progress.clear();
-      process.stderr.write(line + "\n");
-    };
+  const events = EventStream.open(opts.events);
+  await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "compare", events }, async (signal, progress) => {
+    const note = (line: string) => progress.note(line);
     const onEvent = (e: CompareEvent) => {
+      events?.event(e);
       switch (e.type) {
         case "variants":
           note(`variants: ${e.count} (${e.axes.join(" × ")}): ${e.labels.join("; ")}`);
@@ -82,7 +79,7 @@ async function runCompare(opts: CliOptions): Promise<void> {
     if (variantCount(axes) > 12) note(`note: ${variantCount(axes)} variants; each size costs ${variantCount(axes)} × seeds Runs`);
     const report = await compare({ ...options, signal }, { onEvent });
     progress.clear();
-    await writeThenPrint(report, out, writeCompareReport, (r) => (opts.json ? writeJson(compareJson(r)) : writeOut(compareAnswer(r))));
+    await writeThenPrint(report, out, writeCompareReport, (r) => printAnswer({ json: opts.json, events, exitCode: compareExitCode(r) }, () => compareJson(r), () => compareAnswer(r)));
   });
 }
 

@@ -10,10 +10,11 @@ import { writeReport } from "../../report/index.js";
 import type { EstimateReport } from "../../study/estimate-result.js";
 import { estimate, type EstimateOptions } from "../../study/estimate.js";
 import { alignTable, writeJson } from "../format.js";
+import { EventStream } from "../events-out.js";
+import { estimateExitCode } from "../exit-codes.js";
 import { runInterruptible } from "../progress.js";
-import { checkReportFolder, writeThenPrint } from "../report-output.js";
+import { checkReportFolder, printAnswer, writeThenPrint } from "../report-output.js";
 import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
-import { writeOut } from "../output.js";
 
 interface CliOptions extends StudyCliOptions {
   at?: string;
@@ -50,10 +51,11 @@ async function runEstimate(opts: CliOptions): Promise<void> {
   const cost = opts.cost === undefined ? undefined : parsePrices(opts.cost);
   const { out, ...options }: EstimateOptions & { out?: string } = { ...studyOptionsFrom(opts), at: opts.at, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}), ...(opts.plan ? { plan: true } : {}), ...(opts.extraKeep !== undefined ? { extraKeep: opts.extraKeep } : {}) };
   checkReportFolder(out);
-  await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "estimate" }, async (signal, progress) => {
-    const report = await estimate({ ...options, signal }, { onEvent: (e) => progress.on(e) });
+  const events = EventStream.open(opts.events);
+  await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "estimate", events }, async (signal, progress) => {
+    const report = await estimate({ ...options, signal }, { onEvent: (e) => (events?.event(e), progress.on(e)) });
     progress.clear();
-    await writeThenPrint(report, out, writeReport, (r) => (opts.json ? writeJson(jsonSummary(r)) : writeOut(plainAnswer(r))));
+    await writeThenPrint(report, out, writeReport, (r) => printAnswer({ json: opts.json, events, exitCode: estimateExitCode(r) }, () => jsonSummary(r), () => plainAnswer(r)));
   });
 }
 

@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .command("fit")
     .description("fit a learning curve from a CSV (columns n,score[,seed]) and forecast the score at larger sizes")
     .argument("<curve.csv>", "CSV file with columns n, score and optionally seed (one row per run)")
-    .option("--metric <name>", "what the score is: accuracy, f1, auc, r2, loss, error, mse, mae, ...", "accuracy")
+    .option("--metric <name>", "what the score is: accuracy, f1, auc, r2, loss, error, mse, mae, neg_log_loss (neg_: higher is better), ...", "accuracy")
     .option("--target <score>", "report how many samples reach this score")
     .option("--at <sizes>", "also forecast at these sizes, comma-separated (e.g. 10000,50000)")
     .option("--confidence <p>", "interval probability", "0.8")

@@ -10,10 +10,11 @@ import { strategies, type StrategiesEvent, type StrategiesOptions, type Strategi
 import { alignTable, writeJson } from "../format.js";
 import { PRICE_KEYS, parsePrices } from "../../cost/index.js";
 import { costSentences, costTable, extraLines } from "../../report/strategy-costs.js";
+import { EventStream } from "../events-out.js";
+import { EXIT } from "../exit-codes.js";
 import { addStudyOptions, studyOptionsFrom, type StudyCliOptions } from "../study-options.js";
 import { runInterruptible } from "../progress.js";
-import { checkReportFolder, writeThenPrint } from "../report-output.js";
-import { writeOut } from "../output.js";
+import { checkReportFolder, printAnswer, writeThenPrint } from "../report-output.js";
 
 interface CliOptions extends StudyCliOptions {
   try: string[];
@@ -45,20 +46,20 @@ async function runStrategies(opts: CliOptions): Promise<void> {
   const { out, ...options }: StrategiesOptions & { out?: string } = { ...studyOptionsFrom(opts), try: opts.try, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}) };
   checkReportFolder(out);
   const verbose = !!opts.verbose && !opts.json;
-  await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "strategies" }, async (signal, progress) => {
+  const events = EventStream.open(opts.events);
+  await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "strategies", events }, async (signal, progress) => {
     const onEvent = (e: StrategiesEvent) => {
+      events?.event(e);
       if (e.type === "arm") {
-        if (verbose) {
-          progress.clear();
-          process.stderr.write(`size n=${e.size.toLocaleString("en-US")}: ${e.arms.join(", ")}\n`);
-        }
+        if (verbose) progress.note(`size n=${e.size.toLocaleString("en-US")}: ${e.arms.join(", ")}`);
         return;
       }
       progress.on(e);
     };
     const result = await strategies({ ...options, signal }, { onEvent });
     progress.clear();
-    await writeThenPrint(result, out, writeStrategiesReport, (r) => (opts.json ? writeJson(strategiesJson(r)) : writeOut(strategiesAnswer(r))));
+    // Never 3: the answer is each lever's multiplier, not whether one arm reaches the target (gate on --json's verdicts).
+    await writeThenPrint(result, out, writeStrategiesReport, (r) => printAnswer({ json: opts.json, events, exitCode: EXIT.ok }, () => strategiesJson(r), () => strategiesAnswer(r)));
   });
 }
 

@@ -85,6 +85,10 @@ async function runTrain(opts: TrainOptions): Promise<void> {
       testAccuracy: test.accuracy,
       testR2: test.r2,
       testMse: test.mse,
+      testF1: test.f1,
+      testBalancedAccuracy: test.balancedAccuracy,
+      testAuc: test.auc,
+      testMae: test.mae,
       history: result.history,
     };
     if (opts.json) {
@@ -92,7 +96,9 @@ async function runTrain(opts: TrainOptions): Promise<void> {
       return;
     }
     const score =
-      test.accuracy !== undefined ? `test accuracy ${test.accuracy.toFixed(4)}` : `test R^2 ${test.r2?.toFixed(4)}, MSE ${test.mse?.toPrecision(4)}`;
+      test.accuracy !== undefined
+        ? `test accuracy ${test.accuracy.toFixed(4)}, macro F1 ${test.f1?.toFixed(4)}, balanced accuracy ${test.balancedAccuracy?.toFixed(4)}${test.auc !== undefined ? `, AUC ${test.auc.toFixed(4)}` : ""}`
+        : `test R^2 ${test.r2?.toFixed(4)}, MSE ${test.mse?.toPrecision(4)}, MAE ${test.mae?.toPrecision(4)}`;
     writeOut(
       `${score}, test loss ${test.loss.toFixed(4)} on ${test.n} test samples\n` +
         `${result.epochs} epochs, ${result.steps} steps in ${result.seconds.toFixed(1)} s ` +

@@ -171,6 +171,7 @@ export async function compare(options: CompareOptions, ctx: { onEvent?: (e: Comp
           return r !== null && secs > r ? { seconds: Math.max(0, r), bound: "budget", planned: null } : { seconds: secs, bound: "plan", planned: null };
         },
         scoreOf: (r) => scoreOf(r.metrics.test, metric),
+        metric,
         onEvent: (e) => {
           if (e.type === "stop") return;
           if (e.type === "progress") {

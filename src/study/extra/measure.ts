@@ -68,6 +68,7 @@ export async function measureExtra<E>(o: {
       makeJob: (size, seed, attempt) => run.makeJob(o.spec, o.recipe, size, seed, attempt, { withExtra }),
       next: (s) => nextFixed({ order, taken: s.taken, time: null, remainingSeconds: null }),
       scoreOf: (r) => scoreOf(r.metrics.test, metric),
+      metric,
       onEvent: o.onEvent,
       ...(o.signal ? { signal: o.signal } : {}),
     });

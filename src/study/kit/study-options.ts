@@ -25,6 +25,12 @@ export interface StudyOptions extends ExecutorChoice {
   targetColumn?: string;
   /** "accuracy=0.90", or { metric, value }. Optional: without it the answer is about the data you have. */
   target?: string | Target;
+  /**
+   * The metric of the curves (and of a bare-number target): accuracy, error, f1 (macro), balanced_accuracy, auc,
+   * loss, neg_log_loss for classification; r2, mse, rmse, mae, loss, neg_mean_squared_error,
+   * neg_root_mean_squared_error, neg_mean_absolute_error for regression. Default: the target's, else accuracy / r2.
+   */
+  metric?: string;
   /** A ModelSpec, or the CLI spelling ("cnn", "mlp:width=2", path.json). Default by data kind. */
   model?: string | JsonObject;
   /** Recipe fields that override the default recipe for every Run. */

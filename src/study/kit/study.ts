@@ -14,6 +14,7 @@ import { CancelledError, InputError, StoreError } from "../../errors.js";
 import { metricInfo } from "../../curves/metric.js";
 import type { MetricInfo } from "../../curves/types.js";
 import { DEFAULT_CACHE_ROOT } from "../../data/options.js";
+import { parseSizes, readSizes } from "../../data/subsets.js";
 import type { Dataset } from "../../data/types.js";
 import type { DataFacts } from "../data-facts.js";
 import type { Tensors } from "../../engine/types.js";
@@ -21,13 +22,14 @@ import type { StudyEvent } from "../events.js";
 import type { Executor } from "../executor.js";
 import { stableHash } from "../hash.js";
 import { parseQueueUrl } from "../queue/url.js";
-import { SUPPORTED_METRICS, checkMetric, defaultMetric } from "../metrics.js";
+import { checkKnownMetric, checkMetric, defaultMetric, studyMetricName } from "../metrics.js";
 import type { JsonObject, RunInputs, RunJob, SemiJob, SyntheticJob } from "../run.js";
 import type { RunRecord } from "../runner.js";
 import { DEFAULT_STORE_PATH, Store } from "../store.js";
+import { storeFilePath } from "../store-path.js";
 import { defaultDeps, isComplete, type StudyDeps } from "./deps.js";
 import { buildJob, studyLoadOptions } from "./job.js";
-import { checkTargetRange, parseBudget, parseCountList, readTarget, type Target } from "./options.js";
+import { checkTargetRange, parseBudget, readTarget, type Target } from "./options.js";
 import { checkWritableFolder } from "./outputs.js";
 import { DEFAULT_MODEL, DEFAULT_SEEDS, DEFAULT_VALID_FRACTION, type StudyOptions } from "./study-options.js";
 
@@ -84,13 +86,21 @@ export async function prepareStudy<E extends { type: string } = StudyEvent>(opti
   }
   const seeds = options.seeds ?? DEFAULT_SEEDS;
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > 20) throw new InputError("BAD_SEEDS", `seeds must be a whole number from 1 to 20, got ${seeds}`);
-  const written = options.target === undefined ? null : typeof options.target === "string" ? readTarget(options.target) : options.target;
+  const asWritten = options.target === undefined ? null : typeof options.target === "string" ? readTarget(options.target) : options.target;
+  // One name per metric from here on (f1_macro is f1, roc_auc is auc), so Runs, fits and reports agree.
+  const asked = options.metric === undefined ? null : studyMetricName(options.metric);
+  if (asked !== null) checkKnownMetric(asked);
+  const named = asWritten && asWritten.metric !== null ? studyMetricName(asWritten.metric) : null;
+  if (named !== null && asked !== null && named !== asked) {
+    throw new InputError("BAD_METRIC", `the target is in ${named} but the metric asked is ${asked}`, { hint: `give one metric: --target ${asked}=<value>, or --metric ${named}` });
+  }
+  const written = asWritten ? { metric: named ?? asked, value: asWritten.value } : null;
   if (written) {
-    if (written.metric !== null && !(SUPPORTED_METRICS as readonly string[]).includes(written.metric)) {
-      throw new InputError("BAD_METRIC", `the metric "${written.metric}" is not one a study measures`, { hint: `use one of: ${SUPPORTED_METRICS.join(", ")}` });
-    }
+    if (written.metric !== null) checkKnownMetric(written.metric);
     checkTargetRange(written.metric, written.value);
   }
+  // A --sizes typo (or fractions mixed with counts) fails now; fractions are resolved against the pool after the load.
+  if (typeof options.sizes === "string") readSizes(options.sizes);
   const budgetGiven = options.budget !== undefined ? parseBudget(options.budget) : undefined;
   const explicitSpec = typeof options.model === "object" ? options.model : options.model !== undefined ? deps.parseModelArg(options.model) : null;
   if (explicitSpec) deps.validateSpec?.(explicitSpec);
@@ -98,7 +108,7 @@ export async function prepareStudy<E extends { type: string } = StudyEvent>(opti
 
   // 2. Where the work goes: the cache folder, then the store (typed errors, before any data is read).
   checkWritableFolder(options.cacheRoot ?? options.load?.cacheRoot ?? DEFAULT_CACHE_ROOT, "--cache-root");
-  const storePath = resolve(options.store ?? DEFAULT_STORE_PATH);
+  const storePath = resolve(storeFilePath(options.store ?? DEFAULT_STORE_PATH));
   const store = new StoreHandle(storePath);
   try {
 
@@ -115,16 +125,17 @@ export async function prepareStudy<E extends { type: string } = StudyEvent>(opti
     // 4. The question, completed from the data: metric, model, sizes, budget.
     const target: Target | null = written ? { metric: written.metric ?? defaultMetric(task), value: written.value } : null;
     if (target && written?.metric === null) checkTargetRange(target.metric, target.value);
-    const metric = target?.metric ?? defaultMetric(task);
+    const metric = target?.metric ?? asked ?? defaultMetric(task);
     checkMetric(metric, task);
-    const info = metricInfo(metric, task === "classification" && metric === "accuracy" ? { chance: 1 / Math.max(2, tensors.numClasses) } : {});
+    // A model that has learnt nothing scores 1/k in accuracy (uniform classes) and balanced accuracy (any classes).
+    const info = metricInfo(metric, task === "classification" && (metric === "accuracy" || metric === "balanced_accuracy") ? { chance: 1 / Math.max(2, tensors.numClasses) } : {});
     let spec = explicitSpec;
     if (!spec) {
       spec = deps.parseModelArg(DEFAULT_MODEL[dataset.schema.kind] ?? "mlp");
       deps.validateSpec?.(spec);
     }
     let sizesArg = options.sizes;
-    if (typeof sizesArg === "string" && sizesArg.trim() !== "auto") sizesArg = deps.parseSizes ? deps.parseSizes(sizesArg, poolSize) : parseCountList(sizesArg, "--sizes");
+    if (typeof sizesArg === "string" && sizesArg.trim() !== "auto") sizesArg = (deps.parseSizes ?? parseSizes)(sizesArg, poolSize);
     const adaptive = sizesArg === undefined || sizesArg === "auto" || (typeof sizesArg === "string" && sizesArg.trim() === "auto");
     // Auto: the data layer's whole plan within the pool (each kind spreads or densifies it); else the user's list.
     const sizes = [...new Set(adaptive ? deps.planSizes({ poolSize, numClasses: tensors.numClasses }).filter((n) => n <= poolSize) : (sizesArg as number[]))].sort((a, b) => a - b);
@@ -261,7 +272,10 @@ export class Study<E> {
   async run<T>(o: { key: object; record: object; sizes: number[] }, body: (run: StudyRun) => Promise<{ result: T; summary: unknown }>): Promise<T> {
     const storePath = this.storePath;
     const store = this.store.get();
-    const studyId = this.kind.idPrefix + stableHash(o.key, 12);
+    // A --metric other than the task's default is part of the question; only then is it in the key (a target carries
+    // its own metric), so that every other study keeps the id it always had.
+    const key = !this.target && this.metric !== defaultMetric(this.tensors.task) ? { ...o.key, metric: this.metric } : o.key;
+    const studyId = this.kind.idPrefix + stableHash(key, 12);
     let executor: Executor | undefined;
     const abort = new AbortController();
     const onAbort = () => abort.abort();
@@ -274,7 +288,7 @@ export class Study<E> {
     }, CANCEL_POLL_MS);
     watch.unref();
     try {
-      store.openStudy({ id: studyId, kind: this.kind.kind, options: { ...o.key, ...o.record, facts: this.facts(), invocation: invocationOf(this.options) }, fingerprint: this.dataset.fingerprint });
+      store.openStudy({ id: studyId, kind: this.kind.kind, options: { ...key, ...o.record, facts: this.facts(), invocation: invocationOf(this.options) }, fingerprint: this.dataset.fingerprint });
       const engineVersion = this.deps.engineVersion();
       const { jobs, threads, executor: kind, queue, dataAddress, serveData } = this.options;
       executor = await this.deps.createExecutor({ jobs, threads, ...(kind ? { executor: kind } : {}), ...(queue !== undefined ? { queue } : {}), ...(dataAddress ? { dataAddress } : {}), ...(serveData !== undefined ? { serveData } : {}) });

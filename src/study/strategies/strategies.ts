@@ -150,6 +150,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
         },
         // Progress shows validation scores: a search trial's test score must never be read, even for display.
         scoreOf: (r) => scoreOf(r.metrics.valid, metric),
+        metric,
         onEvent: (e) => {
           if (e.type === "stop") return;
           if (e.type === "progress") {
