@@ -20,7 +20,8 @@
         "src/augment.cc",
         "src/models.cc",
         "src/trainer.cc",
-        "src/privacy.cc"
+        "src/privacy.cc",
+        "src/acquire.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

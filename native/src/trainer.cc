@@ -150,6 +150,8 @@ std::vector<torch::Tensor> stateTensors(NetImpl& net) {
 
 }  // namespace
 
+torch::Device deviceOf(bool cuda) { return deviceFor(cuda); }
+
 void setThreads(int threads) {
   if (threads > 0) at::set_num_threads(threads);
 }

@@ -15,6 +15,8 @@ export interface TrainedModel {
   evaluate(data: Tensors, rows?: Int32Array): Promise<EvalMetrics>;
   /** Model.save(); needed only by pretraining jobs (RunJob.save). */
   save?(dir: string): Promise<void>;
+  /** Model.acquire(); needed only by active-learning trajectories (RunJob.active). */
+  acquire?(data: Tensors, pool: Int32Array, labelled: Int32Array | null, opts: { strategy: string; k: number; seed: number; mcSamples?: number }): Promise<{ rows: Int32Array; scores: Float32Array }>;
   dispose(): void;
 }
 
@@ -171,7 +173,8 @@ export function validFromHistory(history: EpochRecord[], bestEpoch: number, reci
   return task === "classification" ? { loss: e.validLoss, accuracy: e.validMetric, n } : { loss: e.validLoss, mse: e.validLoss, r2: e.validMetric, n };
 }
 
-function plain(m: EvalMetrics): EvalMetrics {
+/** The metrics without extra fields (what a result stores). */
+export function plain(m: EvalMetrics): EvalMetrics {
   const out: EvalMetrics = { loss: m.loss, n: m.n };
   if (m.accuracy !== undefined) out.accuracy = m.accuracy;
   if (m.mse !== undefined) out.mse = m.mse;

@@ -29,6 +29,30 @@ export interface RunInputs {
   pretrain?: true;
   /** Runs trained with an extra data set (absent otherwise): the extra rows' fingerprint and count. */
   extra?: { fingerprint: string; rows: number };
+  /** Active-learning trajectories only (absent otherwise): the acquisition's strategy and schedule. */
+  active?: ActiveJob;
+}
+
+/**
+ * One active-learning trajectory (study/active-run.ts): a stratified seed set of `start` rows of the pool, then
+ * rounds that train a model on the labelled rows, score it on the test split and acquire `batch` more rows with
+ * `strategy`, until `max` rows are labelled. Every round trains from scratch (same seed, no warm start), with the
+ * default batch size and epochs for its row count unless `fixed` names them as the user's.
+ */
+export interface ActiveJob {
+  strategy: string;
+  batch: number;
+  start: number;
+  max: number;
+  /** BALD's stochastic forward passes. */
+  mcSamples?: number;
+  /** Recipe fields the user set that the rounds keep as given (batchSize, epochs, steps); sorted. */
+  fixed?: string[];
+  /**
+   * Label counts scored beyond `max` (random arms only): a strategy's score at `max` can only be read as a
+   * multiplier where random acquisition reaches it, so the random arm goes on to a few larger counts.
+   */
+  beyond?: number[];
 }
 
 export interface RunJob {
@@ -62,6 +86,8 @@ export interface RunJob {
    * split stay the user's.
    */
   extra?: { fingerprint: string; rows: number };
+  /** An active-learning trajectory: the Run's subset is the acquired rows, round by round (see ActiveJob). */
+  active?: ActiveJob;
 }
 
 export interface EvalMetrics {
@@ -93,6 +119,21 @@ export interface RunResult {
   versions: Record<string, string>;
   /** Private Runs only: the sampling rate, noise multiplier, steps, delta and epsilon spent (engine's PrivacyReport). */
   privacy?: { sampleRate: number; noiseMultiplier: number; steps: number; delta: number; epsilon: number; targetEpsilon?: number };
+  /**
+   * Active-learning trajectories only: each round's label count and scores (the Run's own metrics are the last
+   * round's), and the labelled rows in the order they were labelled (the seed set first).
+   */
+  active?: { rounds: ActiveRound[]; labelled: number[] };
+}
+
+export interface ActiveRound {
+  n: number;
+  test: EvalMetrics;
+  valid: EvalMetrics | null;
+  /** Training seconds and acquisition seconds of the round. */
+  trainSeconds: number;
+  acquireSeconds: number;
+  epochs: number;
 }
 
 /** A failure as it crosses process boundaries (errors do not survive structured cloning with their class). */
@@ -122,6 +163,7 @@ export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap
     ...(job.ensemble ? { ensemble: { k: job.ensemble.k } } : {}),
     ...(job.save !== undefined ? { pretrain: true as const } : {}),
     ...(job.extra ? { extra: { fingerprint: job.extra.fingerprint, rows: job.extra.rows } } : {}),
+    ...(job.active ? { active: { ...job.active } } : {}),
   };
 }
 

@@ -11,3 +11,4 @@ import { register as registerInspect } from "./inspect.js"; commands.push(regist
 import { register as registerAudit } from "./audit.js"; commands.push(registerAudit);
 import { register as registerCompare } from "./compare.js"; commands.push(registerCompare);
 import { register as registerStrategies } from "./strategies.js"; commands.push(registerStrategies);
+import { register as registerLabelNext } from "./label-next.js"; commands.push(registerLabelNext);

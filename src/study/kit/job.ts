@@ -5,7 +5,7 @@
 import type { LoadOptions } from "../../data/options.js";
 import type { Dataset } from "../../data/types.js";
 import type { ReportRun } from "../estimate-result.js";
-import { runId, runInputs, type JsonObject, type RunInputs, type RunJob } from "../run.js";
+import { runId, runInputs, type ActiveJob, type JsonObject, type RunInputs, type RunJob } from "../run.js";
 import type { RunRecord } from "../runner.js";
 import type { StudyDeps } from "./deps.js";
 import type { StudyOptions } from "./study-options.js";
@@ -30,6 +30,8 @@ export function buildJob(o: {
   artifact?: string;
   /** Train with an extra data set: the combined copy's cache folder and the extra rows (data/extra.ts). */
   extra?: { cacheDir: string; fingerprint: string; rows: number };
+  /** An active-learning trajectory (size = its largest label count; see study/active-run.ts). */
+  active?: ActiveJob;
 }): { job: RunJob; inputs: RunInputs } {
   const { size, seed, validFraction } = o;
   const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
@@ -46,6 +48,7 @@ export function buildJob(o: {
     ...(o.ensemble ? { ensemble: { k: o.ensemble } } : {}),
     ...(o.artifact ? { artifact: { key: o.artifact } } : {}),
     ...(o.extra ? { extra: { fingerprint: o.extra.fingerprint, rows: o.extra.rows } } : {}),
+    ...(o.active ? { active: o.active } : {}),
   };
   const inputs = runInputs(base, o.engineVersion);
   return { job: { ...base, runId: runId(inputs) }, inputs };

@@ -20,7 +20,7 @@ import type { StudyEvent } from "../events.js";
 import type { Executor } from "../executor.js";
 import { stableHash } from "../hash.js";
 import { SUPPORTED_METRICS, checkMetric, defaultMetric } from "../metrics.js";
-import type { JsonObject, RunInputs, RunJob } from "../run.js";
+import type { ActiveJob, JsonObject, RunInputs, RunJob } from "../run.js";
 import type { RunRecord } from "../runner.js";
 import { DEFAULT_STORE_PATH, Store } from "../store.js";
 import { defaultDeps, isComplete, type StudyDeps } from "./deps.js";
@@ -61,7 +61,7 @@ export interface StudyRun {
     size: number,
     seed: number,
     attempt: number,
-    extra?: { ensemble?: number; artifact?: string; withExtra?: { cacheDir: string; fingerprint: string; rows: number } },
+    extra?: { ensemble?: number; artifact?: string; withExtra?: { cacheDir: string; fingerprint: string; rows: number }; active?: ActiveJob },
   ): { job: RunJob; inputs: RunInputs };
   /** Records the cancellation and throws the CancelledError that says where the finished Runs are. */
   cancelled(records: readonly RunRecord[]): never;
@@ -269,7 +269,7 @@ export class Study<E> {
         executor,
         engineVersion,
         makeJob: (spec, recipe, size, seed, attempt, extra) =>
-          buildJob({ dataset: this.dataset, spec, recipe, size, seed, attempt, validFraction: this.validFraction, engineVersion, defaultRecipe: this.deps.defaultRecipe, ...(extra?.ensemble ? { ensemble: extra.ensemble } : {}), ...(extra?.artifact ? { artifact: extra.artifact } : {}), ...(extra?.withExtra ? { extra: extra.withExtra } : {}) }),
+          buildJob({ dataset: this.dataset, spec, recipe, size, seed, attempt, validFraction: this.validFraction, engineVersion, defaultRecipe: this.deps.defaultRecipe, ...(extra?.ensemble ? { ensemble: extra.ensemble } : {}), ...(extra?.artifact ? { artifact: extra.artifact } : {}), ...(extra?.withExtra ? { extra: extra.withExtra } : {}), ...(extra?.active ? { active: extra.active } : {}) }),
         cancelled: (records) => {
           store.setStudyStatus(studyId, "cancelled");
           const done = records.filter((r) => r.status === "done").length;

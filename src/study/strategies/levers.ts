@@ -25,7 +25,12 @@ export type Lever =
   /** Pretrain the same ModelSpec on `source` (optionally its `classes`, `size` rows of its pool), then fine-tune. */
   | { kind: "transfer"; label: string; source: string; classes?: string; size?: number; mode: FinetuneMode }
   | { kind: "search"; label: string; trials: number }
-  | { kind: "dp"; label: string; epsilon: number; delta?: number; clip: number; sampling: "poisson" | "shuffle" };
+  | { kind: "dp"; label: string; epsilon: number; delta?: number; clip: number; sampling: "poisson" | "shuffle" }
+  /** Active learning (active.ts): acquisition trajectories of `strategy` against random acquisition. */
+  | { kind: "active"; label: string; strategy: ActiveStrategy; batch: number; start?: number; max?: number; mc?: number };
+
+export const ACTIVE_STRATEGIES = ["margin", "entropy", "bald", "coreset", "badge"] as const;
+export type ActiveStrategy = (typeof ACTIVE_STRATEGIES)[number];
 
 const KEYS: Record<string, readonly string[]> = {
   augment: ["policy", "crop", "flip", "rotate", "scale", "cutout", "mixup", "cutmix", "noise", "smote", "tokenDropout", "tokenSwap"],
@@ -33,6 +38,7 @@ const KEYS: Record<string, readonly string[]> = {
   transfer: ["backbone", "source", "classes", "size", "mode"],
   search: ["trials"],
   dp: ["epsilon", "delta", "clip", "sampling"],
+  active: ["strategy", "batch", "start", "max", "mc"],
 };
 export const LEVERS = Object.keys(KEYS);
 
@@ -85,6 +91,16 @@ export function parseLever(arg: string): Lever {
       return { kind: "ensemble", label, k: kv.has("k") ? num("k", 2, 20, true) : 5 };
     case "search":
       return { kind: "search", label, trials: kv.has("trials") ? num("trials", 2, 200, true) : 20 };
+    case "active": {
+      const strategy = kv.get("strategy") ?? "margin";
+      if (!(ACTIVE_STRATEGIES as readonly string[]).includes(strategy)) throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: strategy must be one of ${ACTIVE_STRATEGIES.join(", ")}, got "${strategy}"`);
+      if (kv.has("mc") && strategy !== "bald") throw new InputError("BAD_LEVER_KEY", `--try ${arg}: mc= (MC dropout passes) belongs to strategy=bald`);
+      const batch = kv.has("batch") ? num("batch", 1, 1e7, true) : 250;
+      const start = kv.has("start") ? num("start", 2, 1e8, true) : undefined;
+      const max = kv.has("max") ? num("max", 3, 1e8, true) : undefined;
+      if (max !== undefined && max <= (start ?? batch)) throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: max=${max} must be above the seed set (start=${start ?? batch})`);
+      return { kind: "active", label, strategy: strategy as ActiveStrategy, batch, ...(start !== undefined ? { start } : {}), ...(max !== undefined ? { max } : {}), ...(kv.has("mc") ? { mc: num("mc", 2, 1000, true) } : {}) };
+    }
     case "dp": {
       if (!kv.has("epsilon")) throw new InputError("BAD_LEVER_KEY", `--try ${arg}: dp needs epsilon=<budget>`, { hint: "dp:epsilon=3[,delta=1e-5][,clip=1][,sampling=poisson|shuffle]" });
       const sampling = kv.get("sampling") ?? "poisson";
@@ -159,7 +175,7 @@ export function parseLevers(args: readonly string[]): Lever[] {
  * with mode=full; head only when frozen).
  */
 export function leverChange(
-  l: Exclude<Lever, { kind: "search" }>,
+  l: Exclude<Lever, { kind: "search" } | { kind: "active" }>,
   spec: JsonObject,
   recipe: JsonObject | undefined,
   pretrained?: Pretrained,

@@ -34,7 +34,7 @@ export interface Range {
 
 export interface LeverResult {
   label: string;
-  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp";
+  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp" | "active";
   /** The lever's Runs are the baseline's (e.g. augment:policy=none): its multiplier is exactly x1. */
   identical: boolean;
   verdict: MultiplierVerdict;
@@ -64,6 +64,12 @@ export interface LeverResult {
    * runs). The data cost of privacy is 1 / the multiplier.
    */
   privacy?: { targetEpsilon: number; runs: number; epsilon: Range | null; noiseMultiplier: Range | null; sampleRate: Range | null; delta: Range | null };
+  /**
+   * active only: the trajectory schedule (label counts start, start + batch, ..., max; every round retrains from
+   * scratch: warmStart false), the random arm it is paired with and its points (the row's baseline), and the label
+   * count from which every measured count reads "helps" (null: none). The row's `points` are the strategy's.
+   */
+  active?: { strategy: string; batch: number; start: number; max: number; warmStart: false; random: ScorePoint[]; randomArm: string; paysFrom: number | null };
   /** Search only: the trial chosen on validation at each size. */
   best?: { n: number; trial: number; params: Params | null; validScore: number }[];
 }
