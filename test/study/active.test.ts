@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { strategies } from "../../src/study/strategies/strategies.js";
 import { parseLever } from "../../src/study/strategies/levers.js";
-import { paysFrom } from "../../src/study/strategies/active.js";
+import { paysFrom, randomLearns, testResolution } from "../../src/study/strategies/active.js";
 import { labelCounts, trainTrajectory } from "../../src/study/active-run.js";
 import { defaultDeps } from "../../src/study/kit/deps.js";
 import type { Executor } from "../../src/study/executor.js";
@@ -56,13 +56,25 @@ describe("active lever parsing and reading", () => {
     expect(paysFrom([{ n: 10, verdict: "no clear effect" }, { n: 20, verdict: "helps" }, { n: 30, verdict: "helps" }])).toBe(20);
     expect(paysFrom([{ n: 10, verdict: "helps" }, { n: 20, verdict: "no clear effect" }])).toBeNull();
   });
+
+  it("random acquisition 'learns' only with a slope clear of 0 over seeds and a gain the test split can resolve", () => {
+    const curve = (f: (n: number, seed: number) => number) => [0, 1, 2].flatMap((seed) => [20, 40, 80, 160].map((n) => ({ n, seed, score: f(n, seed) })));
+    expect(randomLearns(curve((n) => 0.6 + 0.05 * Math.log2(n / 20)), true, 0.02)).toMatchObject({ learns: true });
+    // Flat with noise: the slopes disagree across seeds.
+    expect(randomLearns(curve((n, s) => 0.5 + 0.01 * Math.sin(n * (s + 1))), true)!.learns).toBe(false);
+    // A steady rise smaller than the test split resolves (a class prior learned on pure noise).
+    expect(randomLearns(curve((n) => 0.49 + 0.01 * Math.log2(n / 20)), true, testResolution("accuracy", 0.52, 600))!.learns).toBe(false);
+    expect(testResolution("accuracy", 0.5, 10_000)).toBeCloseTo(0.01, 6);
+    expect(testResolution("r2", 0.5, 10_000)).toBe(0);
+    expect(randomLearns(curve(() => 0.5).filter((p) => p.seed === 0), true)).toBeNull();
+  });
 });
 
 describe.skipIf(!engineBuilt)("active learning (real engine)", () => {
   it("margin beats random where most of the pool is far from the boundary, and not on label noise; queries stay in the pool; same seed, same queries", async () => {
     const dir = mkdtempSync(join(tmpdir(), "enough-active-"));
     const files = { boundary: join(dir, "boundary.csv"), noise: join(dir, "noise.csv") };
-    writeBoundaryTask(files.boundary, 3000, 5);
+    writeBoundaryTask(files.boundary, 3000, 5, { near: 0.15 });
     writeBoundaryTask(files.noise, 3000, 6, { noise: true });
     const [engine, data, base] = await Promise.all([import("../../src/engine/index.js"), import("../../src/data/index.js"), defaultDeps()]);
     const runDeps: RunTrainDeps = {
@@ -74,7 +86,7 @@ describe.skipIf(!engineBuilt)("active learning (real engine)", () => {
       const ex = new RealInProcess(runDeps, (d) => data.loadCachedDataset(d));
       const deps = { ...base, createExecutor: () => ex };
       const r = await strategies(
-        { data: file, targetColumn: "label", model: "mlp:depth=1,width=0.25", try: ["active:strategy=margin,batch=20,start=20,max=120"], seeds: 4, recipe: { steps: 300, earlyStopping: false }, store: join(dir, "s.db"), cacheRoot: join(dir, "cache"), bootstrap: 60 },
+        { data: file, targetColumn: "label", model: "mlp:depth=1,width=0.25", try: ["active:strategy=margin,batch=20,start=20,max=120"], seeds: 4, recipe: { steps: 300, lr: 0.01, earlyStopping: false }, store: join(dir, "s.db"), cacheRoot: join(dir, "cache"), bootstrap: 60 },
         { deps },
       );
       return { r, ex, ds: await data.loadCachedDataset([...ex.results.values()][0]!.job.cacheDir) };
@@ -115,12 +127,12 @@ describe.skipIf(!engineBuilt)("active learning (real engine)", () => {
     // A rerun re-uses every trajectory.
     const ex2 = new RealInProcess(runDeps, (d) => data.loadCachedDataset(d));
     const r2 = await strategies(
-      { data: files.boundary, targetColumn: "label", model: "mlp:depth=1,width=0.25", try: ["active:strategy=margin,batch=20,start=20,max=120"], seeds: 4, recipe: { steps: 300, earlyStopping: false }, store: join(dir, "s.db"), cacheRoot: join(dir, "cache"), bootstrap: 60 },
+      { data: files.boundary, targetColumn: "label", model: "mlp:depth=1,width=0.25", try: ["active:strategy=margin,batch=20,start=20,max=120"], seeds: 4, recipe: { steps: 300, lr: 0.01, earlyStopping: false }, store: join(dir, "s.db"), cacheRoot: join(dir, "cache"), bootstrap: 60 },
       { deps: { ...base, createExecutor: () => ex2 } },
     );
     expect(ex2.results.size).toBe(0);
     expect(r2.levers[0]!.multiplier!.perSize).toEqual(row(boundary).multiplier!.perSize);
-  }, 120_000);
+  }, 300_000);
 
   it("every strategy picks k distinct unlabelled pool rows, reproducibly; margin and entropy pick near the boundary; bald needs dropout", async () => {
     const dir = mkdtempSync(join(tmpdir(), "enough-acquire-"));

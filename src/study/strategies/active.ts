@@ -94,7 +94,7 @@ export function paysFrom(perSize: readonly { n: number; verdict: string }[]): nu
  * off it turns small score differences into large ratios either way: labels add nothing for any strategy to save.
  * Null with fewer than 2 seeds or 3 label counts.
  */
-export function randomLearns(points: readonly ScorePoint[], up: boolean): { learns: boolean; slope: number; lo: number } | null {
+export function randomLearns(points: readonly ScorePoint[], up: boolean, resolution = 0): { learns: boolean; slope: number; lo: number; gain: number } | null {
   const seeds = [...new Set(points.map((p) => p.seed))];
   const slopes = seeds.flatMap((seed) => {
     const pts = points.filter((p) => p.seed === seed);
@@ -110,7 +110,19 @@ export function randomLearns(points: readonly ScorePoint[], up: boolean): { lear
   const mean = slopes.reduce((x, y) => x + y, 0) / slopes.length;
   const sd = Math.sqrt(slopes.reduce((x, y) => x + (y - mean) ** 2, 0) / (slopes.length - 1));
   const lo = mean - tQuantile(0.9, slopes.length - 1) * (sd / Math.sqrt(slopes.length));
-  return { learns: lo > 0, slope: mean, lo };
+  const ns = points.map((p) => p.n);
+  const at = (n: number) => points.filter((p) => p.n === n).reduce((a, p, _, all) => a + p.score / all.length, 0);
+  const gain = (up ? 1 : -1) * (at(Math.max(...ns)) - at(Math.min(...ns)));
+  return { learns: lo > 0 && gain > resolution, slope: mean, lo, gain };
+}
+
+/**
+ * What the test split can resolve of an accuracy: twice its binomial standard error. A random-acquisition curve
+ * that rises less than this over all its label counts has learned nothing the test rows can tell apart from luck
+ * (on pure label noise it "learns" only the test split's class balance). 0 for other metrics.
+ */
+export function testResolution(metric: string, score: number, nTest: number): number {
+  return metric === "accuracy" && nTest > 0 ? 2 * Math.sqrt(Math.max(0, score * (1 - score)) / nTest) : 0;
 }
 
 /** One active lever's row: its trajectories against the random arm's, read as every lever's multiplier is. */
@@ -129,7 +141,9 @@ export function summariseActive(
   const seconds = secs(randomLabel) > 0 ? { lever: secs(l.label), baseline: secs(randomLabel) } : null;
   const input: LeverInput = { label: l.label, kind: "active", identical: false, points, seconds, inferenceX: 1 };
   // The "pool" of this row is the trajectory's last label count: its reading there is measured, never extrapolated.
-  const learns = randomLearns(random, o.info.direction === "up");
+  const nTest = records.find((r) => r.variant === randomLabel && r.status === "done")?.result?.metrics.test.n ?? 0;
+  const lastMean = random.filter((p) => p.n === random[random.length - 1]?.n).reduce((a, p, _, all) => a + p.score / all.length, 0);
+  const learns = randomLearns(random, o.info.direction === "up", testResolution(o.metric, lastMean, nTest));
   if (learns && !learns.learns) {
     const f = (v: number) => v.toFixed(3);
     const mean = (pts: ScorePoint[], n: number) => pts.filter((p) => p.n === n).reduce((x, p, _, all) => x + p.score / all.length, 0);
@@ -139,7 +153,7 @@ export function summariseActive(
       kind: "active",
       identical: false,
       verdict: "no clear effect",
-      summary: `no clear effect (about x1: random acquisition does not learn from ${int(arm.job.start)} to ${int(last)} labels here (score per doubling of labels ${f(learns.slope * Math.LN2)}, 80% lower end ${f(learns.lo * Math.LN2)}), so labels save nothing for any strategy; ${arm.job.strategy} scores ${f(mean(points, arm.job.max))} at ${int(arm.job.max)} labels, random ${f(mean(random, arm.job.max))})`,
+      summary: `no clear effect (about x1: random acquisition does not learn from ${int(arm.job.start)} to ${int(last)} labels here (gain ${f(learns.gain)}; per doubling of labels ${f(learns.slope * Math.LN2)}, 80% lower end ${f(learns.lo * Math.LN2)}), so labels save nothing for any strategy; ${arm.job.strategy} scores ${f(mean(points, arm.job.max))} at ${int(arm.job.max)} labels, random ${f(mean(random, arm.job.max))})`,
       multiplier: null,
       points,
       scoreAtPool: null,

@@ -218,8 +218,20 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
     if (!cancelled && act.arms.length) {
       const a0 = act.arms[0]!.job;
       decide(`active: ${act.arms.length} arm(s) × ${seeds} seed(s), one trajectory each (${int(a0.start)} seed labels, +${int(a0.batch)} per round to ${int(a0.max)}; every round retrains from scratch)`);
-      const queue = Array.from({ length: seeds }, (_, seed) => act.arms.map((a) => ({ label: a.label, seed, size: a.job.max }))).flat();
-      if (!(await runQueue(a0.max, queue))) cancelled = true;
+      // Seed by seed (every arm of a seed, then the next), so a budget stop leaves complete pairs; the next seed
+      // starts only when the budget holds another seed as long as the slowest so far.
+      let longest = 0;
+      for (let seed = 0; seed < seeds && !cancelled; seed++) {
+        const rem = study.remaining(10);
+        if (seed > 0 && rem !== null && rem < longest) {
+          stopReason = `the next seed's trajectories (about ${Math.round(longest)} s) do not fit the remaining budget (${Math.max(0, Math.round(rem))} s)`;
+          decide(`stop: ${stopReason}`);
+          break;
+        }
+        const t = Date.now();
+        if (!(await runQueue(a0.max, act.arms.map((a) => ({ label: a.label, seed, size: a.job.max }))))) cancelled = true;
+        longest = Math.max(longest, (Date.now() - t) / 1000);
+      }
     }
     if (cancelled) cancel(records);
 
