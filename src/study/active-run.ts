@@ -8,8 +8,8 @@
  * Protocol, chosen to be honest and simple: every round trains from scratch with the Run's seed (no warm start), so
  * the score at n labels is that of the model a user would train on those n labels, and the random arm (strategy
  * "random", the same seed set and rounds) differs from a strategy only in which rows were labelled. The round's
- * batch size and epochs are the default recipe's for its row count (as a plain Run of that size gets) unless the
- * user's recipe fixed them. The acquisition seed is derived from (Run seed, round), so same seed, same queries.
+ * epochs and batch size follow the default recipe for its row count (see roundRecipe) unless the user's recipe fixed
+ * them. The acquisition seed is derived from (Run seed, round), so same seed, same queries.
  */
 import type { Dataset } from "../data/types.js";
 import { defaultRecipe } from "../engine/recipe.js";
@@ -103,7 +103,12 @@ export async function trainTrajectory(
   };
 }
 
-/** The round's recipe: the job's, with the default batch size and epochs for the round's rows unless fixed. */
+/**
+ * The round's recipe: the job's (its seed, lr, and the rest), with the default epochs for the round's training rows
+ * and the default batch size for them capped at the job's (the default at `max`, halved on a retry), unless the
+ * user's recipe fixed them. So a random arm's rounds beyond `max` keep max's batch size and take more steps than a
+ * plain Run of their size would: random's curve there is, if anything, trained harder (a conservative reading).
+ */
 function roundRecipe(job: RunJob, kind: Dataset["tensors"]["xKind"], nTrain: number, seed: number): JsonObject {
   const d = defaultRecipe(kind, nTrain);
   const fixed = new Set(job.active!.fixed ?? []);
