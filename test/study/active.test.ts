@@ -103,6 +103,7 @@ describe.skipIf(!engineBuilt)("active learning (real engine)", () => {
     expect(row(boundary).verdict).toBe("helps");
     expect(row(boundary).active!.paysFrom).not.toBeNull();
     expect(row(boundary).summary).toMatch(/pays from/);
+    expect(row(boundary).multiplier!.perSize[0]).toMatchObject({ n: 20, value: 1, lo: 1, hi: 1, verdict: "no clear effect" });
     expect(row(noise).verdict).toBe("no clear effect");
     for (const x of [boundary, noise]) {
       const test = new Set(x.ds.split.test);

@@ -16,7 +16,7 @@ import { scoreOf } from "../metrics.js";
 import type { ActiveJob, JsonObject } from "../run.js";
 import type { RunRecord } from "../runner.js";
 import type { Lever } from "./levers.js";
-import type { LeverResult, ScorePoint } from "./result.js";
+import type { LeverResult, MultiplierRow, ScorePoint } from "./result.js";
 import { summariseLever, type LeverInput } from "./summary.js";
 
 export type ActiveLever = Extract<Lever, { kind: "active" }>;
@@ -161,7 +161,11 @@ export function summariseActive(
       active: { strategy: arm.job.strategy, batch: arm.job.batch, start: arm.job.start, max: arm.job.max, warmStart: false, random, randomArm: randomLabel, paysFrom: null },
     };
   }
-  const res = summariseLever(input, random, { ...o, pool: arm.job.max });
+  const read = summariseLever(input, random, { ...o, pool: arm.job.max });
+  // At the seed set both arms train the very same model (same rows, seed and recipe): exactly x1 there, whatever
+  // the fitted curves' smoothing would read.
+  const seedSet = (m: MultiplierRow): MultiplierRow => (m.n === arm.job.start ? { ...m, value: 1, lo: 1, hi: 1, kind: "estimate", extrapolated: false, verdict: "no clear effect", text: "x1.00 (the seed set: both arms train the same model)" } : m);
+  const res = read.multiplier ? { ...read, multiplier: { ...read.multiplier, perSize: read.multiplier.perSize.map(seedSet) } } : read;
   const from = res.multiplier ? paysFrom(res.multiplier.perSize) : null;
   const where = res.multiplier?.perSize.length ? (from === null ? "; pays at no measured label count" : from === res.multiplier.perSize[0]!.n ? `; pays from the first label count (${int(from)})` : `; pays from ${int(from)} labels`) : "";
   return {
