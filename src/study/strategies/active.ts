@@ -21,6 +21,8 @@ import { summariseLever, type LeverInput } from "./summary.js";
 
 export type ActiveLever = Extract<Lever, { kind: "active" }>;
 
+export const ONE_SEED = "one seed: no interval (use --seeds 3 or more)";
+
 /** Default rounds when max= is not given: 16 batches (250 -> 4,000 labels), as the usual benchmarks. */
 export const DEFAULT_ROUNDS = 16;
 
@@ -165,7 +167,15 @@ export function summariseActive(
   // At the seed set both arms train the very same model (same rows, seed and recipe): exactly x1 there, whatever
   // the fitted curves' smoothing would read.
   const seedSet = (m: MultiplierRow): MultiplierRow => (m.n === arm.job.start ? { ...m, value: 1, lo: 1, hi: 1, kind: "estimate", extrapolated: false, verdict: "no clear effect", text: "x1.00 (the seed set: both arms train the same model)" } : m);
-  const res = read.multiplier ? { ...read, multiplier: { ...read.multiplier, perSize: read.multiplier.perSize.map(seedSet) } } : read;
+  let res = read.multiplier ? { ...read, multiplier: { ...read.multiplier, perSize: read.multiplier.perSize.map(seedSet) } } : read;
+  // One seed has no spread to resample: its bootstrap "interval" is the curve fit's alone and says nothing about
+  // another seed set. Point values only, and no verdict.
+  if (res.multiplier && res.multiplier.pairedSeeds < 2) {
+    const bare = (m: MultiplierRow): MultiplierRow => ({ ...m, lo: null, hi: null, noInterval: ONE_SEED, verdict: "no clear effect", text: `x${m.value.toFixed(2)}; ${ONE_SEED}` });
+    const m = res.multiplier;
+    const at = m.atPool ? bare(m.atPool) : null;
+    res = { ...res, verdict: "no clear effect", summary: at ? `no clear effect (${at.text} at ${int(at.n)} labels)` : res.summary, multiplier: { ...m, perSize: m.perSize.map(bare), atPool: at } };
+  }
   const from = res.multiplier ? paysFrom(res.multiplier.perSize) : null;
   const where = res.multiplier?.perSize.length ? (from === null ? "; pays at no measured label count" : from === res.multiplier.perSize[0]!.n ? `; pays from the first label count (${int(from)})` : `; pays from ${int(from)} labels`) : "";
   return {
