@@ -25,7 +25,8 @@
         "src/generative_call.cc",
         "src/neighbours.cc",
         "src/semi.cc",
-        "src/pretext.cc"
+        "src/pretext.cc",
+        "src/acquire.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -25,6 +25,8 @@ export type { CompareReport } from "./study/compare/result.js";
 export { strategies } from "./study/strategies/strategies.js";
 export type { StrategiesOptions, StrategiesEvent, StrategiesResult, LeverResult } from "./study/strategies/strategies.js";
 export { parseLever, parseLevers, type Lever } from "./study/strategies/levers.js";
+export { labelNext, type LabelNextOptions, type LabelNextResult } from "./study/label-next.js";
+export { ACQUIRE_STRATEGIES, type AcquireStrategy } from "./engine/index.js";
 export { Store } from "./study/store.js";
 export { writeReport, writeCompareReport } from "./report/index.js";
 export type { EstimateReport } from "./study/estimate-result.js";

@@ -89,6 +89,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("train", Napi::Function::New(env, Train));
   exports.Set("pretext", Napi::Function::New(env, PretextTrain));
   exports.Set("createModel", Napi::Function::New(env, CreateModel));
+  exports.Set("acquire", Napi::Function::New(env, Acquire));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreadsJs));
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));

@@ -245,6 +245,8 @@ struct NetImpl : torch::nn::Module {
   bool featuresTraining = true;
   // Dropout draws from this generator (not the global one) so concurrent trainings stay reproducible.
   at::Generator* gen = nullptr;
+  // MC dropout (acquire.cc, BALD): dropout stays on in eval mode, so batch norm keeps its running statistics.
+  bool mcDropout = false;
   torch::Tensor dropout(const torch::Tensor& x, double p);
 };
 
@@ -317,6 +319,7 @@ void loadWeights(ModelState& m, const std::string& path);
 // Copies every parameter and buffer of `net` from a saveWeights archive; skipHead leaves `head.*` as it is.
 void copyWeights(NetImpl& net, const std::string& path, bool skipHead);
 void setThreads(int threads);
+torch::Device deviceOf(bool cuda);
 int blasThreads();
 std::string blasName();
 

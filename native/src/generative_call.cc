@@ -3,7 +3,6 @@
 #include "generative.h"
 
 #include "js.h"
-#include "promise_worker.h"
 
 namespace enough {
 namespace {

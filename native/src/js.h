@@ -46,6 +46,38 @@ struct Keep {
   }
 };
 
+// A promise-returning worker: `work` runs on the thread pool, `done` builds the result on the main thread.
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  PromiseWorker(Napi::Env env, std::function<void()> work, std::function<Napi::Value(Napi::Env)> done)
+      : Napi::AsyncWorker(env, "enough"), deferred_(Napi::Promise::Deferred::New(env)), work_(std::move(work)),
+        done_(std::move(done)) {}
+  Keep keep;
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    if (!guarded(work_, kind_, msg_)) SetError(msg_);
+  }
+  void OnOK() override {
+    Napi::HandleScope scope(Env());
+    try {
+      deferred_.Resolve(done_(Env()));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+  }
+  void OnError(const Napi::Error&) override {
+    Napi::HandleScope scope(Env());
+    deferred_.Reject(makeError(Env(), kind_, msg_).Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::function<void()> work_;
+  std::function<Napi::Value(Napi::Env)> done_;
+  ErrorKind kind_ = ErrorKind::Training;
+  std::string msg_;
+};
+
 // ---- js_values.cc: reading JS values ----
 // Optional values (data fields whose absence has a meaning, e.g. no categorical columns).
 double num(const Napi::Object& o, const char* k, double dflt);
@@ -104,5 +136,9 @@ Napi::Value CreateModel(const Napi::CallbackInfo& info);
 Napi::Value Train(const Napi::CallbackInfo& info);
 // pretext(spec, data (y optional), rows|null, recipe, pretext, onEpoch|null, cancel) -> Promise (pretext.cc)
 Napi::Value PretextTrain(const Napi::CallbackInfo& info);
+
+// ---- acquire.cc ----
+// acquire(model, data, pool, labelled|null, {strategy, k, seed, mcSamples, threads}) -> Promise<{rows, scores}>
+Napi::Value Acquire(const Napi::CallbackInfo& info);
 
 }  // namespace enough

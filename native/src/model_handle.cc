@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "js.h"
-#include "promise_worker.h"
 
 namespace enough {
 

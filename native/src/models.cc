@@ -10,7 +10,7 @@ namespace nn = torch::nn;
 namespace F = torch::nn::functional;
 
 torch::Tensor NetImpl::dropout(const torch::Tensor& x, double p) {
-  if (!is_training() || !featuresTraining || p <= 0) return x;
+  if (p <= 0 || !(mcDropout || (is_training() && featuresTraining))) return x;
   auto keep = torch::empty_like(x).bernoulli_(1.0 - p, gen ? c10::optional<at::Generator>(*gen) : c10::nullopt);
   return x * keep.div_(1.0 - p);
 }

@@ -10,7 +10,6 @@
 #include <limits>
 
 #include "js.h"
-#include "promise_worker.h"
 
 namespace enough {
 namespace {

@@ -38,6 +38,12 @@ export interface Evaluation extends PredictionScores {
   n: number;
 }
 
+/** Acquisition strategies of active learning (random is the baseline's). */
+export const ACQUIRE_STRATEGIES = ["random", "margin", "entropy", "bald", "coreset", "badge"] as const;
+export type AcquireStrategy = (typeof ACQUIRE_STRATEGIES)[number];
+/** BALD's stochastic forward passes: 20, as Gal et al. 2017 use for their image experiments. */
+export const MC_SAMPLES = 20;
+
 export function inputMetaOf(data: Tensors): InputMeta {
   const m: InputMeta = { task: data.task, xKind: data.xKind, xShape: [...data.xShape], numClasses: data.task === "classification" ? data.numClasses : 0 };
   if (data.vocabSize !== undefined) m.vocabSize = data.vocabSize;
@@ -110,6 +116,17 @@ export class Model {
     const h = this.#handle();
     const { predictions, ...m } = await call(() => h.evaluate(this.#forModel(data), rows ?? null, engineDefaultThreads(), true));
     return predictions ? { ...m, ...predictionScores(data.task, predictions, data.y, rows, this.input.numClasses) } : m;
+  }
+
+  /**
+   * Active learning: the `k` rows of `pool` (data row indices) not in `labelled` that `strategy` picks next, in pick
+   * order, with their scores (higher = picked earlier; see native/src/acquire.cc for each strategy's score). All the
+   * work (forward passes, MC dropout, distances, k-center, k-means++) runs in C++; `seed` fixes every random draw.
+   */
+  async acquire(data: Tensors, pool: Int32Array, labelled: Int32Array | null, opts: { strategy: AcquireStrategy; k: number; seed: number; mcSamples?: number; threads?: number }): Promise<{ rows: Int32Array; scores: Float32Array }> {
+    this.#check(data, false);
+    const h = this.#handle();
+    return call(() => loadAddon().acquire(h, this.#forModel(data), pool, labelled, { strategy: opts.strategy, k: opts.k, seed: opts.seed, mcSamples: opts.mcSamples ?? MC_SAMPLES, threads: opts.threads ?? engineDefaultThreads() }));
   }
 
   // Inference data may come without labels of the training task's type: give the addon what it checks.

@@ -56,6 +56,8 @@ export interface NativeAddon {
   ): Promise<{ model: NativeModel; result: unknown }>;
   pretext(spec: object, data: object, rows: Int32Array | null, recipe: object, pretext: object, onEpoch: ((e: unknown) => void) | null, cancel: Int32Array): Promise<{ model: NativeModel; result: unknown }>;
   createModel(spec: object, meta: object): NativeModel;
+  /** Active learning (acquire.cc): the k rows of `pool` not in `labelled` the strategy ranks first, in pick order. */
+  acquire(model: NativeModel, data: object, pool: Int32Array, labelled: Int32Array | null, opts: { strategy: string; k: number; seed: number; mcSamples: number; threads: number }): Promise<{ rows: Int32Array; scores: Float32Array }>;
   info(): { torchVersion: string; cuda: boolean; threads: number; blas: string; blasThreads: number; parallel: string; mkldnn: boolean };
   setThreads(n: number): void;
   setBlasThreads(n: number): boolean;

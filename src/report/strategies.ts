@@ -40,6 +40,13 @@ export function poolUnmeasured(l: LeverResult): boolean {
 export function tableNotes(r: StrategiesResult): { column: string; text: string }[] {
   const why = new Set(r.levers.flatMap((l) => (l.multiplier?.atTarget?.noInterval ? [l.multiplier.atTarget.noInterval] : [])));
   const notes = [...why].map((text) => ({ column: "x at target", text }));
+  const act = r.levers.filter((l) => l.active);
+  if (act.length) {
+    notes.push({
+      column: "active rows",
+      text: `against random acquisition from the same seed set and seeds (not the baseline row); "x at pool" is read at the last label count (${[...new Set(act.map((l) => int(l.active!.max)))].join(", ")}), "score at pool" extrapolates to the pool; every round retrains from scratch; "pays from": the label count from which every measured count reads helps`,
+    });
+  }
   const largest = r.measured.length ? Math.max(...r.measured) : 0;
   if (r.levers.some(poolUnmeasured)) {
     notes.push({
@@ -55,7 +62,11 @@ export function leverRows(r: StrategiesResult): Record<string, string>[] {
   const f = scoreFormatter(r.question.metric);
   // The baseline's own row first, so that each lever's score at the pool has its reference beside it.
   const base = { strategy: "baseline (the plain model)", "x at target": "x1", "x at pool": "x1", "score at pool": scoreText(r.baseline.scoreAtPool, f), compute: "1.0x", inference: "1x", verdict: "–" };
-  return [base, ...r.levers.map((l) => ({
+  // Active levers add a column (only when present, so other studies' tables are unchanged): the label count from
+  // which acquisition pays.
+  const active = r.levers.some((l) => l.active);
+  const pays = (l: LeverResult) => (active ? { "pays from": l.active ? (l.active.paysFrom === null ? "never" : `${int(l.active.paysFrom)} labels`) : "–" } : {});
+  return [{ ...base, ...(active ? { "pays from": "–" } : {}) }, ...r.levers.map((l) => ({
     strategy: l.label,
     "x at target": multText(l.multiplier?.atTarget),
     "x at pool": poolUnmeasured(l) ? "not measured" : multText(l.multiplier?.atPool),
@@ -63,6 +74,7 @@ export function leverRows(r: StrategiesResult): Record<string, string>[] {
     compute: l.cost.computeX === null ? "–" : `${l.cost.computeX.toFixed(1)}x`,
     inference: `${l.cost.inferenceX}x`,
     verdict: l.verdict,
+    ...pays(l),
   }))];
 }
 
@@ -93,7 +105,12 @@ const FIDELITY_NOTE =
   "Two-sample AUC: an MLP telling the Run's real training rows from its synthetic rows, out of fold (0.5: it cannot; 1: it always can; well below 0.5: the synthetic rows stay closer to the rows the generator was fitted on than those rows are to each other). TSTR: the same model trained on the synthetic rows alone, scored on the real test split, beside the baseline's score on the same sizes and seeds. Copies: synthetic rows nearer to a real training row than 99% of the real rows are to their nearest other real row (a privacy leak; fresh draws from the real distribution flag about 1%). Means over seeds (range).";
 
 export function strategiesCharts(r: StrategiesResult): { id: string; title: string; spec: VegaLiteSpec }[] {
-  const arms: { arm: string; points: { n: number; score: number }[] }[] = [{ arm: "baseline", points: r.baseline.points }, ...r.levers.filter((l) => !l.identical).map((l) => ({ arm: l.label, points: l.points }))];
+  const randoms = new Map(r.levers.flatMap((l) => (l.active ? [[l.active.randomArm, l.active.random] as const] : [])));
+  const arms: { arm: string; points: { n: number; score: number }[] }[] = [
+    ...(r.baseline.points.length ? [{ arm: "baseline", points: r.baseline.points }] : []),
+    ...r.levers.filter((l) => !l.identical).map((l) => ({ arm: l.label, points: l.points })),
+    ...[...randoms].map(([arm, points]) => ({ arm, points })),
+  ];
   const curve = arms.flatMap((a) => a.points.map((p) => ({ arm: a.arm, n: p.n, score: p.score })));
   const forest = r.levers.flatMap((l: LeverResult) => {
     const m = l.multiplier;
@@ -166,6 +183,7 @@ export function renderStrategiesMarkdown(r: StrategiesResult): string {
     const semi = semiText(l);
     if (semi) L.push(`  - ${semi}`);
     if (l.cost.pretrain) L.push(`  - pretraining: ${l.cost.pretrain.seconds.toFixed(1)} s once (artifact ${l.cost.pretrain.artifact}${l.cost.pretrain.reused ? ", re-used" : ""}), included in its compute over this study's Runs of the lever`);
+    if (l.active && l.multiplier) L.push(`  - per label count (against random acquisition): ${l.multiplier.perSize.map((m) => `${int(m.n)}: ${multText(m)}`).join("; ")}`);
     for (const b of l.best ?? []) L.push(`  - n=${int(b.n)}: trial ${b.trial} best on validation (${b.params ? paramText(b.params) : "the default model"})`);
     if (l.synthetic) L.push(`  - fidelity: ${l.synthetic.text}`);
   }

@@ -15,6 +15,8 @@ export interface TrainedModel {
   predict?(data: Omit<Tensors, "y">, rows?: Int32Array): Promise<Float32Array>;
   /** Model.save(); needed only by pretraining jobs (RunJob.save). */
   save?(dir: string): Promise<void>;
+  /** Model.acquire(); needed only by active-learning trajectories (RunJob.active). */
+  acquire?(data: Tensors, pool: Int32Array, labelled: Int32Array | null, opts: { strategy: string; k: number; seed: number; mcSamples?: number }): Promise<{ rows: Int32Array; scores: Float32Array }>;
   dispose(): void;
 }
 

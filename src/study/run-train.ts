@@ -193,7 +193,7 @@ async function trainMembers(
 const METRIC_FIELDS = ["accuracy", "mse", "r2", "f1", "balancedAccuracy", "auc", "mae"] as const;
 
 /** The metrics a Run keeps (nothing else an evaluation may carry). */
-function plain(m: EvalMetrics): EvalMetrics {
+export function plain(m: EvalMetrics): EvalMetrics {
   const out: EvalMetrics = { loss: m.loss, n: m.n };
   for (const k of METRIC_FIELDS) if (m[k] !== undefined) out[k] = m[k];
   return out;

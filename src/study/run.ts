@@ -35,6 +35,8 @@ export interface RunInputs {
   semi?: SemiJob;
   /** Self-supervised pretraining jobs only (absent otherwise): the pretext task. */
   pretext?: PretextJob;
+  /** Active-learning trajectories only (absent otherwise): the acquisition's strategy and schedule. */
+  active?: ActiveJob;
 }
 
 /** The synthetic-data lever of a Run: which generator, trained on the Run's training rows only, and how many rows. */
@@ -64,6 +66,28 @@ export interface PretextJob {
   method: "contrastive" | "reconstruct" | "masked-tokens";
   size: number;
   steps: number;
+}
+
+/**
+ * One active-learning trajectory (study/active-run.ts): a stratified seed set of `start` rows of the pool, then
+ * rounds that train a model on the labelled rows, score it on the test split and acquire `batch` more rows with
+ * `strategy`, until `max` rows are labelled. Every round trains from scratch (same seed, no warm start), with the
+ * default batch size and epochs for its row count unless `fixed` names them as the user's.
+ */
+export interface ActiveJob {
+  strategy: string;
+  batch: number;
+  start: number;
+  max: number;
+  /** BALD's stochastic forward passes. */
+  mcSamples?: number;
+  /** Recipe fields the user set that the rounds keep as given (batchSize, epochs, steps); sorted. */
+  fixed?: string[];
+  /**
+   * Label counts scored beyond `max` (random arms only): a strategy's score at `max` can only be read as a
+   * multiplier where random acquisition reaches it, so the random arm goes on to a few larger counts.
+   */
+  beyond?: number[];
 }
 
 export interface RunJob {
@@ -107,6 +131,8 @@ export interface RunJob {
   semi?: SemiJob;
   /** See RunInputs.pretext (with `save`: the pretrained model is the job's product). */
   pretext?: PretextJob;
+  /** An active-learning trajectory: the Run's subset is the acquired rows, round by round (see ActiveJob). */
+  active?: ActiveJob;
 }
 
 export interface EvalMetrics {
@@ -152,6 +178,11 @@ export interface RunResult {
   synthetic?: SyntheticReport;
   /** Semi-supervised Runs only: unlabelled rows offered, pseudo-labels added per round (pseudo), the share of confident weak views (fixmatch). */
   semi?: { unlabeled: number; pseudoLabelled?: number[]; confident?: number };
+  /**
+   * Active-learning trajectories only: each round's label count and scores (the Run's own metrics are the last
+   * round's), and the labelled rows in the order they were labelled (the seed set first).
+   */
+  active?: { rounds: ActiveRound[]; labelled: number[] };
 }
 
 export interface SyntheticReport {
@@ -174,6 +205,16 @@ export interface SyntheticReport {
     /** Seconds spent on the fidelity report (not on the lever itself). */
     seconds: number;
   };
+}
+
+export interface ActiveRound {
+  n: number;
+  test: EvalMetrics;
+  valid: EvalMetrics | null;
+  /** Training seconds and acquisition seconds of the round. */
+  trainSeconds: number;
+  acquireSeconds: number;
+  epochs: number;
 }
 
 /** A failure as it crosses process boundaries (errors do not survive structured cloning with their class). */
@@ -206,6 +247,7 @@ export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap
     ...(job.synthetic ? { synthetic: { model: job.synthetic.model, ratio: job.synthetic.ratio } } : {}),
     ...(job.semi ? { semi: { ...job.semi } } : {}),
     ...(job.pretext ? { pretext: { ...job.pretext } } : {}),
+    ...(job.active ? { active: { ...job.active } } : {}),
   };
 }
 

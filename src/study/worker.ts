@@ -6,6 +6,7 @@
 import type { Dataset } from "../data/types.js";
 import { serveWorker } from "./worker-serve.js";
 import { trainRun, type RunTrainDeps } from "./run-train.js";
+import { trainTrajectory } from "./active-run.js";
 
 const datasets = new Map<string, Promise<Dataset>>();
 
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
       datasets.set(job.cacheDir, ds);
       ds.catch(() => datasets.delete(job.cacheDir));
     }
-    return trainRun(job, await ds, deps, { onEpoch: ctx.onEpoch });
+    // An active-learning trajectory is a Run of its own kind: many trainings, one result (active-run.ts).
+    return job.active ? trainTrajectory(job, await ds, deps, { onEpoch: ctx.onEpoch }) : trainRun(job, await ds, deps, { onEpoch: ctx.onEpoch });
   });
 }
 

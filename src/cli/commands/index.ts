@@ -15,3 +15,4 @@ import { register as registerWorker } from "./worker.js"; commands.push(register
 import { register as registerServe } from "./serve.js"; commands.push(registerServe);
 import { register as registerStudies } from "./studies.js"; commands.push(registerStudies);
 import { register as registerInfo } from "./info.js"; commands.push(registerInfo);
+import { register as registerLabelNext } from "./label-next.js"; commands.push(registerLabelNext);

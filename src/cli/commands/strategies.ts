@@ -25,7 +25,7 @@ interface CliOptions extends StudyCliOptions {
 export function register(program: Command): void {
   const cmd = program.command("strategies").description("what replaces more data: each lever's effective data multiplier against the baseline, paired, with its cost");
   addStudyOptions(cmd)
-    .requiredOption("--try <lever>", "a lever: augment[:policy=default,flip=h,mixup=0.2,...], ensemble:k=5, search:trials=20, transfer:backbone=<path>[,mode=frozen|full], synthetic:model=cvae|copula[,ratio=1], semi[:method=pseudo|fixmatch,threshold=0.95,ratio=3,rounds=1,unlabeled=20000], selfsup[:method=contrastive|reconstruct|masked-tokens,steps=1000,size=N,mode=...] (repeat)", (v: string, p: string[]) => [...p, v], [])
+    .requiredOption("--try <lever>", "a lever: augment[:policy=default,flip=h,mixup=0.2,...], ensemble:k=5, search:trials=20, transfer:backbone=<path>[,mode=frozen|full], synthetic:model=cvae|copula[,ratio=1], semi[:method=pseudo|fixmatch,threshold=0.95,ratio=3,rounds=1,unlabeled=20000], selfsup[:method=contrastive|reconstruct|masked-tokens,steps=1000,size=N,mode=...], active:strategy=margin|entropy|bald|coreset|badge,batch=250[,start=,max=] (repeat)", (v: string, p: string[]) => [...p, v], [])
     .option("--model <spec>", "the baseline model (cnn, mlp:depth=3, or a ModelSpec JSON file; default by data kind)")
     .option("--recipe <file>", "a JSON file of recipe fields for every arm")
     .option("--target <metric=value>", "the score you want, e.g. accuracy=0.90: the multiplier there")
@@ -74,7 +74,7 @@ export function strategiesJson(r: StrategiesResult): Record<string, unknown> {
     headline: r.headline,
     measured: r.measured,
     baseline: { scoreAtPool: r.baseline.scoreAtPool },
-    levers: r.levers.map((l) => ({ label: l.label, kind: l.kind, identical: l.identical, verdict: l.verdict, summary: l.summary, multiplier: l.multiplier, scoreAtPool: l.scoreAtPool, cost: l.cost, ...(l.best ? { best: l.best } : {}), ...(l.privacy ? { privacy: l.privacy } : {}), ...(l.extra ? { extra: l.extra } : {}), ...(l.synthetic ? { synthetic: l.synthetic } : {}) })),
+    levers: r.levers.map((l) => ({ label: l.label, kind: l.kind, identical: l.identical, verdict: l.verdict, summary: l.summary, multiplier: l.multiplier, scoreAtPool: l.scoreAtPool, cost: l.cost, ...(l.best ? { best: l.best } : {}), ...(l.privacy ? { privacy: l.privacy } : {}), ...(l.extra ? { extra: l.extra } : {}), ...(l.synthetic ? { synthetic: l.synthetic } : {}), ...(l.semi ? { semi: l.semi } : {}), ...(l.active ? { active: l.active } : {}) })),
     ...(r.costs ? { costs: r.costs } : {}),
     runs: { done: r.runs.filter((x) => x.status === "done").length, failed: r.runs.filter((x) => x.status === "failed").length, reused: r.runs.filter((x) => x.reused).length },
     stopReason: r.stopReason,

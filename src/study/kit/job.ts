@@ -5,7 +5,7 @@
 import type { LoadOptions } from "../../data/options.js";
 import type { Dataset } from "../../data/types.js";
 import type { ReportRun } from "../estimate-result.js";
-import { runId, runInputs, type JsonObject, type RunInputs, type RunJob, type SemiJob, type SyntheticJob } from "../run.js";
+import { runId, runInputs, type ActiveJob, type JsonObject, type RunInputs, type RunJob, type SemiJob, type SyntheticJob } from "../run.js";
 import type { RunRecord } from "../runner.js";
 import type { StudyDeps } from "./deps.js";
 import type { StudyOptions } from "./study-options.js";
@@ -34,6 +34,8 @@ export function buildJob(o: {
   synthetic?: SyntheticJob;
   /** A semi-supervised Run (RunJob.semi). */
   semi?: SemiJob;
+  /** An active-learning trajectory (size = its largest label count; see study/active-run.ts). */
+  active?: ActiveJob;
 }): { job: RunJob; inputs: RunInputs } {
   const { size, seed, validFraction } = o;
   const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
@@ -53,6 +55,7 @@ export function buildJob(o: {
     ...(o.extra ? { extra: { fingerprint: o.extra.fingerprint, rows: o.extra.rows } } : {}),
     ...(o.synthetic ? { synthetic: { model: o.synthetic.model, ratio: o.synthetic.ratio } } : {}),
     ...(o.semi ? { semi: o.semi } : {}),
+    ...(o.active ? { active: o.active } : {}),
   };
   const inputs = runInputs(base, o.engineVersion);
   return { job: { ...base, runId: runId(inputs) }, inputs };

@@ -35,7 +35,12 @@ export type Lever =
   /** Semi-supervised: the rest of the pool with labels hidden (see RunJob.semi). */
   | { kind: "semi"; label: string; semi: SemiJob }
   /** Self-supervised: pretrain on the pool's inputs by a pretext task (one artifact), then fine-tune like transfer. */
-  | { kind: "selfsup"; label: string; method?: PretextMethod; size?: number; steps: number; mode: FinetuneMode };
+  | { kind: "selfsup"; label: string; method?: PretextMethod; size?: number; steps: number; mode: FinetuneMode }
+  /** Active learning (active.ts): acquisition trajectories of `strategy` against random acquisition. */
+  | { kind: "active"; label: string; strategy: ActiveStrategy; batch: number; start?: number; max?: number; mc?: number };
+
+export const ACTIVE_STRATEGIES = ["margin", "entropy", "bald", "coreset", "badge"] as const;
+export type ActiveStrategy = (typeof ACTIVE_STRATEGIES)[number];
 
 const KEYS: Record<string, readonly string[]> = {
   augment: ["policy", "crop", "flip", "rotate", "scale", "cutout", "mixup", "cutmix", "noise", "smote", "tokenDropout", "tokenSwap"],
@@ -46,6 +51,7 @@ const KEYS: Record<string, readonly string[]> = {
   synthetic: ["model", "ratio"],
   semi: ["method", "threshold", "ratio", "rounds", "unlabeled"],
   selfsup: ["method", "size", "steps", "mode"],
+  active: ["strategy", "batch", "start", "max", "mc"],
 };
 export const LEVERS = Object.keys(KEYS);
 
@@ -102,6 +108,16 @@ export function parseLever(arg: string): Lever {
       const model = kv.get("model") ?? "cvae";
       if (model !== "cvae" && model !== "copula") throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: model must be cvae or copula, got "${model}"`, { hint: "synthetic:model=cvae (images, tabular) or synthetic:model=copula (tabular)[,ratio=1]" });
       return { kind: "synthetic", label, model, ratio: kv.has("ratio") ? num("ratio", 0.1, 20) : 1 };
+    }
+    case "active": {
+      const strategy = kv.get("strategy") ?? "margin";
+      if (!(ACTIVE_STRATEGIES as readonly string[]).includes(strategy)) throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: strategy must be one of ${ACTIVE_STRATEGIES.join(", ")}, got "${strategy}"`);
+      if (kv.has("mc") && strategy !== "bald") throw new InputError("BAD_LEVER_KEY", `--try ${arg}: mc= (MC dropout passes) belongs to strategy=bald`);
+      const batch = kv.has("batch") ? num("batch", 1, 1e7, true) : 250;
+      const start = kv.has("start") ? num("start", 2, 1e8, true) : undefined;
+      const max = kv.has("max") ? num("max", 3, 1e8, true) : undefined;
+      if (max !== undefined && max <= (start ?? batch)) throw new InputError("BAD_LEVER_VALUE", `--try ${arg}: max=${max} must be above the seed set (start=${start ?? batch})`);
+      return { kind: "active", label, strategy: strategy as ActiveStrategy, batch, ...(start !== undefined ? { start } : {}), ...(max !== undefined ? { max } : {}), ...(kv.has("mc") ? { mc: num("mc", 2, 1000, true) } : {}) };
     }
     case "dp": {
       if (!kv.has("epsilon")) throw new InputError("BAD_LEVER_KEY", `--try ${arg}: dp needs epsilon=<budget>`, { hint: "dp:epsilon=3[,delta=1e-5][,clip=1][,sampling=poisson|shuffle]" });
@@ -226,7 +242,7 @@ export function parseLevers(args: readonly string[]): Lever[] {
  * with mode=full; head only when frozen).
  */
 export function leverChange(
-  l: Exclude<Lever, { kind: "search" }>,
+  l: Exclude<Lever, { kind: "search" } | { kind: "active" }>,
   spec: JsonObject,
   recipe: JsonObject | undefined,
   pretrained?: Pretrained,

@@ -36,7 +36,7 @@ export interface Range {
 
 export interface LeverResult {
   label: string;
-  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp" | "extra" | "synthetic" | "semi" | "selfsup";
+  kind: "augment" | "ensemble" | "backbone" | "transfer" | "search" | "dp" | "extra" | "synthetic" | "semi" | "selfsup" | "active";
   /** The lever's Runs are the baseline's (e.g. augment:policy=none): its multiplier is exactly x1. */
   identical: boolean;
   verdict: MultiplierVerdict;
@@ -79,6 +79,12 @@ export interface LeverResult {
    * added per Run (pseudo: summed over rounds), the share of weak views confident enough (fixmatch).
    */
   semi?: { method: "pseudo" | "fixmatch"; threshold: number; ratio: number; rounds: number; runs: number; unlabeled: Range | null; pseudoLabelled: Range | null; confident: Range | null };
+  /**
+   * active only: the trajectory schedule (label counts start, start + batch, ..., max; every round retrains from
+   * scratch: warmStart false), the random arm it is paired with and its points (the row's baseline), and the label
+   * count from which every measured count reads "helps" (null: none). The row's `points` are the strategy's.
+   */
+  active?: { strategy: string; batch: number; start: number; max: number; warmStart: false; random: ScorePoint[]; randomArm: string; paysFrom: number | null };
   /** Search only: the trial chosen on validation at each size. */
   best?: { n: number; trial: number; params: Params | null; validScore: number }[];
 }

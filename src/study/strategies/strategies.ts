@@ -11,7 +11,7 @@ import { toReportRun } from "../kit/job.js";
 import { BUDGET_MARGIN, fitTimeModel } from "../planner.js";
 import { runKey, runStudy, type RunRecord } from "../runner.js";
 import type { StudyEvent } from "../events.js";
-import type { JsonObject, SemiJob } from "../run.js";
+import type { ActiveJob, JsonObject, SemiJob } from "../run.js";
 import type { StudyOptions } from "../kit/study-options.js";
 import { nextRung } from "../compare/ladder.js";
 import type { Params, Trial } from "../../strategies/search/index.js";
@@ -23,6 +23,7 @@ import { loadSource, pretrain, pretrainSelfsup, type PretrainOutcome } from "./p
 import type { Dataset } from "../../data/types.js";
 import { applyTrial, bestTrial, proposeTrial, searchSpace } from "./search.js";
 import { summariseLever, scoreAt, type LeverInput } from "./summary.js";
+import { activeArms, checkActiveModel, summariseActive, type ActiveArm, type ActiveLever } from "./active.js";
 import type { LeverResult, ScorePoint, StrategiesResult } from "./result.js";
 import { bytesPerSample, parsePrices, timeWithSpread, type Prices } from "../../cost/index.js";
 import { prepareExtra, type PreparedExtra } from "../extra/measure.js";
@@ -58,6 +59,8 @@ interface Config {
   synthetic?: SyntheticJob;
   /** semi: the Runs' unlabelled rows and method (RunJob.semi). */
   semi?: SemiJob;
+  /** active: the arm's acquisition trajectory (one Run per seed, at size = its last label count). */
+  active?: ActiveJob;
 }
 
 export async function strategies(options: StrategiesOptions, ctx: StudyContext<StrategiesEvent> = {}): Promise<StrategiesResult> {
@@ -67,13 +70,18 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
   const { dataset, deps, target, metric, info, spec: baseSpec, seeds, adaptive, budgetSeconds, validFraction, emit, t0, loadSeconds, storePath, sizes: ladder } = study;
   const poolSize = study.poolSize;
   const configs = new Map<string, Config>([[BASELINE, { spec: baseSpec, recipe: options.recipe }]]);
-  const plain = levers.filter((l): l is Exclude<Lever, { kind: "search" }> => l.kind !== "search");
+  const plain = levers.filter((l): l is Exclude<Lever, { kind: "search" } | { kind: "active" }> => l.kind !== "search" && l.kind !== "active");
+  const actives = levers.filter((l): l is ActiveLever => l.kind === "active");
+  let act: { arms: ActiveArm[]; randomOf: Map<string, string> } = { arms: [], randomOf: new Map() };
   const searches = levers.filter((l): l is Extract<Lever, { kind: "search" }> => l.kind === "search");
   const identical = new Set<string>();
   study.setup(() => {
     checkPrivateBaseline(levers, baseSpec, study.tensors);
     checkSyntheticData(levers, study.tensors);
     checkLabelFreeLevers(levers, study.tensors);
+    checkActiveModel(actives, baseSpec, study.tensors);
+    act = activeArms(actives, poolSize, options.recipe);
+    for (const a of act.arms) configs.set(a.label, { spec: baseSpec, recipe: options.recipe, active: a.job });
     for (const l of plain) {
       const c = leverChange(l, baseSpec, options.recipe);
       if (c.spec !== baseSpec) deps.validateSpec?.(c.spec);
@@ -95,7 +103,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
   return study.run({ key, record: { data: options.data, budgetSeconds }, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel, signal }) => {
     const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
       const c = configs.get(label ?? BASELINE)!;
-      return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}), ...(c.withExtra ? { withExtra: c.withExtra } : {}), ...(c.synthetic ? { synthetic: c.synthetic } : {}), ...(c.semi ? { semi: c.semi } : {}) });
+      return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}), ...(c.withExtra ? { withExtra: c.withExtra } : {}), ...(c.synthetic ? { synthetic: c.synthetic } : {}), ...(c.semi ? { semi: c.semi } : {}), ...(c.active ? { active: c.active } : {}) });
     };
     const records: RunRecord[] = [];
     const decisions: string[] = [];
@@ -135,7 +143,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
     let cancelled = false;
 
     /** Runs one queue of (arm, seed) at size n; returns false when cancelled. */
-    const runQueue = async (n: number, queue: { label: string; seed: number }[]): Promise<boolean> => {
+    const runQueue = async (n: number, queue: { label: string; seed: number; size?: number }[]): Promise<boolean> => {
       const outcome = await runStudy({
         store,
         executor,
@@ -143,8 +151,8 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
         makeJob,
         next: (s) => {
           for (const q of queue) {
-            if (s.taken.has(runKey(n, q.seed, q.label))) continue;
-            return { kind: "run", size: n, seed: q.seed, variant: q.label, reason: `${q.label}: n=${int(n)}, seed ${q.seed}`, predictedSeconds: null };
+            if (s.taken.has(runKey(q.size ?? n, q.seed, q.label))) continue;
+            return { kind: "run", size: q.size ?? n, seed: q.seed, variant: q.label, reason: `${q.label}: n=${int(q.size ?? n)}, seed ${q.seed}`, predictedSeconds: null };
           }
           return { kind: "stop", reason: `n=${int(n)} done` };
         },
@@ -186,7 +194,10 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
     const measured: number[] = [];
     let stopReason = "every planned size has been measured";
     let last = -1;
-    for (;;) {
+    // A study of active levers alone has no plain sizes to measure: its trajectories are its label counts.
+    const sizeLoop = plain.length > 0 || searches.length > 0;
+    if (!sizeLoop) stopReason = "active learning only: each trajectory measures its own label counts";
+    while (sizeLoop) {
       const rem = study.remaining(10 + 2 * levers.length);
       const pick = nextRung(ladder.length, last, measured.length, (i) => sizeCost(ladder[i]!), rem);
       if (!pick) {
@@ -237,6 +248,25 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       measured.push(n);
       last = pick.index;
     }
+    // Active learning: one trajectory Run per (arm, seed), seed-major, each random arm beside its strategies.
+    if (!cancelled && act.arms.length) {
+      const a0 = act.arms[0]!.job;
+      decide(`active: ${act.arms.length} arm(s) × ${seeds} seed(s), one trajectory each (${int(a0.start)} seed labels, +${int(a0.batch)} per round to ${int(a0.max)}; every round retrains from scratch)`);
+      // Seed by seed (every arm of a seed, then the next), so a budget stop leaves complete pairs; the next seed
+      // starts only when the budget holds another seed as long as the slowest so far.
+      let longest = 0;
+      for (let seed = 0; seed < seeds && !cancelled; seed++) {
+        const rem = study.remaining(10);
+        if (seed > 0 && rem !== null && rem < longest) {
+          stopReason = `the next seed's trajectories (about ${Math.round(longest)} s) do not fit the remaining budget (${Math.max(0, Math.round(rem))} s)`;
+          decide(`stop: ${stopReason}`);
+          break;
+        }
+        const t = Date.now();
+        if (!(await runQueue(a0.max, act.arms.map((a) => ({ label: a.label, seed, size: a.job.max }))))) cancelled = true;
+        longest = Math.max(longest, (Date.now() - t) / 1000);
+      }
+    }
     if (cancelled) cancel(records);
 
     emit({ type: "fitting" });
@@ -263,6 +293,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
     const fitOpts = { info, target: target?.value, pool: poolSize, fitCurve: deps.fitCurve, ...(options.bootstrap !== undefined ? { replicates: options.bootstrap } : {}) };
     const results: LeverResult[] = levers.map((l) => {
       let input: LeverInput;
+      if (l.kind === "active") return summariseActive(l, act.arms.find((a) => a.label === l.label)!, act.randomOf.get(l.label)!, records, { ...fitOpts, metric });
       if (l.kind === "search") {
         const chosen = best.get(l.label) ?? [];
         const points = chosen.flatMap((b) => {
