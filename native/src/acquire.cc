@@ -168,7 +168,7 @@ Picks badge(const torch::Tensor& p, const torch::Tensor& h, const std::vector<in
 
 Picks acquireRows(ModelState& m, const DataView& d, const Rows& pool, const Rows& labelled, const AcquireOpts& o) {
   std::lock_guard<std::mutex> g(m.mu);
-  torch::Device dev = deviceOf(m.cuda);
+  torch::Device dev = deviceFor(m.cuda);
   validateData(d, pool, &m.meta, "acquire", false);
   const std::string& st = o.strategy;
   if (st != "coreset" && st != "random" && !m.meta.classification)

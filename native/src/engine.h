@@ -319,7 +319,6 @@ void loadWeights(ModelState& m, const std::string& path);
 // Copies every parameter and buffer of `net` from a saveWeights archive; skipHead leaves `head.*` as it is.
 void copyWeights(NetImpl& net, const std::string& path, bool skipHead);
 void setThreads(int threads);
-torch::Device deviceOf(bool cuda);
 int blasThreads();
 std::string blasName();
 
