@@ -74,7 +74,7 @@ export function findings(input: FindingsInput): Finding[] {
       let rel = "";
       if (sf.hi <= a.have) rel = " You already have enough.";
       else if (sf.mean <= a.have) rel = " You probably have enough already, but the interval reaches beyond your pool.";
-      else rel = ` That is about ${(sf.mean / a.have).toFixed(1)}× what you have: roughly ${count(sf.mean - a.have)} more labelled samples.`;
+      else rel = ` That is about ${timesText(sf.mean / a.have)}× what you have: roughly ${count(sf.mean - a.have)} more labelled samples.`;
       const unsure = sf.reachable === "uncertain" ? ` Whether the target can be reached at all is uncertain (probability about ${Math.round(100 * sf.confidence)}%):${asym}.` : "";
       out.push({ id: "target", text: `Reaching ${m} ${f(t.value)} needs ${need}.${rel}${unsure}` });
     }
@@ -145,4 +145,9 @@ export function duration(seconds: number): string {
   if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
   if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** A ratio in words: one decimal below 10 ("3.4"), then a rough count ("370,000", not "369614.8"). */
+function timesText(x: number): string {
+  return x < 10 ? x.toFixed(1) : count(x);
 }
