@@ -62,12 +62,13 @@ describe.skipIf(!CHROMIUM)("enough serve in a browser", () => {
     dir = mkdtempSync(join(tmpdir(), "enough-serve-"));
     store = join(dir, "e.db");
     // The live test's study starts first, in its own process (the built CLI, as its workers are: dist/), so that
-    // its start (data, worker processes loading libtorch) overlaps the first test. 16 Runs of a small MLP.
+    // its start (data, worker processes loading libtorch) overlaps the first test. 42 Runs of a small MLP: more than
+    // the test waits for on a quiet machine (it stops the study when it has seen a point arrive).
     if (engineBuilt) {
       const csv = join(dir, "small.csv");
       writeLearnableCsv(csv, 2000);
       const live = join(dir, "live.db");
-      const args = [BIN, "estimate", "--data", csv, "--target-column", "label", "--target", "accuracy=0.85", "--model", "mlp:width=0.25", "--sizes", "100,150,200,250,300,400,500,600", "--seeds", "2", "--jobs", "1", "--store", live, "--out", join(dir, "live-report"), "--json"];
+      const args = [BIN, "estimate", "--data", csv, "--target-column", "label", "--target", "accuracy=0.85", "--model", "mlp:width=0.25", "--sizes", "100,150,200,250,300,350,400,450,500,600,700,800,900,1000", "--seeds", "3", "--jobs", "1", "--store", live, "--out", join(dir, "live-report"), "--json"];
       const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ENOUGH_THREADS: "1" }, stdio: "ignore" });
       liveStudy = { child, store: live, exited: new Promise((r) => child.on("exit", r)) };
     }
