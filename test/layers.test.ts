@@ -19,7 +19,7 @@ const LAYERS: [rank: number, prefixes: string[]][] = [
   [4, ["report/", "audit/"]],
   [3, ["study/", "strategies/"]],
   [2, ["engine/", "data/", "curves/", "cost/"]],
-  [1, ["rng.ts", "stats.ts", "errors.ts", "format.ts", "pii.ts"]],
+  [1, ["rng.ts", "stats.ts", "errors.ts", "format.ts", "pii.ts", "concurrency.ts"]],
 ];
 
 function rankOf(file: string): number {

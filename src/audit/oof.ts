@@ -10,7 +10,8 @@ import type { Dataset } from "../data/index.js";
 import type { ModelOutputs } from "./context.js";
 import { rngFor, shuffle } from "../rng.js";
 import type { AuditProgress } from "./types.js";
-import { inBatches, trainingConcurrency } from "./parallel.js";
+import { mapLimit } from "../concurrency.js";
+import { trainingConcurrency } from "./parallel.js";
 
 export interface OofOptions {
   folds?: number;
@@ -100,7 +101,7 @@ export async function outOfSample(ds: Dataset, rows: Int32Array, isTest: Uint8Ar
       model.dispose();
     }
   };
-  const results = await inBatches(folds, jobs, runFold);
+  const results = await mapLimit(Array.from({ length: folds }, (_, f) => f), jobs, runFold);
   let embed: Float32Array = new Float32Array(0);
   let dim = 0;
   // combined in fold order, so the test rows' mean sums in the same order however the folds were scheduled

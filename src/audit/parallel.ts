@@ -11,17 +11,3 @@ export function trainingConcurrency(tasks: number, threads?: number, cores = ava
   const t = threads && threads > 0 ? threads : 1;
   return { jobs: Math.max(1, Math.min(tasks, Math.floor(cores / t))), threads: t };
 }
-
-/** f(0..n-1) with at most `limit` running at once; results in index order whatever order they finish in. */
-export async function inBatches<T>(n: number, limit: number, f: (i: number) => Promise<T>): Promise<T[]> {
-  const out = new Array<T>(n);
-  let next = 0;
-  const lane = async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await f(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, n)) }, lane));
-  return out;
-}

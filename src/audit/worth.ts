@@ -15,7 +15,8 @@ import { CancelledError } from "../errors.js";
 import { effectiveMultiplier, fitCurve, metricInfo, type CurvePoint } from "../curves/index.js";
 import { pct, round, type AuditContext } from "./context.js";
 import { defaultAuditEpochs, defaultAuditModel } from "./oof.js";
-import { inBatches, trainingConcurrency } from "./parallel.js";
+import { mapLimit } from "../concurrency.js";
+import { trainingConcurrency } from "./parallel.js";
 import { sampleRows } from "./math/stats.js";
 import type { AuditProgress, Issue } from "./types.js";
 import { int } from "../format.js";
@@ -116,8 +117,7 @@ export async function groupCurvesAndWorth(ctx: AuditContext, issues: Issue[], op
     }
   }
   const { jobs: lanes, threads } = trainingConcurrency(jobs.length, opts.threads);
-  const results = await inBatches(jobs.length, lanes, async (j) => {
-    const { s, sub, rows, epochs, v } = jobs[j]!;
+  const results = await mapLimit(jobs, lanes, async ({ s, sub, rows, epochs, v }) => {
     if (opts.signal?.aborted) throw new CancelledError("audit cancelled");
     opts.onProgress?.({ phase: "curves", done, total, detail: `${v ? `without flagged ${v.kind} rows` : "as is"}, n=${sub.length}, seed ${s}` });
     const { model } = await train(spec, v?.data ?? t, { train: rows }, { epochs, seed: ctx.seed + s, earlyStopping: false, threads }, opts.signal ? { signal: opts.signal } : {});

@@ -11,18 +11,6 @@ export function hashBytes(a: ArrayLike<number>, start: number, end: number): num
   return (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
 }
 
-export function hashString(s: string, seed = 0): number {
-  let h1 = 0x811c9dc5 ^ seed;
-  let h2 = 0x9747b28c ^ seed;
-  for (let i = 0; i < s.length; i++) {
-    const v = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ v, 16777619);
-    h2 = Math.imul(h2 ^ (v + 0x9e37), 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  }
-  return (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
-}
-
 /** hashBytes over 32-bit integers (each integer mixed in whole). */
 export function hashInts(a: Int32Array): number {
   return hashBytes(a, 0, a.length);

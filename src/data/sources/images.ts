@@ -13,6 +13,7 @@ import { classTokens, selectClasses } from "../classes.js";
 import type { Built } from "../tabular.js";
 import type { ImageEncoders } from "../encoders/types.js";
 import { imageStats } from "./pixels.js";
+import { mapLimit } from "../../concurrency.js";
 
 /** The image files a folder source reads (the audit's image-format check lists the same ones). */
 export const IMAGE_EXT = new Set([".png", ".jpg", ".jpeg", ".webp"]);
@@ -30,22 +31,6 @@ export async function listFiles(dir: string): Promise<string[]> {
     else if (e.isFile()) out.push(p);
   }
   return out.sort();
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T, i: number) => Promise<R>, onDone?: (n: number) => void): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-        onDone?.(++done);
-      }
-    }),
-  );
-  return out;
 }
 
 /** Decodes one image into CHW uint8 of the given size; throws on unreadable/truncated files. */
