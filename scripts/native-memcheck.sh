@@ -19,6 +19,7 @@ run_asan() {
   rm -rf native/asan/src && cp -r native/src native/asan/src
   echo "memcheck: building the addon with AddressSanitizer (native/asan/)"
   ENOUGH_ASAN=1 npx node-gyp rebuild --directory native/asan -j 2 --silent
+  npx tsc -p tsconfig.build.json
   local lib
   lib=$(g++ -print-file-name=libasan.so)
   # detect_leaks=0: Node and libtorch keep process-lifetime allocations on purpose (thread pools, op registries);
@@ -31,6 +32,9 @@ run_asan() {
     [ "$env" = avx2 ] && extra=("${avx2[@]}")
     env "${extra[@]}" ENOUGH_MEMCHECK=asan ENOUGH_NATIVE="$PWD/native/asan/build/Release/enough_native.node" LD_PRELOAD="$lib" \
       ASAN_OPTIONS="$opts" npx vitest run test/engine
+    # the levers' native code (acquire, semi, pretext, generative, neighbours) is exercised by the valgrind script
+    env "${extra[@]}" ENOUGH_MEMCHECK=asan ENOUGH_NATIVE="$PWD/native/asan/build/Release/enough_native.node" LD_PRELOAD="$lib" \
+      ASAN_OPTIONS="$opts" node scripts/memcheck/engine.mjs
   done
 }
 

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Model, train } from "../../dist/engine/index.js";
+import { Model, train, pretext, cvaeSample, nearestRows, ACQUIRE_STRATEGIES } from "../../dist/engine/index.js";
 
 function lcg(seed) {
   let s = seed >>> 0 || 1;
@@ -73,6 +73,30 @@ try {
     model.dispose();
     console.log(`memcheck: ${name} ok`);
   }
+  // The label-efficient levers' native code (acquire.cc, semi.cc, pretext.cc, generative*.cc, neighbours.cc).
+  const lev = { threads: 1, epochs: 1, batchSize: 16, earlyStopping: false, seed: 2 };
+  for (const [name, spec, d] of [
+    ["mlp", { family: "mlp", hidden: [16], dropout: 0.2 }, dense(80, 6, false)],
+    ["cnn", { family: "cnn", channels: [4], fc: 8, dropout: 0.2 }, images(48, 1, 8)],
+  ]) {
+    const { model } = await train(spec, d, { train: range(0, 24) }, lev);
+    for (const strategy of ACQUIRE_STRATEGIES) {
+      await model.acquire(d, range(24, d.n), range(0, 24), { strategy, k: 5, seed: 3, mcSamples: 3, threads: 1 });
+    }
+    model.dispose();
+    const semi = await train(spec, d, { train: range(0, 16) }, { ...lev, semi: { threshold: 0.3, ratio: 2 } }, { unlabeled: { data: d, rows: range(16, d.n) } });
+    semi.model.dispose();
+    const pre = await pretext(spec, d, range(0, d.n), {}, { ...lev, steps: 4 });
+    pre.model.dispose();
+    console.log(`memcheck: ${name} acquire/semi/pretext ok`);
+  }
+  const t = tokens(40, 10);
+  (await pretext({ family: "text", width: 0.25 }, t, undefined, {}, { ...lev, steps: 4 })).model.dispose();
+  const g = dense(60, 5, false);
+  await cvaeSample(g.x, g.y, 3, 5, Int32Array.from([0, 1, 2, 2]), { seed: 1, steps: 8, hidden: 16, latent: 4, batchSize: 16, likelihood: "gaussian" });
+  await nearestRows(g.x, 60, 5, 3, { metric: "euclidean", threads: 1 });
+  await nearestRows(g.x, 60, 5, 2, { metric: "cosine", query: g.x.subarray(0, 50), threads: 1 });
+  console.log("memcheck: text pretext, cvae, neighbours ok");
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -20,23 +20,27 @@ const BLENDS = [0, 0.5, 0.75, 1];
 // Below 1 only: a curvature of 1 never levels off, so every target would read as reachable.
 const CURVATURES = [0.7, 0.8, 0.9, 0.95];
 const SPANS = [1, 2, 4];
+// The families' interval width (ln hi/lo) at which the full blend applies; 0 = always.
+const BLEND_SPREADS = [0, 1, 2, 3, 4, 6, 8, 12];
 const SPREADS = Array.from({ length: 16 }, (_, i) => i * 0.1);
 const HORIZONS = Array.from({ length: 21 }, (_, i) => i * 0.05);
 /** Log errors beyond this (8x) count as this much: one unreachable answer must not decide the warp alone. */
 const LOG_CAP = Math.log(8);
 const COVERAGE = 0.8;
 
+type Point = Pick<Calibration, "blend" | "blendSpread" | "curvature" | "slopeSpan">;
 interface Raw { truth: number; mean: number; lo: number; hi: number; nMax: number; doubts: number; w: number }
 const memo = new WeakMap<CalibrationCase, Map<string, Raw[]>>();
 
 /** The uncalibrated-interval answers of a case under one point calibration (memoised: learning reads them many times). */
-function raw(c: CalibrationCase, blend: number, curvature: number, slopeSpan: number, weight: number): Raw[] {
+function raw(c: CalibrationCase, p: Point, weight: number): Raw[] {
+  const { blend, blendSpread, curvature, slopeSpan } = p;
   let m = memo.get(c);
   if (!m) memo.set(c, (m = new Map()));
-  const key = `${blend}:${curvature}:${slopeSpan}`;
+  const key = `${blend}:${blendSpread}:${curvature}:${slopeSpan}`;
   let r = m.get(key);
   if (!r) {
-    const fit = c.fit.recalibrated({ ...NO_CALIBRATION, blend, curvature, slopeSpan });
+    const fit = c.fit.recalibrated({ ...NO_CALIBRATION, blend, blendSpread, curvature, slopeSpan });
     r = c.targets.map((t) => {
       const a = fit.samplesFor(t.target);
       return { truth: t.truth, mean: a.mean, lo: a.lo, hi: a.hi, nMax: fit.nMax, doubts: fit.doubts, w: 1 };
@@ -51,10 +55,12 @@ export function learnCalibration(cases: readonly CalibrationCase[], fixed: Pick<
   if (!cases.some((c) => c.targets.length > 0)) return { ...NO_CALIBRATION };
   const perCurve = new Map<string, number>();
   for (const c of cases) perCurve.set(c.curve, (perCurve.get(c.curve) ?? 0) + c.targets.length);
-  const all = (p: { blend: number; curvature: number; slopeSpan: number }): Raw[] => cases.flatMap((c) => raw(c, p.blend, p.curvature, p.slopeSpan, 1 / perCurve.get(c.curve)!));
-  let point = { blend: 0, curvature: 1, slopeSpan: 1 };
+  const all = (p: Point): Raw[] => cases.flatMap((c) => raw(c, p, 1 / perCurve.get(c.curve)!));
+  let point: Point = { blend: 0, blendSpread: 0, curvature: 1, slopeSpan: 1 };
   let bestLoss = Infinity;
-  const grid = BLENDS.flatMap((blend) => (blend === 0 ? [{ blend, curvature: 1, slopeSpan: 1 }] : CURVATURES.flatMap((curvature) => SPANS.map((slopeSpan) => ({ blend, curvature, slopeSpan })))));
+  const grid: Point[] = BLENDS.flatMap((blend) =>
+    blend === 0 ? [{ blend, blendSpread: 0, curvature: 1, slopeSpan: 1 }] : CURVATURES.flatMap((curvature) => SPANS.flatMap((slopeSpan) => BLEND_SPREADS.map((blendSpread) => ({ blend, blendSpread, curvature, slopeSpan })))),
+  );
   for (const p of grid) {
     const rs = all(p);
     const loss = rs.reduce((s, r) => {

@@ -4,7 +4,7 @@
  */
 import { diagnose } from "./diagnostics.js";
 import { fitState, keptGain, memberValue, sampleLimit, sampleValue, type FitState, type Member, type Sample } from "./fit.js";
-import { blendedValue, CALIBRATION, calibratedInterval, thinEvidenceFactor, type Calibration } from "./calibration.js";
+import { blendedValue, blendWeight, CALIBRATION, calibratedInterval, thinEvidenceFactor, type Calibration } from "./calibration.js";
 import { normCdf } from "./random.js";
 import type { CurveFit, CurvePoint, FitOptions, Interval, IntervalOptions, SamplesForResult } from "./types.js";
 
@@ -217,13 +217,17 @@ export class FittedCurve implements CurveFit {
 
   /**
    * Whether the target can be reached is the families' verdict (their asymptotes carry what the LCDB tuning learnt
-   * about curves that level off); where it lies, when it can be, is the calibrated answer (the corpus' blend).
+   * about curves that level off); where it lies, when they find it at least as likely reachable as not, is the
+   * calibrated answer (the corpus' blend, weighted by how much the families' own answer is in doubt).
    */
   samplesFor(target: number, opts: { confidence?: number } = {}): SamplesForResult {
     const c = checkConfidence(opts.confidence);
     if (this.calibration.blend > 0) {
       const families = this.answer(target, c, { ...this.calibration, blend: 0, spreadScale: 1, horizonSd: 0 });
-      if (families.reachable === false) return families;
+      // More likely out of reach than not, by the families: their verdict stands (the log-linear tail never levels
+      // off, so it would put a finite n on a target above a clear plateau).
+      if (families.reachable === false || families.confidence < 0.5) return families;
+      return this.answer(target, c, { ...this.calibration, blend: blendWeight(this.calibration, families.lo, families.hi) });
     }
     return this.answer(target, c, this.calibration);
   }

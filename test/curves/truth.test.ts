@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fitCurve, metricInfo } from "../../src/curves/index.js";
 import { learnCalibration, type CalibrationCase } from "../../src/curves/calibrate.js";
-import { blendedValue, CALIBRATION, calibratedInterval, NO_CALIBRATION, slopeBase, type Calibration } from "../../src/curves/calibration.js";
+import { blendedValue, blendWeight, CALIBRATION, calibratedInterval, NO_CALIBRATION, slopeBase, type Calibration } from "../../src/curves/calibration.js";
 import { foldRatio, quantile, summariseTruth, truthCases } from "../../src/curves/truth.js";
 import { simulate } from "./helpers.js";
 
@@ -82,6 +82,20 @@ describe("the calibration", () => {
     const cal = fit.recalibrated({ ...NO_CALIBRATION, blend: 1, curvature: 1, slopeSpan: 4 }).samplesFor(target);
     expect(foldRatio(cal.mean, truth)).toBeLessThan(1.5);
     expect(foldRatio(cal.mean, truth)).toBeLessThan(foldRatio(fit.samplesFor(target).mean, truth));
+  });
+
+  it("blends only as far as the families' own answer is in doubt, and leaves a likely-unreachable target to them", () => {
+    const cal: Calibration = { ...NO_CALIBRATION, blend: 0.5, blendSpread: 6 };
+    expect(blendWeight(cal, 1000, 1000 * Math.exp(3))).toBeCloseTo(0.25, 10);
+    expect(blendWeight(cal, 1000, 1000 * Math.exp(9))).toBe(0.5);
+    expect(blendWeight(cal, 1000, Infinity)).toBe(0.5);
+    expect(blendWeight({ ...cal, blendSpread: 0 }, 1000, 1100)).toBe(0.5);
+    // A curve that levels off at 0.80: a target at 0.86 is the families' "out of reach", never a blended finite n.
+    const plateau = (n: number): number => 0.8 - 0.5 * Math.pow(n, -0.6);
+    const fit = fitCurve(simulate(plateau, { sizes: SIZES.slice(0, 5), sd: 0.002, seed: 4 }), { metric: acc, seed: 1, bootstrap: 20, calibration: CALIBRATION });
+    const a = fit.samplesFor(0.86);
+    expect(a.reachable).not.toBe(true);
+    expect(a).toEqual(fit.recalibrated({ ...CALIBRATION, blend: 0, spreadScale: 1, horizonSd: 0 }).samplesFor(0.86));
   });
 
   it("learns the blend from curves whose truth is known, and keeps the identity without any", () => {
