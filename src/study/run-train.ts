@@ -34,11 +34,24 @@ export function withExtraRows(train: Int32Array, n: number, extra: number): Int3
 }
 
 /**
+ * --unlabeled's rows: the dataset's last `k` rows, which must lie after every row of its split, so a job sent to the
+ * wrong data can never take test or pool rows for unlabelled ones.
+ */
+export function givenRows(dataset: Pick<Dataset, "tensors" | "split">, k: number): Int32Array {
+  const rows = lastRows(dataset.tensors.n, k);
+  const first = dataset.tensors.n - k;
+  if (dataset.split.test.some((r) => r >= first) || dataset.split.pool.some((r) => r >= first)) {
+    throw Object.assign(new Error(`the dataset's last ${k} rows are not rows appended after its split (they hold test or pool rows)`), { code: "UNLABELED_ROWS" });
+  }
+  return rows;
+}
+
+/**
  * A semi Run's unlabelled rows, a seeded sample of at most `s.unlabeled`: the given rows (--unlabeled, appended
  * after the user's), or else the pool without the Run's subset.
  */
 export function semiRows(s: SemiJob, dataset: Dataset, subset: Int32Array, seed: number): Int32Array {
-  return s.source ? sampleRows(lastRows(dataset.tensors.n, s.source.rows), s.unlabeled, seed) : unlabeledRows(dataset.split.pool, subset, s.unlabeled, seed);
+  return s.source ? sampleRows(givenRows(dataset, s.source.rows), s.unlabeled, seed) : unlabeledRows(dataset.split.pool, subset, s.unlabeled, seed);
 }
 
 /**
@@ -137,7 +150,7 @@ async function syntheticReport(job: RunJob, syn: Synthesis, dataset: Dataset, de
 async function pretextJob(job: RunJob, dataset: Dataset, deps: RunTrainDeps, opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal }): Promise<RunResult> {
   if (job.save === undefined) throw Object.assign(new Error("a pretraining job needs a folder to save into"), { code: "NO_SAVE" });
   // --unlabeled: the given rows (appended after the user's) in place of the pool.
-  const rows = job.pretext!.source ? lastRows(dataset.tensors.n, job.pretext!.source.rows) : dataset.split.pool;
+  const rows = job.pretext!.source ? givenRows(dataset, job.pretext!.source.rows) : dataset.split.pool;
   const { model, result } = await runPretext(job, dataset.tensors, rows, deps, opts);
   try {
     await saveArtifact(model, job.save);

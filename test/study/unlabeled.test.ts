@@ -15,6 +15,9 @@ import { runInputs, type SemiJob } from "../../src/study/run.js";
 import { clusters } from "../engine/fixtures.js";
 import { cli, engineBuilt, tsx } from "../cli/fixtures/env.js";
 import type { Dataset } from "../../src/data/types.js";
+import { givenRows } from "../../src/study/run-train.js";
+import { unlabeledLines } from "../../src/report/strategies.js";
+import type { StrategiesResult } from "../../src/study/strategies/result.js";
 
 const D = 6;
 /** Clustered rows as a CSV; `labels`: "true", "scrambled" (a fixed permutation) or "none" (no target column). */
@@ -51,6 +54,38 @@ describe("--unlabeled in Run ids and queue jobs", () => {
     const back = readQueueJob(JSON.parse(JSON.stringify(toQueueJob(given.job, "e", { key: "k", hash: "h" }))), given.job.runId);
     expect(back.job.semi).toEqual(given.job.semi);
     expect(runInputs(back.job, "e")).toEqual(given.inputs);
+  });
+});
+
+describe("--unlabeled in the worker and the answer", () => {
+  it("the given rows are the dataset's last rows, never a row of its split", () => {
+    const range = (a: number, b: number) => Int32Array.from({ length: b - a }, (_, i) => a + i);
+    const combined = { tensors: { n: 150 }, split: { pool: range(0, 80), test: range(80, 100) } } as unknown as Dataset;
+    expect(Array.from(givenRows(combined, 50))).toEqual(Array.from(range(100, 150)));
+    expect(() => givenRows(combined, 60)).toThrow(expect.objectContaining({ code: "UNLABELED_ROWS" }));
+    // A job sent to the user's own data (no appended rows) is refused, not trained on test rows.
+    expect(() => givenRows({ ...combined, tensors: { n: 100 } } as unknown as Dataset, 50)).toThrow(/test or pool rows/);
+  });
+
+  it("the answer lists the rows' source, the ignored target values, the counted issues and the skipped rows", () => {
+    const r = {
+      unlabeled: {
+        source: "u.csv",
+        fingerprint: "f",
+        rows: 1200,
+        targetValues: 30,
+        issues: [{ column: "colour", kind: "unknown category", count: 4, of: 1200, examples: ["mauve"] }],
+        skipped: [{ reason: "wrong number of fields", count: 2, examples: ["line 7"] }],
+        warnings: [],
+        levers: ["semi"],
+      },
+    } as unknown as StrategiesResult;
+    expect(unlabeledLines(r)).toEqual([
+      "unlabelled rows: 1,200 from u.csv (--unlabeled), used by semi in place of the pool's rows; 30 have a value in the target column, never read",
+      `  u.csv: 4 of 1,200 cells in 'colour': unknown category ("mauve"); encoded as unseen`,
+      "  u.csv: 2 skipped: wrong number of fields (line 7)",
+    ]);
+    expect(unlabeledLines({} as StrategiesResult)).toEqual([]);
   });
 });
 
