@@ -134,11 +134,16 @@ describe.skipIf(!engineBuilt)("strategies --unlabeled (real engine, worker proce
     expect(given.decisions.join("\n")).toMatch(/--unlabeled: 300 rows .* 300 of them have a value in the target column, never read/);
 
     // The same rows with scrambled labels, trained afresh in another store: the same ids and the same bits.
-    const again = await strategies({ ...opts, try: [semiLabel!], store: join(dir, "s2.db"), unlabeled: scrambled });
-    const aSemi = arm(again, semiLabel!);
-    expect(aSemi.every((r) => !r.reused)).toBe(true);
-    expect(aSemi.map((r) => r.id)).toEqual(gSemi.map((r) => r.id));
-    expect(aSemi.map((r) => r.metrics)).toEqual(gSemi.map((r) => r.metrics));
+    // FixMatch too (the unlabelled inputs go into the C++ loop): its Runs on both files, each in its own store.
+    const fix = "semi:method=fixmatch,ratio=2,unlabeled=300";
+    const again = await strategies({ ...opts, try: [semiLabel!, fix], store: join(dir, "s2.db"), unlabeled: scrambled });
+    const first = await strategies({ ...opts, try: [fix], store: join(dir, "s3.db"), unlabeled: withLabels });
+    for (const [a, b] of [[arm(again, semiLabel!), gSemi], [arm(again, fix), arm(first, fix)]] as const) {
+      expect(a).toHaveLength(2);
+      expect(a.every((r) => !r.reused && b.every((x) => !x.reused))).toBe(true);
+      expect(a.map((r) => r.id)).toEqual(b.map((r) => r.id));
+      expect(a.map((r) => r.metrics)).toEqual(b.map((r) => r.metrics));
+    }
   }, 180_000);
 
   it("the CLI: --unlabeled in the JSON answer; refused when no lever reads it, or when a feature column is missing", () => {
