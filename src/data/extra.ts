@@ -5,14 +5,13 @@
  * user's: the test rows are only ever the user's, and the extra rows sit after every user row.
  */
 import { join } from "node:path";
-import { DataError, InputError } from "../errors.js";
+import { InputError } from "../errors.js";
 import type { Tensors } from "../engine/types.js";
 import { cacheExists, writeCache } from "./cache.js";
-import { openDuck, rows as sqlRows } from "./duck.js";
 import { encodeRows, encodeTarget } from "./encoders/rows.js";
 import { fingerprintOf, sourceDigest } from "./fingerprint.js";
 import { DEFAULT_CACHE_ROOT } from "./options.js";
-import { readTable } from "./sources/table.js";
+import { readSameSchema } from "./same-schema.js";
 import type { Dataset } from "./types.js";
 
 export interface ExtraData {
@@ -32,31 +31,19 @@ export async function loadExtra(ds: Dataset, file: string, o: { cacheRoot?: stri
     throw new InputError("EXTRA_KIND", `--extra works with tabular and text data; ${ds.source} is ${ds.schema.kind} data`, { hint: "give a CSV, JSONL or Parquet file as --data and --extra" });
   }
   const digest = await sourceDigest(file, o.cacheRoot ?? DEFAULT_CACHE_ROOT, o.refresh);
-  const duck = await openDuck();
-  try {
-    const table = await readTable(duck, file, "x0");
-    const mine = ds.schema.columns.map((c) => c.name);
-    // Same schema: the same column names. The first difference is named (the user's missing one first).
-    const missing = mine.find((c) => !table.columns.includes(c));
-    const surplus = table.columns.find((c) => !mine.includes(c));
-    if (missing !== undefined || surplus !== undefined) {
-      const msg = missing !== undefined ? `lacks the column '${missing}' of ${ds.source}` : `has a column '${surplus}' that ${ds.source} does not`;
-      throw new DataError("EXTRA_SCHEMA", `${file}: ${msg}`, { hint: `--extra needs the same columns as --data: ${mine.slice(0, 20).join(", ")}`, details: { file, field: missing ?? surplus } });
-    }
-    const records = await sqlRows(duck, `SELECT * EXCLUDE (__idx) FROM ${table.table} ORDER BY __idx`);
-    const y = encodeTarget(enc.target, records.map((r) => r[ds.schema.target]));
-    const keep = records.map((_, i) => i).filter((i) => (y instanceof Int32Array ? y[i]! >= 0 : Number.isFinite(y[i]!)));
-    const kept = keep.map((i) => records[i]!);
-    const x = encodeRows(enc, kept);
-    const yk = y instanceof Int32Array ? Int32Array.from(keep, (i) => y[i]!) : Float32Array.from(keep, (i) => y[i]!);
-    return { source: file, fingerprint: fingerprintOf({ extra: digest, for: ds.fingerprint }), tensors: { n: kept.length, x: x.x, y: yk, ...(x.cat ? { cat: x.cat } : {}) }, dropped: records.length - kept.length };
-  } finally {
-    duck.close();
-  }
+  // Same schema: the same column names, the target included (the reader shared with unlabelled rows).
+  const mine = ds.schema.columns.map((c) => c.name);
+  const { records } = await readSameSchema(ds, file, { code: "EXTRA_SCHEMA", required: mine, target: "read", hint: "--extra needs the same columns as --data" });
+  const y = encodeTarget(enc.target, records.map((r) => r[ds.schema.target]));
+  const keep = records.map((_, i) => i).filter((i) => (y instanceof Int32Array ? y[i]! >= 0 : Number.isFinite(y[i]!)));
+  const kept = keep.map((i) => records[i]!);
+  const x = encodeRows(enc, kept);
+  const yk = y instanceof Int32Array ? Int32Array.from(keep, (i) => y[i]!) : Float32Array.from(keep, (i) => y[i]!);
+  return { source: file, fingerprint: fingerprintOf({ extra: digest, for: ds.fingerprint }), tensors: { n: kept.length, x: x.x, y: yk, ...(x.cat ? { cat: x.cat } : {}) }, dropped: records.length - kept.length };
 }
 
 /** The user's rows followed by `rows` of extra (all, or those listed), cached under its own fingerprint. */
-export async function combineWithExtra(ds: Dataset, extra: ExtraData, o: { cacheRoot?: string; keep?: Int32Array; tag?: string } = {}): Promise<{ cacheDir: string; fingerprint: string; rows: number }> {
+export async function combineWithExtra(ds: Dataset, extra: Pick<ExtraData, "fingerprint" | "tensors">, o: { cacheRoot?: string; keep?: Int32Array; tag?: string } = {}): Promise<{ cacheDir: string; fingerprint: string; rows: number }> {
   const pick = o.keep ?? Int32Array.from({ length: extra.tensors.n }, (_, i) => i);
   const fingerprint = fingerprintOf({ base: ds.fingerprint, extra: extra.fingerprint, ...(o.keep ? { keep: o.tag ?? Array.from(pick).join(",") } : {}) });
   const cacheDir = join(o.cacheRoot ?? DEFAULT_CACHE_ROOT, fingerprint);

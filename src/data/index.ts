@@ -19,6 +19,8 @@ export type { EncoderState, TabularEncoders, TextEncoders, ImageEncoders, Target
 export { nestedSubsets, planSizes, parseSizes, readSizes } from "./subsets.js";
 export { encodeRows, encodeTarget } from "./encoders/rows.js";
 export { loadExtra, combineWithExtra, type ExtraData } from "./extra.js";
+export { loadUnlabelled, type UnlabelledData, type UnlabelledOptions } from "./unlabelled.js";
+export type { EncodingIssue } from "./encoders/coverage.js";
 export { encodeImages } from "./sources/images.js";
 export { readFashionMnist, readIdx } from "./sources/idx.js";
 export { stratifiedSplit, groupSplit } from "./split.js";

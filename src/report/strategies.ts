@@ -165,10 +165,22 @@ export function semiText(l: LeverResult): string | null {
       ? `pseudo-labelling, ${s.rounds} round${s.rounds === 1 ? "" : "s"} (predict the unlabelled rows, keep those with top probability >= ${s.threshold}, at most ${s.ratio} per labelled row, retrain from scratch)`
       : `FixMatch in the training loop (${s.ratio}x the batch of unlabelled rows per step; pseudo-label of the weak view where its top probability >= ${s.threshold}, cross-entropy on the strong view)`;
   const parts = [how];
-  if (s.unlabeled) parts.push(`${span(s.unlabeled)} unlabelled rows per Run, labels hidden`);
+  const from = l.unlabeled?.from === "given" ? `from ${l.unlabeled.source} (--unlabeled)` : "from the rest of the pool, labels hidden";
+  if (s.unlabeled) parts.push(`${span(s.unlabeled)} unlabelled rows per Run ${from}`);
   if (s.pseudoLabelled) parts.push(`${span(s.pseudoLabelled)} pseudo-labels added per Run`);
   if (s.confident) parts.push(`${span(s.confident, (v) => `${(100 * v).toFixed(0)}%`)} of the weak views confident`);
   return `${parts.join("; ")} (${s.runs} Runs)`;
+}
+
+/** --unlabeled: the given rows as read, for the answer and the reports (empty without --unlabeled). */
+export function unlabeledLines(r: StrategiesResult): string[] {
+  const u = r.unlabeled;
+  if (!u) return [];
+  const out = [`unlabelled rows: ${int(u.rows)} from ${u.source} (--unlabeled), used by ${u.levers.join(", ")} in place of the pool's rows${u.targetValues ? `; ${int(u.targetValues)} have a value in the target column, never read` : ""}`];
+  for (const i of u.issues) out.push(`  ${u.source}: ${int(i.count)} of ${int(i.of)} ${i.kind === "unknown token" ? "tokens" : "cells"} in '${i.column}': ${i.kind}${i.examples.length ? ` (${i.examples.map((e) => JSON.stringify(e)).join(", ")})` : ""}; ${i.kind === "unknown token" ? "read as the unknown token" : i.kind === "unknown category" ? "encoded as unseen" : "imputed as in the labelled data"}`);
+  for (const k of u.skipped) out.push(`  ${u.source}: ${int(k.count)} skipped: ${k.reason}${k.examples.length ? ` (${k.examples.join("; ")})` : ""}`);
+  for (const w of u.warnings) out.push(`  ${w}`);
+  return out;
 }
 
 export function renderStrategiesMarkdown(r: StrategiesResult): string {
@@ -193,6 +205,7 @@ export function renderStrategiesMarkdown(r: StrategiesResult): string {
     L.push("", "## Synthetic data: fidelity", "", `| ${h.join(" | ")} |`, `| ${h.map(() => "---").join(" | ")} |`, ...fid.map((x) => `| ${Object.values(x).join(" | ")} |`), "", FIDELITY_NOTE);
   }
   for (const x of extraLines(r)) L.push(`- ${x}`);
+  for (const x of unlabeledLines(r)) L.push(x.startsWith("  ") ? `  - ${x.trim()}` : `- ${x}`);
   const ct = costTable(r);
   if (ct) {
     L.push("", "## Cost to reach the target", "", ...costSentences(r).map((x) => `- ${x}`), "", `| ${ct.head.join(" | ")} |`, `| ${ct.head.map(() => "---").join(" | ")} |`);
@@ -222,6 +235,7 @@ export async function renderStrategiesHtml(r: StrategiesResult): Promise<string>
 <table id="levers"><tr>${head.map((h, i) => `<th${i === 0 ? ' class="l"' : ""}>${e(h)}</th>`).join("")}</tr>${rows.map((x) => `<tr>${Object.values(x).map((v, i) => `<td${i === 0 ? ' class="l"' : ""}>${e(v)}</td>`).join("")}</tr>`).join("")}</table>
 ${charts.map((c) => `<h2>${e(c.title)}</h2><figure class="chart" id="chart-${c.id}">${c.svg}</figure>`).join("\n")}
 ${extraLines(r).length ? `<ul id="extra">${extraLines(r).map((x) => `<li>${e(x)}</li>`).join("")}</ul>` : ""}
+${unlabeledLines(r).length ? `<ul id="unlabeled">${unlabeledLines(r).map((x) => `<li>${e(x.trim())}</li>`).join("")}</ul>` : ""}
 ${costHtml(r)}
 <h2>Multiplier per measured size</h2>
 <table id="per-size"><tr><th class="l">lever</th><th>n</th><th>multiplier (80%)</th><th class="l">verdict</th></tr>${perSize}</table>

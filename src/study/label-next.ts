@@ -47,7 +47,8 @@ export async function labelNext(o: LabelNextOptions): Promise<LabelNextResult> {
   const savedModel = existsSync(join(o.model, "model.json"));
   const spec = savedModel ? undefined : parseModelArg(o.model);
   const ds = await loadDataset({ ...o.load, source: o.labelled, ...(o.targetColumn !== undefined ? { target: o.targetColumn } : {}) });
-  const unl = await loadUnlabelled(ds, o.data);
+  if (ds.schema.kind === "image") throw new InputError("UNLABELLED_KIND", `label-next reads tabular and text files; ${ds.source} is image data`, { hint: "give CSV, JSONL or Parquet files as --data and --labelled" });
+  const unl = await loadUnlabelled(ds, o.data, { labels: "refuse" });
   if (o.k > unl.tensors.n) throw new InputError("K_TOO_LARGE", `--k ${o.k} is more than the ${unl.tensors.n} unlabelled rows in ${o.data}`, { hint: `use --k ${unl.tensors.n} or less (or add rows to ${o.data})` });
   // One table: the labelled rows, then the unlabelled ones (coreset measures distances to the labelled rows).
   const nL = ds.tensors.n;

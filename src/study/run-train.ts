@@ -8,7 +8,7 @@ import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Dataset } from "../data/types.js";
 import type { Tensors } from "../engine/types.js";
-import type { EpochRecord, EvalMetrics, JsonObject, RunJob, RunResult } from "./run.js";
+import type { EpochRecord, EvalMetrics, JsonObject, RunJob, RunResult, SemiJob } from "./run.js";
 import { engineFigures, type RunTrainDeps, type TrainedModel } from "./run-deps.js";
 import { runPretext, trainSemi, unlabeledRows } from "./run-semi.js";
 import { sampleRows, splitValidation } from "./valid-split.js";
@@ -19,13 +19,39 @@ import type { TrainPredict } from "./extra/domain.js";
 
 export type { EngineResult, RunTrainDeps, TrainedModel } from "./run-deps.js";
 
+/** The dataset's last `k` rows: rows appended after the user's (an extra data set, or given unlabelled rows). */
+export function lastRows(n: number, k: number): Int32Array {
+  if (!(k > 0 && k <= n)) throw Object.assign(new Error(`the dataset has ${n} rows, fewer than the ${k} appended rows the job names`), { code: "EXTRA_ROWS" });
+  return Int32Array.from({ length: k }, (_, j) => n - k + j);
+}
+
 /** The training rows followed by the dataset's last `extra` rows (an extra data set appended after the user's). */
 export function withExtraRows(train: Int32Array, n: number, extra: number): Int32Array {
-  if (!(extra > 0 && extra <= n)) throw Object.assign(new Error(`the dataset has ${n} rows, fewer than the ${extra} extra rows the job names`), { code: "EXTRA_ROWS" });
   const out = new Int32Array(train.length + extra);
   out.set(train);
-  for (let j = 0; j < extra; j++) out[train.length + j] = n - extra + j;
+  out.set(lastRows(n, extra), train.length);
   return out;
+}
+
+/**
+ * --unlabeled's rows: the dataset's last `k` rows, which must lie after every row of its split, so a job sent to the
+ * wrong data can never take test or pool rows for unlabelled ones.
+ */
+export function givenRows(dataset: Pick<Dataset, "tensors" | "split">, k: number): Int32Array {
+  const rows = lastRows(dataset.tensors.n, k);
+  const first = dataset.tensors.n - k;
+  if (dataset.split.test.some((r) => r >= first) || dataset.split.pool.some((r) => r >= first)) {
+    throw Object.assign(new Error(`the dataset's last ${k} rows are not rows appended after its split (they hold test or pool rows)`), { code: "UNLABELED_ROWS" });
+  }
+  return rows;
+}
+
+/**
+ * A semi Run's unlabelled rows, a seeded sample of at most `s.unlabeled`: the given rows (--unlabeled, appended
+ * after the user's), or else the pool without the Run's subset.
+ */
+export function semiRows(s: SemiJob, dataset: Dataset, subset: Int32Array, seed: number): Int32Array {
+  return s.source ? sampleRows(givenRows(dataset, s.source.rows), s.unlabeled, seed) : unlabeledRows(dataset.split.pool, subset, s.unlabeled, seed);
 }
 
 /**
@@ -64,7 +90,7 @@ export async function trainRun(
   const trainData = syn ? syn.combined.tensors : data;
   if (syn) (train = syn.combined.train), (valid = syn.combined.valid);
   const rows = valid.length ? { train, valid } : { train };
-  const semi = job.semi ? await trainSemi(job, data, rows, unlabeledRows(dataset.split.pool, subset, job.semi.unlabeled, job.subset.seed), deps, opts) : null;
+  const semi = job.semi ? await trainSemi(job, data, rows, semiRows(job.semi, dataset, subset, job.subset.seed), deps, opts) : null;
   const { model, result } = semi ?? (job.ensemble && job.ensemble.k > 1 ? await trainMembers(job, trainData, rows, deps, opts) : await deps.train(job.spec, trainData, rows, job.recipe, opts));
   try {
     const test = await model.evaluate(data, dataset.split.test);
@@ -123,7 +149,9 @@ async function syntheticReport(job: RunJob, syn: Synthesis, dataset: Dataset, de
 /** A self-supervised pretraining job: the pretext on the pool's inputs, then the model saved as the artifact. */
 async function pretextJob(job: RunJob, dataset: Dataset, deps: RunTrainDeps, opts: { onEpoch?: (e: EpochRecord) => void; signal?: AbortSignal }): Promise<RunResult> {
   if (job.save === undefined) throw Object.assign(new Error("a pretraining job needs a folder to save into"), { code: "NO_SAVE" });
-  const { model, result } = await runPretext(job, dataset.tensors, dataset.split.pool, deps, opts);
+  // --unlabeled: the given rows (appended after the user's) in place of the pool.
+  const rows = job.pretext!.source ? givenRows(dataset, job.pretext!.source.rows) : dataset.split.pool;
+  const { model, result } = await runPretext(job, dataset.tensors, rows, deps, opts);
   try {
     await saveArtifact(model, job.save);
     return result;

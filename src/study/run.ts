@@ -59,6 +59,18 @@ export interface SemiJob {
   ratio: number;
   rounds: number;
   unlabeled: number;
+  /** --unlabeled: the unlabelled rows are the given ones (see UnlabeledSource), not the rest of the pool. */
+  source?: UnlabeledSource;
+}
+
+/**
+ * Unlabelled rows given apart from the labelled data (`strategies --unlabeled`): the last `rows` rows of the Run's
+ * dataset (a cached copy holding the labelled rows, then these, with placeholder labels), and the hash of their
+ * encoded inputs. Only in the Run inputs of semi and selfsup Runs that use them, so every other id is unchanged.
+ */
+export interface UnlabeledSource {
+  fingerprint: string;
+  rows: number;
 }
 
 /** A pretraining job on the pool's inputs without labels: `size` rows (a seeded sample), `steps` steps. */
@@ -66,6 +78,8 @@ export interface PretextJob {
   method: "contrastive" | "reconstruct" | "masked-tokens";
   size: number;
   steps: number;
+  /** --unlabeled: pretrain on (a sample of `size` of) the given rows instead of the pool's. */
+  source?: UnlabeledSource;
 }
 
 /**

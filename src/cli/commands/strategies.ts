@@ -4,7 +4,7 @@
  * shows progress from strategies()' events, prints the table (or one JSON object).
  */
 import type { Command } from "commander";
-import { writeStrategiesReport, leverRows, paramText, semiText, tableNotes } from "../../report/strategies.js";
+import { writeStrategiesReport, leverRows, paramText, semiText, tableNotes, unlabeledLines } from "../../report/strategies.js";
 import { parseLevers } from "../../study/strategies/levers.js";
 import { strategies, type StrategiesEvent, type StrategiesOptions, type StrategiesResult } from "../../study/strategies/strategies.js";
 import { alignTable, writeJson } from "../format.js";
@@ -20,6 +20,7 @@ interface CliOptions extends StudyCliOptions {
   try: string[];
   cost?: string;
   extra?: string;
+  unlabeled?: string;
 }
 
 export function register(program: Command): void {
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .option("--budget <time>", "wall-time budget such as 30m (default 30m with --sizes auto)")
     .option("--cost <prices>", `price every row to reach the target, ranked by total, e.g. label=0.08,cpu-hour=0.04 (keys: ${PRICE_KEYS.join(", ")})`)
     .option("--extra <source>", "an extra data set with the same columns: a \"pool + extra\" row on the same subsets and seeds")
+    .option("--unlabeled <source>", "unlabelled rows for semi and selfsup (the labelled data's columns, the target absent, empty or ignored; images: a folder), used in place of the pool's rows")
     .option("--verbose", "say why each size and trial was run")
     .action(async (opts: CliOptions) => {
       await runStrategies(opts);
@@ -43,7 +45,7 @@ export function register(program: Command): void {
 async function runStrategies(opts: CliOptions): Promise<void> {
   parseLevers(opts.try); // typed errors before anything else
   const cost = opts.cost === undefined ? undefined : parsePrices(opts.cost);
-  const { out, ...options }: StrategiesOptions & { out?: string } = { ...studyOptionsFrom(opts), try: opts.try, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}) };
+  const { out, ...options }: StrategiesOptions & { out?: string } = { ...studyOptionsFrom(opts), try: opts.try, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}), ...(opts.unlabeled !== undefined ? { unlabeled: opts.unlabeled } : {}) };
   checkReportFolder(out);
   const verbose = !!opts.verbose && !opts.json;
   const events = EventStream.open(opts.events);
@@ -74,8 +76,9 @@ export function strategiesJson(r: StrategiesResult): Record<string, unknown> {
     headline: r.headline,
     measured: r.measured,
     baseline: { scoreAtPool: r.baseline.scoreAtPool },
-    levers: r.levers.map((l) => ({ label: l.label, kind: l.kind, identical: l.identical, verdict: l.verdict, summary: l.summary, multiplier: l.multiplier, scoreAtPool: l.scoreAtPool, cost: l.cost, ...(l.best ? { best: l.best } : {}), ...(l.privacy ? { privacy: l.privacy } : {}), ...(l.extra ? { extra: l.extra } : {}), ...(l.synthetic ? { synthetic: l.synthetic } : {}), ...(l.semi ? { semi: l.semi } : {}), ...(l.active ? { active: l.active } : {}) })),
+    levers: r.levers.map((l) => ({ label: l.label, kind: l.kind, identical: l.identical, verdict: l.verdict, summary: l.summary, multiplier: l.multiplier, scoreAtPool: l.scoreAtPool, cost: l.cost, ...(l.best ? { best: l.best } : {}), ...(l.privacy ? { privacy: l.privacy } : {}), ...(l.extra ? { extra: l.extra } : {}), ...(l.synthetic ? { synthetic: l.synthetic } : {}), ...(l.semi ? { semi: l.semi } : {}), ...(l.unlabeled ? { unlabeled: l.unlabeled } : {}), ...(l.active ? { active: l.active } : {}) })),
     ...(r.costs ? { costs: r.costs } : {}),
+    ...(r.unlabeled ? { unlabeled: r.unlabeled } : {}),
     runs: { done: r.runs.filter((x) => x.status === "done").length, failed: r.runs.filter((x) => x.status === "failed").length, reused: r.runs.filter((x) => x.reused).length },
     stopReason: r.stopReason,
     timing: r.timing,
@@ -105,6 +108,7 @@ export function strategiesAnswer(r: StrategiesResult): string {
     if (p?.epsilon) lines.push(`  ${l.label}: DP-SGD, noise calibrated per Run to epsilon ${p.targetEpsilon}; spent ${fmtRange(p.epsilon)} (noise multiplier ${fmtRange(p.noiseMultiplier!)}, delta ${p.delta!.max.toExponential(0)}) over ${p.runs} Runs`);
   }
   for (const l of extraLines(r)) lines.push(`  ${l}`);
+  for (const l of unlabeledLines(r)) lines.push(`  ${l}`);
   const ct = costTable(r);
   if (ct) lines.push("", ...costSentences(r).map((l, i) => (i ? `  ${l}` : l)), "", ...alignTable([ct.head, ...ct.rows]).map((l) => `  ${l}`));
   for (const l of r.levers) if (l.synthetic) lines.push(`  ${l.label}: ${l.synthetic.text}; compute counts the generator, not this fidelity report`);

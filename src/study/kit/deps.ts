@@ -9,6 +9,7 @@ import type { Tensors } from "../../engine/types.js";
 import type { AggregateFn, FitCurveFn } from "../analysis.js";
 import type { Executor } from "../executor.js";
 import type { ExtraData } from "../../data/extra.js";
+import type { UnlabelledData, UnlabelledOptions } from "../../data/unlabelled.js";
 import type { TrainPredict } from "../extra/domain.js";
 import type { JsonObject } from "../run.js";
 import type { ExecutorChoice } from "./study-options.js";
@@ -31,7 +32,9 @@ export interface StudyDeps {
   enoughVersion: string;
   /** --extra: read an extra data set with the dataset's encoders, and cache the two together (data/extra.ts). */
   loadExtra?(ds: Dataset, file: string, o: { cacheRoot?: string; refresh?: boolean }): Promise<ExtraData>;
-  combineWithExtra?(ds: Dataset, extra: ExtraData, o: { cacheRoot?: string; keep?: Int32Array }): Promise<{ cacheDir: string; fingerprint: string; rows: number }>;
+  combineWithExtra?(ds: Dataset, extra: Pick<ExtraData, "fingerprint" | "tensors">, o: { cacheRoot?: string; keep?: Int32Array }): Promise<{ cacheDir: string; fingerprint: string; rows: number }>;
+  /** --unlabeled: read unlabelled rows with the dataset's encoders (data/unlabelled.ts); cached with combineWithExtra. */
+  loadUnlabelled?(ds: Dataset, source: string, o: UnlabelledOptions): Promise<UnlabelledData>;
   /** Trains a model in this process and predicts some rows (the domain classifier of --extra). */
   trainPredict?: TrainPredict;
 }
@@ -65,6 +68,7 @@ export async function defaultDeps(): Promise<StudyDeps> {
     enoughVersion: version,
     loadExtra: (ds, file, o) => data.loadExtra(ds, file, o),
     combineWithExtra: (ds, extra, o) => data.combineWithExtra(ds, extra, o),
+    loadUnlabelled: (ds, source, o) => data.loadUnlabelled(ds, source, o),
     trainPredict: async (spec, tensors, rows, recipe) => {
       const { model } = await engine.train(spec as never, tensors, { train: rows.train }, recipe as never);
       try {

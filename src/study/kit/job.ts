@@ -34,6 +34,8 @@ export function buildJob(o: {
   synthetic?: SyntheticJob;
   /** A semi-supervised Run (RunJob.semi). */
   semi?: SemiJob;
+  /** --unlabeled (semi Runs): the combined copy holding the given unlabelled rows after the user's (data/extra.ts). */
+  unlabeled?: { cacheDir: string; fingerprint: string; rows: number };
   /** An active-learning trajectory (size = its largest label count; see study/active-run.ts). */
   active?: ActiveJob;
 }): { job: RunJob; inputs: RunInputs } {
@@ -44,7 +46,7 @@ export function buildJob(o: {
   let recipe: JsonObject = { ...o.defaultRecipe(o.dataset.tensors.xKind, nTrain + added), ...o.recipe, seed };
   if (o.attempt > 0) recipe = saferRecipe(recipe);
   const base = {
-    cacheDir: o.extra?.cacheDir ?? o.dataset.cacheDir!,
+    cacheDir: o.extra?.cacheDir ?? (o.semi && o.unlabeled ? o.unlabeled.cacheDir : o.dataset.cacheDir!),
     fingerprint: o.dataset.fingerprint,
     subset: { size, seed },
     spec: o.spec,
@@ -54,7 +56,7 @@ export function buildJob(o: {
     ...(o.artifact ? { artifact: { key: o.artifact } } : {}),
     ...(o.extra ? { extra: { fingerprint: o.extra.fingerprint, rows: o.extra.rows } } : {}),
     ...(o.synthetic ? { synthetic: { model: o.synthetic.model, ratio: o.synthetic.ratio } } : {}),
-    ...(o.semi ? { semi: o.semi } : {}),
+    ...(o.semi ? { semi: o.unlabeled ? { ...o.semi, source: { fingerprint: o.unlabeled.fingerprint, rows: o.unlabeled.rows } } : o.semi } : {}),
     ...(o.active ? { active: o.active } : {}),
   };
   const inputs = runInputs(base, o.engineVersion);

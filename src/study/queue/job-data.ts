@@ -4,7 +4,7 @@
  * recomputed from the inputs (a job is what its id says), and nothing that would make a worker load or run a file
  * named by the queue (TorchScript models, transfer weights, artifact paths).
  */
-import type { JsonObject, RunError, RunJob, RunResult, WorkerInfo } from "../run.js";
+import type { JsonObject, RunError, RunJob, RunResult, SemiJob, WorkerInfo } from "../run.js";
 import { runId, runInputs } from "../run.js";
 
 /** Where a worker gets the encoded dataset: by folder name and content hash, from a shared cache or over HTTP. */
@@ -85,6 +85,20 @@ export function readQueueJob(raw: unknown, jobId: string | undefined): { job: Om
   const recipe = obj(r.recipe, "run.recipe");
   const vf = r.validFraction;
   if (typeof vf !== "number" || !(vf >= 0 && vf < 0.5)) bad("run.validFraction must be in [0, 0.5)");
+  // A semi-supervised Run (with --unlabeled: the given rows are the data's last source.rows rows, in the data it names).
+  function semiOf(o: JsonObject): SemiJob {
+    const n = (v: unknown, name: string, lo: number, hi: number): number => (typeof v === "number" && v >= lo && v <= hi ? v : bad(`run.semi.${name} must be a number from ${lo} to ${hi}`));
+    if (o.method !== "pseudo" && o.method !== "fixmatch") bad("run.semi.method must be pseudo or fixmatch");
+    const src = o.source === undefined ? null : obj(o.source, "run.semi.source");
+    return {
+      method: o.method as SemiJob["method"],
+      threshold: n(o.threshold, "threshold", 0, 1),
+      ratio: n(o.ratio, "ratio", 0, 1e6),
+      rounds: int(o.rounds, "run.semi.rounds", 0),
+      unlabeled: int(o.unlabeled, "run.semi.unlabeled", 1),
+      ...(src ? { source: { fingerprint: str(src.fingerprint, "run.semi.source.fingerprint"), rows: int(src.rows, "run.semi.source.rows", 1) } } : {}),
+    };
+  }
   const job: Omit<RunJob, "cacheDir"> = {
     runId: str(r.runId, "run.runId"),
     fingerprint: str(r.fingerprint, "run.fingerprint"),
@@ -95,6 +109,7 @@ export function readQueueJob(raw: unknown, jobId: string | undefined): { job: Om
     ...(r.trainEvalCap !== undefined ? { trainEvalCap: int(r.trainEvalCap, "run.trainEvalCap", 1) } : {}),
     ...(r.ensemble !== undefined ? { ensemble: { k: int(obj(r.ensemble, "run.ensemble").k, "run.ensemble.k", 1) } } : {}),
     ...(r.extra !== undefined ? { extra: { fingerprint: str(obj(r.extra, "run.extra").fingerprint, "run.extra.fingerprint"), rows: int(obj(r.extra, "run.extra").rows, "run.extra.rows", 1) } } : {}),
+    ...(r.semi !== undefined ? { semi: semiOf(obj(r.semi, "run.semi")) } : {}),
   };
   if (spec.family === "torchscript") bad("a TorchScript model names a file; the queue does not carry those");
   if (recipe.init !== undefined) bad("recipe.init names weights on another machine; the queue does not carry those");

@@ -76,19 +76,22 @@ export async function pretrain(o: PretrainContext & { lever: TransferLever; sour
 /**
  * selfsup: the pretext task on the study's own pool, inputs only (`size` rows, a seeded sample; never the test
  * split, never a label), the same ModelSpec; one artifact for every Run of the lever, keyed like transfer's by the
- * job's Run inputs (which hold the pretext, its size and steps).
+ * job's Run inputs (which hold the pretext, its size and steps). With --unlabeled, the given rows in place of the
+ * pool: the job reads the combined copy and its pretext names the rows' hash, so the key differs.
  */
-export async function pretrainSelfsup(o: PretrainContext & { lever: SelfsupLever; dataset: Dataset }): Promise<PretrainOutcome> {
-  const pool = o.dataset.split.pool.length;
+export async function pretrainSelfsup(o: PretrainContext & { lever: SelfsupLever; dataset: Dataset; unlabeled?: { cacheDir: string; fingerprint: string; rows: number; source: string } }): Promise<PretrainOutcome> {
+  const u = o.unlabeled;
+  const pool = u ? u.rows : o.dataset.split.pool.length;
   const size = Math.min(o.lever.size ?? pool, pool);
-  if (size < 2) throw new InputError("BAD_LEVER_VALUE", `--try ${o.lever.label}: the pool has ${pool} row(s); pretraining needs at least 2`);
+  if (size < 2) throw new InputError("BAD_LEVER_VALUE", `--try ${o.lever.label}: ${u ? `${u.source} has` : "the pool has"} ${pool} row(s); pretraining needs at least 2`);
   const method = o.lever.method ?? defaultPretext(o.dataset.tensors.xKind);
   const built = buildJob({ dataset: o.dataset, spec: o.spec, size, seed: o.seed, attempt: 0, validFraction: o.validFraction, engineVersion: o.engineVersion, defaultRecipe: o.deps.defaultRecipe });
-  const pretext = { method, size, steps: o.lever.steps };
-  const job = { ...built.job, pretext };
+  const pretext = { method, size, steps: o.lever.steps, ...(u ? { source: { fingerprint: u.fingerprint, rows: u.rows } } : {}) };
+  const job = { ...built.job, ...(u ? { cacheDir: u.cacheDir } : {}), pretext };
   const inputs = runInputs(job, o.engineVersion);
   const key = "s" + stableHash({ artifact: "selfsup", ...inputs, pretrain: true }, 20);
-  return artifact({ key, job, inputs, size, storePath: o.storePath, executor: o.executor, source: `${o.dataset.source} (inputs only, ${method})`, failure: `--try ${o.lever.label}: self-supervised pretraining (${method}) failed` });
+  const from = u ? `${u.source} (${size} unlabelled rows, ${method})` : `${o.dataset.source} (inputs only, ${method})`;
+  return artifact({ key, job, inputs, size, storePath: o.storePath, executor: o.executor, source: from, failure: `--try ${o.lever.label}: self-supervised pretraining (${method}) failed` });
 }
 
 /** An artifact's folder: re-used when finished (model.json and pretrain.json present), else made by `job` now. */

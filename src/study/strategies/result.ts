@@ -4,6 +4,8 @@ import type { Params } from "../../strategies/search/index.js";
 import type { ReportRun } from "../estimate-result.js";
 import type { CostPlan } from "../../cost/index.js";
 import type { Interval } from "../../curves/index.js";
+import type { EncodingIssue } from "../../data/encoders/coverage.js";
+import type { LoadReport } from "../../data/types.js";
 
 /**
  * One multiplier reading; `hi` is null where the interval's upper end lies beyond the baseline's data. At the
@@ -85,6 +87,11 @@ export interface LeverResult {
    * count from which every measured count reads "helps" (null: none). The row's `points` are the strategy's.
    */
   active?: { strategy: string; batch: number; start: number; max: number; warmStart: false; random: ScorePoint[]; randomArm: string; paysFrom: number | null };
+  /**
+   * semi and selfsup only: where their unlabelled rows came from: "pool" (the pool's rows with labels hidden; each
+   * semi Run takes those outside its subset) or "given" (--unlabeled: those rows only), and how many there are.
+   */
+  unlabeled?: { from: "pool" | "given"; source: string; rows: number };
   /** Search only: the trial chosen on validation at each size. */
   best?: { n: number; trial: number; params: Params | null; validScore: number }[];
 }
@@ -126,6 +133,8 @@ export interface StrategiesResult {
   levers: LeverResult[];
   /** With --cost: every row priced to reach the target, cheapest first (strategies/cost.ts). */
   costs?: StrategyCosts;
+  /** With --unlabeled: the given unlabelled rows as read (strategies/unlabeled.ts). */
+  unlabeled?: UnlabeledReport;
   /** Sizes measured for every arm, ascending. */
   measured: number[];
   decisions: string[];
@@ -153,4 +162,23 @@ export interface StrategyCosts {
   /** The two cheapest totals' 80% intervals overlap: no clear winner. */
   overlap: boolean;
   notes: string[];
+}
+
+/**
+ * strategies --unlabeled: the unlabelled rows the semi and selfsup levers used in place of the pool's, read with
+ * the labelled data's encoders. `targetValues`: rows with a value in the target column, which was never read.
+ */
+export interface UnlabeledReport {
+  source: string;
+  /** Hash of the rows' encoded inputs (and the labelled data's key): the part of the semi/selfsup Run ids. */
+  fingerprint: string;
+  rows: number;
+  targetValues: number;
+  /** Cells the labelled data's encoders could not represent as read (encoded all the same), per column. */
+  issues: EncodingIssue[];
+  /** Rows or files not read (malformed lines, unreadable images). */
+  skipped: LoadReport["skipped"];
+  warnings: string[];
+  /** The levers that used them. */
+  levers: string[];
 }

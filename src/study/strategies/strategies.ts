@@ -28,6 +28,7 @@ import type { LeverResult, ScorePoint, StrategiesResult } from "./result.js";
 import { bytesPerSample, parsePrices, timeWithSpread, type Prices } from "../../cost/index.js";
 import { prepareExtra, type PreparedExtra } from "../extra/measure.js";
 import { strategyCosts } from "./cost.js";
+import { prepareUnlabeled, unlabeledDecision, unlabeledFrom, unlabeledReport, type PreparedUnlabeled } from "./unlabeled.js";
 
 export type { StrategiesResult, LeverResult } from "./result.js";
 
@@ -38,6 +39,8 @@ export interface StrategiesOptions extends StudyOptions {
   cost?: string | Prices;
   /** An extra data set (same columns): a "pool + extra" row on the same paired subsets and seeds. */
   extra?: string;
+  /** Unlabelled rows (same columns, the target absent, empty or ignored) for semi and selfsup, in place of the pool's. */
+  unlabeled?: string;
 }
 
 export type StrategiesEvent = StudyEvent | { type: "arm"; size: number; arms: string[] };
@@ -59,6 +62,8 @@ interface Config {
   synthetic?: SyntheticJob;
   /** semi: the Runs' unlabelled rows and method (RunJob.semi). */
   semi?: SemiJob;
+  /** semi with --unlabeled: the combined copy holding the given rows (the Runs' SemiJob.source names them). */
+  unlabeled?: { cacheDir: string; fingerprint: string; rows: number };
   /** active: the arm's acquisition trajectory (one Run per seed, at size = its last label count). */
   active?: ActiveJob;
 }
@@ -97,13 +102,16 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
     for (const l of transfers) sources.set(l.label, await loadSource(l, options, deps, dataset));
   });
   const extra: PreparedExtra | null = options.extra === undefined ? null : await study.setupAsync(() => prepareExtra(study, options.extra!));
+  const unl: PreparedUnlabeled | null = options.unlabeled === undefined ? null : await study.setupAsync(() => prepareUnlabeled(study, options.unlabeled!, levers));
+  const given = unl ? { cacheDir: unl.combined.cacheDir, fingerprint: unl.data.fingerprint, rows: unl.combined.rows } : null;
+  if (given) for (const l of plain) if (l.kind === "semi") configs.set(l.label, { ...configs.get(l.label)!, unlabeled: given });
   if (extra) configs.set(EXTRA_ROW, { spec: baseSpec, recipe: options.recipe, withExtra: { cacheDir: extra.combined.cacheDir, fingerprint: extra.data.fingerprint, rows: extra.combined.rows } });
   const trained = [...plain.filter((l) => !identical.has(l.label)).map((l) => l.label), ...(extra ? [EXTRA_ROW] : [])];
-  const key = { kind: "strategies", fingerprint: dataset.fingerprint, spec: baseSpec, recipe: options.recipe ?? "default", levers: levers.map((l) => l.label), sizes: adaptive ? "auto" : ladder, seeds, target, validFraction, ...(extra ? { extra: extra.data.fingerprint } : {}) };
+  const key = { kind: "strategies", fingerprint: dataset.fingerprint, spec: baseSpec, recipe: options.recipe ?? "default", levers: levers.map((l) => l.label), sizes: adaptive ? "auto" : ladder, seeds, target, validFraction, ...(extra ? { extra: extra.data.fingerprint } : {}), ...(unl ? { unlabeled: unl.data.fingerprint } : {}) };
   return study.run({ key, record: { data: options.data, budgetSeconds }, sizes: ladder }, async ({ studyId, store, executor, engineVersion, makeJob: jobOf, cancelled: cancel, signal }) => {
     const makeJob = (size: number, seed: number, attempt: number, label?: string) => {
       const c = configs.get(label ?? BASELINE)!;
-      return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}), ...(c.withExtra ? { withExtra: c.withExtra } : {}), ...(c.synthetic ? { synthetic: c.synthetic } : {}), ...(c.semi ? { semi: c.semi } : {}), ...(c.active ? { active: c.active } : {}) });
+      return jobOf(c.spec, c.recipe, size, seed, attempt, { ...(c.ensemble ? { ensemble: c.ensemble } : {}), ...(c.artifact ? { artifact: c.artifact } : {}), ...(c.withExtra ? { withExtra: c.withExtra } : {}), ...(c.synthetic ? { synthetic: c.synthetic } : {}), ...(c.semi ? { semi: c.semi } : {}), ...(c.unlabeled ? { unlabeled: c.unlabeled } : {}), ...(c.active ? { active: c.active } : {}) });
     };
     const records: RunRecord[] = [];
     const decisions: string[] = [];
@@ -111,6 +119,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       decisions.push(reason);
       emit({ type: "decision", reason });
     };
+    if (unl) decide(unlabeledDecision(unl, levers));
     // Pretraining first, once per transfer lever (or never: a finished artifact is re-used), in a worker process.
     const pretrained = new Map<string, PretrainOutcome>();
     for (const l of transfers) {
@@ -128,13 +137,13 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
     // selfsup: one pretext pretraining on the pool's inputs per lever (re-used when its artifact exists).
     for (const l of plain.filter((x): x is Extract<Lever, { kind: "selfsup" }> => x.kind === "selfsup")) {
       if (options.signal?.aborted) cancel([]);
-      const p = await pretrainSelfsup({ lever: l, dataset, spec: baseSpec, seed: 0, validFraction, engineVersion, storePath, executor, deps }).catch((err: unknown) => {
+      const p = await pretrainSelfsup({ lever: l, dataset, spec: baseSpec, seed: 0, validFraction, engineVersion, storePath, executor, deps, ...(given ? { unlabeled: { ...given, source: unl!.data.source } } : {}) }).catch((err: unknown) => {
         if (options.signal?.aborted) cancel([]);
         throw err;
       });
       pretrained.set(l.label, p);
       configs.set(l.label, leverChange(l, baseSpec, options.recipe, p));
-      decide(`${l.label}: ${p.reused ? "re-used the self-supervised model" : `pretrained on ${int(p.size)} pool rows without labels in ${p.seconds.toFixed(1)} s`} (artifact ${p.key})`);
+      decide(`${l.label}: ${p.reused ? "re-used the self-supervised model" : `pretrained on ${int(p.size)} ${unl ? `rows of ${unl.data.source} (--unlabeled)` : "pool rows"} without labels in ${p.seconds.toFixed(1)} s`} (artifact ${p.key})`);
     }
     const valid = (r: RunRecord) => (r.status === "done" ? scoreOf(r.result!.metrics.valid, metric) : undefined);
     const orient = (v: number) => (info.direction === "up" ? v : -v);
@@ -308,7 +317,8 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
         if (l.kind === "semi") input.semi = semiOf(records.filter((r) => r.variant === l.label && r.status === "done").map((r) => r.result!.semi), l.semi);
         if (l.kind === "dp") input.privacy = privacyOf(records.filter((r) => r.variant === l.label && r.status === "done").flatMap((r) => (r.result!.privacy ? [r.result!.privacy] : [])), l.epsilon);
       }
-      return summariseLever(input, baselinePoints, fitOpts);
+      const row = summariseLever(input, baselinePoints, fitOpts);
+      return l.kind === "semi" || l.kind === "selfsup" ? { ...row, unlabeled: unlabeledFrom(unl, dataset.source, poolSize) } : row;
     });
     if (extra) results.push(extraRow(summariseLever({ label: EXTRA_ROW, kind: "extra", identical: false, points: dedupe(pointsOf(EXTRA_ROW)), seconds: secondsOf(() => [EXTRA_ROW]), inferenceX: 1 }, baselinePoints, fitOpts), extra));
     const runSecondsOf = (label: string | null) => {
@@ -329,6 +339,7 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       baseline: { points: baselinePoints, scoreAtPool: scoreAt(baselinePoints, { info, pool: poolSize, fitCurve: deps.fitCurve }) },
       levers: results,
       ...(costs ? { costs } : {}),
+      ...(unl ? { unlabeled: unlabeledReport(unl, levers) } : {}),
       measured,
       decisions,
       stopReason,
