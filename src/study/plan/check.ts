@@ -1,0 +1,218 @@
+/**
+ * The plan's check. The per-class curves read a class's recall against its own count in subsets drawn at the pool's
+ * class shares, so the plan assumes a class's recall depends on its own count alone. A check Run tests that in the
+ * user's data: the bottleneck class over-sampled (the ordinary stratified subset at a measured size n plus that
+ * class's next rows in its own seeded order, data/subsets.ts composedSubset; never a test row), trained with the
+ * study's seeds, measured against what the curves predict for that composition: the class's recall on its curve at
+ * its new count, the other classes' on theirs at their unchanged counts, overall accuracy as their test-weighted sum.
+ * Pure: check-run.ts trains the Runs.
+ */
+import type { CurveFit, Interval } from "../../curves/index.js";
+import { ordinaryCounts } from "../../data/subsets.js";
+import { int } from "../../format.js";
+import { readBits } from "./bits.js";
+
+/** The over-sampling factor: as large as the class's pool rows allow, up to 4, and at least 2 (else no check). */
+const MAX_FACTOR = 4;
+const MIN_FACTOR = 2;
+/** Half-width of an 80% normal interval in standard errors. */
+const Z80 = 1.2816;
+
+export interface CheckDesign {
+  /** The over-sampled class's code and name. */
+  unit: number;
+  name: string;
+  /** The ordinary size the check builds on, the class's count there (first seed) and in the check Runs. */
+  base: number;
+  factor: number;
+  count: { ordinary: number; oversampled: number };
+  /** Per seed: rows per class (the ordinary subset's counts with the class's raised) and their sum. */
+  runs: { seed: number; size: number; composition: number[] }[];
+}
+
+/** A measured score against the curves' prediction: inside when the two 80% intervals overlap. */
+export interface Compared {
+  predicted: Interval;
+  /** Mean over the check Runs, with an 80% interval from their spread (one Run: the test rows' binomial error). */
+  measured: Interval;
+  /** The same seeds' ordinary Runs at the base size (null when they lack per-row outcomes). */
+  ordinary: number | null;
+  inside: boolean;
+}
+
+export interface PlanCheck {
+  class: string;
+  base: number;
+  factor: number;
+  count: { ordinary: number; oversampled: number };
+  /** Rows in a check Run (first seed). */
+  size: number;
+  seeds: number[];
+  status: "measured" | "not run";
+  /** Predicted seconds for the check's Runs on the study's slots (the planner's time model); null without one. */
+  predictedSeconds: number | null;
+  /** Why it was not run (budget, or no size leaves room). */
+  why?: string;
+  /** The over-sampled class's recall, the other classes' (test-weighted), overall accuracy. */
+  recall: Compared | null;
+  others: Compared | null;
+  overall: Compared | null;
+  /** Every measured value inside its predicted interval; null when not measured. */
+  held: boolean | null;
+  runIds: string[];
+  sentences: string[];
+}
+
+/**
+ * The check Runs for a class plan: the plan's first class with a curve (the one it collects most of, else the
+ * largest gain per sample), over-sampled at the largest measured size below the pool where its pool rows allow at
+ * least twice its ordinary count; null (with the reason) when none does.
+ */
+export function designCheck(o: {
+  /** The class plan's units, in its order (plan.ts's PlanUnitRow; structural, as plan.ts keeps the check's type). */
+  plan: { units: readonly { name: string; poolCount: number; scoreAtPool: Interval | null }[] };
+  names: readonly string[];
+  pool: Int32Array;
+  labels: Int32Array;
+  numClasses: number;
+  done: readonly { size: number; seed: number }[];
+}): CheckDesign | { why: string } {
+  const unit = o.plan.units.find((u) => u.scoreAtPool !== null);
+  if (!unit) return { why: "no class has a fitted curve to check" };
+  const c = o.names.indexOf(unit.name);
+  const sizes = [...new Set(o.done.map((r) => r.size))].filter((n) => n < o.pool.length).sort((a, b) => b - a);
+  for (const n of sizes) {
+    const seeds = [...new Set(o.done.filter((r) => r.size === n).map((r) => r.seed))].sort((a, b) => a - b);
+    const first = ordinaryCounts(o.pool, o.labels, n, seeds[0]!, o.numClasses);
+    const have = first[c]!;
+    if (have === 0) continue;
+    const factor = Math.min(MAX_FACTOR, unit.poolCount / have);
+    if (factor < MIN_FACTOR) continue;
+    const m = Math.min(unit.poolCount, Math.round(factor * have));
+    const runs = seeds.map((seed) => {
+      const composition = seed === seeds[0] ? [...first] : ordinaryCounts(o.pool, o.labels, n, seed, o.numClasses);
+      composition[c] = Math.max(m, composition[c]!);
+      return { seed, size: composition.reduce((a, b) => a + b, 0), composition };
+    });
+    return { unit: c, name: unit.name, base: n, factor: m / have, count: { ordinary: have, oversampled: m }, runs };
+  }
+  return { why: `no measured size below the pool leaves room to over-sample ${unit.name} ${MIN_FACTOR}x within its ${int(unit.poolCount)} pool rows` };
+}
+
+/** What the curves predict for a composition: each class on its own curve at its count (comonotone sums, as plan.ts). */
+export function predictCheck(o: { design: CheckDesign; fits: readonly (CurveFit | null)[]; flat: readonly (number | null)[]; testRows: readonly number[] }): { recall: Interval; others: Interval; overall: Interval } {
+  const counts = o.design.runs[0]!.composition;
+  const at = (c: number): Interval => {
+    const f = o.fits[c];
+    if (f) return f.scoreAt(Math.max(1, counts[c]!));
+    const v = o.flat[c] ?? 0;
+    return { mean: v, lo: v, hi: v };
+  };
+  const sum = (keep: (c: number) => boolean): Interval => {
+    const w = o.testRows.reduce((a, t, c) => a + (keep(c) ? t : 0), 0);
+    const out = { mean: 0, lo: 0, hi: 0 };
+    o.testRows.forEach((t, c) => {
+      if (!keep(c) || !t) return;
+      const s = at(c);
+      out.mean += (t / w) * s.mean;
+      out.lo += (t / w) * s.lo;
+      out.hi += (t / w) * s.hi;
+    });
+    return out;
+  };
+  const u = o.design.unit;
+  return { recall: at(u), others: sum((c) => c !== u), overall: sum(() => true) };
+}
+
+/** Per Run: the class's recall, the other classes' recall and accuracy, from its per-row test outcome. */
+export function checkScores(o: { testCorrect: string | undefined; testLabels: Int32Array; unit: number }): { recall: number; others: number; overall: number } | null {
+  const bits = o.testCorrect === undefined ? null : readBits(o.testCorrect, o.testLabels.length);
+  if (!bits) return null;
+  let rightU = 0;
+  let nU = 0;
+  let right = 0;
+  bits.forEach((b, i) => {
+    right += b;
+    if (o.testLabels[i] === o.unit) (rightU += b), nU++;
+  });
+  const n = bits.length;
+  return { recall: nU ? rightU / nU : 0, others: n - nU ? (right - rightU) / (n - nU) : 0, overall: n ? right / n : 0 };
+}
+
+/** Mean over Runs with an 80% interval: the Runs' spread over sqrt(count), or one Run's binomial error on `rows`. */
+function measured(v: number[], rows: number): Interval {
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const se = v.length >= 2 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1) / v.length) : Math.sqrt(Math.max(mean * (1 - mean), 0.25 / Math.max(1, rows)) / Math.max(1, rows));
+  return { mean, lo: mean - Z80 * se, hi: mean + Z80 * se };
+}
+
+const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
+
+/** The check's result from its Runs and the same seeds' ordinary Runs at the base size. */
+export function compareCheck(o: {
+  design: CheckDesign;
+  predicted: ReturnType<typeof predictCheck>;
+  check: readonly { testCorrect?: string }[];
+  ordinary: readonly { testCorrect?: string }[];
+  testLabels: Int32Array;
+  runIds: string[];
+  predictedSeconds: number | null;
+}): PlanCheck {
+  const score = (r: { testCorrect?: string }) => checkScores({ testCorrect: r.testCorrect, testLabels: o.testLabels, unit: o.design.unit });
+  const got = o.check.map(score).filter((s): s is NonNullable<typeof s> => s !== null);
+  const base = o.ordinary.map(score).filter((s): s is NonNullable<typeof s> => s !== null);
+  const nU = o.testLabels.reduce((a, y) => a + (y === o.design.unit ? 1 : 0), 0);
+  const rows = { recall: nU, others: o.testLabels.length - nU, overall: o.testLabels.length };
+  const cmp = (k: "recall" | "others" | "overall"): Compared | null => {
+    if (!got.length) return null;
+    const m = measured(got.map((s) => s[k]), rows[k]);
+    const p = o.predicted[k];
+    return { predicted: p, measured: m, ordinary: mean(base.map((s) => s[k])), inside: m.hi >= p.lo && m.lo <= p.hi };
+  };
+  const recall = cmp("recall");
+  const others = cmp("others");
+  const overall = cmp("overall");
+  const held = recall && others && overall ? recall.inside && others.inside && overall.inside : null;
+  const out: PlanCheck = { ...shape(o.design, o.predictedSeconds), status: "measured", recall, others, overall, held, runIds: o.runIds, sentences: [] };
+  out.sentences = checkSentences(out);
+  return out;
+}
+
+/** The check that was not run, with the Runs that would run it and their predicted time. */
+export function unrunCheck(design: CheckDesign, why: string, predictedSeconds: number | null): PlanCheck {
+  const out: PlanCheck = { ...shape(design, predictedSeconds), status: "not run", why, recall: null, others: null, overall: null, held: null, runIds: [], sentences: [] };
+  out.sentences = checkSentences(out);
+  return out;
+}
+
+function shape(d: CheckDesign, predictedSeconds: number | null) {
+  return { class: d.name, base: d.base, factor: d.factor, count: d.count, size: d.runs[0]!.size, seeds: d.runs.map((r) => r.seed), predictedSeconds };
+}
+
+const f3 = (v: number) => v.toFixed(3);
+const iv = (i: Interval) => `${f3(i.mean)} (80% ${f3(i.lo)}–${f3(i.hi)})`;
+const secs = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`);
+
+export function checkSentences(c: PlanCheck): string[] {
+  const seeds = c.seeds.length === 1 ? `seed ${c.seeds[0]}` : `seeds ${c.seeds.join(", ")}`;
+  const what = `n=${int(c.base)} with ${c.class} over-sampled ${c.factor.toFixed(1)}x (${int(c.count.oversampled)} of its rows instead of ${int(c.count.ordinary)}; ${int(c.size)} rows in all), ${seeds}`;
+  const drawn = `the ordinary stratified subset at n=${int(c.base)} plus ${c.class}'s next rows in its own seeded order from the pool, never test rows`;
+  if (c.status === "not run") {
+    const t = c.predictedSeconds !== null ? `; about ${secs(c.predictedSeconds)} of Runs on this study's workers (the planner's time model)` : "";
+    return [`Check of the plan's assumption not run (${c.why}): it would train ${what}${t}. Run the same command with a larger --budget to measure it (the study's Runs are re-used); its Runs are drawn as ${drawn}.`];
+  }
+  const out = [`Check of the plan's assumption (a class's recall depends on its own count): trained ${what}; its subsets are ${drawn}.`];
+  const line = (label: string, k: Compared | null) =>
+    k ? `${label}: measured ${f3(k.measured.mean)} (80% ${f3(k.measured.lo)}–${f3(k.measured.hi)}${k.ordinary !== null ? `; ${f3(k.ordinary)} in the ordinary subset` : ""}), the curves predicted ${iv(k.predicted)}${k.inside ? "" : ": outside"}` : null;
+  out.push([line(`${c.class}'s recall`, c.recall), line("the other classes' recall", c.others), line("overall accuracy", c.overall)].filter(Boolean).join("; ") + ".");
+  if (c.held === null) out.push("The check Runs have no per-row test outcome: nothing to compare.");
+  else if (c.held) out.push(`The assumption held here: every measured score lies within its predicted interval, so over-sampling ${c.class} did what its curve says and the plan's per-class gains are borne out at this size in your data.`);
+  else {
+    const why: string[] = [];
+    if (c.recall && !c.recall.inside) why.push(c.recall.measured.mean < c.recall.predicted.mean ? `${c.class}'s recall rose less than its curve says (it depends on more than its own count, e.g. on the classes it is confused with)` : `${c.class}'s recall rose more than its curve says (its curve understates what its own rows do)`);
+    if (c.others && !c.others.inside) why.push(c.others.measured.mean < c.others.predicted.mean ? `the other classes lost recall when ${c.class} was over-sampled (the model shifts its decisions toward ${c.class}; the curves ignore that)` : `the other classes gained recall from ${c.class}'s extra rows (shared features; the curves ignore that)`);
+    if (!why.length && c.overall && !c.overall.inside) why.push("overall accuracy missed its prediction");
+    out.push(`The assumption did not hold here: ${why.join("; ")}. Read the plan's ranking of classes rather than its amounts, and check them after collecting.`);
+  }
+  return out;
+}
