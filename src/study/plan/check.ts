@@ -139,10 +139,15 @@ export function checkScores(o: { testCorrect: string | undefined; testLabels: In
   return { recall: nU ? rightU / nU : 0, others: n - nU ? (right - rightU) / (n - nU) : 0, overall: n ? right / n : 0 };
 }
 
-/** Mean over Runs with an 80% interval: the Runs' spread over sqrt(count), or one Run's binomial error on `rows`. */
+/**
+ * Mean over Runs with an 80% interval: the Runs' spread over sqrt(count), but never narrower than the binomial error
+ * of a mean over that many Runs on `rows` test rows (two or three seeds can agree by chance on a small test split).
+ */
 function measured(v: number[], rows: number): Interval {
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const se = v.length >= 2 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1) / v.length) : Math.sqrt(Math.max(mean * (1 - mean), 0.25 / Math.max(1, rows)) / Math.max(1, rows));
+  const binomial = Math.sqrt(Math.max(mean * (1 - mean), 0.25 / Math.max(1, rows)) / Math.max(1, rows) / v.length);
+  const spread = v.length >= 2 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1) / v.length) : 0;
+  const se = Math.max(spread, binomial);
   return { mean, lo: mean - Z80 * se, hi: mean + Z80 * se };
 }
 
