@@ -192,6 +192,9 @@ describe("estimate --plan (simulated task, one class is the bottleneck)", () => 
     expect(c.recall!.measured.mean).toBeGreaterThan(0.81);
     // The other classes' counts did not change, nor (in this simulation) their recall.
     expect(Math.abs(c.others!.measured.mean - c.others!.ordinary!)).toBeLessThan(0.02);
+    // Paired by seed: hard's gain is its curve's (0.078 true), the others' is none.
+    expect(c.recall!.change!.measured.mean).toBeGreaterThan(0.05);
+    expect(c.recall!.change!.agrees && c.others!.change!.agrees).toBe(true);
     expect(c.held).toBe(true);
     expect(c.overall!.measured.mean).toBeGreaterThan(c.overall!.ordinary!);
     const text = plainAnswer(report);
@@ -209,6 +212,8 @@ describe("estimate --plan (simulated task, one class is the bottleneck)", () => 
     expect(c.held).toBe(false);
     expect(c.others!.inside).toBe(false);
     expect(c.others!.measured.hi).toBeLessThan(c.others!.predicted.lo);
+    expect(c.others!.change!.agrees).toBe(false);
+    expect(c.others!.change!.measured.hi).toBeLessThan(-0.1);
     expect(c.sentences.join(" ")).toMatch(/did not hold here: the other classes lost recall when hard was over-sampled/);
     // Asked not to train it, the study names the Runs that would check it and their time.
     const off = await estimate({ data: "sim", sizes: "200,400,800,1600,3200", seeds: 3, target: "accuracy=0.94", store: join(dir, "e.db"), plan: true, planCheck: false, bootstrap: 40 }, { deps });

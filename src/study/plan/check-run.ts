@@ -67,8 +67,8 @@ export async function runPlanCheck<E>(o: {
   const check = compareCheck({
     design,
     predicted: predictCheck({ design, fits: o.fits, flat: o.names.map((n) => unitIndex(n)?.measured?.mean ?? null), testRows: o.names.map((n) => unitIndex(n)?.testRows ?? 0) }),
-    check: got.map((r) => r.result!),
-    ordinary: o.done.filter((r) => r.size === design.base && seeds.has(r.seed)).map((r) => r.result!),
+    check: got.map((r) => ({ seed: r.seed, ...r.result! })),
+    ordinary: o.done.filter((r) => r.size === design.base && seeds.has(r.seed)).map((r) => ({ seed: r.seed, ...r.result! })),
     testLabels,
     runIds: got.map((r) => r.id),
     predictedSeconds,

@@ -33,11 +33,18 @@ export interface CheckDesign {
 /** A measured score against the curves' prediction: inside when the two 80% intervals overlap. */
 export interface Compared {
   predicted: Interval;
-  /** Mean over the check Runs, with an 80% interval from their spread (one Run: the test rows' binomial error). */
+  /** Mean over the check Runs, with an 80% interval from their spread (floored at the test rows' binomial error). */
   measured: Interval;
   /** The same seeds' ordinary Runs at the base size (null when they lack per-row outcomes). */
   ordinary: number | null;
   inside: boolean;
+  /**
+   * The change from the ordinary Run to the check Run, paired by seed (same seed, same rows but the added ones): the
+   * sharper test, since the seeds' common level cancels. Predicted: the class's curve's gain from its ordinary count
+   * to its over-sampled one (its fit's interval); 0 for the other classes, whose counts did not change. Agrees when
+   * the two 80% intervals overlap. Null without the ordinary Runs' per-row outcomes.
+   */
+  change: { predicted: Interval; measured: Interval; agrees: boolean } | null;
 }
 
 export interface PlanCheck {
@@ -57,7 +64,7 @@ export interface PlanCheck {
   recall: Compared | null;
   others: Compared | null;
   overall: Compared | null;
-  /** Every measured value inside its predicted interval; null when not measured. */
+  /** Every measured level inside (overlapping) its predicted interval and every paired change agreeing; null when not measured. */
   held: boolean | null;
   runIds: string[];
   sentences: string[];
@@ -100,7 +107,9 @@ export function designCheck(o: {
 }
 
 /** What the curves predict for a composition: each class on its own curve at its count (comonotone sums, as plan.ts). */
-export function predictCheck(o: { design: CheckDesign; fits: readonly (CurveFit | null)[]; flat: readonly (number | null)[]; testRows: readonly number[] }): { recall: Interval; others: Interval; overall: Interval } {
+export type CheckPrediction = Record<"recall" | "others" | "overall", { level: Interval; change: Interval }>;
+
+export function predictCheck(o: { design: CheckDesign; fits: readonly (CurveFit | null)[]; flat: readonly (number | null)[]; testRows: readonly number[] }): CheckPrediction {
   const counts = o.design.runs[0]!.composition;
   const at = (c: number): Interval => {
     const f = o.fits[c];
@@ -121,7 +130,16 @@ export function predictCheck(o: { design: CheckDesign; fits: readonly (CurveFit 
     return out;
   };
   const u = o.design.unit;
-  return { recall: at(u), others: sum((c) => c !== u), overall: sum(() => true) };
+  const f = o.fits[u];
+  const { ordinary, oversampled } = o.design.count;
+  const gain = f ? f.marginalGain(ordinary, oversampled - ordinary) : { mean: 0, lo: 0, hi: 0 };
+  const w = o.testRows[u]! / Math.max(1, o.testRows.reduce((a, b) => a + b, 0));
+  const zero = { mean: 0, lo: 0, hi: 0 };
+  return {
+    recall: { level: at(u), change: gain },
+    others: { level: sum((c) => c !== u), change: zero },
+    overall: { level: sum(() => true), change: { mean: w * gain.mean, lo: w * gain.lo, hi: w * gain.hi } },
+  };
 }
 
 /** Per Run: the class's recall, the other classes' recall and accuracy, from its per-row test outcome. */
@@ -141,43 +159,57 @@ export function checkScores(o: { testCorrect: string | undefined; testLabels: In
 
 /**
  * Mean over Runs with an 80% interval: the Runs' spread over sqrt(count), but never narrower than the binomial error
- * of a mean over that many Runs on `rows` test rows (two or three seeds can agree by chance on a small test split).
+ * of a mean over that many Runs on `rows` test rows at level `p` (two or three seeds can agree by chance on a small
+ * test split); for differences of two Runs, twice the variance (as if their outcomes were independent: conservative,
+ * since two Runs tend to get the same rows right).
  */
-function measured(v: number[], rows: number): Interval {
+function measured(v: number[], rows: number, p: number, difference = false): Interval {
   const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const binomial = Math.sqrt(Math.max(mean * (1 - mean), 0.25 / Math.max(1, rows)) / Math.max(1, rows) / v.length);
+  const binomial = Math.sqrt(((difference ? 2 : 1) * Math.max(p * (1 - p), 0.25 / Math.max(1, rows))) / Math.max(1, rows) / v.length);
   const spread = v.length >= 2 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1) / v.length) : 0;
   const se = Math.max(spread, binomial);
   return { mean, lo: mean - Z80 * se, hi: mean + Z80 * se };
 }
 
+const overlap = (a: Interval, b: Interval) => a.hi >= b.lo && a.lo <= b.hi;
 const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
 
 /** The check's result from its Runs and the same seeds' ordinary Runs at the base size. */
 export function compareCheck(o: {
   design: CheckDesign;
-  predicted: ReturnType<typeof predictCheck>;
-  check: readonly { testCorrect?: string }[];
-  ordinary: readonly { testCorrect?: string }[];
+  predicted: CheckPrediction;
+  check: readonly { seed: number; testCorrect?: string }[];
+  ordinary: readonly { seed: number; testCorrect?: string }[];
   testLabels: Int32Array;
   runIds: string[];
   predictedSeconds: number | null;
 }): PlanCheck {
   const score = (r: { testCorrect?: string }) => checkScores({ testCorrect: r.testCorrect, testLabels: o.testLabels, unit: o.design.unit });
-  const got = o.check.map(score).filter((s): s is NonNullable<typeof s> => s !== null);
-  const base = o.ordinary.map(score).filter((s): s is NonNullable<typeof s> => s !== null);
+  const scored = (runs: readonly { seed: number; testCorrect?: string }[]) => new Map(runs.flatMap((r) => (score(r) ? [[r.seed, score(r)!] as const] : [])));
+  const checkBySeed = scored(o.check);
+  const baseBySeed = scored(o.ordinary);
+  const got = [...checkBySeed.values()];
+  const base = [...baseBySeed.values()];
+  const paired = [...checkBySeed.keys()].filter((seed) => baseBySeed.has(seed));
   const nU = o.testLabels.reduce((a, y) => a + (y === o.design.unit ? 1 : 0), 0);
   const rows = { recall: nU, others: o.testLabels.length - nU, overall: o.testLabels.length };
   const cmp = (k: "recall" | "others" | "overall"): Compared | null => {
     if (!got.length) return null;
-    const m = measured(got.map((s) => s[k]), rows[k]);
-    const p = o.predicted[k];
-    return { predicted: p, measured: m, ordinary: mean(base.map((s) => s[k])), inside: m.hi >= p.lo && m.lo <= p.hi };
+    const m = measured(got.map((s) => s[k]), rows[k], mean(got.map((s) => s[k]))!);
+    const p = o.predicted[k].level;
+    let change: Compared["change"] = null;
+    if (paired.length) {
+      const d = measured(paired.map((seed) => checkBySeed.get(seed)![k] - baseBySeed.get(seed)![k]), rows[k], m.mean, true);
+      const pc = o.predicted[k].change;
+      change = { predicted: pc, measured: d, agrees: overlap(d, pc) };
+    }
+    return { predicted: p, measured: m, ordinary: mean(base.map((s) => s[k])), inside: overlap(m, p), change };
   };
   const recall = cmp("recall");
   const others = cmp("others");
   const overall = cmp("overall");
-  const held = recall && others && overall ? recall.inside && others.inside && overall.inside : null;
+  const agree = (k: Compared) => k.inside && (k.change?.agrees ?? true);
+  const held = recall && others && overall ? agree(recall) && agree(others) && agree(overall) : null;
   const out: PlanCheck = { ...shape(o.design, o.predictedSeconds), status: "measured", recall, others, overall, held, runIds: o.runIds, sentences: [] };
   out.sentences = checkSentences(out);
   return out;
@@ -196,6 +228,7 @@ function shape(d: CheckDesign, predictedSeconds: number | null) {
 
 const f3 = (v: number) => v.toFixed(3);
 const iv = (i: Interval) => `${f3(i.mean)} (80% ${f3(i.lo)}–${f3(i.hi)})`;
+const sg = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(3)}`;
 const secs = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`);
 
 export function checkSentences(c: PlanCheck): string[] {
@@ -208,16 +241,30 @@ export function checkSentences(c: PlanCheck): string[] {
   }
   const out = [`Check of the plan's assumption (a class's recall depends on its own count): trained ${what}; its subsets are ${drawn}.`];
   const line = (label: string, k: Compared | null) =>
-    k ? `${label}: measured ${f3(k.measured.mean)} (80% ${f3(k.measured.lo)}–${f3(k.measured.hi)}${k.ordinary !== null ? `; ${f3(k.ordinary)} in the ordinary subset` : ""}), the curves predicted ${iv(k.predicted)}${k.inside ? "" : ": outside"}` : null;
+    k
+      ? `${label}: measured ${f3(k.measured.mean)} (80% ${f3(k.measured.lo)}–${f3(k.measured.hi)}${k.ordinary !== null ? `; ${f3(k.ordinary)} in the ordinary subset` : ""}), the curves predicted ${iv(k.predicted)}${k.inside ? "" : ": outside"}${
+          k.change ? `; change paired by seed ${sg(k.change.measured.mean)} (80% ${sg(k.change.measured.lo)} to ${sg(k.change.measured.hi)}), predicted ${sg(k.change.predicted.mean)}${k.change.predicted.hi > k.change.predicted.lo ? ` (${sg(k.change.predicted.lo)} to ${sg(k.change.predicted.hi)})` : ""}${k.change.agrees ? "" : ": disagrees"}` : ""
+        }`
+      : null;
   out.push([line(`${c.class}'s recall`, c.recall), line("the other classes' recall", c.others), line("overall accuracy", c.overall)].filter(Boolean).join("; ") + ".");
   if (c.held === null) out.push("The check Runs have no per-row test outcome: nothing to compare.");
-  else if (c.held) out.push(`The assumption held here: every measured score lies within its predicted interval, so over-sampling ${c.class} did what its curve says and the plan's per-class gains are borne out at this size in your data.`);
+  else if (c.held) out.push(`The assumption held here: every measured score and paired change lies within its predicted interval, so over-sampling ${c.class} did what its curve says and the plan's per-class gains are borne out at this size in your data.`);
   else {
     const why: string[] = [];
-    if (c.recall && !c.recall.inside) why.push(c.recall.measured.mean < c.recall.predicted.mean ? `${c.class}'s recall rose less than its curve says (it depends on more than its own count, e.g. on the classes it is confused with)` : `${c.class}'s recall rose more than its curve says (its curve understates what its own rows do)`);
-    if (c.others && !c.others.inside) why.push(c.others.measured.mean < c.others.predicted.mean ? `the other classes lost recall when ${c.class} was over-sampled (the model shifts its decisions toward ${c.class}; the curves ignore that)` : `the other classes gained recall from ${c.class}'s extra rows (shared features; the curves ignore that)`);
-    if (!why.length && c.overall && !c.overall.inside) why.push("overall accuracy missed its prediction");
-    out.push(`The assumption did not hold here: ${why.join("; ")}. Read the plan's ranking of classes rather than its amounts, and check them after collecting.`);
+    const off = (k: Compared) => (!k.change || k.change.agrees ? k.measured.mean - k.predicted.mean : k.change.measured.mean - k.change.predicted.mean);
+    const bad = (k: Compared | null): k is Compared => !!k && (!k.inside || (k.change !== null && !k.change.agrees));
+    const x = c.class;
+    const rUp = bad(c.recall) && off(c.recall) > 0;
+    const oDown = bad(c.others) && off(c.others) < 0;
+    if (rUp && oDown) why.push(`over-sampling ${x} shifted the model's decisions toward ${x}: its recall rose more than its curve says and the other classes lost recall, so part of ${x}'s gain was taken from them (the curves read each class's gain as its own)`);
+    else {
+      if (bad(c.recall)) why.push(off(c.recall) < 0 ? `${x}'s recall rose less than its curve says (it depends on more than its own count, e.g. on the classes it is confused with)` : `${x}'s recall rose more than its curve says`);
+      if (bad(c.others)) why.push(off(c.others) < 0 ? `the other classes lost recall when ${x} was over-sampled (the curves ignore that)` : `the other classes gained recall from ${x}'s extra rows (shared features; the curves ignore that)`);
+    }
+    if (bad(c.overall)) why.push(`overall accuracy ${off(c.overall) < 0 ? "fell short of" : "beat"} its prediction`);
+    out.push(
+      `The assumption did not hold here: ${why.join("; ")}. So the plan's amounts and predicted score are off in your data (collecting one class changes the class balance the model learns from): read its ranking of classes rather than its amounts, collect in steps and measure again (or collect closer to the pool's proportions).`,
+    );
   }
   return out;
 }
