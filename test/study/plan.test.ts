@@ -19,6 +19,8 @@ import type { Dataset } from "../../src/data/types.js";
 import type { Executor } from "../../src/study/executor.js";
 import type { RunJob, RunOutcome } from "../../src/study/run.js";
 import { rngFor } from "../../src/rng.js";
+import { Store } from "../../src/study/store.js";
+import { estimateReportOf, readStudy } from "../../src/study/stored.js";
 import { fakeDeps } from "./fixtures/fake-deps.js";
 import { fakeResult } from "./fixtures/fake-run.js";
 
@@ -201,6 +203,13 @@ describe("estimate --plan (simulated task, one class is the bottleneck)", () => 
     expect(text).toMatch(/Check of the plan's assumption \(a class's recall depends on its own count\): trained n=3,200 with hard over-sampled 2\.5x/);
     expect(text).toMatch(/The assumption held here/);
     expect((jsonSummary(report) as { plan: { classes: { check: unknown } } }).plan.classes.check).toBe(c);
+    // Read back from the store (a study not finished is fitted again from its Runs): the check Runs are no points.
+    const store = Store.open(join(dir, "e.db"));
+    store.setStudyStatus(report.studyId, "cancelled");
+    const stored = readStudy(store, report.studyId);
+    expect(stored.runs.filter((r) => r.inputs.composition).length).toBe(3);
+    expect(estimateReportOf(stored, { fitCurve, aggregate: fakeDeps().aggregate })!.runs).toHaveLength(15);
+    store.close();
   }, 60_000);
 
   it("when over-sampling a class costs the others recall, the check says the assumption did not hold", async () => {
