@@ -71,6 +71,7 @@ export async function runPlanCheck<E>(o: {
     ordinary: o.done.filter((r) => r.size === design.base && seeds.has(r.seed)).map((r) => ({ seed: r.seed, ...r.result! })),
     testLabels,
     runIds: got.map((r) => r.id),
+    runSeconds: got.reduce((a, r) => a + r.result!.totalSeconds, 0),
     predictedSeconds,
   });
   return { check, records: outcome.records, cancelled: outcome.cancelled };

@@ -67,6 +67,8 @@ export interface PlanCheck {
   /** Every measured level inside (overlapping) its predicted interval and every paired change agreeing; null when not measured. */
   held: boolean | null;
   runIds: string[];
+  /** The check Runs' own seconds (the study's timing covers its curve Runs only); 0 when not run. */
+  runSeconds: number;
   sentences: string[];
 }
 
@@ -182,6 +184,7 @@ export function compareCheck(o: {
   ordinary: readonly { seed: number; testCorrect?: string }[];
   testLabels: Int32Array;
   runIds: string[];
+  runSeconds: number;
   predictedSeconds: number | null;
 }): PlanCheck {
   const score = (r: { testCorrect?: string }) => checkScores({ testCorrect: r.testCorrect, testLabels: o.testLabels, unit: o.design.unit });
@@ -210,14 +213,14 @@ export function compareCheck(o: {
   const overall = cmp("overall");
   const agree = (k: Compared) => k.inside && (k.change?.agrees ?? true);
   const held = recall && others && overall ? agree(recall) && agree(others) && agree(overall) : null;
-  const out: PlanCheck = { ...shape(o.design, o.predictedSeconds), status: "measured", recall, others, overall, held, runIds: o.runIds, sentences: [] };
+  const out: PlanCheck = { ...shape(o.design, o.predictedSeconds), status: "measured", recall, others, overall, held, runIds: o.runIds, runSeconds: o.runSeconds, sentences: [] };
   out.sentences = checkSentences(out);
   return out;
 }
 
 /** The check that was not run, with the Runs that would run it and their predicted time. */
 export function unrunCheck(design: CheckDesign, why: string, predictedSeconds: number | null): PlanCheck {
-  const out: PlanCheck = { ...shape(design, predictedSeconds), status: "not run", why, recall: null, others: null, overall: null, held: null, runIds: [], sentences: [] };
+  const out: PlanCheck = { ...shape(design, predictedSeconds), status: "not run", why, recall: null, others: null, overall: null, held: null, runIds: [], runSeconds: 0, sentences: [] };
   out.sentences = checkSentences(out);
   return out;
 }
