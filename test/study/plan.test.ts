@@ -79,11 +79,14 @@ class SimExecutor implements Executor {
   constructor(
     private ds: Dataset,
     private coupling = 0,
+    /** Seconds a Run reports per row (the planner's time model reads them; nothing waits). */
+    private secondsPerRow?: number,
   ) {}
   async run(job: RunJob): Promise<RunOutcome> {
     this.jobs.push(job);
     const result = fakeResult(job);
     result.testCorrect = simulatedBits(this.ds, job.subset.size, job.subset.seed, job.subset.composition, this.coupling);
+    if (this.secondsPerRow !== undefined) result.seconds = result.totalSeconds = this.secondsPerRow * job.subset.size;
     const bits = readBits(result.testCorrect, TEST)!;
     result.metrics.test.accuracy = bits.reduce((a, b) => a + b, 0) / TEST;
     return { ok: true, result };
@@ -230,6 +233,24 @@ describe("estimate --plan (simulated task, one class is the bottleneck)", () => 
     expect(o).toMatchObject({ status: "not run", held: null, recall: null, base: 3200 });
     expect(o.predictedSeconds).toBeGreaterThan(0);
     expect(o.sentences[0]).toMatch(/not run \(turned off with --no-plan-check\): it would train n=3,200 with hard over-sampled 2\.5x .* about \d+ s of Runs/);
+  }, 60_000);
+
+  it("when the budget left cannot hold the check Runs, it names them and their time instead of training them", async () => {
+    const ds = dataset();
+    const dir = mkdtempSync(join(tmpdir(), "enough-plan-check-"));
+    // Runs report 0.05 s per row: the largest curve Run 160 s (fits a 260 s budget with its margin); the check's three
+    // Runs of 4,400 rows about 220 s each on 2 slots, 330 s: more than the ~250 s left.
+    const ex = new SimExecutor(ds, 0, 0.05);
+    const deps = { ...fakeDeps(), loadDataset: async () => ds, createExecutor: () => ex, planSizes: () => [200, 400, 800, 1600, 3200] };
+    const report = await estimate({ data: "sim", sizes: "200,400,800,1600,3200", seeds: 3, budget: "260s", target: "accuracy=0.94", store: join(dir, "e.db"), plan: true, bootstrap: 40 }, { deps });
+    expect(report.runs.filter((r) => r.status === "done")).toHaveLength(15);
+    const c = report.collectionPlan!.classes.check!;
+    expect(c).toMatchObject({ status: "not run", held: null, runIds: [] });
+    expect(c.why).toMatch(/^the budget has \d+ s left$/);
+    expect(c.predictedSeconds!).toBeGreaterThan(250);
+    expect(c.predictedSeconds!).toBeLessThan(450);
+    expect(ex.jobs.some((j) => j.subset.composition)).toBe(false);
+    expect(c.sentences[0]).toMatch(/Run the same command with a larger --budget/);
   }, 60_000);
 
   it("without a per-row outcome in the Runs (stored by an older version) the plan says so instead of guessing", () => {

@@ -28,6 +28,8 @@ export interface CheckDesign {
   count: { ordinary: number; oversampled: number };
   /** Per seed: rows per class (the ordinary subset's counts with the class's raised) and their sum. */
   runs: { seed: number; size: number; composition: number[] }[];
+  /** The plan's own collection (samples beyond the pool), which no Run can train: null without one. */
+  planMore: number | null;
 }
 
 /** A measured score against the curves' prediction: inside when the two 80% intervals overlap. */
@@ -55,6 +57,8 @@ export interface PlanCheck {
   /** Rows in a check Run (first seed). */
   size: number;
   seeds: number[];
+  /** The plan's own collection (samples beyond the pool, so not trainable); null without one. */
+  planMore: number | null;
   status: "measured" | "not run";
   /** Predicted seconds for the check's Runs on the study's slots (the planner's time model); null without one. */
   predictedSeconds: number | null;
@@ -79,7 +83,7 @@ export interface PlanCheck {
  */
 export function designCheck(o: {
   /** The class plan's units, in its order (plan.ts's PlanUnitRow; structural, as plan.ts keeps the check's type). */
-  plan: { units: readonly { name: string; poolCount: number; scoreAtPool: Interval | null }[] };
+  plan: { units: readonly { name: string; poolCount: number; scoreAtPool: Interval | null }[]; plan?: { total: number; reached: boolean } | null };
   names: readonly string[];
   pool: Int32Array;
   labels: Int32Array;
@@ -103,7 +107,8 @@ export function designCheck(o: {
       composition[c] = Math.max(m, composition[c]!);
       return { seed, size: composition.reduce((a, b) => a + b, 0), composition };
     });
-    return { unit: c, name: unit.name, base: n, factor: m / have, count: { ordinary: have, oversampled: m }, runs };
+    const planMore = o.plan.plan?.reached && o.plan.plan.total > 0 ? o.plan.plan.total : null;
+    return { unit: c, name: unit.name, base: n, factor: m / have, count: { ordinary: have, oversampled: m }, runs, planMore };
   }
   return { why: `no measured size below the pool leaves room to over-sample ${unit.name} ${MIN_FACTOR}x within its ${int(unit.poolCount)} pool rows` };
 }
@@ -226,7 +231,7 @@ export function unrunCheck(design: CheckDesign, why: string, predictedSeconds: n
 }
 
 function shape(d: CheckDesign, predictedSeconds: number | null) {
-  return { class: d.name, base: d.base, factor: d.factor, count: d.count, size: d.runs[0]!.size, seeds: d.runs.map((r) => r.seed), predictedSeconds };
+  return { class: d.name, base: d.base, factor: d.factor, count: d.count, size: d.runs[0]!.size, seeds: d.runs.map((r) => r.seed), planMore: d.planMore, predictedSeconds };
 }
 
 const f3 = (v: number) => v.toFixed(3);
@@ -242,7 +247,8 @@ export function checkSentences(c: PlanCheck): string[] {
     const t = c.predictedSeconds !== null ? `; about ${secs(c.predictedSeconds)} of Runs on this study's workers (the planner's time model)` : "";
     return [`Check of the plan's assumption not run (${c.why}): it would train ${what}${t}. Run the same command with a larger --budget to measure it (the study's Runs are re-used); its Runs are drawn as ${drawn}.`];
   }
-  const out = [`Check of the plan's assumption (a class's recall depends on its own count): trained ${what}; its subsets are ${drawn}.`];
+  const beyond = c.planMore !== null ? ` The plan's own collection adds ${int(c.planMore)} samples you do not have, so the check over-samples its first class within the pool instead.` : "";
+  const out = [`Check of the plan's assumption (a class's recall depends on its own count): trained ${what}; its subsets are ${drawn}.${beyond}`];
   const line = (label: string, k: Compared | null) =>
     k
       ? `${label}: measured ${f3(k.measured.mean)} (80% ${f3(k.measured.lo)}–${f3(k.measured.hi)}${k.ordinary !== null ? `; ${f3(k.ordinary)} in the ordinary subset` : ""}), the curves predicted ${iv(k.predicted)}${k.inside ? "" : ": outside"}${
