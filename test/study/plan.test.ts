@@ -210,7 +210,7 @@ describe("estimate --plan (simulated task, one class is the bottleneck)", () => 
     const store = Store.open(join(dir, "e.db"));
     store.setStudyStatus(report.studyId, "cancelled");
     const stored = readStudy(store, report.studyId);
-    expect(stored.runs.filter((r) => r.inputs.composition).length).toBe(3);
+    expect(stored.runs.filter((r) => r.inputs.composition).map((r) => r.reason)).toEqual([0, 1, 2].map((seed) => `plan check: n=3,200 with hard over-sampled 2.5x (4,400 rows), seed ${seed}`));
     expect(estimateReportOf(stored, { fitCurve, aggregate: fakeDeps().aggregate })!.runs).toHaveLength(15);
     store.close();
   }, 60_000);

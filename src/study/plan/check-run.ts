@@ -52,7 +52,11 @@ export async function runPlanCheck<E>(o: {
     executor: run.executor,
     studyId: run.studyId,
     makeJob: (size, seed, attempt) => run.makeJob(o.spec, o.recipe, size, seed, attempt, { composition: bySeed.get(seed)! }),
-    next: (s) => nextFixed({ order, taken: s.taken, time: null, remainingSeconds: null }),
+    // The reason each check Run is stored with (the dashboard lists it with the study's Runs).
+    next: (s) => {
+      const d = nextFixed({ order, taken: s.taken, time: null, remainingSeconds: null });
+      return d.kind === "run" ? { ...d, reason: `plan check: n=${int(design.base)} with ${design.name} over-sampled ${design.factor.toFixed(1)}x (${int(d.size)} rows), seed ${d.seed}` } : d;
+    },
     scoreOf: (r) => scoreOf(r.metrics.test, metric),
     metric,
     onEvent: o.onEvent,
