@@ -16,7 +16,7 @@ import type { Dataset } from "./types.js";
 export type { LoadOptions, LoadProgress } from "./options.js";
 export type { Dataset, Schema, ColumnInfo, ColumnKind, LoadReport, DataKind } from "./types.js";
 export type { EncoderState, TabularEncoders, TextEncoders, ImageEncoders, TargetEncoder } from "./encoders/types.js";
-export { nestedSubsets, planSizes, parseSizes, readSizes } from "./subsets.js";
+export { composedSubset, nestedSubsets, ordinaryCounts, planSizes, parseSizes, readSizes } from "./subsets.js";
 export { encodeRows, encodeTarget } from "./encoders/rows.js";
 export { loadExtra, combineWithExtra, type ExtraData } from "./extra.js";
 export { loadUnlabelled, type UnlabelledData, type UnlabelledOptions } from "./unlabelled.js";

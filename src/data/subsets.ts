@@ -117,6 +117,51 @@ export function subsetOrder(pool: Int32Array, labels: Int32Array | null, seed: n
   return { rows: out, classes: labels ? classIds.length : 1 };
 }
 
+/**
+ * Each class's count in the ordinary subset of size n for a seed (the first n rows of `subsetOrder`, no groups): the
+ * default composition, against which a composed subset's counts are compared (and dropped from a Run's id when
+ * equal).
+ */
+export function ordinaryCounts(pool: Int32Array, labels: Int32Array, n: number, seed: number, numClasses: number): number[] {
+  const counts = new Array<number>(numClasses).fill(0);
+  for (const r of subsetOrder(pool, labels, seed, undefined, Math.min(n, pool.length)).rows) counts[labels[r]!]!++;
+  return counts;
+}
+
+/**
+ * A subset with a chosen class composition: `counts[c]` rows of class c (a missing entry: none), each class's rows
+ * taken in the order the seed's stratified order (`subsetOrder`) gives them. So counts equal to the ordinary subset's
+ * at n give that subset exactly, and counts at least those contain it: over-sampling class c by k adds c's next
+ * rows in its own seeded order, and the same composition with a larger count for c contains the smaller one. Rows
+ * come from the pool only (never the test split). Sorted, like nestedSubsets' subsets.
+ */
+export function composedSubset(pool: Int32Array, labels: Int32Array, counts: readonly number[], seed: number, names?: readonly string[]): Int32Array {
+  const K = counts.length;
+  const have = new Array<number>(K).fill(0);
+  for (const r of pool) if (labels[r]! < K) have[labels[r]!]!++;
+  counts.forEach((m, c) => {
+    const name = names?.[c] ?? String(c);
+    if (!Number.isInteger(m) || m < 0) throw new InputError("BAD_COMPOSITION", `class ${name}: a composition's count must be a whole number >= 0, not ${m}`, { hint: "give each class's count of training rows", details: { field: "composition", class: name } });
+    if (m > have[c]!) {
+      throw new InputError("COMPOSITION_TOO_LARGE", `class ${name}: ${m} rows asked, the pool has ${have[c]} of that class`, {
+        hint: `ask for at most ${have[c]} rows of ${name} (a smaller base size or over-sampling factor), or collect more of it`,
+        details: { field: "composition", class: name, asked: m, pool: have[c] },
+      });
+    }
+  });
+  const order = subsetOrder(pool, labels, seed, undefined).rows;
+  const taken = new Array<number>(K).fill(0);
+  const out: number[] = [];
+  for (const r of order) {
+    const c = labels[r]!;
+    if (c < K && taken[c]! < counts[c]!) {
+      taken[c]!++;
+      out.push(r);
+    }
+  }
+  return Int32Array.from(out).sort();
+}
+
 function cmpKey(a: string, b: string): number {
   const [a1, a2] = a.split(":").map(Number) as [number, number];
   const [b1, b2] = b.split(":").map(Number) as [number, number];

@@ -21,7 +21,8 @@ import { int } from "../format.js";
 import { measureExtra, prepareExtra, type PreparedExtra } from "./extra/measure.js";
 import { parseKeep } from "./extra/keep.js";
 import { bytesPerSample, costToTarget, parsePrices, timeWithSpread, type CostPlan, type Prices } from "../cost/index.js";
-import { collectionPlan, unitRuns, type CollectionPlan } from "./plan/index.js";
+import { collectionPlan, planWithFits, unitRuns, type CollectionPlan } from "./plan/index.js";
+import { runPlanCheck } from "./plan/check-run.js";
 import { InputError } from "../errors.js";
 
 export interface EstimateOptions extends StudyOptions {
@@ -36,6 +37,11 @@ export interface EstimateOptions extends StudyOptions {
    * collect more of to reach the target at least cost, and per-group data needs (src/study/plan/).
    */
   plan?: boolean;
+  /**
+   * With `plan`: train the check Runs (the bottleneck class over-sampled, study/plan/check.ts) when the budget allows
+   * (default true); false: only describe them.
+   */
+  planCheck?: boolean;
   /** With `extra`: keep the extra rows most like yours ("similar:0.5") and measure their worth again. */
   extraKeep?: string;
 }
@@ -261,7 +267,15 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
     if (extraReport) report.extra = extraReport;
     if (options.plan) {
       emit({ type: "decision", reason: "collection plan: fitting per-class and per-group curves" });
-      report.collectionPlan = planOf({ study, done, target: target && target.metric === "accuracy" ? target.value : null, overallAtPool: analysis.scoreAtHave, labelPrice: prices?.label, bootstrap: options.bootstrap });
+      const { plans, classFits, names } = planOf({ study, done, target: target && target.metric === "accuracy" ? target.value : null, overallAtPool: analysis.scoreAtHave, labelPrice: prices?.label, bootstrap: options.bootstrap });
+      report.collectionPlan = plans;
+      // The plan's assumption tested in this data: the bottleneck class over-sampled (study/plan/check.ts).
+      const checked = await runPlanCheck({ study, run: studyRun, plan: plans.classes, fits: classFits, names, spec, recipe: options.recipe, done, onEvent, ...(studyRun.signal ? { signal: studyRun.signal } : {}), train: options.planCheck !== false });
+      if (checked.cancelled) cancelled([...outcome.records, ...checked.records]);
+      if (checked.check) {
+        plans.classes.check = checked.check;
+        plans.classes.sentences.push(...checked.check.sentences);
+      }
     }
     if (prices) {
       report.cost = studyCost({
@@ -312,15 +326,15 @@ function planOf(o: {
   overallAtPool: { mean: number; lo: number; hi: number } | null;
   labelPrice: number | undefined;
   bootstrap: number | undefined;
-}): { classes: CollectionPlan; groups: CollectionPlan[] } {
+}): { plans: { classes: CollectionPlan; groups: CollectionPlan[] }; classFits: (CurveFit | null)[]; names: string[] } {
   const { dataset, deps } = o.study;
   const runs = o.done.map((r) => ({ size: r.size, seed: r.seed, ...(r.result!.testCorrect !== undefined ? { testCorrect: r.result!.testCorrect } : {}) }));
   const base = { pool: dataset.split.pool, test: dataset.split.test, runs };
   const common = { fitCurve: deps.fitCurve, target: o.target, overallAtPool: o.overallAtPool, ...(o.labelPrice !== undefined ? { labelPrice: o.labelPrice } : {}), ...(o.bootstrap !== undefined ? { bootstrap: Math.min(o.bootstrap, 60) } : {}) };
   const names = dataset.schema.classes ?? Array.from({ length: dataset.tensors.numClasses }, (_, i) => String(i));
-  const classes = collectionPlan({ kind: "class", by: "class", runs: unitRuns({ ...base, names, codes: dataset.tensors.y as Int32Array }), ...common });
+  const { plan: classes, fits: classFits } = planWithFits({ kind: "class", by: "class", runs: unitRuns({ ...base, names, codes: dataset.tensors.y as Int32Array }), ...common });
   const groups = Object.entries(dataset.groups).map(([col, g]) => collectionPlan({ kind: "group", by: col, runs: unitRuns({ ...base, names: g.labels, codes: g.codes }), ...common }));
-  return { classes, groups };
+  return { plans: { classes, groups }, classFits, names };
 }
 
 /** Where the answer lies, for the planner: n for the target (clamped), else twice the pool (the "more data?" zone). */

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Dataset } from "../data/types.js";
+import { composedSubset } from "../data/subsets.js";
 import type { Tensors } from "../engine/types.js";
 import type { EpochRecord, EvalMetrics, JsonObject, RunJob, RunResult, SemiJob } from "./run.js";
 import { engineFigures, type RunTrainDeps, type TrainedModel } from "./run-deps.js";
@@ -78,9 +79,11 @@ export async function trainRun(
   const data = dataset.tensors;
   if (job.pretext) return pretextJob(job, dataset, deps, opts);
   const labels = data.task === "classification" ? (data.y as Int32Array) : null;
-  // Computed for this size alone, so the Run depends on (size, seed) only, whatever else the study measures.
-  const { subsets } = deps.nestedSubsets(dataset.split.pool, labels, [job.subset.size], job.subset.seed);
-  const subset = subsets[0];
+  // Computed for this size alone, so the Run depends on (size, seed) only, whatever else the study measures; a
+  // composed subset (over-sampled class) from the same seeded order (data/subsets.ts).
+  const composition = job.subset.composition;
+  if (composition && !labels) throw Object.assign(new Error("a class composition needs a classification task"), { code: "BAD_COMPOSITION" });
+  const subset = composition ? composedSubset(dataset.split.pool, labels!, composition, job.subset.seed, dataset.schema.classes) : deps.nestedSubsets(dataset.split.pool, labels, [job.subset.size], job.subset.seed).subsets[0];
   if (!subset || subset.length === 0) throw Object.assign(new Error(`no subset of size ${job.subset.size} could be drawn`), { code: "EMPTY_SUBSET" });
   const split = splitValidation(subset, labels, job.validFraction, job.subset.seed);
   let valid = split.valid;

@@ -37,6 +37,11 @@ export interface RunInputs {
   pretext?: PretextJob;
   /** Active-learning trajectories only (absent otherwise): the acquisition's strategy and schedule. */
   active?: ActiveJob;
+  /**
+   * Runs on a subset of a chosen class composition (absent for the ordinary stratified subset, so ordinary ids are
+   * unchanged): rows per class, index = class code (see RunJob.subset.composition).
+   */
+  composition?: number[];
 }
 
 /** The synthetic-data lever of a Run: which generator, trained on the Run's training rows only, and how many rows. */
@@ -109,7 +114,13 @@ export interface RunJob {
   /** The encoded dataset's cache directory (loaded once per worker process). */
   cacheDir: string;
   fingerprint: string;
-  subset: { size: number; seed: number };
+  /**
+   * The subset: the pool's nested stratified subset of `size` rows for `seed`; with `composition`, `composition[c]`
+   * rows of class c instead, each class's rows in the seed's stratified order (data/subsets.ts composedSubset: the
+   * ordinary subset plus the over-sampled class's next rows), and `size` their sum. Absent when it equals the
+   * ordinary subset's counts (buildJob drops it), so such a Run is the ordinary Run.
+   */
+  subset: { size: number; seed: number; composition?: number[] };
   spec: JsonObject;
   /** A concrete recipe (the coordinator resolves the default recipe, so the stored inputs say what ran). */
   recipe: JsonObject;
@@ -262,6 +273,7 @@ export function runInputs(job: Omit<RunJob, "runId" | "cacheDir" | "trainEvalCap
     ...(job.semi ? { semi: { ...job.semi } } : {}),
     ...(job.pretext ? { pretext: { ...job.pretext } } : {}),
     ...(job.active ? { active: { ...job.active } } : {}),
+    ...(job.subset.composition ? { composition: [...job.subset.composition] } : {}),
   };
 }
 

@@ -74,7 +74,8 @@ interface EstimateKey {
 export function estimateReportOf(s: StoredStudy, deps: { fitCurve: FitCurveFn; aggregate: AggregateFn }, o: { bootstrap?: number } = {}): EstimateReport | null {
   if (s.record.kind !== "estimate") throw new InputError("NOT_ESTIMATE", `the study ${s.record.id} is a ${s.record.kind} study, not an estimate`);
   if (s.result && s.record.status === "done") return s.result as EstimateReport;
-  const records = s.runs.map(toRunRecord).filter((r): r is RunRecord => r !== null);
+  // A plan's check Runs (a class over-sampled) are no points of the curve.
+  const records = s.runs.filter((r) => !r.inputs.composition).map(toRunRecord).filter((r): r is RunRecord => r !== null);
   if (!records.some((r) => r.status === "done")) return null;
   const k = s.record.options as EstimateKey;
   const facts = s.facts ?? factsFromRuns(s, k);

@@ -54,12 +54,19 @@ describe.skipIf(!engineBuilt)("constraints end to end (real engine)", () => {
     expect(j.plan.classes.units.map((u: { name: string }) => u.name).sort()).toEqual(["x", "y", "z"]);
     expect(j.plan.classes.runs).toEqual({ used: 8, missing: 0 });
     expect(j.plan.classes.sentences.join(" ")).toMatch(/How the Runs were drawn: nested subsets stratified by class/);
+    // The check Runs (the plan's first class over-sampled) trained through the worker processes, with both seeds.
+    const check = j.plan.classes.check;
+    expect(check).toMatchObject({ status: "measured", base: 200, seeds: [0, 1] });
+    expect(check.runIds).toHaveLength(2);
+    expect(check.count.oversampled).toBeGreaterThanOrEqual(2 * check.count.ordinary);
+    expect(typeof check.held).toBe("boolean");
     expect(j.plan.groups[0].by).toBe("site");
     expect(j.plan.groups[0].units.map((u: { name: string }) => u.name).sort()).toEqual(["A", "B"]);
     expect(readFileSync(join(dir, "report", "report.md"), "utf8")).toContain("## Collection plan by site");
     const again = run(dir, base);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/Collection plan by class:\n  - (Collect more of|No class gains)/);
+    expect(again.stdout).toMatch(/Check of the plan's assumption \(a class's recall depends on its own count\): trained n=200 with \w+ over-sampled/);
     process.stdout.write(`\n--- enough estimate --plan --group site printed:\n${again.stdout}\n`);
   }, 120_000);
 

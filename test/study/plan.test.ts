@@ -19,6 +19,8 @@ import type { Dataset } from "../../src/data/types.js";
 import type { Executor } from "../../src/study/executor.js";
 import type { RunJob, RunOutcome } from "../../src/study/run.js";
 import { rngFor } from "../../src/rng.js";
+import { Store } from "../../src/study/store.js";
+import { estimateReportOf, readStudy } from "../../src/study/stored.js";
 import { fakeDeps } from "./fixtures/fake-deps.js";
 import { fakeResult } from "./fixtures/fake-run.js";
 
@@ -49,15 +51,21 @@ function dataset(): Dataset {
   };
 }
 
-/** A Run's test outcome on the simulated task: row i right with its class's recall at the class's count. */
-function simulatedBits(ds: Dataset, size: number, seed: number): string {
-  const rand = rngFor(seed * 7919 + size, "sim-bits");
+/**
+ * A Run's test outcome on the simulated task: row i right with its class's recall at the class's count (the
+ * composition's, for a check Run). `coupling`: the other classes lose that much recall per unit of the hard class's
+ * excess share over its pool share (a model pulled toward an over-sampled class), which the per-class curves ignore.
+ */
+function simulatedBits(ds: Dataset, size: number, seed: number, composition?: number[], coupling = 0): string {
+  const rand = rngFor(seed * 7919 + size + (composition?.[2] ?? 0), "sim-bits");
   const y = ds.tensors.y as Int32Array;
   const probs = new Float32Array(TEST * 4);
+  const excess = composition ? composition[2]! / size - 0.25 : 0;
   ds.split.test.forEach((r, i) => {
     const c = y[r]!;
-    const nc = size / 4;
-    const right = rand() < CURVE[c]!.a - CURVE[c]!.b * Math.pow(nc, -0.5);
+    const nc = composition ? composition[c]! : size / 4;
+    const pull = c === 2 ? 0 : coupling * excess;
+    const right = rand() < CURVE[c]!.a - CURVE[c]!.b * Math.pow(nc, -0.5) - pull;
     probs[i * 4 + (right ? c : (c + 1) % 4)] = 1;
   });
   return correctBits(probs, y, ds.split.test, 4);
@@ -67,10 +75,18 @@ class SimExecutor implements Executor {
   readonly kind = "in-process";
   readonly threads = 1;
   readonly slots = 2;
-  constructor(private ds: Dataset) {}
+  readonly jobs: RunJob[] = [];
+  constructor(
+    private ds: Dataset,
+    private coupling = 0,
+    /** Seconds a Run reports per row (the planner's time model reads them; nothing waits). */
+    private secondsPerRow?: number,
+  ) {}
   async run(job: RunJob): Promise<RunOutcome> {
+    this.jobs.push(job);
     const result = fakeResult(job);
-    result.testCorrect = simulatedBits(this.ds, job.subset.size, job.subset.seed);
+    result.testCorrect = simulatedBits(this.ds, job.subset.size, job.subset.seed, job.subset.composition, this.coupling);
+    if (this.secondsPerRow !== undefined) result.seconds = result.totalSeconds = this.secondsPerRow * job.subset.size;
     const bits = readBits(result.testCorrect, TEST)!;
     result.metrics.test.accuracy = bits.reduce((a, b) => a + b, 0) / TEST;
     return { ok: true, result };
@@ -161,6 +177,80 @@ describe("estimate --plan (simulated task, one class is the bottleneck)", () => 
     await writeReport(report, join(dir, "r"));
     expect(readFileSync(join(dir, "r", "report.md"), "utf8")).toContain("## Collection plan by site");
     expect(readFileSync(join(dir, "r", "report.html"), "utf8")).toContain('id="plan-0"');
+  }, 60_000);
+
+  it("the check Run over-samples the bottleneck class and measures its recall rising as its curve predicts", async () => {
+    const ds = dataset();
+    const dir = mkdtempSync(join(tmpdir(), "enough-plan-check-"));
+    const ex = new SimExecutor(ds);
+    const deps = { ...fakeDeps(), loadDataset: async () => ds, createExecutor: () => ex, planSizes: () => [200, 400, 800, 1600, 3200] };
+    const report = await estimate({ data: "sim", sizes: "200,400,800,1600,3200", seeds: 3, target: "accuracy=0.94", store: join(dir, "e.db"), plan: true, bootstrap: 40 }, { deps });
+    const c = report.collectionPlan!.classes.check!;
+    expect(c.status).toBe("measured");
+    expect(c.class).toBe("hard");
+    // The largest measured size below the pool (3,200: 800 rows of hard, 2,000 in the pool) over-sampled 2.5x.
+    expect(c).toMatchObject({ base: 3200, count: { ordinary: 800, oversampled: 2000 }, size: 4400, seeds: [0, 1, 2] });
+    const composed = ex.jobs.filter((j) => j.subset.composition);
+    expect(composed.map((j) => j.subset.composition)).toEqual([0, 1, 2].map(() => [800, 800, 2000, 800]));
+    // Hard's recall: 0.97 - 6 n^-0.5 goes from 0.758 at 800 to 0.836 at 2,000; measured on its 1,000 test rows.
+    expect(c.recall!.measured.mean - c.recall!.ordinary!).toBeGreaterThan(0.05);
+    expect(c.recall!.measured.mean).toBeGreaterThan(0.81);
+    // The other classes' counts did not change, nor (in this simulation) their recall.
+    expect(Math.abs(c.others!.measured.mean - c.others!.ordinary!)).toBeLessThan(0.02);
+    // Paired by seed: hard's gain is its curve's (0.078 true), the others' is none.
+    expect(c.recall!.change!.measured.mean).toBeGreaterThan(0.05);
+    expect(c.recall!.change!.agrees && c.others!.change!.agrees).toBe(true);
+    expect(c.held).toBe(true);
+    expect(c.overall!.measured.mean).toBeGreaterThan(c.overall!.ordinary!);
+    const text = plainAnswer(report);
+    expect(text).toMatch(/Check of the plan's assumption \(a class's recall depends on its own count\): trained n=3,200 with hard over-sampled 2\.5x/);
+    expect(text).toMatch(/The assumption held here/);
+    expect((jsonSummary(report) as { plan: { classes: { check: unknown } } }).plan.classes.check).toBe(c);
+    // Read back from the store (a study not finished is fitted again from its Runs): the check Runs are no points.
+    const store = Store.open(join(dir, "e.db"));
+    store.setStudyStatus(report.studyId, "cancelled");
+    const stored = readStudy(store, report.studyId);
+    expect(stored.runs.filter((r) => r.inputs.composition).map((r) => r.reason)).toEqual([0, 1, 2].map((seed) => `plan check: n=3,200 with hard over-sampled 2.5x (4,400 rows), seed ${seed}`));
+    expect(estimateReportOf(stored, { fitCurve, aggregate: fakeDeps().aggregate })!.runs).toHaveLength(15);
+    store.close();
+  }, 60_000);
+
+  it("when over-sampling a class costs the others recall, the check says the assumption did not hold", async () => {
+    const ds = dataset();
+    const dir = mkdtempSync(join(tmpdir(), "enough-plan-check-"));
+    const deps = { ...fakeDeps(), loadDataset: async () => ds, createExecutor: () => new SimExecutor(ds, 0.6), planSizes: () => [200, 400, 800, 1600, 3200] };
+    const report = await estimate({ data: "sim", sizes: "200,400,800,1600,3200", seeds: 3, target: "accuracy=0.94", store: join(dir, "e.db"), plan: true, bootstrap: 40 }, { deps });
+    const c = report.collectionPlan!.classes.check!;
+    expect(c.held).toBe(false);
+    expect(c.others!.inside).toBe(false);
+    expect(c.others!.measured.hi).toBeLessThan(c.others!.predicted.lo);
+    expect(c.others!.change!.agrees).toBe(false);
+    expect(c.others!.change!.measured.hi).toBeLessThan(-0.1);
+    expect(c.sentences.join(" ")).toMatch(/did not hold here: the other classes lost recall when hard was over-sampled/);
+    // Asked not to train it, the study names the Runs that would check it and their time.
+    const off = await estimate({ data: "sim", sizes: "200,400,800,1600,3200", seeds: 3, target: "accuracy=0.94", store: join(dir, "e.db"), plan: true, planCheck: false, bootstrap: 40 }, { deps });
+    const o = off.collectionPlan!.classes.check!;
+    expect(o).toMatchObject({ status: "not run", held: null, recall: null, base: 3200 });
+    expect(o.predictedSeconds).toBeGreaterThan(0);
+    expect(o.sentences[0]).toMatch(/not run \(turned off with --no-plan-check\): it would train n=3,200 with hard over-sampled 2\.5x .* about \d+ s of Runs/);
+  }, 60_000);
+
+  it("when the budget left cannot hold the check Runs, it names them and their time instead of training them", async () => {
+    const ds = dataset();
+    const dir = mkdtempSync(join(tmpdir(), "enough-plan-check-"));
+    // Runs report 0.05 s per row: the largest curve Run 160 s (fits a 260 s budget with its margin); the check's three
+    // Runs of 4,400 rows about 220 s each on 2 slots, 330 s: more than the ~250 s left.
+    const ex = new SimExecutor(ds, 0, 0.05);
+    const deps = { ...fakeDeps(), loadDataset: async () => ds, createExecutor: () => ex, planSizes: () => [200, 400, 800, 1600, 3200] };
+    const report = await estimate({ data: "sim", sizes: "200,400,800,1600,3200", seeds: 3, budget: "260s", target: "accuracy=0.94", store: join(dir, "e.db"), plan: true, bootstrap: 40 }, { deps });
+    expect(report.runs.filter((r) => r.status === "done")).toHaveLength(15);
+    const c = report.collectionPlan!.classes.check!;
+    expect(c).toMatchObject({ status: "not run", held: null, runIds: [] });
+    expect(c.why).toMatch(/^the budget has \d+ s left$/);
+    expect(c.predictedSeconds!).toBeGreaterThan(250);
+    expect(c.predictedSeconds!).toBeLessThan(450);
+    expect(ex.jobs.some((j) => j.subset.composition)).toBe(false);
+    expect(c.sentences[0]).toMatch(/Run the same command with a larger --budget/);
   }, 60_000);
 
   it("without a per-row outcome in the Runs (stored by an older version) the plan says so instead of guessing", () => {

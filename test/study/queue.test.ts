@@ -50,7 +50,12 @@ describe.skipIf(!engineBuilt || !redisInstalled)("the queue executor on a real R
   it("trains the same Runs to the same answer as the local executor, on both workers, recorded in the store", async () => {
     const events: StudyEvent[] = [];
     // At the same time (different stores): one thread per Run, so the metrics do not depend on the load.
-    const [q, l] = await Promise.all([estimate(study("q.db", viaQueue()), { onEvent: (e) => events.push(e) }), estimate(study("l.db", { jobs: 2, threads: 1 }))]);
+    // With --plan: its check Run (a class over-sampled: the job carries the composition) goes through the queue too.
+    const [q, l] = await Promise.all([estimate(study("q.db", { ...viaQueue(), plan: true }), { onEvent: (e) => events.push(e) }), estimate(study("l.db", { jobs: 2, threads: 1, plan: true }))]);
+    const qc = q.collectionPlan!.classes.check!;
+    expect(qc.status).toBe("measured");
+    expect(qc.runIds).toEqual(l.collectionPlan!.classes.check!.runIds);
+    expect(qc.recall).toEqual(l.collectionPlan!.classes.check!.recall);
     const byId = (runs: typeof q.runs) => Object.fromEntries(runs.map((r) => [r.id, r.metrics?.test]));
     expect(q.runs.map((r) => r.status)).toEqual(["done", "done", "done"]);
     expect(byId(q.runs)).toEqual(byId(l.runs));

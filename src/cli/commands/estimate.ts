@@ -21,6 +21,8 @@ interface CliOptions extends StudyCliOptions {
   cost?: string;
   extra?: string;
   plan?: boolean;
+  /** commander's --no-plan-check: false when given. */
+  planCheck?: boolean;
   extraKeep?: string;
 }
 
@@ -40,6 +42,7 @@ export function register(program: Command): void {
     .option("--extra <source>", "an extra data set with the same columns: how different it is, and what it is worth in your samples")
     .option("--extra-keep <rule>", "with --extra: keep the extra rows most like yours (similar:0.5 = the half with the largest importance weights) and measure their worth again")
     .option("--plan", "a data-collection plan: per-class (and per --group column) curves, which to collect more of to reach the target, per-group data needs")
+    .option("--no-plan-check", "with --plan: only describe the check Runs (the bottleneck class over-sampled) and their time, do not train them")
     .option("--verbose", "say why each Run was chosen")
     .action(async (opts: CliOptions) => {
       await runEstimate(opts);
@@ -49,7 +52,7 @@ export function register(program: Command): void {
 async function runEstimate(opts: CliOptions): Promise<void> {
   // --cost is read here too (estimate() reads it again) so that a typo fails before anything else is checked.
   const cost = opts.cost === undefined ? undefined : parsePrices(opts.cost);
-  const { out, ...options }: EstimateOptions & { out?: string } = { ...studyOptionsFrom(opts), at: opts.at, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}), ...(opts.plan ? { plan: true } : {}), ...(opts.extraKeep !== undefined ? { extraKeep: opts.extraKeep } : {}) };
+  const { out, ...options }: EstimateOptions & { out?: string } = { ...studyOptionsFrom(opts), at: opts.at, ...(cost ? { cost } : {}), ...(opts.extra !== undefined ? { extra: opts.extra } : {}), ...(opts.plan ? { plan: true } : {}), ...(opts.planCheck === false ? { planCheck: false } : {}), ...(opts.extraKeep !== undefined ? { extraKeep: opts.extraKeep } : {}) };
   checkReportFolder(out);
   const events = EventStream.open(opts.events);
   await runInterruptible({ json: opts.json, verbose: opts.verbose, label: "estimate", events }, async (signal, progress) => {

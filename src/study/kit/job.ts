@@ -3,6 +3,8 @@
  * study, so the same model on the same subset is the same Run (same id, re-used) whatever study asks for it.
  */
 import type { LoadOptions } from "../../data/options.js";
+import { ordinaryCounts } from "../../data/subsets.js";
+import { InputError } from "../../errors.js";
 import type { Dataset } from "../../data/types.js";
 import type { ReportRun } from "../estimate-result.js";
 import { runId, runInputs, type ActiveJob, type JsonObject, type RunInputs, type RunJob, type SemiJob, type SyntheticJob } from "../run.js";
@@ -38,8 +40,11 @@ export function buildJob(o: {
   unlabeled?: { cacheDir: string; fingerprint: string; rows: number };
   /** An active-learning trajectory (size = its largest label count; see study/active-run.ts). */
   active?: ActiveJob;
+  /** Rows per class (RunJob.subset.composition); `size` must be their sum. */
+  composition?: number[];
 }): { job: RunJob; inputs: RunInputs } {
   const { size, seed, validFraction } = o;
+  const composition = o.composition ? nonDefault(o.dataset, o.composition, size, seed) : null;
   const nTrain = size >= 4 ? size - Math.max(1, Math.round(validFraction * size)) : size;
   // With extra or synthetic rows the default recipe (batch, epochs) is the one for the rows actually trained on.
   const added = (o.extra?.rows ?? 0) + (o.synthetic ? Math.round(o.synthetic.ratio * nTrain) : 0);
@@ -48,7 +53,7 @@ export function buildJob(o: {
   const base = {
     cacheDir: o.extra?.cacheDir ?? (o.semi && o.unlabeled ? o.unlabeled.cacheDir : o.dataset.cacheDir!),
     fingerprint: o.dataset.fingerprint,
-    subset: { size, seed },
+    subset: { size, seed, ...(composition ? { composition } : {}) },
     spec: o.spec,
     recipe,
     validFraction,
@@ -61,6 +66,19 @@ export function buildJob(o: {
   };
   const inputs = runInputs(base, o.engineVersion);
   return { job: { ...base, runId: runId(inputs) }, inputs };
+}
+
+/**
+ * A composition as a Run carries it: null when it is the ordinary subset's (the same rows: the ordinary Run, same
+ * id); an error when its counts do not add up to the size.
+ */
+function nonDefault(dataset: Dataset, counts: number[], size: number, seed: number): number[] | null {
+  const sum = counts.reduce((a, b) => a + b, 0);
+  if (sum !== size) throw new InputError("BAD_COMPOSITION", `a composition of ${sum} rows for a Run of size ${size}`, { hint: "a composed Run's size is the sum of its class counts" });
+  const labels = dataset.tensors.y as Int32Array;
+  const ordinary = ordinaryCounts(dataset.split.pool, labels, size, seed, dataset.tensors.numClasses);
+  const padded = ordinary.map((_, c) => counts[c] ?? 0);
+  return padded.every((m, c) => m === ordinary[c]) ? null : padded;
 }
 
 /** The retry after a failure: a third of the learning rate, and half the batch (memory) when it is above 16. */

@@ -65,7 +65,7 @@ export interface StudyRun {
     size: number,
     seed: number,
     attempt: number,
-    extra?: { ensemble?: number; artifact?: string; withExtra?: { cacheDir: string; fingerprint: string; rows: number }; synthetic?: SyntheticJob; semi?: SemiJob; unlabeled?: { cacheDir: string; fingerprint: string; rows: number }; active?: ActiveJob },
+    extra?: { ensemble?: number; artifact?: string; withExtra?: { cacheDir: string; fingerprint: string; rows: number }; synthetic?: SyntheticJob; semi?: SemiJob; unlabeled?: { cacheDir: string; fingerprint: string; rows: number }; active?: ActiveJob; composition?: number[] },
   ): { job: RunJob; inputs: RunInputs };
   /** Records the cancellation and throws the CancelledError that says where the finished Runs are. */
   cancelled(records: readonly RunRecord[]): never;
@@ -300,7 +300,7 @@ export class Study<E> {
         executor,
         engineVersion,
         makeJob: (spec, recipe, size, seed, attempt, extra) =>
-          buildJob({ dataset: this.dataset, spec, recipe, size, seed, attempt, validFraction: this.validFraction, engineVersion, defaultRecipe: this.deps.defaultRecipe, ...(extra?.ensemble ? { ensemble: extra.ensemble } : {}), ...(extra?.artifact ? { artifact: extra.artifact } : {}), ...(extra?.withExtra ? { extra: extra.withExtra } : {}), ...(extra?.synthetic ? { synthetic: extra.synthetic } : {}), ...(extra?.semi ? { semi: extra.semi } : {}), ...(extra?.unlabeled ? { unlabeled: extra.unlabeled } : {}), ...(extra?.active ? { active: extra.active } : {}) }),
+          buildJob({ dataset: this.dataset, spec, recipe, size, seed, attempt, validFraction: this.validFraction, engineVersion, defaultRecipe: this.deps.defaultRecipe, ...(extra?.ensemble ? { ensemble: extra.ensemble } : {}), ...(extra?.artifact ? { artifact: extra.artifact } : {}), ...(extra?.withExtra ? { extra: extra.withExtra } : {}), ...(extra?.synthetic ? { synthetic: extra.synthetic } : {}), ...(extra?.semi ? { semi: extra.semi } : {}), ...(extra?.unlabeled ? { unlabeled: extra.unlabeled } : {}), ...(extra?.active ? { active: extra.active } : {}), ...(extra?.composition ? { composition: extra.composition } : {}) }),
         cancelled: (records) => {
           store.setStudyStatus(studyId, "cancelled");
           const done = records.filter((r) => r.status === "done").length;

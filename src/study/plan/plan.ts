@@ -11,6 +11,7 @@ import type { FitCurveFn } from "../analysis.js";
 import { allocate, gridded, proportional, type AllocUnit } from "./allocate.js";
 import { dataNeeds, type NeedRow } from "./needs.js";
 import type { UnitRuns } from "./units.js";
+import type { PlanCheck } from "./check.js";
 
 export interface PlanUnitRow {
   name: string;
@@ -38,6 +39,8 @@ export interface CollectionPlan {
   score: "recall" | "accuracy";
   /** How the Runs behind the curves were drawn, in words. */
   drawn: string;
+  /** By class: the check Runs (one class over-sampled) measured against the curves' prediction (check.ts). */
+  check?: PlanCheck;
   /** Most gain per sample first. */
   units: PlanUnitRow[];
   target: number | null;
@@ -57,7 +60,7 @@ export interface CollectionPlan {
   notes: string[];
 }
 
-export function collectionPlan(o: {
+type PlanInput = {
   kind: "class" | "group";
   by: string;
   runs: UnitRuns;
@@ -68,7 +71,14 @@ export function collectionPlan(o: {
   overallAtPool: Interval | null;
   labelPrice?: number;
   bootstrap?: number;
-}): CollectionPlan {
+};
+
+export function collectionPlan(o: PlanInput): CollectionPlan {
+  return planWithFits(o).plan;
+}
+
+/** The plan and each unit's fitted curve (null: none), in `o.runs.units`' order: the plan check predicts from them. */
+export function planWithFits(o: PlanInput): { plan: CollectionPlan; fits: (CurveFit | null)[] } {
   const score = o.kind === "class" ? "recall" : "accuracy";
   const info: MetricInfo = { name: "accuracy", direction: "up", lower: 0, upper: 1 };
   const notes: string[] = [];
@@ -183,7 +193,7 @@ export function collectionPlan(o: {
 
   const result: CollectionPlan = { by: o.by, kind: o.kind, score, drawn, units: rows, target: o.target, plan, proportional: prop, overallAtPool, needs: needs && level !== null ? { level, ...needs } : null, runs: { used: o.runs.used, missing: o.runs.missing }, sentences: [], notes };
   result.sentences = planSentences(result, o.overallAtPool);
-  return result;
+  return { plan: result, fits };
 }
 
 const f3 = (v: number) => v.toFixed(3);

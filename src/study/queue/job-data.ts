@@ -102,7 +102,12 @@ export function readQueueJob(raw: unknown, jobId: string | undefined): { job: Om
   const job: Omit<RunJob, "cacheDir"> = {
     runId: str(r.runId, "run.runId"),
     fingerprint: str(r.fingerprint, "run.fingerprint"),
-    subset: { size: int(subset.size, "run.subset.size", 1), seed: int(subset.seed, "run.subset.seed", 0) },
+    subset: {
+      size: int(subset.size, "run.subset.size", 1),
+      seed: int(subset.seed, "run.subset.seed", 0),
+      // An over-sampled Run's class counts travel in the job (the id hashes them; see RunJob.subset).
+      ...(subset.composition !== undefined ? { composition: (Array.isArray(subset.composition) ? subset.composition : bad("run.subset.composition is not a list")).map((m, c) => int(m, `run.subset.composition[${c}]`, 0)) } : {}),
+    },
     spec,
     recipe,
     validFraction: vf as number,
