@@ -217,16 +217,17 @@ export class FittedCurve implements CurveFit {
 
   /**
    * Whether the target can be reached is the families' verdict (their asymptotes carry what the LCDB tuning learnt
-   * about curves that level off); where it lies, when they find it at least as likely reachable as not, is the
-   * calibrated answer (the corpus' blend, weighted by how much the families' own answer is in doubt).
+   * about curves that level off); where it lies is the
+   * calibrated answer (the corpus' blend, weighted by how much the families' own answer is in doubt) wherever the
+   * families' own point forecast reaches the target.
    */
   samplesFor(target: number, opts: { confidence?: number } = {}): SamplesForResult {
     const c = checkConfidence(opts.confidence);
     if (this.calibration.blend > 0) {
       const families = this.answer(target, c, { ...this.calibration, blend: 0, spreadScale: 1, horizonSd: 0 });
-      // More likely out of reach than not, by the families: their verdict stands (the log-linear tail never levels
-      // off, so it would put a finite n on a target above a clear plateau).
-      if (families.reachable === false || families.confidence < 0.5) return families;
+      // Out of reach by the families, or beyond their own point forecast's reach: their verdict stands (the
+      // log-linear tail never levels off, so it would put a finite n on a target above a clear plateau).
+      if (families.reachable === false || !Number.isFinite(families.mean)) return families;
       return this.answer(target, c, { ...this.calibration, blend: blendWeight(this.calibration, families.lo, families.hi) });
     }
     return this.answer(target, c, this.calibration);

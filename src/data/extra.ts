@@ -4,15 +4,21 @@
  * the user's encoded rows in a cached copy that worker processes load like any dataset. The copy's split is the
  * user's: the test rows are only ever the user's, and the extra rows sit after every user row.
  */
-import { join } from "node:path";
-import { InputError } from "../errors.js";
+import { createHash } from "node:crypto";
+import { readdir, stat } from "node:fs/promises";
+import { extname, join, relative } from "node:path";
+import { DataError, InputError } from "../errors.js";
 import type { Tensors } from "../engine/types.js";
 import { cacheExists, writeCache } from "./cache.js";
 import { encodeRows, encodeTarget } from "./encoders/rows.js";
 import { fingerprintOf, sourceDigest } from "./fingerprint.js";
 import { DEFAULT_CACHE_ROOT } from "./options.js";
 import { readSameSchema } from "./same-schema.js";
-import type { Dataset } from "./types.js";
+import type { ImageEncoders } from "./encoders/types.js";
+import { SkipLog } from "./report.js";
+import { IMAGE_EXT, listFiles } from "./sources/images.js";
+import { decodeLike } from "./unlabelled.js";
+import type { Dataset, LoadReport } from "./types.js";
 
 export interface ExtraData {
   source: string;
@@ -22,14 +28,18 @@ export interface ExtraData {
   tensors: Pick<Tensors, "n" | "x" | "y" | "cat">;
   /** Rows left out: a missing label, or a class the user's data does not have. */
   dropped: number;
+  /** Files not read (image folders: not an image, unreadable or truncated), with examples. */
+  skipped?: LoadReport["skipped"];
 }
 
-/** Reads and encodes `file` for `ds`. Typed errors: EXTRA_KIND (image data), EXTRA_SCHEMA (columns differ). */
+/**
+ * Reads and encodes `file` for `ds`. Typed errors: EXTRA_KIND (no encoders, or an image set given as a file),
+ * EXTRA_SCHEMA (columns differ), EXTRA_IMAGE_SIZE (a built-in set's size differs).
+ */
 export async function loadExtra(ds: Dataset, file: string, o: { cacheRoot?: string; refresh?: boolean } = {}): Promise<ExtraData> {
   const enc = ds.encoders;
-  if (!enc || enc.kind === "image") {
-    throw new InputError("EXTRA_KIND", `--extra works with tabular and text data; ${ds.source} is ${ds.schema.kind} data`, { hint: "give a CSV, JSONL or Parquet file as --data and --extra" });
-  }
+  if (!enc) throw new InputError("EXTRA_KIND", `${ds.source} has no saved encoders to read an extra data set with`, { hint: "load the data again (its cache predates encoders)" });
+  if (enc.kind === "image") return loadExtraImages(ds, enc, file);
   const digest = await sourceDigest(file, o.cacheRoot ?? DEFAULT_CACHE_ROOT, o.refresh);
   // Same schema: the same column names, the target included (the reader shared with unlabelled rows).
   const mine = ds.schema.columns.map((c) => c.name);
@@ -40,6 +50,48 @@ export async function loadExtra(ds: Dataset, file: string, o: { cacheRoot?: stri
   const x = encodeRows(enc, kept);
   const yk = y instanceof Int32Array ? Int32Array.from(keep, (i) => y[i]!) : Float32Array.from(keep, (i) => y[i]!);
   return { source: file, fingerprint: fingerprintOf({ extra: digest, for: ds.fingerprint }), tensors: { n: kept.length, x: x.x, y: yk, ...(x.cat ? { cat: x.cat } : {}) }, dropped: records.length - kept.length };
+}
+
+/**
+ * An extra image set: a folder with one sub-folder per class, as an image --data is; the sub-folders' names are
+ * matched to the user's classes (others are left out and counted), and every image is decoded the way the user's
+ * images were (decodeLike: their size and channels).
+ */
+async function loadExtraImages(ds: Dataset, enc: ImageEncoders, dir: string): Promise<ExtraData> {
+  const isDir = await stat(dir).then((st) => st.isDirectory(), () => false);
+  if (!isDir) {
+    throw new InputError("EXTRA_KIND", `${dir}: ${ds.source} is image data; an extra image set is a folder with one sub-folder per class`, { hint: "give a folder laid out like an image --data: extra/<class>/*.png", details: { file: dir } });
+  }
+  const skipped = new SkipLog();
+  const classDirs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
+  const files: string[] = [];
+  const labels: string[] = [];
+  for (const c of classDirs) {
+    for (const p of await listFiles(join(dir, c))) {
+      if (!IMAGE_EXT.has(extname(p).toLowerCase())) {
+        skipped.add("not a PNG/JPEG/WebP file", relative(dir, p));
+        continue;
+      }
+      files.push(p);
+      labels.push(c);
+    }
+  }
+  if (!files.length) {
+    throw new DataError("EXTRA_EMPTY", `${dir}: no image in a class sub-folder (${classDirs.length} sub-folder(s) found)`, { hint: "lay the extra images out as extra/<class>/*.png, with the class names of your data", details: { file: dir } });
+  }
+  // Classes first (nothing to decode for a class the user's data does not have), then the images.
+  const y = encodeTarget(enc.target, labels) as Int32Array;
+  const known = files.map((_, i) => i).filter((i) => y[i]! >= 0);
+  const { x, kept } = await decodeLike(ds, enc, dir, known.map((i) => files[i]!), skipped, "EXTRA");
+  const yk = Int32Array.from(kept, (k) => y[known[k]!]!);
+  const h = createHash("sha256").update(x).update(new Uint8Array(yk.buffer, yk.byteOffset, yk.byteLength));
+  return {
+    source: dir,
+    fingerprint: fingerprintOf({ extra: "images:" + h.digest("hex"), for: ds.fingerprint }),
+    tensors: { n: kept.length, x, y: yk },
+    dropped: files.length - known.length,
+    skipped: skipped.list(),
+  };
 }
 
 /** The user's rows followed by `rows` of extra (all, or those listed), cached under its own fingerprint. */

@@ -98,6 +98,33 @@ function inputsFingerprint(ds: Dataset, t: Pick<Tensors, "x" | "cat">): string {
 
 const CONCURRENCY = 8;
 
+/**
+ * Image files decoded the way `ds`'s images were (its size and channels), in one x; the indices into `files` that
+ * decoded (unreadable ones go to `skipped`). A built-in set's images were read at their own size and never
+ * resized: another size is refused (`<code>_IMAGE_SIZE`) rather than resized in a way the labelled data was not.
+ * Shared by unlabelled rows and `--extra` image folders.
+ */
+export async function decodeLike(ds: Dataset, enc: ImageEncoders, dir: string, files: string[], skipped: SkipLog, code: string): Promise<{ x: Uint8Array; kept: number[] }> {
+  const { height, width, channels } = enc;
+  if (builtinName(ds.source)) {
+    const sizes = await mapLimit(files, CONCURRENCY, async (p) => sharp(p).metadata().then((m) => (m.width && m.height ? `${m.height}x${m.width}` : null), () => null));
+    const wrong = files.map((p, i) => ({ p, s: sizes[i] })).filter((f) => f.s !== null && f.s !== `${height}x${width}`);
+    if (wrong.length) {
+      throw new DataError(`${code}_IMAGE_SIZE`, `${dir}: ${wrong.length} of ${files.length} images are not ${height}×${width} (the first: ${relative(dir, wrong[0]!.p)}, ${wrong[0]!.s!.replace("x", "×")})`, {
+        hint: `${ds.source}'s images are ${height}×${width} and were never resized; resize the images to ${height}×${width} (e.g. with ImageMagick: mogrify -resize ${width}x${height}! *.png)`,
+        details: { file: wrong[0]!.p },
+      });
+    }
+  }
+  const size = channels * height * width;
+  const decoded = await mapLimit(files, CONCURRENCY, async (p) => decodeImage(p, height, width, channels as 1 | 3).catch(() => null));
+  const kept: number[] = [];
+  decoded.forEach((d, i) => (d ? kept.push(i) : skipped.add("unreadable or truncated image", relative(dir, files[i]!))));
+  const x = new Uint8Array(kept.length * size);
+  kept.forEach((fi, r) => x.set(decoded[fi]!, r * size));
+  return { x, kept };
+}
+
 /** A folder of images, decoded to the labelled images' size and channels. */
 async function loadImages(ds: Dataset, enc: ImageEncoders, dir: string): Promise<UnlabelledData> {
   const skipped = new SkipLog();
@@ -107,25 +134,8 @@ async function loadImages(ds: Dataset, enc: ImageEncoders, dir: string): Promise
     if (!ok) skipped.add("not a PNG/JPEG/WebP file", relative(dir, p));
     return ok;
   });
-  const { height, width, channels } = enc;
-  // A built-in set's images were read at their own size: another size has no resize the labelled data went through.
-  if (builtinName(ds.source)) {
-    const sizes = await mapLimit(files, CONCURRENCY, async (p) => sharp(p).metadata().then((m) => (m.width && m.height ? `${m.height}x${m.width}` : null), () => null));
-    const wrong = files.map((p, i) => ({ p, s: sizes[i] })).filter((f) => f.s !== null && f.s !== `${height}x${width}`);
-    if (wrong.length) {
-      throw new DataError("UNLABELLED_IMAGE_SIZE", `${dir}: ${wrong.length} of ${files.length} images are not ${height}×${width} (the first: ${relative(dir, wrong[0]!.p)}, ${wrong[0]!.s!.replace("x", "×")})`, {
-        hint: `${ds.source}'s images are ${height}×${width} and were never resized; resize the unlabelled images to ${height}×${width} (e.g. with ImageMagick: mogrify -resize ${width}x${height}! *.png)`,
-        details: { file: wrong[0]!.p },
-      });
-    }
-  }
-  const size = channels * height * width;
-  const decoded = await mapLimit(files, CONCURRENCY, async (p) => decodeImage(p, height, width, channels as 1 | 3).catch(() => null));
-  const kept: number[] = [];
-  decoded.forEach((d, i) => (d ? kept.push(i) : skipped.add("unreadable or truncated image", relative(dir, files[i]!))));
+  const { x, kept } = await decodeLike(ds, enc, dir, files, skipped, "UNLABELLED");
   if (!kept.length) throw new DataError("UNLABELLED_EMPTY", `${dir}: no readable image (${all.length} file(s) found)`, { hint: "give a folder of PNG, JPEG or WebP images", details: { file: dir } });
-  const x = new Uint8Array(kept.length * size);
-  kept.forEach((fi, r) => x.set(decoded[fi]!, r * size));
   const tensors = { ...ds.tensors, n: kept.length, x, y: new Int32Array(kept.length) } as Tensors;
   const { cat: _none, ...imageTensors } = tensors;
   return {

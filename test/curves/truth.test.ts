@@ -90,7 +90,7 @@ describe("the calibration", () => {
     expect(blendWeight(cal, 1000, 1000 * Math.exp(9))).toBe(0.5);
     expect(blendWeight(cal, 1000, Infinity)).toBe(0.5);
     expect(blendWeight({ ...cal, blendSpread: 0 }, 1000, 1100)).toBe(0.5);
-    // A curve that levels off at 0.80: a target at 0.86 is the families' "out of reach", never a blended finite n.
+    // A curve that levels off at 0.80: a target at 0.86, beyond the families' own point forecast, is never a blended finite n.
     const plateau = (n: number): number => 0.8 - 0.5 * Math.pow(n, -0.6);
     const fit = fitCurve(simulate(plateau, { sizes: SIZES.slice(0, 5), sd: 0.002, seed: 4 }), { metric: acc, seed: 1, bootstrap: 20, calibration: CALIBRATION });
     const a = fit.samplesFor(0.86);

@@ -51,7 +51,7 @@ export async function domainTest(
   // Stratified folds: the two sides alternate through the folds in their own shuffled order.
   const fold = new Int32Array(2 * m);
   for (let i = 0; i < m; i++) fold[i] = fold[m + i] = i % FOLDS;
-  const spec: JsonObject = base.xKind === "tokens" ? { family: "text" } : { family: "mlp", hidden: [64, 32], dropout: 0.1 };
+  const spec: JsonObject = base.xKind === "tokens" ? { family: "text" } : base.xKind === "image" ? { family: "cnn", width: 0.5 } : { family: "mlp", hidden: [64, 32], dropout: 0.1 };
   const nTrain = Math.round((2 * m * (FOLDS - 1)) / FOLDS);
   // Few optimiser steps suffice to find a shift a person would care about; more would only cost time.
   const epochs = Math.max(5, Math.min(30, Math.ceil(1500 / Math.max(1, Math.ceil(nTrain / 64)))));

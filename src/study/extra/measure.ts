@@ -121,6 +121,8 @@ export async function measureExtra<E>(o: {
       )
     : [];
   if (extra.data.dropped) notes.push(`${int(extra.data.dropped)} extra row(s) left out: no label, or a class your data does not have`);
+  for (const k of extra.data.skipped ?? []) notes.push(`${int(k.count)} extra file(s) skipped: ${k.reason} (e.g. ${k.examples.slice(0, 2).join(", ")})`);
+  if (dataset.encoders?.kind === "image") notes.push("per-feature drift is measured on tables only; for images the domain classifier (a CNN on the pixels) is the test");
   const report: ExtraReport = {
     source: extra.data.source,
     fingerprint: extra.data.fingerprint,
