@@ -90,6 +90,13 @@ describe("queue jobs", () => {
     expect(refused("--try synthetic:model=copula", { spec: { family: "mlp" }, recipe: { lr: 0.01 } })).toBeNull();
   });
 
+  it("a study whose --model or --recipe names a file is refused before its data is read or Redis is asked", async () => {
+    const { estimate } = await import("../../src/study/estimate.js");
+    const queued = { data: "/nowhere/x.csv", executor: "queue" as const, queue: "redis://127.0.0.1:1" };
+    await expect(estimate({ ...queued, recipe: { init: { weights: "/models/a" } } })).rejects.toMatchObject({ code: "QUEUE_UNSUPPORTED", message: expect.stringMatching(/^--model\/--recipe .*weights in \/models\/a/), hint: expect.stringContaining("--executor local") });
+    await expect(estimate({ ...queued, model: { family: "torchscript", path: "/models/b.pt" } })).rejects.toMatchObject({ code: "QUEUE_UNSUPPORTED", message: expect.stringContaining("TorchScript") });
+  });
+
   it("failures keep their code through BullMQ's reason string; a stalled job reads as WORKER_LOST", () => {
     expect(decodeFailure(encodeFailure({ code: "DIVERGED", message: "loss: NaN\nat epoch 3" }))).toEqual({ code: "DIVERGED", message: "loss: NaN\nat epoch 3" });
     expect(decodeFailure("job stalled more than allowable limit").code).toBe("WORKER_LOST");
