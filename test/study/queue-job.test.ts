@@ -1,6 +1,6 @@
 // The queue's job payload read like CLI input, its failures, and the --queue address (no Redis needed here).
 import { describe, expect, it } from "vitest";
-import { decodeFailure, encodeFailure, readQueueJob, toQueueJob, unsupportedOverQueue } from "../../src/study/queue/job-data.js";
+import { checkQueueable, decodeFailure, encodeFailure, readQueueJob, toQueueJob, unsupportedOverQueue } from "../../src/study/queue/job-data.js";
 import { parseQueueUrl } from "../../src/study/queue/url.js";
 import { runId, runInputs, type RunJob } from "../../src/study/run.js";
 
@@ -36,6 +36,65 @@ describe("queue jobs", () => {
     expect(unsupportedOverQueue(ts)).toMatch(/TorchScript/);
     expect(unsupportedOverQueue(job({ save: "/s/a" }))).toMatch(/pretraining/);
     expect(unsupportedOverQueue(job())).toBeNull();
+  });
+
+  it("every optional field that can travel reads back as the same Run; a malformed one is BAD_JOB naming the field", () => {
+    const synthetic = { model: "copula" as const, ratio: 1.5 };
+    const active = { strategy: "bald", batch: 10, start: 20, max: 60, mcSamples: 5, fixed: ["epochs"], beyond: [90, 120] };
+    const semi = { method: "pseudo" as const, threshold: 0.9, ratio: 2, rounds: 1, unlabeled: 500, source: { fingerprint: "u1", rows: 300 } };
+    const all = [
+      job({ synthetic }),
+      job({ active }),
+      job({ active: { strategy: "random", batch: 10, start: 20, max: 60 } }),
+      job({ semi }),
+      job({ ensemble: { k: 3 }, extra: { fingerprint: "x1", rows: 40 }, trainEvalCap: 500, subset: { size: 100, seed: 2, composition: [70, 30] } }),
+      job({ synthetic, extra: { fingerprint: "x1", rows: 40 }, recipe: { lr: 0.01, seed: 2, augment: { mixup: 0.2 }, privacy: { epsilon: 3, maxGradNorm: 1 } } }),
+    ];
+    for (const j of all) {
+      const back = readQueueJob(JSON.parse(JSON.stringify(toQueueJob(j, engine, data))), j.runId);
+      const { cacheDir: _c, ...rest } = j;
+      expect(back.job).toEqual(rest);
+    }
+    // Before this field travelled, a synthetic job lost it and read back as another Run: the ids differ.
+    expect(job({ synthetic }).runId).not.toBe(job().runId);
+    const bad = (run: object, field: RegExp) => {
+      const j = job(run as Partial<RunJob>);
+      const p = JSON.parse(JSON.stringify(toQueueJob(j, engine, data)));
+      expect(() => readQueueJob(p, j.runId)).toThrow(expect.objectContaining({ code: "BAD_JOB", message: expect.stringMatching(field) }));
+    };
+    bad({ synthetic: { model: "gan", ratio: 1 } }, /run\.synthetic\.model/);
+    bad({ synthetic: { model: "cvae", ratio: -1 } }, /run\.synthetic\.ratio/);
+    bad({ synthetic: "copula" }, /run\.synthetic is not an object/);
+    bad({ active: { ...active, strategy: "oracle" } }, /run\.active\.strategy/);
+    bad({ active: { ...active, max: 10 } }, /run\.active\.max/);
+    bad({ active: { ...active, batch: 0 } }, /run\.active\.batch/);
+    bad({ active: { ...active, fixed: ["lr"] } }, /run\.active\.fixed\[0\]/);
+    bad({ active: { ...active, beyond: [30] } }, /run\.active\.beyond\[0\]/);
+    bad({ active: { ...active, mcSamples: 1 } }, /run\.active\.mcSamples/);
+    bad({ pretext: { method: "contrastive", size: 100, steps: 10 } }, /run\.pretext/);
+  });
+
+  it("what cannot travel is refused up front with QUEUE_UNSUPPORTED, naming the lever, why and what to do", () => {
+    const refused = (what: string, j: Parameters<typeof checkQueueable>[1]) => {
+      try {
+        checkQueueable(what, j);
+      } catch (err) {
+        return err as { code: string; message: string; hint: string };
+      }
+      return null;
+    };
+    const tr = refused("--try transfer:source=other.csv", { spec: { family: "mlp" }, recipe: { init: { weights: "/store/artifacts/a1" } }, artifact: { key: "a1" } });
+    expect(tr).toMatchObject({ code: "QUEUE_UNSUPPORTED", message: expect.stringMatching(/^--try transfer:source=other\.csv cannot run through the queue: .*pretrained into this machine/) });
+    expect(tr!.hint).toMatch(/--executor local/);
+    expect(refused("--try transfer:backbone=m.pt", { spec: { family: "torchscript", path: "m.pt" }, recipe: {} })).toMatchObject({ code: "QUEUE_UNSUPPORTED", message: expect.stringMatching(/TorchScript/) });
+    expect(refused("--try synthetic:model=copula", { spec: { family: "mlp" }, recipe: { lr: 0.01 } })).toBeNull();
+  });
+
+  it("a study whose --model or --recipe names a file is refused before its data is read or Redis is asked", async () => {
+    const { estimate } = await import("../../src/study/estimate.js");
+    const queued = { data: "/nowhere/x.csv", executor: "queue" as const, queue: "redis://127.0.0.1:1" };
+    await expect(estimate({ ...queued, recipe: { init: { weights: "/models/a" } } })).rejects.toMatchObject({ code: "QUEUE_UNSUPPORTED", message: expect.stringMatching(/^--model\/--recipe .*weights in \/models\/a/), hint: expect.stringContaining("--executor local") });
+    await expect(estimate({ ...queued, model: { family: "torchscript", path: "/models/b.pt" } })).rejects.toMatchObject({ code: "QUEUE_UNSUPPORTED", message: expect.stringContaining("TorchScript") });
   });
 
   it("failures keep their code through BullMQ's reason string; a stalled job reads as WORKER_LOST", () => {

@@ -73,6 +73,49 @@ describe.skipIf(!engineBuilt || !redisInstalled)("the queue executor on a real R
     expect(existsSync(join(dir, "cache-w1"))).toBe(true);
   }, 90_000);
 
+  it("active and synthetic levers travel: the same Runs, ids and scores as the local executor; a lever that cannot is refused before queueing", async () => {
+    const strategies = async (...args: Parameters<typeof import("../../src/study/strategies/strategies.js").strategies>) => (await import("../../src/study/strategies/strategies.js")).strategies(...args);
+    const levers = (store: string, extra: Record<string, unknown>) => ({
+      data: csv,
+      targetColumn: "label",
+      model: "mlp:depth=1,width=0.25",
+      try: ["active:strategy=margin,batch=50,start=50,max=150", "synthetic:model=copula"],
+      sizes: "100,200",
+      seeds: 1,
+      bootstrap: 40,
+      store: join(dir, store),
+      cacheRoot: join(dir, "cache"),
+      ...extra,
+    });
+    const [q, l] = await Promise.all([strategies(levers("lq.db", viaQueue())), strategies(levers("ll.db", { jobs: 2, threads: 1 }))]);
+    const runs = (r: typeof q) => Object.fromEntries(r.runs.map((x) => [x.id, { arm: x.arm, status: x.status, test: x.metrics?.test, tstr: x.synthetic?.fidelity.tstr, twoSample: x.synthetic?.fidelity.twoSample }]));
+    expect(new Set(q.runs.map((r) => r.arm))).toEqual(new Set(["baseline", "synthetic:model=copula", "active:strategy=margin,batch=50,start=50,max=150", "active:random,batch=50,start=50,max=150"]));
+    expect(q.runs.every((r) => r.status === "done")).toBe(true);
+    expect(runs(q)).toEqual(runs(l));
+    // The trajectories' rounds (label counts and scores) and the synthetic fidelity came back from the workers too.
+    const activeOf = (r: typeof q) => r.levers.filter((x) => x.active).map((x) => x.active);
+    expect(activeOf(q).length).toBe(1);
+    expect(activeOf(q)).toEqual(activeOf(l));
+    expect(q.runs.some((r) => r.synthetic && r.synthetic.rows > 0)).toBe(true);
+    expect(q.headline).toBe(l.headline);
+
+    // Levers whose Runs name files on this machine: refused before any Run is queued or any store is made.
+    const queue = new Queue("enough-runs", { connection: { url: redis.url } });
+    try {
+      const count = async () => Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
+      const before = await count();
+      for (const lever of [`transfer:backbone=${dir}`, "selfsup:steps=10"]) {
+        const store = `refused-${lever.split(":")[0]}.db`;
+        const err = await strategies(levers(store, { ...viaQueue(), try: ["synthetic:model=copula", lever] })).then(() => null, (e: unknown) => e as { code: string; message: string; hint: string });
+        expect(err).toMatchObject({ code: "QUEUE_UNSUPPORTED", message: expect.stringContaining(`--try ${lever} cannot run through the queue`), hint: expect.stringContaining("--executor local") });
+        expect(existsSync(join(dir, store))).toBe(false);
+      }
+      expect(await count()).toBe(before);
+    } finally {
+      await queue.close();
+    }
+  }, 90_000);
+
   it("a worker killed with kill -9 mid-Run: the stalled Run goes to the other worker and the study finishes", async () => {
     let killed = "";
     const running: Extract<StudyEvent, { type: "run-running" }>[] = [];

@@ -22,6 +22,7 @@ import type { StudyEvent } from "../events.js";
 import type { Executor } from "../executor.js";
 import { stableHash } from "../hash.js";
 import { parseQueueUrl } from "../queue/url.js";
+import { checkQueueable } from "../queue/job-data.js";
 import { checkKnownMetric, checkMetric, defaultMetric, studyMetricName } from "../metrics.js";
 import type { ActiveJob, JsonObject, RunInputs, RunJob, SemiJob, SyntheticJob } from "../run.js";
 import type { RunRecord } from "../runner.js";
@@ -104,7 +105,11 @@ export async function prepareStudy<E extends { type: string } = StudyEvent>(opti
   const budgetGiven = options.budget !== undefined ? parseBudget(options.budget) : undefined;
   const explicitSpec = typeof options.model === "object" ? options.model : options.model !== undefined ? deps.parseModelArg(options.model) : null;
   if (explicitSpec) deps.validateSpec?.(explicitSpec);
-  if (options.executor === "queue") parseQueueUrl(options.queue);
+  if (options.executor === "queue") {
+    parseQueueUrl(options.queue);
+    // A model or recipe that names a file here would fail every Run at the worker; refused before anything loads.
+    checkQueueable("--model/--recipe", { spec: explicitSpec ?? {}, recipe: options.recipe ?? {} }, "run this study with --executor local");
+  }
 
   // 2. Where the work goes: the cache folder, then the store (typed errors, before any data is read).
   checkWritableFolder(options.cacheRoot ?? options.load?.cacheRoot ?? DEFAULT_CACHE_ROOT, "--cache-root");

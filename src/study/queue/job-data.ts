@@ -4,7 +4,9 @@
  * recomputed from the inputs (a job is what its id says), and nothing that would make a worker load or run a file
  * named by the queue (TorchScript models, transfer weights, artifact paths).
  */
-import type { JsonObject, RunError, RunJob, RunResult, SemiJob, WorkerInfo } from "../run.js";
+import { ACQUIRE_STRATEGIES } from "../../engine/model.js";
+import { InputError } from "../../errors.js";
+import type { ActiveJob, JsonObject, RunError, RunJob, RunResult, SemiJob, SyntheticJob, WorkerInfo } from "../run.js";
 import { runId, runInputs } from "../run.js";
 
 /** Where a worker gets the encoded dataset: by folder name and content hash, from a shared cache or over HTTP. */
@@ -49,12 +51,35 @@ export function decodeFailure(reason: string | undefined): RunError {
   return { code: "RUN_FAILED", message: text };
 }
 
-/** Refuses, on the coordinator, a Run that cannot travel: its inputs name files on this machine. */
-export function unsupportedOverQueue(job: RunJob): string | null {
+/** What decides whether a Run can travel: the fields that may name files on the coordinator. */
+export type QueueCheck = Pick<RunJob, "spec" | "recipe"> & Partial<Pick<RunJob, "save" | "artifact">>;
+
+/**
+ * Why a Run cannot travel (its inputs name files on this machine), or null. Everything else a RunJob holds does
+ * travel: subset (with composition), ensemble, extra (the combined copy is the job's data folder), semi (with
+ * --unlabeled: the same), synthetic (the generator is fitted inside the Run), active (the whole trajectory is one
+ * Run), augment/dp/search (recipe fields).
+ */
+export function unsupportedOverQueue(job: QueueCheck): string | null {
   if (job.save !== undefined) return "pretraining saves a model into this machine's store folder";
-  if (job.artifact || (job.recipe.init as JsonObject | undefined)?.weights !== undefined) return "transfer Runs start from weights in this machine's store folder";
+  if (job.artifact) return "its Runs start from a model pretrained into this machine's store folder";
+  const weights = (job.recipe.init as JsonObject | undefined)?.weights;
+  if (weights !== undefined) return `its Runs start from the weights in ${String(weights)} on this machine`;
   if (job.spec.family === "torchscript") return "a TorchScript model is a file on this machine";
   return null;
+}
+
+/**
+ * The up-front form of unsupportedOverQueue, for a study's model, recipe or lever before any Run is queued: a typed
+ * error naming `what`, why, and what to do (a Run refused later would only fail at its turn, after others trained).
+ */
+export function checkQueueable(what: string, job: QueueCheck, hint = `leave ${what} out of the queued study and run it with --executor local`): void {
+  const why = unsupportedOverQueue(job);
+  if (why) {
+    throw new InputError("QUEUE_UNSUPPORTED", `${what} cannot run through the queue: ${why}, which a worker on another machine cannot read`, {
+      hint: `${hint} (the same --store re-uses every Run the queue finished)`,
+    });
+  }
 }
 
 export function toQueueJob(job: RunJob, engineVersion: string, data: DataRef): QueueJobData {
@@ -99,6 +124,30 @@ export function readQueueJob(raw: unknown, jobId: string | undefined): { job: Om
       ...(src ? { source: { fingerprint: str(src.fingerprint, "run.semi.source.fingerprint"), rows: int(src.rows, "run.semi.source.rows", 1) } } : {}),
     };
   }
+  // A Run with synthetic rows: the generator is fitted inside the Run, so the job carries only its choice.
+  function syntheticOf(o: JsonObject): SyntheticJob {
+    if (o.model !== "cvae" && o.model !== "copula") bad("run.synthetic.model must be cvae or copula");
+    if (typeof o.ratio !== "number" || !(o.ratio > 0 && o.ratio <= 1000)) bad("run.synthetic.ratio must be a number above 0 and at most 1000");
+    return { model: o.model as SyntheticJob["model"], ratio: o.ratio as number };
+  }
+  // An active-learning trajectory: one Run, its schedule in the job (the worker acquires round by round).
+  function activeOf(o: JsonObject): ActiveJob {
+    if (typeof o.strategy !== "string" || !(ACQUIRE_STRATEGIES as readonly string[]).includes(o.strategy)) bad(`run.active.strategy must be one of ${ACQUIRE_STRATEGIES.join(", ")}`);
+    const start = int(o.start, "run.active.start", 1);
+    const max = int(o.max, "run.active.max", start);
+    const list = (v: unknown, name: string): unknown[] => (Array.isArray(v) ? v : bad(`${name} is not a list`));
+    const fixed = o.fixed === undefined ? null : list(o.fixed, "run.active.fixed").map((k, i) => (k === "batchSize" || k === "epochs" || k === "steps" ? k : bad(`run.active.fixed[${i}] must be batchSize, epochs or steps`)));
+    const beyond = o.beyond === undefined ? null : list(o.beyond, "run.active.beyond").map((n, i) => int(n, `run.active.beyond[${i}]`, max + 1));
+    return {
+      strategy: o.strategy as string,
+      batch: int(o.batch, "run.active.batch", 1),
+      start,
+      max,
+      ...(o.mcSamples !== undefined ? { mcSamples: int(o.mcSamples, "run.active.mcSamples", 2) } : {}),
+      ...(fixed ? { fixed } : {}),
+      ...(beyond ? { beyond } : {}),
+    };
+  }
   const job: Omit<RunJob, "cacheDir"> = {
     runId: str(r.runId, "run.runId"),
     fingerprint: str(r.fingerprint, "run.fingerprint"),
@@ -115,7 +164,11 @@ export function readQueueJob(raw: unknown, jobId: string | undefined): { job: Om
     ...(r.ensemble !== undefined ? { ensemble: { k: int(obj(r.ensemble, "run.ensemble").k, "run.ensemble.k", 1) } } : {}),
     ...(r.extra !== undefined ? { extra: { fingerprint: str(obj(r.extra, "run.extra").fingerprint, "run.extra.fingerprint"), rows: int(obj(r.extra, "run.extra").rows, "run.extra.rows", 1) } } : {}),
     ...(r.semi !== undefined ? { semi: semiOf(obj(r.semi, "run.semi")) } : {}),
+    ...(r.synthetic !== undefined ? { synthetic: syntheticOf(obj(r.synthetic, "run.synthetic")) } : {}),
+    ...(r.active !== undefined ? { active: activeOf(obj(r.active, "run.active")) } : {}),
   };
+  // Pretext jobs are pretraining (refused on the coordinator, see unsupportedOverQueue): said, not dropped.
+  if (r.pretext !== undefined) bad("run.pretext is a pretraining job, which saves into the coordinator's store; the queue does not carry those");
   if (spec.family === "torchscript") bad("a TorchScript model names a file; the queue does not carry those");
   if (recipe.init !== undefined) bad("recipe.init names weights on another machine; the queue does not carry those");
   const engineVersion = str(d.engineVersion, "engineVersion");

@@ -28,6 +28,7 @@ import type { LeverResult, ScorePoint, StrategiesResult } from "./result.js";
 import { bytesPerSample, parsePrices, timeWithSpread, type Prices } from "../../cost/index.js";
 import { prepareExtra, type PreparedExtra } from "../extra/measure.js";
 import { strategyCosts } from "./cost.js";
+import { checkQueueable } from "../queue/job-data.js";
 import { prepareUnlabeled, unlabeledDecision, unlabeledFrom, unlabeledReport, type PreparedUnlabeled } from "./unlabeled.js";
 
 export type { StrategiesResult, LeverResult } from "./result.js";
@@ -94,6 +95,9 @@ export async function strategies(options: StrategiesOptions, ctx: StudyContext<S
       if (c.spec === baseSpec && c.recipe === options.recipe && !c.ensemble && !c.synthetic && !c.semi) identical.add(l.label);
       configs.set(l.label, c);
     }
+    // --executor queue: a lever whose Runs name files on this machine (transfer, selfsup, backbone) is refused now,
+    // before any Run is queued; every other lever's Runs travel (queue/job-data.ts).
+    if (options.executor === "queue") for (const [label, c] of configs) if (label !== BASELINE) checkQueueable(`--try ${label}`, { spec: c.spec, recipe: c.recipe ?? {}, ...(c.artifact ? { artifact: { key: c.artifact } } : {}) });
   });
   // transfer:source: every source loads (and its shape is checked) before anything trains.
   const transfers = plain.filter((l): l is Extract<Lever, { kind: "transfer" }> => l.kind === "transfer");
