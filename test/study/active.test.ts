@@ -154,8 +154,10 @@ describe.skipIf(!engineBuilt)("active learning (real engine)", () => {
     };
     const test = new Set(ds.split.test);
     const lab = new Set(labelled);
+    const picks = new Map<string, { rows: Int32Array; scores: Float32Array }>();
     for (const strategy of ["random", "margin", "entropy", "bald", "coreset", "badge"] as const) {
       const a = await model.acquire(ds.tensors, ds.split.pool, labelled, { strategy, k: 25, seed: 3, threads: 1 });
+      picks.set(strategy, a);
       const b = await model.acquire(ds.tensors, ds.split.pool, labelled, { strategy, k: 25, seed: 3, threads: 1 });
       expect(Array.from(a.rows), strategy).toEqual(Array.from(b.rows));
       expect(new Set(a.rows).size).toBe(25);
@@ -172,6 +174,43 @@ describe.skipIf(!engineBuilt)("active learning (real engine)", () => {
       }
     }
     expect(x.length).toBe(ds.tensors.n * d);
+    // Core-set and BADGE against the published definitions, computed here by brute force on the model's own
+    // penultimate features (embed) and probabilities: core-set is k-center greedy with the labelled rows as the
+    // first centres (Sener & Savarese 2018); BADGE's gradient embedding (p - onehot(argmax p)) (x) h, formed
+    // explicitly here, gives its first pick (the largest norm) and its second pick's score (the squared distance to
+    // the first), which checks acquire.cc's factorised distances (Ash et al. 2020).
+    const cand = Array.from(ds.split.pool).filter((r) => !lab.has(r));
+    const rowsAll = Int32Array.from([...cand, ...labelled]);
+    const { dim, values: h } = await model.embed(ds.tensors, rowsAll);
+    const p = await model.predict(ds.tensors, rowsAll);
+    const dist2 = (i: number, j: number) => {
+      let s = 0;
+      for (let t = 0; t < dim; t++) s += (h[i * dim + t]! - h[j * dim + t]!) ** 2;
+      return s;
+    };
+    const mind = cand.map((_, i) => Math.min(...Array.from(labelled, (__, j) => dist2(i, cand.length + j))));
+    const greedy: number[] = [];
+    for (let k = 0; k < 25; k++) {
+      const j = mind.reduce((b, v, i) => (v > mind[b]! ? i : b), 0);
+      greedy.push(cand[j]!);
+      for (let i = 0; i < cand.length; i++) mind[i] = Math.min(mind[i]!, dist2(i, j));
+      mind[j] = -1;
+    }
+    expect(Array.from(picks.get("coreset")!.rows)).toEqual(greedy);
+    const grad = (i: number) => {
+      const pi = [p[2 * i]!, p[2 * i + 1]!];
+      const top = pi[1]! > pi[0]! ? 1 : 0;
+      return pi.flatMap((pc, c) => Array.from(h.subarray(i * dim, (i + 1) * dim), (v) => (pc - (c === top ? 1 : 0)) * v));
+    };
+    const g = cand.map((_, i) => grad(i));
+    const norm2 = g.map((v) => v.reduce((s, t) => s + t * t, 0));
+    const first = norm2.reduce((b, v, i) => (v > norm2[b]! ? i : b), 0);
+    const badge = picks.get("badge")!;
+    expect(badge.rows[0]).toBe(cand[first]);
+    expect(badge.scores[0]! / norm2[first]!).toBeCloseTo(1, 4);
+    const second = cand.indexOf(badge.rows[1]!);
+    const d12 = g[second]!.reduce((s, v, t) => s + (v - g[first]![t]!) ** 2, 0);
+    expect(badge.scores[1]! / d12).toBeCloseTo(1, 4);
     const plain = (await engine.train(engine.parseModelArg("mlp:depth=1,width=0.25"), ds.tensors, { train: labelled }, { epochs: 5, batchSize: 16, seed: 1, threads: 1 })).model;
     await expect(plain.acquire(ds.tensors, ds.split.pool, labelled, { strategy: "bald", k: 5, seed: 0 })).rejects.toThrow(/bald needs a model with dropout/);
     await expect(plain.acquire(ds.tensors, ds.split.pool, labelled, { strategy: "margin", k: 100_000, seed: 0 })).rejects.toThrow(/unlabelled rows are left/);
