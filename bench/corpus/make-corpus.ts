@@ -131,8 +131,8 @@ const JOBS: Job[] = [
   { name: "text-topics-bag", data: textFile, model: "text", sizes: geometric(125, 32_000), extra: ["--target-column", "label", "--text-column", "text"] },
   { name: "fmnist-mlp-narrow", data: FM, model: "mlp:width=0.125", sizes: geometric(250, 60_000) },
   { name: "fmnist-cnn", data: FM, model: "cnn", sizes: geometric(250, 32_000) },
-  { name: "fmnist-resnet-narrow", data: FM, model: "resnet:width=0.5", sizes: geometric(250, 8_000) },
-  { name: "fmnist-resnet", data: FM, model: "resnet", sizes: geometric(250, 8_000) },
+  { name: "fmnist-resnet-narrow", data: FM, model: "resnet:width=0.5", sizes: geometric(250, 32_000) },
+  { name: "fmnist-resnet", data: FM, model: "resnet", sizes: geometric(250, 16_000) },
 ];
 
 const only = process.env.CORPUS_ONLY?.split(",").filter(Boolean);

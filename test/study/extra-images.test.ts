@@ -10,9 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { estimate } from "../../src/study/estimate.js";
-import { defaultDeps } from "../../src/study/kit/deps.js";
-import type { RunTrainDeps } from "../../src/study/run-train.js";
-import { RealInProcess } from "./fixtures/extra-task.js";
+import { realInProcessDeps } from "./fixtures/extra-task.js";
 import { engineBuilt } from "../cli/fixtures/env.js";
 import { mulberry32 } from "../../src/rng.js";
 
@@ -46,13 +44,7 @@ describe.skipIf(!engineBuilt)("estimate --extra with image folders (real engine)
     writeFileSync(join(same, "bar", "broken.png"), "not a png");
     writeFileSync(join(same, "dot", "notes.txt"), "a stray file");
     await writeImages(inverted, 100, 3, { invert: true });
-    const [engine, data, base] = await Promise.all([import("../../src/engine/index.js"), import("../../src/data/index.js"), defaultDeps()]);
-    const runDeps: RunTrainDeps = {
-      nestedSubsets: (pool, labels, sizes, seed) => data.nestedSubsets(pool, labels, sizes, seed),
-      train: (spec, t, rows, recipe, opts) => engine.train(spec as never, t, rows, recipe as never, opts) as never,
-      versions: () => ({}),
-    };
-    const deps = { ...base, createExecutor: () => new RealInProcess(runDeps, (d) => data.loadCachedDataset(d)), fitCurve: base.fitCurve };
+    const { deps } = await realInProcessDeps();
     const run = (extra: string) =>
       estimate(
         { data: mine, extra, model: "cnn:width=0.25", sizes: "20,40,80", seeds: 2, recipe: { epochs: 8, earlyStopping: false }, store: join(dir, "e.db"), cacheRoot: join(dir, "cache"), bootstrap: 30 },

@@ -9,12 +9,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { estimate } from "../../src/study/estimate.js";
-import { defaultDeps } from "../../src/study/kit/deps.js";
-import type { RunTrainDeps } from "../../src/study/run-train.js";
 import { keepSimilar, parseKeep } from "../../src/study/extra/keep.js";
 import { InputError } from "../../src/errors.js";
 import { engineBuilt } from "../cli/fixtures/env.js";
-import { RealInProcess, writeTask } from "./fixtures/extra-task.js";
+import { realInProcessDeps, writeTask } from "./fixtures/extra-task.js";
 
 describe("--extra-keep parsing and selection", () => {
   it("reads similar:F with F in (0, 1]; anything else is BAD_EXTRA_KEEP", () => {
@@ -48,16 +46,10 @@ describe.skipIf(!engineBuilt)("estimate --extra --extra-keep (real engine)", () 
     writeFileSync(mixed, readFileSync(good, "utf8") + readFileSync(bad, "utf8").split("\n").slice(1).join("\n"));
     const unrelated = join(dir, "unrelated.csv");
     writeTask(unrelated, 800, 44, { unrelated: true });
-    const [engine, data, base] = await Promise.all([import("../../src/engine/index.js"), import("../../src/data/index.js"), defaultDeps()]);
-    const runDeps: RunTrainDeps = {
-      nestedSubsets: (pool, labels, sizes, seed) => data.nestedSubsets(pool, labels, sizes, seed),
-      train: (spec, t, rows, recipe, opts) => engine.train(spec as never, t, rows, recipe as never, opts) as never,
-      versions: () => ({}),
-    };
+    const { deps: real, data } = await realInProcessDeps();
     let kept: Int32Array | undefined;
     const deps = {
-      ...base,
-      createExecutor: () => new RealInProcess(runDeps, (d) => data.loadCachedDataset(d)),
+      ...real,
       // Spy on the rows kept (the selection is by the domain classifier's scores).
       combineWithExtra: (ds: never, x: never, o: { cacheRoot?: string; keep?: Int32Array }) => ((kept = o.keep ?? kept), data.combineWithExtra(ds, x, o)),
     };

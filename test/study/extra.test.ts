@@ -8,9 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { estimate } from "../../src/study/estimate.js";
-import { defaultDeps } from "../../src/study/kit/deps.js";
-import type { RunTrainDeps } from "../../src/study/run-train.js";
-import { RealInProcess, writeTask } from "./fixtures/extra-task.js";
+import { realInProcessDeps, writeTask } from "./fixtures/extra-task.js";
 import { engineBuilt } from "../cli/fixtures/env.js";
 import { auc } from "../../src/study/extra/auc.js";
 import { ks } from "../../src/study/extra/drift.js";
@@ -33,13 +31,7 @@ describe.skipIf(!engineBuilt)("estimate --extra (real engine)", () => {
     writeTask(files.relevant, 800, 22);
     writeTask(files.shifted, 800, 33, { shift: 2.5 });
     writeTask(files.shuffled, 800, 44, { shuffle: true });
-    const [engine, data, base] = await Promise.all([import("../../src/engine/index.js"), import("../../src/data/index.js"), defaultDeps()]);
-    const runDeps: RunTrainDeps = {
-      nestedSubsets: (pool, labels, sizes, seed) => data.nestedSubsets(pool, labels, sizes, seed),
-      train: (spec, t, rows, recipe, opts) => engine.train(spec as never, t, rows, recipe as never, opts) as never,
-      versions: () => ({}),
-    };
-    const deps = { ...base, createExecutor: () => new RealInProcess(runDeps, (d) => data.loadCachedDataset(d)), fitCurve: base.fitCurve };
+    const { deps } = await realInProcessDeps();
     const run = (extra: string) =>
       estimate(
         { data: mine, targetColumn: "label", extra, model: "mlp:width=0.25", sizes: "20,40,80,160", seeds: 3, recipe: { epochs: 30, earlyStopping: false }, store: join(dir, "e.db"), cacheRoot: join(dir, "cache"), bootstrap: 60 },
