@@ -66,7 +66,7 @@ export const NO_CALIBRATION: Calibration = { blend: 0, blendSpread: 0, curvature
 export const CALIBRATION: Calibration = { blend: 0.5, blendSpread: 6, curvature: 0.95, slopeSpan: 4, spreadScale: 1, horizonSd: 0.55, thinEvidence: 0.25, flatResume: 0.2 };
 
 /** Learnt on every curve of the engine corpus; the bench grades it leave-one-curve-out. */
-export const LEARNT_CALIBRATION: Calibration = { blend: 0.75, blendSpread: 6, curvature: 0.95, slopeSpan: 4, spreadScale: 0, horizonSd: 0.55, thinEvidence: 0.25, flatResume: 0.2 };
+export const LEARNT_CALIBRATION: Calibration = { blend: 0.75, blendSpread: 12, curvature: 0.95, slopeSpan: 4, spreadScale: 0.4, horizonSd: 0.35, thinEvidence: 0.25, flatResume: 0.2 };
 
 /** The blend weight when the families' own interval for the crossing n is lo-hi (see Calibration.blendSpread). */
 export function blendWeight(cal: Calibration, lo: number, hi: number): number {

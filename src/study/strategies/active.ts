@@ -142,7 +142,8 @@ export function summariseActive(
     records.filter((r) => r.variant === label && r.status === "done").reduce((a, r) => a + r.result!.active!.rounds.filter((q) => q.n <= arm.job.max).reduce((b, q) => b + q.trainSeconds + q.acquireSeconds, 0), 0);
   const seconds = secs(randomLabel) > 0 ? { lever: secs(l.label), baseline: secs(randomLabel) } : null;
   const input: LeverInput = { label: l.label, kind: "active", identical: false, points, seconds, inferenceX: 1 };
-  // The "pool" of this row is the trajectory's last label count: its reading there is measured, never extrapolated.
+  // The "pool" of this row is the trajectory's last label count: read there off the fitted curves (smoothed over the
+  // seeds, not the raw means), at a measured count, never extrapolated.
   const nTest = records.find((r) => r.variant === randomLabel && r.status === "done")?.result?.metrics.test.n ?? 0;
   const lastMean = random.filter((p) => p.n === random[random.length - 1]?.n).reduce((a, p, _, all) => a + p.score / all.length, 0);
   const learns = randomLearns(random, o.info.direction === "up", testResolution(o.metric, lastMean, nTest));
