@@ -217,9 +217,8 @@ export class FittedCurve implements CurveFit {
 
   /**
    * Whether the target can be reached is the families' verdict (their asymptotes carry what the LCDB tuning learnt
-   * about curves that level off); where it lies is the
-   * calibrated answer (the corpus' blend, weighted by how much the families' own answer is in doubt) wherever the
-   * families' own point forecast reaches the target.
+   * about curves that level off); where it lies is the calibrated answer (the corpus' blend, weighted by how much the
+   * families' own answer is in doubt) wherever the families' own point forecast reaches the target.
    */
   samplesFor(target: number, opts: { confidence?: number } = {}): SamplesForResult {
     const c = checkConfidence(opts.confidence);
