@@ -276,6 +276,12 @@ export async function estimate(options: EstimateOptions, ctx: { onEvent?: OnEven
         plans.classes.check = checked.check;
         plans.classes.sentences.push(...checked.check.sentences);
       }
+      // The check Runs belong to this invocation's time too (timing was taken before them).
+      const t = report.timing;
+      t.runSeconds += checked.records.filter((r) => r.status === "done" && !r.reused).reduce((a, r) => a + r.result!.totalSeconds, 0);
+      t.busySeconds += checked.busySeconds ?? 0;
+      t.wallSeconds = (Date.now() - t0) / 1000;
+      t.overheadFraction = t.wallSeconds > 0 ? Math.max(0, (t.wallSeconds - t.busySeconds) / t.wallSeconds) : 0;
     }
     if (prices) {
       report.cost = studyCost({

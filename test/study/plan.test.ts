@@ -202,6 +202,9 @@ describe("estimate --plan (simulated task, one class is the bottleneck)", () => 
     expect(c.recall!.change!.agrees && c.others!.change!.agrees).toBe(true);
     expect(c.held).toBe(true);
     expect(c.overall!.measured.mean).toBeGreaterThan(c.overall!.ordinary!);
+    // This invocation's time includes the check Runs (timing is taken before the plan, then brought up to date).
+    const own = report.runs.filter((r) => !r.reused && r.status === "done").reduce((a, r) => a + r.totalSeconds!, 0);
+    expect(report.timing.runSeconds).toBeCloseTo(own + c.runSeconds, 6);
     const text = plainAnswer(report);
     expect(text).toMatch(/Check of the plan's assumption \(a class's recall depends on its own count\): trained n=3,200 with hard over-sampled 2\.5x/);
     expect(text).toMatch(/The assumption held here/);

@@ -27,7 +27,7 @@ export async function runPlanCheck<E>(o: {
   signal?: AbortSignal;
   /** false: describe the check Runs and their time, train nothing (estimate's planCheck option). */
   train: boolean;
-}): Promise<{ check: PlanCheck | null; records: RunRecord[]; cancelled: boolean }> {
+}): Promise<{ check: PlanCheck | null; records: RunRecord[]; cancelled: boolean; busySeconds?: number }> {
   const { study, run } = o;
   const { dataset, metric } = study;
   const labels = dataset.tensors.y as Int32Array;
@@ -78,5 +78,5 @@ export async function runPlanCheck<E>(o: {
     runSeconds: got.reduce((a, r) => a + r.result!.totalSeconds, 0),
     predictedSeconds,
   });
-  return { check, records: outcome.records, cancelled: outcome.cancelled };
+  return { check, records: outcome.records, cancelled: outcome.cancelled, busySeconds: outcome.busySeconds };
 }
