@@ -5,8 +5,8 @@
  * user's: the test rows are only ever the user's, and the extra rows sit after every user row.
  */
 import { createHash } from "node:crypto";
-import { readdir, stat } from "node:fs/promises";
-import { extname, join, relative } from "node:path";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { DataError, InputError } from "../errors.js";
 import type { Tensors } from "../engine/types.js";
 import { cacheExists, writeCache } from "./cache.js";
@@ -16,7 +16,7 @@ import { DEFAULT_CACHE_ROOT } from "./options.js";
 import { readSameSchema } from "./same-schema.js";
 import type { ImageEncoders } from "./encoders/types.js";
 import { SkipLog } from "./report.js";
-import { IMAGE_EXT, listFiles } from "./sources/images.js";
+import { classImageFiles } from "./sources/images.js";
 import { decodeLike } from "./unlabelled.js";
 import type { Dataset, LoadReport } from "./types.js";
 
@@ -63,19 +63,9 @@ async function loadExtraImages(ds: Dataset, enc: ImageEncoders, dir: string): Pr
     throw new InputError("EXTRA_KIND", `${dir}: ${ds.source} is image data; an extra image set is a folder with one sub-folder per class`, { hint: "give a folder laid out like an image --data: extra/<class>/*.png", details: { file: dir } });
   }
   const skipped = new SkipLog();
-  const classDirs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
-  const files: string[] = [];
-  const labels: string[] = [];
-  for (const c of classDirs) {
-    for (const p of await listFiles(join(dir, c))) {
-      if (!IMAGE_EXT.has(extname(p).toLowerCase())) {
-        skipped.add("not a PNG/JPEG/WebP file", relative(dir, p));
-        continue;
-      }
-      files.push(p);
-      labels.push(c);
-    }
-  }
+  const { classDirs, files: found } = await classImageFiles(dir, skipped);
+  const files = found.map((f) => f.path);
+  const labels = found.map((f) => f.cls);
   if (!files.length) {
     throw new DataError("EXTRA_EMPTY", `${dir}: no image in a class sub-folder (${classDirs.length} sub-folder(s) found)`, { hint: "lay the extra images out as extra/<class>/*.png, with the class names of your data", details: { file: dir } });
   }

@@ -53,33 +53,38 @@ export async function encodeImages(state: ImageEncoders, paths: string[]): Promi
   return x;
 }
 
+/**
+ * The images of a folder laid out <dir>/<class>/...: the class sub-folders (sorted, dot-folders skipped) and every
+ * PNG/JPEG/WebP file below each, with its class; other files go to `skipped`. rowsRead counts every file seen.
+ */
+export async function classImageFiles(dir: string, skipped: SkipLog): Promise<{ classDirs: string[]; files: { path: string; cls: string }[]; rowsRead: number }> {
+  const classDirs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
+  let rowsRead = 0;
+  const files: { path: string; cls: string }[] = [];
+  for (const c of classDirs) {
+    for (const p of await listFiles(join(dir, c))) {
+      rowsRead++;
+      if (IMAGE_EXT.has(extname(p).toLowerCase())) files.push({ path: p, cls: c });
+      else skipped.add("not a PNG/JPEG/WebP file", relative(dir, p));
+    }
+  }
+  return { classDirs, files, rowsRead };
+}
+
 export async function loadImageFolder(opts: LoadOptions): Promise<Built> {
   const dir = opts.source;
   const progress = opts.onProgress ?? (() => {});
   const skipped = new SkipLog();
   const warnings: string[] = [];
-  const classDirs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
+  const { classDirs, files, rowsRead } = await classImageFiles(dir, skipped);
   if (classDirs.length === 0) {
     throw new DataError("NO_CLASS_FOLDERS", `${dir}: no class sub-folders`, {
       hint: "an image data set is a folder with one sub-folder per class, e.g. data/cat/*.png, data/dog/*.png",
       details: { file: dir },
     });
   }
-  let rowsRead = 0;
-  const files: { path: string; cls: string }[] = [];
-  for (const c of classDirs) {
-    let n = 0;
-    for (const p of await listFiles(join(dir, c))) {
-      rowsRead++;
-      if (!IMAGE_EXT.has(extname(p).toLowerCase())) {
-        skipped.add("not a PNG/JPEG/WebP file", relative(dir, p));
-        continue;
-      }
-      files.push({ path: p, cls: c });
-      n++;
-    }
-    if (n === 0) warnings.push(`class folder '${c}' has no images: class dropped`);
-  }
+  const withImages = new Set(files.map((f) => f.cls));
+  for (const c of classDirs) if (!withImages.has(c)) warnings.push(`class folder '${c}' has no images: class dropped`);
   // The class filter, before any image is decoded: other classes cost nothing, and are counted, not lost.
   let classFilter: { classes: string[]; rowsDropped: number } | undefined;
   if (opts.classes !== undefined) {
