@@ -4,8 +4,9 @@
  */
 import { diagnose } from "./diagnostics.js";
 import { fitState, keptGain, memberValue, sampleLimit, sampleValue, type FitState, type Member, type Sample } from "./fit.js";
-import { blendedValue, blendWeight, CALIBRATION, calibratedInterval, thinEvidenceFactor, type Calibration } from "./calibration.js";
+import { blendedValue, blendWeight, CALIBRATION, calibratedInterval, tailValue, thinEvidenceFactor, type Calibration } from "./calibration.js";
 import { normCdf } from "./random.js";
+import { normalQuantile } from "../stats.js";
 import type { CurveFit, CurvePoint, FitOptions, Interval, IntervalOptions, SamplesForResult } from "./types.js";
 
 const N_MIN = 1;
@@ -18,6 +19,8 @@ const N_MIN = 1;
 const UNPREDICTABLE_STAY = 0.6;
 const HEADROOM_GRID = 40;
 const N_LIMIT = 1e15;
+/** How far beyond nMax (in doublings) the tail may place a target the families call out of reach: the truth bench grades answers up to 16x beyond the sizes fitted; one doubling more. */
+const TAIL_REACH_DOUBLINGS = 5;
 
 /** Weighted quantile of values (Infinity allowed). */
 export function weightedQuantile(vals: readonly number[], ws: readonly number[], q: number): number {
@@ -115,7 +118,11 @@ export class FittedCurve implements CurveFit {
     if (this.unpredictable && n > this.nMax) return this.robustLevel;
     if (n <= this.nMax) return this.fittedE(n);
     const e0 = this.fittedE(this.nMax);
-    const v = blendedValue(this.fittedE(n), (x) => this.fittedE(x), n, this.nMin, this.nMax, cal);
+    if (cal.blend > 0 && cal.tail === "power") {
+      const fam = (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(this.fittedE(n) - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
+      return Math.max((1 - cal.blend) * fam + cal.blend * tailValue((x) => this.fittedE(x), n, this.nMin, this.nMax, cal, this.st.prep.ctx.eLo), this.st.prep.ctx.eLo);
+    }
+    const v = blendedValue(this.fittedE(n), (x) => this.fittedE(x), n, this.nMin, this.nMax, cal, this.st.prep.ctx.eLo);
     return (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(v - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
   }
 
@@ -133,8 +140,12 @@ export class FittedCurve implements CurveFit {
       s += m.weight * lim;
     }
     const e0 = this.fittedE(this.nMax);
+    if (cal.blend > 0 && cal.tail === "power") {
+      const fam = (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(s - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
+      return Math.max((1 - cal.blend) * fam + cal.blend * tailValue((x) => this.fittedE(x), Infinity, this.nMin, this.nMax, cal, this.st.prep.ctx.eLo), this.st.prep.ctx.eLo);
+    }
     if (cal.blend > 0) {
-      s = Math.max(blendedValue(s, (x) => this.fittedE(x), Infinity, this.nMin, this.nMax, cal), this.st.prep.ctx.eLo);
+      s = Math.max(blendedValue(s, (x) => this.fittedE(x), Infinity, this.nMin, this.nMax, cal, this.st.prep.ctx.eLo), this.st.prep.ctx.eLo);
     }
     return (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(s - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
   }
@@ -226,10 +237,24 @@ export class FittedCurve implements CurveFit {
       const families = this.answer(target, c, { ...this.calibration, blend: 0, spreadScale: 1, horizonSd: 0 });
       // Out of reach by the families, or beyond their own point forecast's reach: their verdict stands (the
       // log-linear tail never levels off, so it would put a finite n on a target above a clear plateau).
-      if (families.reachable === false || !Number.isFinite(families.mean)) return families;
+      if ((families.reachable === false || !Number.isFinite(families.mean)) && (this.calibration.familiesVerdict === "always" || !this.latestGainReaches(target))) return families;
       return this.answer(target, c, { ...this.calibration, blend: blendWeight(this.calibration, families.lo, families.hi) });
     }
     return this.answer(target, c, this.calibration);
+  }
+
+  /**
+   * Whether the tail may overrule the families' "out of reach" (Calibration.familiesVerdict "where-flat"): the fitted
+   * gain of the last measured doubling, continued with the calibration's curvature, reaches `target` at all, and the
+   * tail itself reaches it within TAIL_REACH_DOUBLINGS beyond nMax (beyond the horizons the truth bench grades, the
+   * families' plateau reading is the better-tested one).
+   */
+  private latestGainReaches(target: number): boolean {
+    const tE = this.st.prep.orient.toE(target);
+    const e = (x: number): number => this.fittedE(x);
+    const eLo = this.st.prep.ctx.eLo;
+    const latest = tailValue(e, Infinity, this.nMin, this.nMax, { ...this.calibration, slopeSpan: 1 }, eLo);
+    return tE >= latest && tE >= tailValue(e, this.nMax * 2 ** TAIL_REACH_DOUBLINGS, this.nMin, this.nMax, this.calibration, eLo);
   }
 
   private answer(target: number, c: number, cal: Calibration): SamplesForResult {
@@ -248,8 +273,27 @@ export class FittedCurve implements CurveFit {
       reachable = "uncertain";
     }
     const point = Math.max(Math.min(mean, hi), lo);
-    const ci = calibratedInterval(point, lo, hi, this.nMax, cal, c, this.doubts);
+    const ci = calibratedInterval(point, lo, hi, this.nMax, cal, c, this.doubts, this.noiseReach(target, point, c, cal));
     return { mean: point, lo: ci.lo, hi: ci.hi, reachable, confidence: round(this.unpredictable ? Math.min(pReach, 0.5) : pReach, 4) };
+  }
+
+  /**
+   * The run noise's reach on the crossing of `target` answered at `point`: how far (in log n, below and above) the
+   * point forecast's crossing moves when the target moves by z noise sds either way (z for `confidence`). The noise
+   * is that of a size's mean score as this curve measures it (one run's noise at nMax over the root of the runs
+   * there, with the lack of fit to the seed means): the answer is where a curve measured as this one was first
+   * reaches the target. A side the forecast never reaches is Infinity.
+   */
+  noiseReach(target: number, point: number, confidence: number, cal: Calibration = this.calibration): { lo: number; hi: number } {
+    if (!(point > 0) || !Number.isFinite(point)) return { lo: 0, hi: 0 };
+    const runs = this.st.prep.agg[this.st.prep.agg.length - 1]!.count;
+    const sd = Math.hypot(this.noise / Math.sqrt(runs), this.st.lackOfFit);
+    if (!(sd > 0)) return { lo: 0, hi: 0 };
+    const tE = this.st.prep.orient.toE(target);
+    const d = normalQuantile((1 + confidence) / 2) * sd;
+    const at = (t: number): number => crossing((n) => this.meanE(n, cal), t, this.meanLimitE(cal));
+    const L = Math.log(point);
+    return { lo: Math.max(0, L - Math.log(at(tE + d))), hi: Math.max(0, Math.log(at(tE - d)) - L) };
   }
 
   /** The same fit read with another calibration (no refit: the calibration acts only when the draws are read). */

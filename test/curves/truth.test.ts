@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fitCurve, metricInfo } from "../../src/curves/index.js";
 import { learnCalibration, type CalibrationCase } from "../../src/curves/calibrate.js";
-import { blendedValue, blendWeight, CALIBRATION, calibratedInterval, NO_CALIBRATION, slopeBase, type Calibration } from "../../src/curves/calibration.js";
+import { blendedValue, blendWeight, CALIBRATION, calibratedInterval, NO_CALIBRATION, slopeBase, tailValue, type Calibration } from "../../src/curves/calibration.js";
 import { foldRatio, quantile, summariseTruth, truthCases } from "../../src/curves/truth.js";
 import { simulate } from "./helpers.js";
 
@@ -90,12 +93,68 @@ describe("the calibration", () => {
     expect(blendWeight(cal, 1000, 1000 * Math.exp(9))).toBe(0.5);
     expect(blendWeight(cal, 1000, Infinity)).toBe(0.5);
     expect(blendWeight({ ...cal, blendSpread: 0 }, 1000, 1100)).toBe(0.5);
-    // A curve that levels off at 0.80: a target at 0.86, beyond the families' own point forecast, is never a blended finite n.
+    // A curve that levels off at 0.80: a target at 0.86, beyond the families' own point forecast. With the families'
+    // verdict it is theirs; without it the tail's own curvature levels off too, so it is never read as reachable.
     const plateau = (n: number): number => 0.8 - 0.5 * Math.pow(n, -0.6);
     const fit = fitCurve(simulate(plateau, { sizes: SIZES.slice(0, 5), sd: 0.002, seed: 4 }), { metric: acc, seed: 1, bootstrap: 20, calibration: CALIBRATION });
     const a = fit.samplesFor(0.86);
     expect(a.reachable).not.toBe(true);
-    expect(a).toEqual(fit.recalibrated({ ...CALIBRATION, blend: 0, spreadScale: 1, horizonSd: 0 }).samplesFor(0.86));
+    expect(a.hi).toBe(Infinity);
+    const verdict = fit.recalibrated({ ...CALIBRATION, familiesVerdict: "always" });
+    expect(verdict.samplesFor(0.86)).toEqual(fit.recalibrated({ ...CALIBRATION, blend: 0, spreadScale: 1, horizonSd: 0 }).samplesFor(0.86));
+  });
+
+  it("a flat stretch the families read as a plateau is placed by the tail where the latest doubling still gains", () => {
+    // The corpus' teacher-student MLP cut at 4,000: 0.788, 0.791, 0.795 at 1,000-4,000, then 0.812 at 8,000.
+    const lines = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../bench/corpus/tab-teacher-mlp.csv"), "utf8").trim().split(/\r?\n/);
+    const head = lines[0]!.split(",");
+    const points = lines.slice(1).map((l) => l.split(",")).map((c) => ({ n: Number(c[head.indexOf("size")]), score: Number(c[head.indexOf("score")]), seed: Number(c[head.indexOf("seed")]) }));
+    const fit = fitCurve(points.filter((p) => p.n <= 4000), { metric: acc, seed: 1, bootstrap: 60 });
+    const target = 0.8119;
+    expect(fit.recalibrated({ ...CALIBRATION, familiesVerdict: "always" }).samplesFor(target).reachable).toBe(false);
+    const a = fit.samplesFor(target);
+    expect(a.reachable).not.toBe(false);
+    expect(foldRatio(a.mean, 8000)).toBeLessThan(2);
+    expect(a.lo).toBeLessThanOrEqual(8000);
+    expect(a.hi).toBeGreaterThanOrEqual(8000);
+  });
+
+  it("the power tail divides the error above the best value by a factor per doubling, and enters unshrunk", () => {
+    const cal: Calibration = { ...NO_CALIBRATION, blend: 1, curvature: 1, slopeSpan: 2, tail: "power" };
+    // Error 0.2 (n / 4000)^-0.5: halves every two doublings.
+    const pow = (n: number): number => 0.2 * Math.pow(n / 4000, -0.5);
+    expect(tailValue(pow, 16000, 250, 4000, cal, 0)).toBeCloseTo(0.1, 10);
+    // Curvature 0.5: the log drop per doubling halves each time (ln 2 / 2, then ln 2 / 4), at most ln 2 in all.
+    expect(tailValue(pow, Infinity, 250, 4000, { ...cal, curvature: 0.5 }, 0)).toBeCloseTo(0.1, 10);
+    // No best value (an unbounded metric): read as the linear tail.
+    expect(tailValue(pow, 16000, 250, 4000, cal, -Infinity)).toBeCloseTo(tailValue(pow, 16000, 250, 4000, { ...cal, tail: "linear" }), 10);
+    // A power law in the error, fitted on 250-4,000: the power tail places a target reached at 32,000 within 1.3x.
+    const law = (n: number): number => 1 - 0.9 * Math.pow(n, -0.25);
+    const fit = fitCurve(simulate(law, { sizes: SIZES.slice(0, 5), sd: 0.003, seed: 6 }), { metric: acc, seed: 1, bootstrap: 20, calibration: NO_CALIBRATION });
+    const a = fit.recalibrated({ ...CALIBRATION, blend: 1, curvature: 0.95, tail: "power" }).samplesFor(law(32000));
+    expect(foldRatio(a.mean, 32000)).toBeLessThan(1.3);
+  });
+
+  it("the run noise widens the interval where the curve gains little per doubling", () => {
+    const cal: Calibration = { ...NO_CALIBRATION, spreadScale: 1, horizonSd: 0, runNoise: 1 };
+    const tight = calibratedInterval(8000, 7000, 9000, 4000, cal, 0.8);
+    expect(tight).toEqual({ lo: 7000, hi: 9000 });
+    const noisy = calibratedInterval(8000, 7000, 9000, 4000, cal, 0.8, 0, { lo: 0.5, hi: 0.7 });
+    expect(noisy.lo).toBeCloseTo(8000 * Math.exp(-Math.hypot(Math.log(8000 / 7000), 0.5)), 6);
+    expect(noisy.hi).toBeCloseTo(8000 * Math.exp(Math.hypot(Math.log(9000 / 8000), 0.7)), 6);
+    expect(calibratedInterval(8000, 7000, 9000, 4000, cal, 0.8, 0, { lo: 0.5, hi: Infinity }).hi).toBe(Infinity);
+    expect(calibratedInterval(8000, 7000, 9000, 4000, { ...cal, runNoise: 0 }, 0.8, 0, { lo: 0.5, hi: 0.7 })).toEqual(tight);
+    // A saturating curve gains less per doubling than a log-linear one, and less the further out: the same noise
+    // moves its crossing further.
+    const sat = (n: number): number => 0.85 - 2 * Math.pow(n, -0.5);
+    const fitSat = fitCurve(simulate(sat, { sizes: SIZES.slice(0, 5), sd: 0.004, seed: 7 }), { metric: acc, seed: 1, bootstrap: 10 });
+    const fitLin = fitCurve(simulate(loglin, { sizes: SIZES.slice(0, 5), sd: 0.004, seed: 7 }), { metric: acc, seed: 1, bootstrap: 10 });
+    const reach = (fit: typeof fitSat, target: number) => {
+      const r = fit.noiseReach(target, fit.samplesFor(target).mean, 0.8);
+      return r.lo + r.hi;
+    };
+    expect(reach(fitSat, sat(8000))).toBeGreaterThan(reach(fitLin, loglin(8000)));
+    expect(reach(fitSat, sat(32000))).toBeGreaterThan(1.2 * reach(fitSat, sat(8000)));
   });
 
   it("learns the blend from curves whose truth is known, and keeps the identity without any", () => {
