@@ -30,9 +30,10 @@ export function effectiveMultiplier(
     throw new TypeError(`the two curves measure different things (${baseline.metric.name} vs ${strategy.metric.name})`);
   }
   const c = opts.confidence ?? 0.8;
-  // Both curves read by their fitted families, as the paired multiplier does: the corpus blend (calibration.ts) is a
-  // correction of deep-net extrapolations, which would tilt a ratio where one curve extrapolates and the other does not.
-  const families = (f: FittedCurve): FittedCurve => f.recalibrated({ ...f.calibration, blend: 0, spreadScale: 1, horizonSd: 0 });
+  // Both curves read by their fitted families, as the paired multiplier does: the corpus tail (calibration.ts) is a
+  // correction of deep-net extrapolations, which would tilt a ratio where one curve extrapolates and the other does not;
+  // and their own crossing intervals, without the run noise's reach, as the ratio's draws are.
+  const families = (f: FittedCurve): FittedCurve => f.recalibrated({ ...f.calibration, blend: 0, spreadScale: 1, horizonSd: 0, runNoise: 0 });
   const [bf, sf] = [families(baseline), families(strategy)];
   const b = bf.crossingDraws(target);
   const s = sf.crossingDraws(target);
