@@ -133,6 +133,14 @@ export function blendedValue(v: number, e: (n: number) => number, n: number, nMi
   return (1 - cal.blend) * v + cal.blend * tailValue(e, n, nMin, nMax, cal, eLo);
 }
 
+/**
+ * A value beyond nMax under the power tail: the families' value after their gain shrinkage (`shrunk`) mixed with the
+ * unshrunk tail by the blend weight, never below the metric's best value.
+ */
+export function withTail(shrunk: number, tail: number, cal: Calibration, eLo: number): number {
+  return Math.max((1 - cal.blend) * shrunk + cal.blend * tail, eLo);
+}
+
 /** The curvature-prior extrapolation alone (see blendedValue). */
 export function tailValue(e: (n: number) => number, n: number, nMin: number, nMax: number, cal: Calibration, eLo = -Infinity): number {
   const e0 = e(nMax);

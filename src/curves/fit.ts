@@ -5,7 +5,7 @@
  */
 import { InputError } from "../errors.js";
 import { aggregatePoints, type AggregatedPoint } from "./aggregate.js";
-import { blendedValue, NO_CALIBRATION, tailValue, type Calibration } from "./calibration.js";
+import { blendedValue, NO_CALIBRATION, tailValue, withTail, type Calibration } from "./calibration.js";
 import { FAMILIES, type Family, type FamilyContext, type FitData } from "./families.js";
 import { evalFamily, fitFamily, type FamilyFit } from "./fitfamily.js";
 import { metricInfo } from "./metric.js";
@@ -669,26 +669,20 @@ export function sampleValue(s: Sample, n: number, nMax: number, cal: Calibration
   if (!s.fam) return n <= nMax ? s.constant! : stacked(s, s.constant!);
   let v = evalFamily(s.fam, s.p!, s.ctx, n);
   if (n <= nMax) return v;
-  if (cal.blend > 0 && cal.tail === "power") {
-    const fam = stacked(s, Math.max(s.e0 + s.k * keptGain(v - s.e0, s.gv), s.ctx.eLo));
-    return Math.max((1 - cal.blend) * fam + cal.blend * tailValue((x) => evalFamily(s.fam!, s.p!, s.ctx, x), n, nMin, nMax, cal, s.ctx.eLo), s.ctx.eLo);
-  }
-  if (cal.blend > 0) v = blendedValue(v, (x) => evalFamily(s.fam!, s.p!, s.ctx, x), n, nMin, nMax, cal, s.ctx.eLo);
-  let out = s.e0 + s.k * keptGain(v - s.e0, s.gv);
-  if (out < s.ctx.eLo) out = s.ctx.eLo;
-  return stacked(s, out);
+  const e = (x: number): number => evalFamily(s.fam!, s.p!, s.ctx, x);
+  const power = cal.blend > 0 && cal.tail === "power";
+  if (cal.blend > 0 && !power) v = blendedValue(v, e, n, nMin, nMax, cal, s.ctx.eLo);
+  const shrunk = stacked(s, Math.max(s.e0 + s.k * keptGain(v - s.e0, s.gv), s.ctx.eLo));
+  return power ? withTail(shrunk, tailValue(e, n, nMin, nMax, cal, s.ctx.eLo), cal, s.ctx.eLo) : shrunk;
 }
 
 export function sampleLimit(s: Sample, nMax: number, cal: Calibration = NO_CALIBRATION, nMin = nMax / 2): number {
   if (!s.fam) return stacked(s, s.constant!);
   let lim = Math.max(s.fam.limit(s.p!, s.ctx), s.ctx.eLo);
-  if (cal.blend > 0 && cal.tail === "power") {
-    const fam = stacked(s, Math.max(s.e0 + s.k * keptGain(lim - s.e0, s.gv), s.ctx.eLo));
-    return Math.max((1 - cal.blend) * fam + cal.blend * tailValue((x) => evalFamily(s.fam!, s.p!, s.ctx, x), Infinity, nMin, nMax, cal, s.ctx.eLo), s.ctx.eLo);
-  }
-  if (cal.blend > 0) {
-    lim = Math.max(blendedValue(lim, (x) => evalFamily(s.fam!, s.p!, s.ctx, x), Infinity, nMin, nMax, cal, s.ctx.eLo), s.ctx.eLo);
-  }
+  const e = (x: number): number => evalFamily(s.fam!, s.p!, s.ctx, x);
+  const power = cal.blend > 0 && cal.tail === "power";
+  if (cal.blend > 0 && !power) lim = Math.max(blendedValue(lim, e, Infinity, nMin, nMax, cal, s.ctx.eLo), s.ctx.eLo);
   const out = s.e0 + s.k * keptGain(lim - s.e0, s.gv);
-  return stacked(s, Number.isNaN(out) ? s.ctx.eLo : Math.max(out, s.ctx.eLo));
+  const shrunk = stacked(s, Number.isNaN(out) ? s.ctx.eLo : Math.max(out, s.ctx.eLo));
+  return power ? withTail(shrunk, tailValue(e, Infinity, nMin, nMax, cal, s.ctx.eLo), cal, s.ctx.eLo) : shrunk;
 }

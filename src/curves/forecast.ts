@@ -4,7 +4,7 @@
  */
 import { diagnose } from "./diagnostics.js";
 import { fitState, keptGain, memberValue, sampleLimit, sampleValue, type FitState, type Member, type Sample } from "./fit.js";
-import { blendedValue, blendWeight, CALIBRATION, calibratedInterval, tailValue, thinEvidenceFactor, type Calibration } from "./calibration.js";
+import { blendedValue, blendWeight, CALIBRATION, calibratedInterval, tailValue, thinEvidenceFactor, withTail, type Calibration } from "./calibration.js";
 import { normCdf } from "./random.js";
 import { normalQuantile } from "../stats.js";
 import type { CurveFit, CurvePoint, FitOptions, Interval, IntervalOptions, SamplesForResult } from "./types.js";
@@ -117,12 +117,16 @@ export class FittedCurve implements CurveFit {
   private meanE(n: number, cal: Calibration = this.scoreCal): number {
     if (this.unpredictable && n > this.nMax) return this.robustLevel;
     if (n <= this.nMax) return this.fittedE(n);
+    const e = (x: number): number => this.fittedE(x);
+    const eLo = this.st.prep.ctx.eLo;
+    const power = cal.blend > 0 && cal.tail === "power";
+    const shrunk = this.shrunk(power ? this.fittedE(n) : blendedValue(this.fittedE(n), e, n, this.nMin, this.nMax, cal, eLo));
+    return power ? withTail(shrunk, tailValue(e, n, this.nMin, this.nMax, cal, eLo), cal, eLo) : shrunk;
+  }
+
+  /** A families' value beyond nMax after the gain shrinkage (signal-to-noise, recent-slope share) and the stacking with the last level. */
+  private shrunk(v: number): number {
     const e0 = this.fittedE(this.nMax);
-    if (cal.blend > 0 && cal.tail === "power") {
-      const fam = (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(this.fittedE(n) - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
-      return Math.max((1 - cal.blend) * fam + cal.blend * tailValue((x) => this.fittedE(x), n, this.nMin, this.nMax, cal, this.st.prep.ctx.eLo), this.st.prep.ctx.eLo);
-    }
-    const v = blendedValue(this.fittedE(n), (x) => this.fittedE(x), n, this.nMin, this.nMax, cal, this.st.prep.ctx.eLo);
     return (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(v - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
   }
 
@@ -139,15 +143,11 @@ export class FittedCurve implements CurveFit {
       const lim = m.fam ? Math.max(m.fam.limit(m.fit!.p, m.fit!.ctx), m.fit!.ctx.eLo) : m.constant!;
       s += m.weight * lim;
     }
-    const e0 = this.fittedE(this.nMax);
-    if (cal.blend > 0 && cal.tail === "power") {
-      const fam = (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(s - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
-      return Math.max((1 - cal.blend) * fam + cal.blend * tailValue((x) => this.fittedE(x), Infinity, this.nMin, this.nMax, cal, this.st.prep.ctx.eLo), this.st.prep.ctx.eLo);
-    }
-    if (cal.blend > 0) {
-      s = Math.max(blendedValue(s, (x) => this.fittedE(x), Infinity, this.nMin, this.nMax, cal, this.st.prep.ctx.eLo), this.st.prep.ctx.eLo);
-    }
-    return (1 - this.st.lam) * (e0 + this.st.kappa * keptGain(s - e0, this.st.gainNoiseVar)) + this.st.lam * this.st.level;
+    const e = (x: number): number => this.fittedE(x);
+    const eLo = this.st.prep.ctx.eLo;
+    const power = cal.blend > 0 && cal.tail === "power";
+    if (cal.blend > 0 && !power) s = Math.max(blendedValue(s, e, Infinity, this.nMin, this.nMax, cal, eLo), eLo);
+    return power ? withTail(this.shrunk(s), tailValue(e, Infinity, this.nMin, this.nMax, cal, eLo), cal, eLo) : this.shrunk(s);
   }
 
   private get samples(): Sample[] {
@@ -235,8 +235,8 @@ export class FittedCurve implements CurveFit {
     const c = checkConfidence(opts.confidence);
     if (this.calibration.blend > 0) {
       const families = this.answer(target, c, { ...this.calibration, blend: 0, spreadScale: 1, horizonSd: 0 });
-      // Out of reach by the families, or beyond their own point forecast's reach: their verdict stands (the
-      // log-linear tail never levels off, so it would put a finite n on a target above a clear plateau).
+      // Out of reach by the families, or beyond their own point forecast's reach: their verdict stands, unless the
+      // calibration lets the tail overrule it where the latest doubling still gains toward the target.
       if ((families.reachable === false || !Number.isFinite(families.mean)) && (this.calibration.familiesVerdict === "always" || !this.latestGainReaches(target))) return families;
       return this.answer(target, c, { ...this.calibration, blend: blendWeight(this.calibration, families.lo, families.hi) });
     }
