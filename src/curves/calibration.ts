@@ -134,11 +134,16 @@ export function blendedValue(v: number, e: (n: number) => number, n: number, nMi
 }
 
 /**
- * A value beyond nMax under the power tail: the families' value after their gain shrinkage (`shrunk`) mixed with the
- * unshrunk tail by the blend weight, never below the metric's best value.
+ * An error-space value at n > nMax (n = Infinity: the limit) under the calibration: v, the family's own value there
+ * (e the fitted curve), goes through the families' gain shrinkage (`shrink`: signal-to-noise, recent-slope share,
+ * stacking with the last level). A "linear" tail is blended in before the shrinkage (the limit kept at or above eLo);
+ * a "power" tail is mixed in after it, unshrunk, by the blend weight, never below eLo (see Calibration.tail).
  */
-export function withTail(shrunk: number, tail: number, cal: Calibration, eLo: number): number {
-  return Math.max((1 - cal.blend) * shrunk + cal.blend * tail, eLo);
+export function beyondLargest(v: number, e: (n: number) => number, n: number, nMin: number, nMax: number, cal: Calibration, eLo: number, shrink: (v: number) => number): number {
+  if (cal.blend > 0 && cal.tail === "power") return Math.max((1 - cal.blend) * shrink(v) + cal.blend * tailValue(e, n, nMin, nMax, cal, eLo), eLo);
+  if (cal.blend === 0) return shrink(v);
+  const b = blendedValue(v, e, n, nMin, nMax, cal, eLo);
+  return shrink(n === Infinity ? Math.max(b, eLo) : b);
 }
 
 /** The curvature-prior extrapolation alone (see blendedValue). */

@@ -5,7 +5,7 @@
  */
 import { InputError } from "../errors.js";
 import { aggregatePoints, type AggregatedPoint } from "./aggregate.js";
-import { blendedValue, NO_CALIBRATION, tailValue, withTail, type Calibration } from "./calibration.js";
+import { beyondLargest, NO_CALIBRATION, type Calibration } from "./calibration.js";
 import { FAMILIES, type Family, type FamilyContext, type FitData } from "./families.js";
 import { evalFamily, fitFamily, type FamilyFit } from "./fitfamily.js";
 import { metricInfo } from "./metric.js";
@@ -667,22 +667,18 @@ function stacked(s: Sample, v: number): number {
  * family's value beyond nMax with the corpus' curvature prior first (see calibration.ts). */
 export function sampleValue(s: Sample, n: number, nMax: number, cal: Calibration = NO_CALIBRATION, nMin = nMax / 2): number {
   if (!s.fam) return n <= nMax ? s.constant! : stacked(s, s.constant!);
-  let v = evalFamily(s.fam, s.p!, s.ctx, n);
+  const v = evalFamily(s.fam, s.p!, s.ctx, n);
   if (n <= nMax) return v;
   const e = (x: number): number => evalFamily(s.fam!, s.p!, s.ctx, x);
-  const power = cal.blend > 0 && cal.tail === "power";
-  if (cal.blend > 0 && !power) v = blendedValue(v, e, n, nMin, nMax, cal, s.ctx.eLo);
-  const shrunk = stacked(s, Math.max(s.e0 + s.k * keptGain(v - s.e0, s.gv), s.ctx.eLo));
-  return power ? withTail(shrunk, tailValue(e, n, nMin, nMax, cal, s.ctx.eLo), cal, s.ctx.eLo) : shrunk;
+  return beyondLargest(v, e, n, nMin, nMax, cal, s.ctx.eLo, (u) => stacked(s, Math.max(s.e0 + s.k * keptGain(u - s.e0, s.gv), s.ctx.eLo)));
 }
 
 export function sampleLimit(s: Sample, nMax: number, cal: Calibration = NO_CALIBRATION, nMin = nMax / 2): number {
   if (!s.fam) return stacked(s, s.constant!);
-  let lim = Math.max(s.fam.limit(s.p!, s.ctx), s.ctx.eLo);
+  const lim = Math.max(s.fam.limit(s.p!, s.ctx), s.ctx.eLo);
   const e = (x: number): number => evalFamily(s.fam!, s.p!, s.ctx, x);
-  const power = cal.blend > 0 && cal.tail === "power";
-  if (cal.blend > 0 && !power) lim = Math.max(blendedValue(lim, e, Infinity, nMin, nMax, cal, s.ctx.eLo), s.ctx.eLo);
-  const out = s.e0 + s.k * keptGain(lim - s.e0, s.gv);
-  const shrunk = stacked(s, Number.isNaN(out) ? s.ctx.eLo : Math.max(out, s.ctx.eLo));
-  return power ? withTail(shrunk, tailValue(e, Infinity, nMin, nMax, cal, s.ctx.eLo), cal, s.ctx.eLo) : shrunk;
+  return beyondLargest(lim, e, Infinity, nMin, nMax, cal, s.ctx.eLo, (u) => {
+    const out = s.e0 + s.k * keptGain(u - s.e0, s.gv);
+    return stacked(s, Number.isNaN(out) ? s.ctx.eLo : Math.max(out, s.ctx.eLo));
+  });
 }

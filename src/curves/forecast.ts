@@ -4,7 +4,7 @@
  */
 import { diagnose } from "./diagnostics.js";
 import { fitState, keptGain, memberValue, sampleLimit, sampleValue, type FitState, type Member, type Sample } from "./fit.js";
-import { blendedValue, blendWeight, CALIBRATION, calibratedInterval, tailValue, thinEvidenceFactor, withTail, type Calibration } from "./calibration.js";
+import { beyondLargest, blendWeight, CALIBRATION, calibratedInterval, tailValue, thinEvidenceFactor, type Calibration } from "./calibration.js";
 import { normCdf } from "./random.js";
 import { normalQuantile } from "../stats.js";
 import type { CurveFit, CurvePoint, FitOptions, Interval, IntervalOptions, SamplesForResult } from "./types.js";
@@ -117,11 +117,7 @@ export class FittedCurve implements CurveFit {
   private meanE(n: number, cal: Calibration = this.scoreCal): number {
     if (this.unpredictable && n > this.nMax) return this.robustLevel;
     if (n <= this.nMax) return this.fittedE(n);
-    const e = (x: number): number => this.fittedE(x);
-    const eLo = this.st.prep.ctx.eLo;
-    const power = cal.blend > 0 && cal.tail === "power";
-    const shrunk = this.shrunk(power ? this.fittedE(n) : blendedValue(this.fittedE(n), e, n, this.nMin, this.nMax, cal, eLo));
-    return power ? withTail(shrunk, tailValue(e, n, this.nMin, this.nMax, cal, eLo), cal, eLo) : shrunk;
+    return beyondLargest(this.fittedE(n), (x) => this.fittedE(x), n, this.nMin, this.nMax, cal, this.st.prep.ctx.eLo, (v) => this.shrunk(v));
   }
 
   /** A families' value beyond nMax after the gain shrinkage (signal-to-noise, recent-slope share) and the stacking with the last level. */
@@ -143,11 +139,7 @@ export class FittedCurve implements CurveFit {
       const lim = m.fam ? Math.max(m.fam.limit(m.fit!.p, m.fit!.ctx), m.fit!.ctx.eLo) : m.constant!;
       s += m.weight * lim;
     }
-    const e = (x: number): number => this.fittedE(x);
-    const eLo = this.st.prep.ctx.eLo;
-    const power = cal.blend > 0 && cal.tail === "power";
-    if (cal.blend > 0 && !power) s = Math.max(blendedValue(s, e, Infinity, this.nMin, this.nMax, cal, eLo), eLo);
-    return power ? withTail(this.shrunk(s), tailValue(e, Infinity, this.nMin, this.nMax, cal, eLo), cal, eLo) : this.shrunk(s);
+    return beyondLargest(s, (x) => this.fittedE(x), Infinity, this.nMin, this.nMax, cal, this.st.prep.ctx.eLo, (v) => this.shrunk(v));
   }
 
   private get samples(): Sample[] {
@@ -227,9 +219,9 @@ export class FittedCurve implements CurveFit {
   }
 
   /**
-   * Whether the target can be reached is the families' verdict (their asymptotes carry what the LCDB tuning learnt
-   * about curves that level off); where it lies is the calibrated answer (the corpus' blend, weighted by how much the
-   * families' own answer is in doubt) wherever the families' own point forecast reaches the target.
+   * The families answer first (their asymptotes carry what the LCDB tuning learnt about curves that level off). Where
+   * they reach the target, or the calibration lets the tail overrule their "out of reach" (latestGainReaches), the
+   * answer is the calibrated one: the corpus' tail, weighted by how much the families' own answer is in doubt.
    */
   samplesFor(target: number, opts: { confidence?: number } = {}): SamplesForResult {
     const c = checkConfidence(opts.confidence);
